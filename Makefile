@@ -1,0 +1,46 @@
+# Quick start: `make run` (demo on http://127.0.0.1:8000/) and `make test`.
+# Needs only Python >= 3.11: uv is installed into .tools/, the app into .venv/.
+
+UV_VERSION := 0.9.30
+UV := .tools/bin/uv
+PY := .venv/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+
+.PHONY: run test lint test-postgres bench messages clean
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+# The demo: DEBUG on, SQLite under var/, fictional people and roster.
+run: export DEBUG := true
+run: export TIME_ZONE ?= America/New_York
+run: .venv/.synced
+	mkdir -p var/static
+	$(PY) manage.py compilecatalogs
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The whole suite, lint included; non-zero on any failure.
+test: .venv/.synced
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/pytest
+
+# The same suite against PostgreSQL (used by .ci/run).
+test-postgres: .venv/.synced
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crisisline} .venv/bin/pytest
+
+# Regenerate the Spanish catalogs after changing user-facing strings (needs GNU gettext).
+messages: .venv/.synced
+	DEBUG=true $(PY) manage.py makemessages -l es --ignore='.venv/*' --ignore='.tools/*' --ignore='shifts/*' --ignore='calls/*' --ignore='protocols/*' --ignore='tests/*'
+	for app in shifts calls protocols; do (cd $$app && DEBUG=true ../$(PY) ../manage.py makemessages -l es); done
+
+clean:
+	rm -rf .venv .tools var

@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from crisisline.models import Invitation, Line, Skill, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "display_name", "is_active", "is_superuser"]
+    list_filter = ["is_active", "is_superuser", "groups"]
+    search_fields = ["username", "display_name"]
+    ordering = ["display_name"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("Profile", {"fields": ["display_name", "pronouns", "phone", "email", "skills"]}),
+        ("Limits", {"fields": ["max_shifts_per_month", "min_rest_hours"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["username", "display_name", "password1", "password2"]}),
+    ]
+    filter_horizontal = ["groups", "skills"]
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["pk", "label", "created_at", "expires_at", "used_at"]
+    readonly_fields = ["token_hash", "created_by", "created_at", "used_at", "used_by"]
+
+
+admin.site.register(Line)

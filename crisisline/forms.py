@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from crisisline import throttle
+from crisisline.models import Line, Skill, User
+from crisisline.roles import ROLE_CAPABILITIES
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, throttled per account and per client."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": _(
+            "Too many failed sign-ins. For your safety, wait %(minutes)s minutes and try again."
+        ),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        from django.conf import settings
+
+        username = self.cleaned_data.get("username") or ""
+        if throttle.is_throttled(self.request, username):
+            raise ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": settings.SIGNIN_THROTTLE_MINUTES},
+            )
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            throttle.record_failure(self.request, username)
+            raise
+        throttle.forget_account_failures(self.request, username)
+        return cleaned
+
+
+def role_choices() -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=_("Roles"),
+        queryset=Group.objects.filter(name__in=ROLE_CAPABILITIES).order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one role.")},
+    )
+
+
+class ProfileFields(forms.ModelForm):
+    """What a person tells their teammates about themselves, and their limits."""
+
+    languages = forms.ModelMultipleChoiceField(
+        label=_("Languages you speak"),
+        queryset=Skill.objects.filter(kind=Skill.Kind.LANGUAGE),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    skills = forms.ModelMultipleChoiceField(
+        label=_("Skills and trainings"),
+        queryset=Skill.objects.filter(kind=Skill.Kind.SKILL),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "display_name",
+            "pronouns",
+            "phone",
+            "email",
+            "max_shifts_per_month",
+            "min_rest_hours",
+        ]
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
+        help_texts = {"email": _("Optional: only for reminders and password links.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            held = list(self.instance.skills.all())
+            self.initial.setdefault("languages", [s for s in held if s.kind == Skill.Kind.LANGUAGE])
+            self.initial.setdefault("skills", [s for s in held if s.kind == Skill.Kind.SKILL])
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if phone and not all(c.isdigit() or c in "+-() ." for c in phone):
+            raise ValidationError(_("Use only digits, spaces and + - ( ) in a phone number."))
+        if phone and sum(c.isdigit() for c in phone) < 3:
+            raise ValidationError(_("This phone number is too short."))
+        return phone
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=commit)
+        if commit:
+            user.skills.set([*self.cleaned_data["languages"], *self.cleaned_data["skills"]])
+        return user
+
+
+class ProfileForm(ProfileFields):
+    pass
+
+
+class AcceptInvitationForm(UserCreationForm):
+    """A new person chooses a username and password, and fills in their profile."""
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        profile = ProfileFields()
+        for name, field in profile.fields.items():
+            self.fields[name] = field
+        self.fields["display_name"].help_text = _("How teammates see you.")
+
+    clean_phone = ProfileFields.clean_phone
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        for name in ProfileFields.Meta.fields:
+            setattr(user, name, self.cleaned_data[name])
+        if commit:
+            user.save()
+            user.skills.set([*self.cleaned_data["languages"], *self.cleaned_data["skills"]])
+        return user
+
+
+class InvitationForm(forms.Form):
+    label = forms.CharField(
+        label=_("For"),
+        max_length=80,
+        required=False,
+        help_text=_("Optional note for coordinators, e.g. a first name."),
+    )
+    roles = role_choices()
+
+
+class RolesForm(forms.Form):
+    roles = role_choices()
+
+
+class LineForm(forms.ModelForm):
+    class Meta:
+        model = Line
+        fields = [
+            "name",
+            "public_phone",
+            "responds_to",
+            "does_not_respond_to",
+            "responds_to_es",
+            "does_not_respond_to_es",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 4})
+            for name in (
+                "responds_to",
+                "does_not_respond_to",
+                "responds_to_es",
+                "does_not_respond_to_es",
+            )
+        }

@@ -1,0 +1,130 @@
+"""Load a fictional demo line: people, roles, public text, and each app's demo data."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from crisisline.models import Line, Skill, User
+from crisisline.roles import COORDINATOR, RESPONDER, TRAINER
+
+DEMO_PASSWORD = "demo-line-2026"
+
+SKILLS = [
+    ("De-escalation", Skill.Kind.SKILL),
+    ("First aid", Skill.Kind.SKILL),
+    ("Legal observer", Skill.Kind.SKILL),
+    ("Line holder training", Skill.Kind.SKILL),
+    ("English", Skill.Kind.LANGUAGE),
+    ("Spanish", Skill.Kind.LANGUAGE),
+]
+
+# username, display name, pronouns, roles, skills
+PEOPLE = [
+    (
+        "coordinator",
+        "Rosa Coordinator",
+        "she/her",
+        [COORDINATOR, RESPONDER],
+        ["English", "Spanish", "Line holder training", "De-escalation"],
+    ),
+    (
+        "responder",
+        "Sam Responder",
+        "they/them",
+        [RESPONDER],
+        ["English", "First aid", "De-escalation", "Line holder training"],
+    ),
+    (
+        "trainer",
+        "Ade Trainer",
+        "he/him",
+        [TRAINER, RESPONDER],
+        ["English", "De-escalation", "Legal observer"],
+    ),
+    (
+        "marisol",
+        "Marisol",
+        "she/her",
+        [RESPONDER],
+        ["Spanish", "English", "First aid", "Line holder training"],
+    ),
+    ("kai", "Kai", "they/them", [RESPONDER], ["English", "Legal observer"]),
+    (
+        "jordan",
+        "Jordan",
+        "he/him",
+        [RESPONDER],
+        ["English", "De-escalation", "Line holder training"],
+    ),
+    ("lupe", "Lupe", "she/her", [RESPONDER], ["Spanish", "De-escalation"]),
+    ("noor", "Noor", "she/they", [RESPONDER], ["English", "First aid", "Line holder training"]),
+    ("tomas", "Tomás", "he/him", [RESPONDER], ["Spanish", "English", "Legal observer"]),
+    ("wren", "Wren", "they/them", [RESPONDER], ["English", "De-escalation"]),
+]
+
+DEMO_APPS = ["shifts", "calls", "protocols"]
+
+
+class Command(BaseCommand):
+    help = "Load a fictional demo line (refuses to run unless DEBUG is on)."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError(
+                "The demo loader only runs with DEBUG on: it creates known passwords."
+            )
+        skills = {
+            name: Skill.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+            for name, kind in SKILLS
+        }
+        for number, (username, name, pronouns, roles, held) in enumerate(PEOPLE):
+            person, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "display_name": name,
+                    "pronouns": pronouns,
+                    "phone": f"+1 555 010 {number:04d}",
+                    "max_shifts_per_month": 12,
+                    "min_rest_hours": 10,
+                },
+            )
+            if created:
+                person.set_password(DEMO_PASSWORD)
+                person.save()
+                person.groups.set(Group.objects.filter(name__in=roles))
+                person.skills.set(skills[s] for s in held)
+        line = Line.current()
+        if not line.responds_to:
+            line.name = "Eastside Community Line"
+            line.public_phone = "+1 555 010 9999"
+            line.responds_to = (
+                "People in emotional distress, conflicts between neighbours, someone who needs "
+                "company through a hard night, and requests for food, shelter or a ride to care."
+            )
+            line.does_not_respond_to = (
+                "We do not call the police, we do not do welfare checks for landlords or "
+                "employers, and we are not a medical ambulance."
+            )
+            line.responds_to_es = (
+                "Personas con angustia emocional, conflictos entre vecinos, alguien que necesita "
+                "compañía en una noche difícil, y pedidos de comida, refugio o transporte."
+            )
+            line.does_not_respond_to_es = (
+                "No llamamos a la policía, no hacemos visitas de control para caseros ni "
+                "empleadores, y no somos una ambulancia."
+            )
+            line.save()
+        for app in DEMO_APPS:
+            if importlib.util.find_spec(f"{app}.demo") is not None:
+                importlib.import_module(f"{app}.demo").load(stdout=self.stdout)
+        self.stdout.write(
+            "\nDemo line ready. Sign in at http://127.0.0.1:8000/accounts/login/ as\n"
+            f"  coordinator / responder / trainer   password: {DEMO_PASSWORD}\n"
+        )

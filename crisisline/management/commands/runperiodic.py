@@ -1,0 +1,42 @@
+"""The scheduler service: run each periodic command on its interval, forever."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+log = logging.getLogger("crisisline.periodic")
+
+
+class Command(BaseCommand):
+    help = "Run settings.PERIODIC_COMMANDS on their intervals (the scheduler service)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="Run every command once and exit.")
+        parser.add_argument("--tick", type=float, default=30.0, help="Seconds between checks.")
+
+    def handle(self, *args, once: bool = False, tick: float = 30.0, **options) -> None:
+        next_run = dict.fromkeys((name for name, _every in settings.PERIODIC_COMMANDS), 0.0)
+        while True:
+            now = time.monotonic()
+            for name, every in settings.PERIODIC_COMMANDS:
+                if now >= next_run[name]:
+                    self._run(name)
+                    next_run[name] = now + every
+            if once:
+                return
+            time.sleep(tick)
+
+    def _run(self, name: str) -> None:
+        close_old_connections()
+        try:
+            call_command(name, stdout=self.stdout)
+        except Exception:
+            # One failing job must not stop the others; the traceback names
+            # the command, never any data (see crisisline.logs).
+            log.exception("periodic command %s failed", name)

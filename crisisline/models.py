@@ -1,0 +1,245 @@
+"""People, roles, invitations and the line's public text."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.sessions.models import Session
+from django.core.validators import MaxValueValidator
+from django.db import models, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Sent after a person is deactivated, so that other apps revoke what they hold
+# (calendar feed tokens and so on). Arguments: person.
+person_deactivated = Signal()
+
+
+def keyed_hash(purpose: str, value: str) -> str:
+    """A keyed, one-way digest: lets us match a value without storing it."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+class Skill(models.Model):
+    """A skill, a training or a language a position may require."""
+
+    class Kind(models.TextChoices):
+        SKILL = "skill", _("Skill or training")
+        LANGUAGE = "language", _("Language")
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SKILL)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("skill")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of the line. Roles are groups: Responder, Coordinator, Trainer."""
+
+    first_name = None
+    last_name = None
+    display_name = models.CharField(_("name"), max_length=80)
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    phone = models.CharField(
+        _("phone"),
+        max_length=32,
+        blank=True,
+        help_text=_("Shown to teammates so they can call or text you."),
+    )
+    skills = models.ManyToManyField(
+        Skill, blank=True, related_name="people", verbose_name=_("skills, trainings, languages")
+    )
+    max_shifts_per_month = models.PositiveSmallIntegerField(
+        _("most shifts a month"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(62)],
+        help_text=_("Leave empty for no limit."),
+    )
+    min_rest_hours = models.PositiveSmallIntegerField(
+        _("least rest between shifts (hours)"),
+        default=8,
+        validators=[MaxValueValidator(168)],
+    )
+
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        ordering = ["display_name"]
+        permissions = [
+            ("respond", "Can take shifts and write call notes"),
+            ("coordinate", "Can manage people, the roster and the line's public text"),
+            ("train", "Can edit protocols and decision trees"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def role_names(self) -> list[str]:
+        return sorted(group.name for group in self.groups.all())
+
+    @transaction.atomic
+    def deactivate(self) -> None:
+        """Offboard: sign out everywhere at once and revoke every token."""
+        self.is_active = False
+        self.save(update_fields=["is_active"])
+        end_sessions_of(self)
+        person_deactivated.send(sender=type(self), person=self)
+
+    def reactivate(self) -> None:
+        self.is_active = True
+        self.save(update_fields=["is_active"])
+
+
+def end_sessions_of(person: User) -> int:
+    """Delete every stored session that belongs to `person`; returns how many."""
+    ended = 0
+    wanted = str(person.pk)
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == wanted:
+            session.delete()
+            ended += 1
+    return ended
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+    def find(self, token: str) -> Invitation | None:
+        return self.filter(token_hash=keyed_hash("invitation", token)).first()
+
+
+class Invitation(models.Model):
+    """A one-time link that lets one new person join with the roles it carries.
+
+    Only a digest of the token is stored: a copy of the database cannot be
+    turned into working links.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    label = models.CharField(
+        _("for"),
+        max_length=80,
+        blank=True,
+        help_text=_("A note for coordinators, e.g. the first name of the person invited."),
+    )
+    roles = models.ManyToManyField(Group, verbose_name=_("roles"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk}"
+
+    @classmethod
+    def issue(
+        cls, *, created_by: User, roles: list[Group], label: str = ""
+    ) -> tuple[Invitation, str]:
+        """Create an invitation; the token is returned once and never stored."""
+        token = secrets.token_urlsafe(24)
+        invitation = cls.objects.create(
+            token_hash=keyed_hash("invitation", token),
+            label=label,
+            created_by=created_by,
+            expires_at=timezone.now() + timedelta(hours=settings.INVITATION_HOURS),
+        )
+        invitation.roles.set(roles)
+        return invitation, token
+
+    @property
+    def is_used(self) -> bool:
+        return self.used_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+class FailedSignInQuerySet(models.QuerySet["FailedSignIn"]):
+    def recent(self) -> FailedSignInQuerySet:
+        window = timedelta(minutes=settings.SIGNIN_THROTTLE_MINUTES)
+        return self.filter(at__gt=timezone.now() - window)
+
+    def prune(self) -> int:
+        window = timedelta(minutes=settings.SIGNIN_THROTTLE_MINUTES)
+        deleted, _ = self.filter(at__lte=timezone.now() - window).delete()
+        return deleted
+
+
+class FailedSignIn(models.Model):
+    """One failed sign-in, keyed by a keyed hash of the account or the client.
+
+    Neither usernames nor client addresses are stored, and rows are deleted
+    once they are older than the throttle window.
+    """
+
+    key = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = FailedSignInQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"FailedSignIn {self.pk}"
+
+
+class Line(models.Model):
+    """The line's public description, edited by coordinators (a single row)."""
+
+    name = models.CharField(_("name of the line"), max_length=80, default="Crisis line")
+    public_phone = models.CharField(_("the line's phone number"), max_length=32, blank=True)
+    responds_to = models.TextField(_("what the line responds to"), blank=True)
+    does_not_respond_to = models.TextField(_("what the line does not respond to"), blank=True)
+    responds_to_es = models.TextField(_("what the line responds to (Spanish)"), blank=True)
+    does_not_respond_to_es = models.TextField(
+        _("what the line does not respond to (Spanish)"), blank=True
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="line_is_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> Line:
+        line = cls.objects.filter(pk=1).first()
+        return line if line is not None else cls(pk=1)
+
+    def text_for(self, language: str) -> tuple[str, str]:
+        """(responds to, does not respond to) in `language`, falling back to English."""
+        if language == "es":
+            return (
+                self.responds_to_es or self.responds_to,
+                self.does_not_respond_to_es or self.does_not_respond_to,
+            )
+        return self.responds_to, self.does_not_respond_to

@@ -1,0 +1,52 @@
+"""Roles are Django groups; each grants one capability permission.
+
+Views check capabilities (`crisisline.coordinate`), never group names, so a
+person holding several roles simply has several capabilities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_noop
+
+RESPONDER = gettext_noop("Responder")
+COORDINATOR = gettext_noop("Coordinator")
+TRAINER = gettext_noop("Trainer")
+
+# role name -> capability codename (a permission on crisisline.User)
+ROLE_CAPABILITIES = {
+    RESPONDER: "respond",
+    COORDINATOR: "coordinate",
+    TRAINER: "train",
+}
+
+View = Callable[..., HttpResponse]
+
+
+def can(user: Any, capability: str) -> bool:
+    """True when an active, signed-in person holds a role granting `capability`."""
+    return bool(
+        user.is_authenticated and user.is_active and user.has_perm(f"crisisline.{capability}")
+    )
+
+
+def role_required(capability: str) -> Callable[[View], View]:
+    """Sign-in required; then 403 unless a role grants `capability`."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        @login_required
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not can(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

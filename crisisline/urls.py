@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from crisisline import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("home/", views.dashboard, name="dashboard"),
+    path("accounts/login/", views.sign_in, name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("invite/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("profile/", views.profile, name="profile"),
+    path("people/", views.people, name="people"),
+    path("people/<int:pk>/roles/", views.person_roles, name="person_roles"),
+    path("people/<int:pk>/deactivate/", views.deactivate_person, name="deactivate_person"),
+    path("people/<int:pk>/reactivate/", views.reactivate_person, name="reactivate_person"),
+    path("people/<int:pk>/reset-link/", views.reset_link, name="reset_link"),
+    path("invitations/<int:pk>/revoke/", views.revoke_invitation, name="revoke_invitation"),
+    path("line/", views.edit_line, name="edit_line"),
+    path("language/", set_language, name="set_language"),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("shifts.urls")),
+    path("", include("calls.urls")),
+    path("protocols/", include("protocols.urls")),
+]

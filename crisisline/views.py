@@ -1,0 +1,266 @@
+"""Public pages, sign-in, the dashboard, people and invitations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from crisisline.forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    LineForm,
+    ProfileForm,
+    RolesForm,
+    SignInForm,
+)
+from crisisline.models import Invitation, Line, User
+from crisisline.roles import role_required
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    line = Line.current()
+    responds_to, does_not_respond_to = line.text_for(get_language() or "en")
+    return render(
+        request,
+        "crisisline/home.html",
+        {
+            "responds_to": responds_to,
+            "does_not_respond_to": does_not_respond_to,
+        },
+    )
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 with an empty body when the app can reach its database, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse(status=503, content_type="text/plain")
+    return HttpResponse(content_type="text/plain")
+
+
+sign_in = auth_views.LoginView.as_view(
+    authentication_form=SignInForm, redirect_authenticated_user=True
+)
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "crisisline/dashboard.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile is saved."))
+        return redirect("profile")
+    return render(request, "crisisline/profile.html", {"form": form})
+
+
+# --- Invitations -------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = Invitation.objects.find(token)
+    problem = _invitation_problem(invitation)
+    if problem:
+        return render(
+            request, "crisisline/invitation_invalid.html", {"problem": problem}, status=problem[0]
+        )
+
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                # Lock the invitation so that two tabs cannot both use it.
+                locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+                if _invitation_problem(locked):
+                    raise _InvitationGone
+                person = form.save()
+                person.groups.set(locked.roles.all())
+                locked.used_at = timezone.now()
+                locked.used_by = person
+                locked.save(update_fields=["used_at", "used_by"])
+        except _InvitationGone:
+            problem = _invitation_problem(Invitation.objects.get(pk=invitation.pk))
+            return render(
+                request, "crisisline/invitation_invalid.html", {"problem": problem}, status=410
+            )
+        except IntegrityError:
+            form.add_error("username", _("That username was just taken. Choose another."))
+        else:
+            login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! You are signed in."))
+            return redirect("dashboard")
+    return render(
+        request, "crisisline/accept_invitation.html", {"form": form, "invitation": invitation}
+    )
+
+
+class _InvitationGone(Exception):
+    pass
+
+
+def _invitation_problem(invitation: Invitation | None) -> tuple[int, str] | None:
+    if invitation is None:
+        return 404, _(
+            "This invitation link is not valid. Check that you copied all of it, "
+            "or ask a coordinator for a new one."
+        )
+    if invitation.is_used:
+        return 410, _("This invitation has already been used. Ask a coordinator for a new one.")
+    if invitation.is_expired:
+        return 410, _("This invitation has expired. Ask a coordinator for a new one.")
+    return None
+
+
+# --- People (coordinators) ----------------------------------------------------
+
+
+@role_required("coordinate")
+@require_http_methods(["GET", "POST"])
+def people(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST or None)
+    link = None
+    if request.method == "POST" and form.is_valid():
+        _invitation, token = Invitation.issue(
+            created_by=request.user,
+            roles=list(form.cleaned_data["roles"]),
+            label=form.cleaned_data["label"],
+        )
+        link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
+        messages.success(
+            request, _("Invitation created. Copy the link now: it is shown only once.")
+        )
+        form = InvitationForm()
+    context = {
+        "form": form,
+        "link": link,
+        "invitation_hours": settings.INVITATION_HOURS,
+        "people": User.objects.prefetch_related("groups").order_by("-is_active", "display_name"),
+        "pending": Invitation.objects.pending().prefetch_related("roles"),
+    }
+    return render(request, "crisisline/people.html", context)
+
+
+def _person(pk: int) -> User:
+    return get_object_or_404(User, pk=pk)
+
+
+@role_required("coordinate")
+@require_http_methods(["GET", "POST"])
+def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(pk)
+    form = RolesForm(request.POST or None, initial={"roles": person.groups.all()})
+    if request.method == "POST" and form.is_valid():
+        person.groups.set(form.cleaned_data["roles"])
+        messages.success(request, _("Roles of %(name)s saved.") % {"name": person})
+        return redirect("people")
+    return render(request, "crisisline/person_roles.html", {"form": form, "person": person})
+
+
+@role_required("coordinate")
+@require_POST
+def deactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(pk)
+    if person == request.user:
+        messages.error(request, _("You cannot deactivate yourself. Ask another coordinator."))
+    elif not person.is_active:
+        messages.info(request, _("%(name)s is already deactivated.") % {"name": person})
+    else:
+        person.deactivate()
+        messages.success(
+            request,
+            _("%(name)s is deactivated: signed out everywhere, links and feeds revoked.")
+            % {"name": person},
+        )
+    return redirect("people")
+
+
+@role_required("coordinate")
+@require_POST
+def reactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(pk)
+    person.reactivate()
+    messages.success(request, _("%(name)s can sign in again.") % {"name": person})
+    return redirect("people")
+
+
+@role_required("coordinate")
+@require_POST
+def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.pending(), pk=pk)
+    invitation.delete()
+    messages.success(request, _("Invitation revoked: its link no longer works."))
+    return redirect("people")
+
+
+@role_required("coordinate")
+@require_POST
+def reset_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """A one-time password link, shown to the coordinator and emailed if possible."""
+    person = _person(pk)
+    if not person.is_active:
+        messages.error(request, _("Reactivate %(name)s first.") % {"name": person})
+        return redirect("people")
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+            "token": default_token_generator.make_token(person),
+        },
+    )
+    link = request.build_absolute_uri(path)
+    emailed = False
+    if settings.EMAIL_ENABLED and person.email:
+        send_mail(
+            _("Choose a new password"),
+            _("A coordinator sent you a link to choose a new password. It works once:\n\n%(link)s")
+            % {"link": link},
+            None,
+            [person.email],
+        )
+        emailed = True
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    return render(
+        request,
+        "crisisline/reset_link.html",
+        {"person": person, "link": link, "emailed": emailed, "hours": hours},
+    )
+
+
+@role_required("coordinate")
+@require_http_methods(["GET", "POST"])
+def edit_line(request: HttpRequest) -> HttpResponse:
+    form = LineForm(request.POST or None, instance=Line.current())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The public page is updated."))
+        return redirect("home")
+    return render(request, "crisisline/edit_line.html", {"form": form})

@@ -1,0 +1,77 @@
+"""Personas and shared fixtures, after healthchecks' hc/test.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from crisisline.i18n import compile_catalogs
+from crisisline.roles import COORDINATOR, RESPONDER, TRAINER
+from tests.factory import make_person
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The Spanish UI is tested, so the catalogs must be compiled first.
+    compile_catalogs(Path(__file__).resolve().parent.parent)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def responder(db):
+    return make_person("resp", RESPONDER, display_name="Sam Responder", pronouns="they/them")
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_person("coord", COORDINATOR, RESPONDER, display_name="Rosa Coordinator")
+
+
+@pytest.fixture
+def trainer(db):
+    return make_person("train", TRAINER, display_name="Ade Trainer")
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but holding no role at all."""
+    return make_person("nobody", display_name="No Role")
+
+
+@pytest.fixture
+def deactivated(db):
+    person = make_person("gone", RESPONDER, display_name="Gone Person")
+    person.is_active = False
+    person.save()
+    return person
+
+
+def client_for(person) -> Client:
+    client = Client()
+    client.force_login(person)
+    return client
+
+
+@pytest.fixture
+def as_responder(responder) -> Client:
+    return client_for(responder)
+
+
+@pytest.fixture
+def as_coordinator(coordinator) -> Client:
+    return client_for(coordinator)
+
+
+@pytest.fixture
+def as_trainer(trainer) -> Client:
+    return client_for(trainer)
+
+
+@pytest.fixture
+def as_outsider(outsider) -> Client:
+    return client_for(outsider)
