@@ -39,7 +39,7 @@ test-postgres: .venv/.synced
 
 # Regenerate the Spanish catalogs after changing user-facing strings (needs GNU gettext).
 messages: .venv/.synced
-	DEBUG=true $(PY) manage.py makemessages -l es --ignore='.venv/*' --ignore='.tools/*' --ignore='shifts/*' --ignore='calls/*' --ignore='protocols/*' --ignore='tests/*'
+	DEBUG=true $(PY) manage.py makemessages -l es --no-obsolete --ignore='var/*' --ignore='.venv/*' --ignore='.tools/*' --ignore='shifts/*' --ignore='calls/*' --ignore='protocols/*' --ignore='tests/*'
 	for app in shifts calls protocols; do (cd $$app && DEBUG=true ../$(PY) ../manage.py makemessages -l es); done
 
 clean:
