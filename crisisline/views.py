@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,11 @@ from crisisline.forms import (
 )
 from crisisline.models import Invitation, Line, User
 from crisisline.roles import role_required
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The POST data of a POST (even an empty one), None otherwise."""
+    return request.POST if request.method == "POST" else None
 
 
 @require_GET
@@ -73,7 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(_posted(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your profile is saved."))
@@ -94,7 +99,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             request, "crisisline/invitation_invalid.html", {"problem": problem}, status=problem[0]
         )
 
-    form = AcceptInvitationForm(request.POST or None)
+    form = AcceptInvitationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -146,7 +151,7 @@ def _invitation_problem(invitation: Invitation | None) -> tuple[int, str] | None
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
 def people(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(_posted(request))
     link = None
     if request.method == "POST" and form.is_valid():
         _invitation, token = Invitation.issue(
@@ -177,7 +182,7 @@ def _person(pk: int) -> User:
 @require_http_methods(["GET", "POST"])
 def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(pk)
-    form = RolesForm(request.POST or None, initial={"roles": person.groups.all()})
+    form = RolesForm(_posted(request), initial={"roles": person.groups.all()})
     if request.method == "POST" and form.is_valid():
         person.groups.set(form.cleaned_data["roles"])
         messages.success(request, _("Roles of %(name)s saved.") % {"name": person})
@@ -258,7 +263,7 @@ def reset_link(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
 def edit_line(request: HttpRequest) -> HttpResponse:
-    form = LineForm(request.POST or None, instance=Line.current())
+    form = LineForm(_posted(request), instance=Line.current())
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The public page is updated."))
