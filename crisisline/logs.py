@@ -8,7 +8,12 @@ from typing import Any
 
 from django.views.debug import SafeExceptionReporterFilter
 
-_IP = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}\b", re.I)
+_IP = re.compile(
+    r"\b(?:\d{1,3}\.){3}\d{1,3}\b"  # IPv4
+    r"|\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b"  # full IPv6
+    r"|(?<![\w:])(?:[0-9a-f]{1,4}:)*[0-9a-f]{0,4}::(?:[0-9a-f]{1,4}:?)*(?![\w:])",  # IPv6 with ::
+    re.I,
+)
 _QUERY = re.compile(r"\?\S*")
 
 

@@ -4,7 +4,11 @@ from crisisline.models import Line
 def test_coordinator_edits_the_public_text(as_coordinator, client):
     response = as_coordinator.post(
         "/line/",
-        {"name": "Northside Line", "responds_to": "Neighbours in crisis.", "does_not_respond_to": ""},
+        {
+            "name": "Northside Line",
+            "responds_to": "Neighbours in crisis.",
+            "does_not_respond_to": "",
+        },
     )
     assert response.status_code == 302
     body = client.get("/").content.decode()

@@ -101,7 +101,9 @@ def test_tampered_link_is_not_found(client, as_coordinator):
     assert "not valid" in response.content.decode()
 
 
-def test_taken_username_is_a_form_error_and_the_link_stays_usable(client, as_coordinator, responder):
+def test_taken_username_is_a_form_error_and_the_link_stays_usable(
+    client, as_coordinator, responder
+):
     _, path = invite(as_coordinator, "Responder")
     response = client.post(path, {**NEW_PERSON, "username": "resp"})
     assert response.status_code == 200

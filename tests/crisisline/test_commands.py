@@ -1,0 +1,86 @@
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from crisisline.models import FailedSignIn, Invitation, User
+
+
+@pytest.mark.django_db
+def test_prune_deletes_only_what_is_past_its_time(coordinator):
+    old = timezone.now() - timedelta(days=1)
+    FailedSignIn.objects.create(key="a" * 64, at=old)
+    FailedSignIn.objects.create(key="b" * 64)
+    stale, _ = Invitation.issue(created_by=coordinator, roles=[])
+    Invitation.objects.filter(pk=stale.pk).update(expires_at=timezone.now() - timedelta(days=8))
+    fresh, _ = Invitation.issue(created_by=coordinator, roles=[])
+    out = StringIO()
+    call_command("prune", stdout=out)
+    assert "Pruned 1 sign-in failure(s), 1 old invitation row(s)." in out.getvalue()
+    assert FailedSignIn.objects.count() == 1
+    assert list(Invitation.objects.all()) == [fresh]
+    call_command("prune", stdout=StringIO())  # idempotent
+    assert FailedSignIn.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_runperiodic_once_runs_every_periodic_command(settings):
+    settings.PERIODIC_COMMANDS = [("prune", 60)]
+    out = StringIO()
+    call_command("runperiodic", "--once", stdout=out)
+    assert "Pruned" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_runperiodic_survives_a_failing_command(settings, caplog):
+    settings.PERIODIC_COMMANDS = [("no_such_command", 60), ("prune", 60)]
+    out = StringIO()
+    call_command("runperiodic", "--once", stdout=out)
+    assert "Pruned" in out.getvalue()
+    assert "periodic command no_such_command failed" in caplog.text
+
+
+@pytest.mark.django_db
+def test_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only runs with DEBUG on"):
+        call_command("load_demo", stdout=StringIO())
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_creates_the_three_sign_ins_and_is_repeatable(settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=StringIO())
+    assert "coordinator / responder / trainer" in out.getvalue()
+    for username, role in [
+        ("coordinator", "Coordinator"),
+        ("responder", "Responder"),
+        ("trainer", "Trainer"),
+    ]:
+        person = User.objects.get(username=username)
+        assert person.check_password("demo-line-2026")
+        assert role in person.role_names()
+    assert User.objects.filter(username="coordinator").count() == 1
+
+
+@pytest.mark.django_db
+def test_roles_exist_with_their_capabilities():
+    for role, codename in [
+        ("Responder", "respond"),
+        ("Coordinator", "coordinate"),
+        ("Trainer", "train"),
+    ]:
+        group = Group.objects.get(name=role)
+        assert list(group.permissions.values_list("codename", flat=True)) == [codename]
+
+
+def test_a_person_may_hold_several_roles(coordinator):
+    assert coordinator.has_perm("crisisline.coordinate")
+    assert coordinator.has_perm("crisisline.respond")
+    assert not coordinator.has_perm("crisisline.train")
