@@ -235,7 +235,7 @@ USE_TZ = True
 
 # --- Static files -------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = None if TESTING else VAR_DIR / "static"
+STATIC_ROOT = None if TESTING else Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
