@@ -17,7 +17,13 @@ PRODUCTION = {
     "TIME_ZONE": "America/Chicago",
 }
 # Variables the test configuration sets that production never has.
-TEST_ONLY = {"TESTING", "SECURE_SSL_REDIRECT", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+TEST_ONLY = {
+    "TESTING",
+    "SECURE_SSL_REDIRECT",
+    "DEBUG",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
