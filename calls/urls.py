@@ -1,3 +1,17 @@
+from django.urls import path
+
+from calls import views
+
 app_name = "calls"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("notes/", views.note_list, name="list"),
+    path("notes/new/", views.new_note, name="new"),
+    path("notes/evaluation/", views.evaluation, name="evaluation"),
+    path("notes/evaluation.csv", views.evaluation_csv, name="evaluation_csv"),
+    path("notes/retention/", views.retention, name="retention"),
+    path("notes/wipe/", views.wipe, name="wipe"),
+    path("notes/<slug:public_id>/", views.note_detail, name="detail"),
+    path("notes/<slug:public_id>/burn/", views.burn_note, name="burn"),
+    path("privacy/", views.privacy, name="privacy"),
+]

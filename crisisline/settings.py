@@ -296,3 +296,57 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.strip("/") in {"", "admin"}:
 PERIODIC_COMMANDS: list[tuple[str, int]] = [
     ("prune", 3600),
 ]
+
+# --- Call notes (calls app) -----------------------------------------------------
+# Note bodies are encrypted under one key per hour of expiry; the keys live in
+# KEYRING_DIR (outside the database, its own volume), each wrapped by
+# KEYRING_MASTER_KEY, so a database copy alone never holds a usable key.
+KEYRING_DIR = Path(env.str("KEYRING_DIR", default=str(VAR_DIR / "keyring")))
+
+
+def _keyring_master_key() -> bytes:
+    """32 bytes from KEYRING_MASTER_KEY (base64); the demo makes one once under var/."""
+    import base64
+    import binascii
+    import os
+    import secrets
+
+    value = env.str("KEYRING_MASTER_KEY", default="").strip()
+    if not value and DEBUG:
+        stored = VAR_DIR / "keyring-master-key"
+        if not stored.exists():
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(base64.b64encode(secrets.token_bytes(32)).decode())
+        value = stored.read_text().strip()
+    if not value:
+        raise ImproperlyConfigured(
+            "KEYRING_MASTER_KEY is not set. It is required when DEBUG is off: base64 of "
+            "32 random bytes, e.g. from `python -c 'import base64, secrets; "
+            "print(base64.b64encode(secrets.token_bytes(32)).decode())'`."
+        )
+    try:
+        key = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != 32:
+        raise ImproperlyConfigured("KEYRING_MASTER_KEY must be base64 of exactly 32 bytes.")
+    return key
+
+
+KEYRING_MASTER_KEY = _keyring_master_key()
+NOTE_RETENTION_DEFAULT_HOURS = env.int("NOTE_RETENTION_DEFAULT_HOURS", default=72)
+NOTE_RETENTION_MAX_DAYS = env.int("NOTE_RETENTION_MAX_DAYS", default=30)
+if not 1 <= NOTE_RETENTION_MAX_DAYS <= 366:
+    raise ImproperlyConfigured("NOTE_RETENTION_MAX_DAYS must be between 1 and 366.")
+if not 1 <= NOTE_RETENTION_DEFAULT_HOURS <= NOTE_RETENTION_MAX_DAYS * 24:
+    raise ImproperlyConfigured(
+        "NOTE_RETENTION_DEFAULT_HOURS must be between 1 and NOTE_RETENTION_MAX_DAYS × 24."
+    )
+PERIODIC_COMMANDS.append(("purge_expired", 300))
+
+# --- shifts ---------------------------------------------------------------------
+# Reminders before shifts (only sent when EMAIL_URL is set; each person chooses
+# how many hours ahead, off by default).
+PERIODIC_COMMANDS.append(("send_shift_reminders", 300))

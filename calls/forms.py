@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from calls.identifiers import Finding, find_identifiers
+from calls.models import (
+    BODY_MAX_CHARS,
+    Kind,
+    Need,
+    Police,
+    Response,
+    RetentionPolicy,
+    retention_bounds,
+)
+from crisisline.models import User
+from crisisline.roles import can
+
+# Shorter lives a writer may choose for one note, in hours.
+SHORTER_CHOICES = (24, 12, 8, 4, 1)
+
+
+def _hours_label(hours: int) -> str:
+    if hours % 24 == 0 and hours >= 48:
+        days = hours // 24
+        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of call"), choices=Kind.choices, widget=forms.RadioSelect
+    )
+    needs = forms.MultipleChoiceField(
+        label=_("Needs"), choices=Need.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    response = forms.ChoiceField(
+        label=_("Response"), choices=Response.choices, widget=forms.RadioSelect
+    )
+    police = forms.ChoiceField(
+        label=_("Police presence"), choices=Police.choices, widget=forms.RadioSelect
+    )
+    body = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=BODY_MAX_CHARS,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": BODY_MAX_CHARS}),
+        help_text=_(
+            "At most 1,000 characters. No names, numbers, addresses or places: "
+            "write what a teammate needs, nothing more."
+        ),
+    )
+    keep_identifiers = forms.BooleanField(
+        label=_("I have checked: keep these as written"), required=False
+    )
+    follow_up_to = forms.ModelChoiceField(
+        label=_("Follow-up by"),
+        queryset=User.objects.all(),
+        required=False,
+        empty_label=_("No follow-up needed"),
+    )
+    follow_up_by = forms.DateField(
+        label=_("Follow up by (date)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    keep_hours = forms.TypedChoiceField(label=_("Keep this note for"), coerce=int)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        default = RetentionPolicy.current().effective_hours
+        self.default_hours = default
+        choices = [(default, _("%(span)s (the line's default)") % {"span": _hours_label(default)})]
+        choices += [(hours, _hours_label(hours)) for hours in SHORTER_CHOICES if hours < default]
+        self.fields["keep_hours"].choices = choices
+        self.fields["keep_hours"].initial = default
+        # Offer active responders only; anyone else is refused with a clear message.
+        responders = [
+            person
+            for person in User.objects.filter(is_active=True).prefetch_related("groups")
+            if can(person, "respond")
+        ]
+        field = self.fields["follow_up_to"]
+        field.widget.choices = [("", field.empty_label)] + [
+            (person.pk, str(person)) for person in responders
+        ]
+        self.findings: list[Finding] = []
+
+    def clean_follow_up_to(self) -> User | None:
+        person = self.cleaned_data.get("follow_up_to")
+        if person is not None and not person.is_active:
+            raise forms.ValidationError(
+                _("%(name)s is no longer active on the line. Choose someone else."),
+                params={"name": person},
+            )
+        if person is not None and not can(person, "respond"):
+            raise forms.ValidationError(
+                _("%(name)s does not hold the Responder role. Choose a responder."),
+                params={"name": person},
+            )
+        return person
+
+    def clean_follow_up_by(self):
+        day = self.cleaned_data.get("follow_up_by")
+        if day is None:
+            return None
+        today = timezone.localdate()
+        last = today + timedelta(days=retention_bounds()[1] // 24)
+        if day < today:
+            raise forms.ValidationError(_("The follow-up date is in the past."))
+        if day > last:
+            raise forms.ValidationError(
+                _("Notes live at most %(days)d days: choose a follow-up date by %(last)s."),
+                params={"days": retention_bounds()[1] // 24, "last": last},
+            )
+        return day
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        who, when = data.get("follow_up_to"), data.get("follow_up_by")
+        if who and not when and "follow_up_by" not in self.errors:
+            self.add_error("follow_up_by", _("Say by when the follow-up is needed."))
+        if when and not who and "follow_up_to" not in self.errors:
+            self.add_error("follow_up_to", _("Say who will follow up."))
+        self.findings = find_identifiers(data.get("body") or "")
+        if self.findings and not data.get("keep_identifiers"):
+            self.add_error(
+                "body",
+                _(
+                    "This note may identify someone. Remove what is listed below, or tick "
+                    "“keep these as written” if it must stay."
+                ),
+            )
+        return data
+
+
+class RetentionForm(forms.ModelForm):
+    class Meta:
+        model = RetentionPolicy
+        fields = ["default_hours", "statement", "statement_es"]
+        widgets = {
+            "statement": forms.Textarea(attrs={"rows": 4}),
+            "statement_es": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        longest = retention_bounds()[1]
+        field = self.fields["default_hours"]
+        field.min_value, field.max_value = 1, longest
+        field.widget.attrs.update({"min": 1, "max": longest})
+        field.help_text = _("Between 1 hour and %(longest)d hours (%(days)d days).") % {
+            "longest": longest,
+            "days": longest // 24,
+        }
+
+    def clean_default_hours(self) -> int:
+        hours = self.cleaned_data["default_hours"]
+        longest = retention_bounds()[1]
+        if not 1 <= hours <= longest:
+            raise forms.ValidationError(
+                _("Choose between 1 and %(longest)d hours."), params={"longest": longest}
+            )
+        return hours
+
+
+def wipe_phrase() -> str:
+    return str(_("destroy every note"))
+
+
+class WipeForm(forms.Form):
+    phrase = forms.CharField(label=_("Type the confirmation phrase"), max_length=100)
+
+    def clean_phrase(self) -> str:
+        phrase = " ".join(self.cleaned_data["phrase"].split()).lower()
+        if phrase != wipe_phrase():
+            raise forms.ValidationError(
+                _("That is not the phrase. Nothing was destroyed. Type: %(phrase)s"),
+                params={"phrase": wipe_phrase()},
+            )
+        return phrase

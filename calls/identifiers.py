@@ -1,0 +1,83 @@
+"""Spot likely identifiers in a note body before it is saved.
+
+A pure function: it returns what it found and keeps nothing. The writer is
+then asked to remove each finding or to confirm that it should stay.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_URL = re.compile(
+    r"\b(?:https?://|www\.)\S+"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|me|app|info|co|us|mx|es|ly|gg|tv)"
+    r"(?:/\S*)?\b",
+    re.IGNORECASE,
+)
+# Seven or more digits, allowing the usual separators: 555-0100, (555) 010-0199,
+# +1 555 010 0199, 5550100199.
+_PHONE = re.compile(r"(?<![\w@])\+?\(?\d(?:[\s().-]{0,2}\d){6,14}(?!\w)")
+_DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+_STREET_WORDS = (
+    "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|"
+    "terrace|parkway|pkwy|highway|hwy|circle|cir|square|sq|alley|trail|"
+    "calle|avenida|camino|carretera|paseo|plaza"
+)
+_STREET = re.compile(
+    # "1234 Elm Street", "12 N. Main St", "apt 4B" and Spanish "Calle Luna 23".
+    rf"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEW]\.?\s+)?(?:[\w'.-]+\s+){{0,4}}(?:{_STREET_WORDS})\b\.?"
+    rf"|\b(?:calle|avenida|camino|paseo)\s+[\w'.-]+(?:\s+[\w'.-]+){{0,3}}\s+\d{{1,6}}\b"
+    r"|\b(?:apt|apartment|unit|suite|apto|depto)\.?\s*#?\s*\w{1,6}\b",
+    re.IGNORECASE,
+)
+_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{1,29})\b")
+
+KINDS = {
+    "email": _("email address"),
+    "url": _("web address"),
+    "phone": _("phone number"),
+    "address": _("street address"),
+    "handle": _("social media handle"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    text: str
+
+    @property
+    def label(self) -> str:
+        return str(KINDS[self.kind])
+
+
+def find_identifiers(text: str) -> list[Finding]:
+    """Likely identifiers in `text`, in order of appearance, each reported once."""
+    spans: list[tuple[int, int, str]] = []
+
+    def claim(pattern: re.Pattern[str], kind: str) -> None:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(start < taken_end and taken_start < end for taken_start, taken_end, _ in spans):
+                continue
+            spans.append((start, end, kind))
+
+    # Order matters: an email contains something shaped like a handle and a domain.
+    claim(_EMAIL, "email")
+    claim(_URL, "url")
+    claim(_HANDLE, "handle")
+    claim(_STREET, "address")
+    claim(_DATE, "date")  # dates look like phone numbers; claimed, then dropped
+    claim(_PHONE, "phone")
+    found: list[Finding] = []
+    for start, end, kind in sorted(spans):
+        if kind == "date":
+            continue
+        finding = Finding(kind, text[start:end].strip().rstrip(".,;:"))
+        if finding not in found:
+            found.append(finding)
+    return found

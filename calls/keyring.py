@@ -1,0 +1,153 @@
+"""Bucket keys for note bodies, kept outside the database.
+
+Every note body is encrypted (AES-256-GCM) under the key of its expiry
+bucket: one key per hour of expiry. Each key is a file in settings.KEYRING_DIR,
+itself encrypted ("wrapped") by settings.KEYRING_MASTER_KEY. Once every note
+of a bucket has expired, the purge destroys the bucket's key, and a copy of the
+database taken before the purge can no longer be read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+BUCKET_SECONDS = 3600
+NONCE_BYTES = 12
+_KEY_FILE = re.compile(r"^bucket-(\d+)\.key$")
+
+
+class Unreadable(Exception):
+    """The key is gone or the ciphertext does not match it: nothing is returned."""
+
+
+def bucket_for(expires_at: datetime) -> int:
+    """The bucket of an expiry instant: the number of its whole hour since the epoch."""
+    return int(expires_at.timestamp()) // BUCKET_SECONDS
+
+
+def bucket_end(bucket: int) -> int:
+    """The epoch second when every note in `bucket` has expired."""
+    return (bucket + 1) * BUCKET_SECONDS
+
+
+def _directory() -> Path:
+    directory = Path(settings.KEYRING_DIR)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return directory
+
+
+def _path(bucket: int) -> Path:
+    return _directory() / f"bucket-{bucket}.key"
+
+
+def _wrapper() -> AESGCM:
+    return AESGCM(settings.KEYRING_MASTER_KEY)
+
+
+def _label(bucket: int) -> bytes:
+    return f"crisisline bucket key {bucket}".encode()
+
+
+def _read_key(bucket: int) -> bytes | None:
+    try:
+        wrapped = _path(bucket).read_bytes()
+    except FileNotFoundError:
+        return None
+    try:
+        return _wrapper().decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _label(bucket))
+    except (InvalidTag, ValueError) as exc:
+        raise Unreadable(f"bucket key {bucket} cannot be unwrapped with this master key") from exc
+
+
+def _create_key(bucket: int) -> bytes:
+    """Write a new wrapped key atomically; if another process won the race, use theirs."""
+    key = AESGCM.generate_key(bit_length=256)
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    wrapped = nonce + _wrapper().encrypt(nonce, key, _label(bucket))
+    directory = _directory()
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".new-", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(wrapped)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            # link() never replaces an existing file: the first writer wins.
+            os.link(temporary, _path(bucket))
+        except FileExistsError:
+            existing = _read_key(bucket)
+            if existing is None:  # pragma: no cover - destroyed in between
+                raise
+            return existing
+    finally:
+        os.unlink(temporary)
+    return key
+
+
+def key_for(bucket: int, *, create: bool = False) -> bytes:
+    key = _read_key(bucket)
+    if key is None:
+        if not create:
+            raise Unreadable(f"bucket key {bucket} no longer exists")
+        key = _create_key(bucket)
+    return key
+
+
+def encrypt(plaintext: str, *, bucket: int, context: bytes) -> bytes:
+    """Ciphertext of `plaintext` under the bucket's key, bound to `context`."""
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return nonce + AESGCM(key_for(bucket, create=True)).encrypt(nonce, plaintext.encode(), context)
+
+
+def decrypt(ciphertext: bytes, *, bucket: int, context: bytes) -> str:
+    """The plaintext, or Unreadable; never the ciphertext or a partial result."""
+    key = key_for(bucket)
+    try:
+        data = bytes(ciphertext)
+        return AESGCM(key).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], context).decode()
+    except (InvalidTag, ValueError, UnicodeDecodeError) as exc:
+        raise Unreadable("note body does not match its key") from exc
+
+
+def buckets() -> list[int]:
+    """Buckets that still have a key."""
+    return sorted(
+        int(match.group(1)) for name in os.listdir(_directory()) if (match := _KEY_FILE.match(name))
+    )
+
+
+def _shred(path: Path) -> bool:
+    """Overwrite the file with random bytes, flush it, then unlink it."""
+    try:
+        size = path.stat().st_size
+        with path.open("r+b") as handle:
+            handle.write(secrets.token_bytes(max(size, 64)))
+            handle.flush()
+            os.fsync(handle.fileno())
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def destroy_past(now: datetime) -> int:
+    """Destroy the key of every bucket whose notes have all expired; returns how many."""
+    moment = now.timestamp()
+    return sum(_shred(_path(bucket)) for bucket in buckets() if bucket_end(bucket) <= moment)
+
+
+def destroy_all() -> int:
+    """Destroy every key (the emergency wipe); returns how many."""
+    destroyed = sum(_shred(_path(bucket)) for bucket in buckets())
+    for leftover in _directory().glob(".new-*.tmp"):
+        _shred(leftover)
+    return destroyed

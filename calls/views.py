@@ -1,0 +1,208 @@
+"""Call notes, their anonymous totals, retention settings and the public "what we keep" page."""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from calls import keyring
+from calls.evaluation import monthly_totals, totals_by, weekly_totals
+from calls.forms import NoteForm, RetentionForm, WipeForm, wipe_phrase
+from calls.models import (
+    BODY_MAX_CHARS,
+    CallNote,
+    Kind,
+    Need,
+    Police,
+    Response,
+    RetentionPolicy,
+    Tally,
+    retention_bounds,
+)
+from calls.purge import wipe_everything
+from crisisline.roles import role_required
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    return request.POST if request.method == "POST" else None
+
+
+def _note_for(request: HttpRequest, public_id: str) -> CallNote:
+    """A live note the signed-in person may read, else 404 (for everyone else alike)."""
+    note = (
+        CallNote.objects.readable_by(request.user)
+        .select_related("author", "follow_up_to")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if note is None:
+        raise Http404
+    return note
+
+
+@never_cache
+@role_required("respond")
+@require_http_methods(["GET", "POST"])
+def new_note(request: HttpRequest) -> HttpResponse:
+    form = NoteForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        note = CallNote.write(
+            author=request.user,
+            body=data["body"],
+            kind=data["kind"],
+            response=data["response"],
+            police=data["police"],
+            needs=data["needs"],
+            keep_hours=data["keep_hours"],
+            follow_up_to=data["follow_up_to"],
+            follow_up_by=data["follow_up_by"],
+        )
+        messages.success(request, _("Note saved. It is encrypted and will expire on its own."))
+        return redirect("calls:detail", public_id=note.public_id)
+    return render(request, "calls/new.html", {"form": form, "body_max": BODY_MAX_CHARS})
+
+
+@never_cache
+@role_required("respond")
+@require_GET
+def note_list(request: HttpRequest) -> HttpResponse:
+    notes = list(
+        CallNote.objects.readable_by(request.user).select_related("author", "follow_up_to")
+    )
+    mine = [note for note in notes if note.author_id == request.user.pk]
+    handed = [note for note in notes if note.author_id != request.user.pk]
+    return render(request, "calls/list.html", {"mine": mine, "handed": handed})
+
+
+@never_cache
+@role_required("respond")
+@require_GET
+def note_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    note = _note_for(request, public_id)
+    try:
+        body = note.body
+    except keyring.Unreadable:
+        # Its key is gone: the note is as good as burned.
+        raise Http404 from None
+    return render(
+        request,
+        "calls/detail.html",
+        {"note": note, "body": body, "needs": [Need(need).label for need in note.needs]},
+    )
+
+
+@never_cache
+@role_required("respond")
+@require_POST
+def burn_note(request: HttpRequest, public_id: str) -> HttpResponse:
+    note = _note_for(request, public_id)
+    note.delete()
+    messages.success(request, _("The note is destroyed."))
+    return redirect("calls:list")
+
+
+# --- Coordinators -----------------------------------------------------------------
+
+
+@role_required("coordinate")
+@require_GET
+def evaluation(request: HttpRequest) -> HttpResponse:
+    tallies = list(Tally.objects.all())
+    weeks = weekly_totals(tallies)
+    return render(
+        request,
+        "calls/evaluation.html",
+        {
+            "weeks": weeks,
+            "months": monthly_totals(tallies),
+            "by_kind": totals_by(tallies, "kind", Kind),
+            "by_response": totals_by(tallies, "response", Response),
+            "by_police": totals_by(tallies, "police", Police),
+            "follow_ups": sum(t.count for t in tallies if t.follow_up),
+            "total": sum(t.count for t in tallies),
+        },
+    )
+
+
+@role_required("coordinate")
+@require_GET
+def evaluation_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="call-totals.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["week_starting", "kind", "response", "police", "follow_up", "count"])
+    for tally in Tally.objects.all():
+        writer.writerow(
+            [
+                tally.week.isoformat(),
+                tally.kind,
+                tally.response,
+                tally.police,
+                "yes" if tally.follow_up else "no",
+                tally.count,
+            ]
+        )
+    return response
+
+
+@role_required("coordinate")
+@require_http_methods(["GET", "POST"])
+def retention(request: HttpRequest) -> HttpResponse:
+    form = RetentionForm(_posted(request), instance=RetentionPolicy.current())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Retention settings saved. New notes follow them."))
+        return redirect("calls:retention")
+    default_hours, longest = retention_bounds()
+    return render(
+        request,
+        "calls/retention.html",
+        {"form": form, "env_default_hours": default_hours, "longest_hours": longest},
+    )
+
+
+@never_cache
+@role_required("coordinate")
+@require_http_methods(["GET", "POST"])
+def wipe(request: HttpRequest) -> HttpResponse:
+    form = WipeForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        notes, keys = wipe_everything()
+        messages.success(
+            request,
+            _("Every note (%(notes)d) and every key (%(keys)d) is destroyed.")
+            % {"notes": notes, "keys": keys},
+        )
+        return redirect("calls:wipe")
+    return render(request, "calls/wipe.html", {"form": form, "phrase": wipe_phrase()})
+
+
+# --- Public -------------------------------------------------------------------------
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    policy = RetentionPolicy.current()
+    return render(
+        request,
+        "calls/privacy.html",
+        {
+            "default_hours": policy.effective_hours,
+            "longest_days": retention_bounds()[1] // 24,
+            "statement": policy.statement_for(get_language() or settings.LANGUAGE_CODE),
+            "kinds": Kind.labels,
+            "needs": Need.labels,
+            "responses": Response.labels,
+            "police": Police.labels,
+            "body_max": BODY_MAX_CHARS,
+        },
+    )

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from calls.models import CallNote
+
+
+@pytest.fixture(autouse=True)
+def keyring_dir(settings, tmp_path):
+    """Each test gets its own, empty keyring."""
+    settings.KEYRING_DIR = tmp_path / "keyring"
+    return settings.KEYRING_DIR
+
+
+def write_note(author, body: str = "Talked it through; safe for tonight.", **fields) -> CallNote:
+    values = {
+        "kind": "crisis-acute",
+        "response": "phone",
+        "police": "none",
+        "needs": [],
+        "keep_hours": 72,
+    }
+    values.update(fields)
+    return CallNote.write(author=author, body=body, **values)
+
+
+def note_form(**fields) -> dict[str, object]:
+    data = {
+        "kind": "crisis-acute",
+        "response": "phone",
+        "police": "none",
+        "body": "Talked it through; safe for tonight.",
+        "keep_hours": "72",
+        "follow_up_to": "",
+        "follow_up_by": "",
+    }
+    data.update(fields)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@contextmanager
+def clock_at(moment: datetime):
+    """Every timezone.now() call answers `moment`."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def later(**delta) -> datetime:
+    return timezone.now() + timedelta(**delta)
