@@ -19,7 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crisisline.forms import (
     AcceptInvitationForm,
@@ -31,6 +31,7 @@ from crisisline.forms import (
 )
 from crisisline.models import Invitation, Line, User
 from crisisline.roles import role_required
+from shifts.hours import opening_status
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -38,7 +39,7 @@ def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     line = Line.current()
     responds_to, does_not_respond_to = line.text_for(get_language() or "en")
@@ -48,11 +49,12 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "responds_to": responds_to,
             "does_not_respond_to": does_not_respond_to,
+            "status": opening_status(),
         },
     )
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     """200 with an empty body when the app can reach its database, else 503."""
@@ -70,7 +72,7 @@ sign_in = auth_views.LoginView.as_view(
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "crisisline/dashboard.html")
 
