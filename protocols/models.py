@@ -1,0 +1,235 @@
+"""Protocol pages and decision trees, each with an immutable history of revisions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from protocols import trees
+
+MAX_BODY = 100_000
+
+
+def new_translation_key() -> str:
+    return uuid.uuid4().hex
+
+
+class Category(models.TextChoices):
+    DE_ESCALATION = "de-escalation", _("De-escalation")
+    EMERGENCY_OR_CRISIS = "emergency-or-crisis", _("Emergency or crisis")
+    POLICE_PRESENCE = "police-presence", _("Police presence")
+    SAFETY_PLANNING = "safety-planning", _("Safety planning")
+    AFTERCARE = "aftercare", _("Aftercare and follow-up")
+    DIGITAL_SECURITY = "digital-security", _("Digital security")
+    OTHER = "other", _("Other")
+
+
+class ProtocolQuerySet(models.QuerySet["Protocol"]):
+    def stale(self) -> ProtocolQuerySet:
+        return self.filter(review_due_at__lte=timezone.now())
+
+    def with_current(self) -> ProtocolQuerySet:
+        """Annotate the current (latest) revision's number and body in one query."""
+        latest = Revision.objects.filter(protocol=OuterRef("pk")).order_by("-number")
+        return self.annotate(
+            current_number=Subquery(latest.values("number")[:1]),
+            current_body=Subquery(latest.values("body")[:1]),
+        )
+
+
+class Protocol(models.Model):
+    """A protocol page or decision tree. Its content lives in its revisions."""
+
+    class Kind(models.TextChoices):
+        PAGE = "page", _("Page")
+        TREE = "tree", _("Decision tree")
+
+    slug = models.SlugField(
+        _("short name for links"),
+        max_length=80,
+        unique=True,
+        help_text=_("Lowercase letters, digits and hyphens, e.g. de-escalation-basics."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices, default=Kind.PAGE)
+    category = models.CharField(
+        _("category"), max_length=24, choices=Category.choices, default=Category.OTHER
+    )
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    # Pages sharing a key are translations of each other (one per language).
+    translation_key = models.CharField(max_length=64, default=new_translation_key, db_index=True)
+    review_interval_days = models.PositiveSmallIntegerField(
+        _("review every (days)"),
+        default=180,
+        validators=[MinValueValidator(7), MaxValueValidator(1095)],
+    )
+    reviewed_at = models.DateTimeField(_("last reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("last reviewed by"),
+    )
+    review_due_at = models.DateTimeField(_("review due"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProtocolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation_key", "language"], name="one_translation_per_language"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_interval_days__gte=1), name="review_interval_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["page", "tree"]), name="protocol_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.review_due_at is None:
+            start = self.reviewed_at or self.created_at or timezone.now()
+            self.review_due_at = start + timedelta(days=self.review_interval_days)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        if self.kind == self.Kind.TREE:
+            return reverse("protocols:tree", args=[self.slug])
+        return reverse("protocols:page", args=[self.slug])
+
+    @property
+    def is_tree(self) -> bool:
+        return self.kind == self.Kind.TREE
+
+    @property
+    def is_stale(self) -> bool:
+        return self.review_due_at <= timezone.now()
+
+    @cached_property
+    def current(self) -> Revision | None:
+        return self.revisions.order_by("-number").select_related("author").first()
+
+    def translations(self) -> models.QuerySet[Protocol]:
+        return Protocol.objects.filter(translation_key=self.translation_key).exclude(pk=self.pk)
+
+    def reschedule_review(self) -> None:
+        start = self.reviewed_at or self.created_at
+        self.review_due_at = start + timedelta(days=self.review_interval_days)
+
+    def mark_reviewed(self, by: Any) -> None:
+        self.reviewed_at = timezone.now()
+        self.reviewed_by = by
+        self.reschedule_review()
+        self.save(update_fields=["reviewed_at", "reviewed_by", "review_due_at"])
+
+    def add_revision(
+        self,
+        *,
+        author: Any,
+        body: str,
+        summary: str = "",
+        based_on: int | None = None,
+        restored_from: int | None = None,
+    ) -> Revision:
+        """Write the next revision. With `based_on`, refuse if someone saved since.
+
+        The protocol row is locked, so two saves from the same starting point
+        cannot both succeed: the second raises StaleEdit.
+        """
+        with transaction.atomic():
+            Protocol.objects.select_for_update().filter(pk=self.pk).first()
+            latest = (
+                Revision.objects.filter(protocol=self)
+                .order_by("-number")
+                .values_list("number", flat=True)
+            ).first() or 0
+            if based_on is not None and based_on != latest:
+                raise StaleEdit(latest)
+            revision = Revision.objects.create(
+                protocol=self,
+                number=latest + 1,
+                body=body,
+                summary=summary,
+                author=author,
+                restored_from=restored_from,
+            )
+        self.__dict__.pop("current", None)
+        return revision
+
+
+class StaleEdit(Exception):
+    """Someone saved a newer revision since the editor opened the page."""
+
+    def __init__(self, latest: int):
+        super().__init__(f"revision {latest} is newer")
+        self.latest = latest
+
+
+class RevisionQuerySet(models.QuerySet["Revision"]):
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableRevision
+
+
+class ImmutableRevision(Exception):
+    def __str__(self) -> str:
+        return "Revisions are immutable: write a new revision instead."
+
+
+class Revision(models.Model):
+    """One immutable version. Pages hold Markdown; trees hold their document as YAML."""
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    body = models.TextField(max_length=MAX_BODY)
+    summary = models.CharField(_("what changed"), max_length=200, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    restored_from = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["protocol", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["protocol", "number"], name="one_revision_number"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="revision_number_positive"
+            ),
+            models.CheckConstraint(condition=~models.Q(body=""), name="revision_body_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.protocol.slug} #{self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableRevision
+        if len(self.body) > MAX_BODY:
+            raise ValidationError(_("The text is too long."))
+        super().save(*args, **kwargs)
+
+    @cached_property
+    def document(self) -> dict:
+        """The tree document of a tree revision (validated when it was written)."""
+        return trees.from_yaml(self.body)

@@ -1,0 +1,124 @@
+"""The form-based tree editor: posted fields <-> a draft tree document, and edit steps.
+
+The draft travels in the form itself, so adding, removing and reordering
+nodes and answers works without JavaScript and nothing is saved until the
+trainer presses Save.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.http import QueryDict
+
+from protocols.trees import MAX_ANSWERS, MAX_NODES, OUTCOME, QUESTION
+
+
+def _count(data: QueryDict, key: str, most: int) -> int:
+    raw = data.get(key, "0")
+    return min(int(raw), most) if raw.isdigit() else 0
+
+
+def draft_from_post(data: QueryDict) -> dict[str, Any]:
+    """Read the editor's fields into a (possibly invalid) tree document."""
+    nodes = []
+    for i in range(_count(data, "n-count", MAX_NODES + 1)):
+        prefix = f"n{i}-"
+        kind = data.get(prefix + "type", QUESTION)
+        node: dict[str, Any] = {"id": data.get(prefix + "id", "").strip(), "type": kind}
+        if kind == OUTCOME:
+            node["title"] = data.get(prefix + "title", "")
+            node["guidance"] = data.get(prefix + "guidance", "").replace("\r\n", "\n")
+            node["links"] = [s for s in re.split(r"[\s,]+", data.get(prefix + "links", "")) if s]
+        else:
+            node["text"] = data.get(prefix + "text", "")
+            node["answers"] = [
+                {
+                    "label": data.get(f"{prefix}a{j}-label", ""),
+                    "next": data.get(f"{prefix}a{j}-next", ""),
+                }
+                for j in range(_count(data, prefix + "a-count", MAX_ANSWERS + 1))
+            ]
+        nodes.append(node)
+    return {"start": data.get("start", ""), "nodes": nodes}
+
+
+def _fresh_id(doc: dict, stem: str) -> str:
+    taken = {n.get("id") for n in doc["nodes"]}
+    number = 1
+    while f"{stem}-{number}" in taken:
+        number += 1
+    return f"{stem}-{number}"
+
+
+def _swap(items: list, i: int, j: int) -> None:
+    if 0 <= i < len(items) and 0 <= j < len(items):
+        items[i], items[j] = items[j], items[i]
+
+
+def apply_step(doc: dict, step: str) -> dict:
+    """Apply one editor button ("add-question", "remove:2", "up-answer:1:0", …) to `doc`."""
+    nodes = doc["nodes"]
+    name, _, rest = step.partition(":")
+    args = [int(a) for a in rest.split(":") if a.isdigit()] if rest else []
+
+    def node_at(index: int) -> dict | None:
+        return nodes[index] if 0 <= index < len(nodes) else None
+
+    if name == "add-question" and len(nodes) < MAX_NODES:
+        nodes.append(
+            {
+                "id": _fresh_id(doc, "question"),
+                "type": QUESTION,
+                "text": "",
+                "answers": [{"label": "", "next": ""}, {"label": "", "next": ""}],
+            }
+        )
+    elif name == "add-outcome" and len(nodes) < MAX_NODES:
+        nodes.append(
+            {
+                "id": _fresh_id(doc, "outcome"),
+                "type": OUTCOME,
+                "title": "",
+                "guidance": "",
+                "links": [],
+            }
+        )
+    elif name == "remove" and len(args) == 1 and node_at(args[0]) is not None:
+        nodes.pop(args[0])
+    elif name in ("up", "down") and len(args) == 1:
+        _swap(nodes, args[0], args[0] + (-1 if name == "up" else 1))
+    elif name.endswith("-answer") and args:
+        node = node_at(args[0])
+        if node is None or node.get("type") != QUESTION:
+            return doc
+        answers = node["answers"]
+        if name == "add-answer" and len(answers) < MAX_ANSWERS:
+            answers.append({"label": "", "next": ""})
+        elif len(args) == 2 and 0 <= args[1] < len(answers):
+            if name == "remove-answer":
+                answers.pop(args[1])
+            elif name in ("up-answer", "down-answer"):
+                _swap(answers, args[1], args[1] + (-1 if name == "up-answer" else 1))
+    return doc
+
+
+def starter_tree(question: str, yes: str, no: str) -> dict:
+    """A small valid tree to begin a new one from."""
+    return {
+        "start": "first-question",
+        "nodes": [
+            {
+                "id": "first-question",
+                "type": QUESTION,
+                "text": question,
+                "answers": [
+                    {"label": yes, "next": "outcome-1"},
+                    {"label": no, "next": "outcome-2"},
+                ],
+            },
+            {"id": "outcome-1", "type": OUTCOME, "title": yes, "guidance": "", "links": []},
+            {"id": "outcome-2", "type": OUTCOME, "title": no, "guidance": "", "links": []},
+        ],
+    }

@@ -1,0 +1,378 @@
+"""Decision trees: a plain document of nodes, validated and walked by pure functions.
+
+A tree document is a dict::
+
+    {"start": "danger",
+     "nodes": [
+        {"id": "danger", "type": "question", "text": "…",
+         "answers": [{"label": "Yes", "next": "emergency"}, {"label": "No", "next": "…"}]},
+        {"id": "emergency", "type": "outcome", "title": "…", "guidance": "Markdown…",
+         "links": ["some-protocol-slug"]},
+     ]}
+
+Node order is the order trainers arranged them in (the editor and the print
+outline follow it). Validation returns every problem at once, each naming the
+offending node, so the editor can show it beside that node.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from django.utils.translation import gettext as _
+
+NODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+MAX_NODES = 40
+MAX_ANSWERS = 8
+MAX_TEXT = 500
+MAX_GUIDANCE = 20_000
+QUESTION, OUTCOME = "question", "outcome"
+
+
+@dataclass(frozen=True)
+class TreeProblem:
+    """One thing wrong with a tree; `node` is None when it concerns the whole tree."""
+
+    node: str | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.node is None:
+            return self.message
+        return _("Node “%(node)s”: %(message)s") % {"node": self.node, "message": self.message}
+
+
+class TreeError(ValueError):
+    def __init__(self, problems: list[TreeProblem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def validate(doc: Any, known_slugs: Iterable[str] | None = None) -> list[TreeProblem]:
+    """Every problem with `doc`, in node order; an empty list means it is a valid tree.
+
+    `known_slugs`, when given, are the protocol pages outcomes may link to.
+    """
+    if not isinstance(doc, dict):
+        return [TreeProblem(None, _("A tree must be a mapping with “start” and “nodes”."))]
+    nodes = doc.get("nodes")
+    if not isinstance(nodes, list) or not nodes:
+        return [TreeProblem(None, _("A tree needs a list of nodes."))]
+    if len(nodes) > MAX_NODES:
+        return [TreeProblem(None, _("A tree may have at most %(max)d nodes.") % {"max": MAX_NODES})]
+    problems: list[TreeProblem] = []
+    by_id: dict[str, dict] = {}
+    for position, node in enumerate(nodes, start=1):
+        if not isinstance(node, dict):
+            problems.append(
+                TreeProblem(None, _("Node number %(n)d is not a mapping.") % {"n": position})
+            )
+            continue
+        node_id = node.get("id")
+        if not isinstance(node_id, str) or not NODE_ID.match(node_id):
+            problems.append(
+                TreeProblem(
+                    None,
+                    _(
+                        "Node number %(n)d needs an id of lowercase letters, digits, "
+                        "“-” or “_” (at most 50)."
+                    )
+                    % {"n": position},
+                )
+            )
+            continue
+        if node_id in by_id:
+            problems.append(TreeProblem(node_id, _("this id is used by more than one node.")))
+            continue
+        by_id[node_id] = node
+
+    known = set(known_slugs) if known_slugs is not None else None
+    for node_id, node in by_id.items():
+        kind = node.get("type")
+        if kind == QUESTION:
+            problems.extend(_question_problems(node_id, node, by_id))
+        elif kind == OUTCOME:
+            problems.extend(_outcome_problems(node_id, node, known))
+        else:
+            problems.append(TreeProblem(node_id, _("type must be “question” or “outcome”.")))
+
+    start = doc.get("start")
+    if not isinstance(start, str) or not start:
+        problems.append(TreeProblem(None, _("The tree needs exactly one start node.")))
+        return problems
+    if start not in by_id:
+        problems.append(
+            TreeProblem(None, _("The start node “%(node)s” does not exist.") % {"node": start})
+        )
+        return problems
+    if problems:
+        # The graph checks below assume well-formed nodes and answers.
+        return problems
+    return _graph_problems(start, by_id)
+
+
+def _question_problems(node_id: str, node: dict, by_id: dict[str, dict]) -> list[TreeProblem]:
+    problems = []
+    text = _text(node.get("text"))
+    if not text:
+        problems.append(TreeProblem(node_id, _("the question has no text.")))
+    elif len(text) > MAX_TEXT:
+        problems.append(
+            TreeProblem(
+                node_id, _("the question is longer than %(max)d characters.") % {"max": MAX_TEXT}
+            )
+        )
+    answers = node.get("answers")
+    if not isinstance(answers, list) or len(answers) < 2:
+        problems.append(TreeProblem(node_id, _("a question needs at least two answers.")))
+        return problems
+    if len(answers) > MAX_ANSWERS:
+        problems.append(
+            TreeProblem(
+                node_id, _("a question may have at most %(max)d answers.") % {"max": MAX_ANSWERS}
+            )
+        )
+    for number, answer in enumerate(answers, start=1):
+        if not isinstance(answer, dict):
+            problems.append(
+                TreeProblem(node_id, _("answer %(n)d is not a mapping.") % {"n": number})
+            )
+            continue
+        label = _text(answer.get("label"))
+        if not label:
+            problems.append(TreeProblem(node_id, _("answer %(n)d has no label.") % {"n": number}))
+        elif len(label) > MAX_TEXT:
+            problems.append(TreeProblem(node_id, _("answer %(n)d is too long.") % {"n": number}))
+        target = answer.get("next")
+        if not isinstance(target, str) or not target:
+            problems.append(
+                TreeProblem(node_id, _("answer %(n)d does not lead anywhere.") % {"n": number})
+            )
+        elif target not in by_id:
+            problems.append(
+                TreeProblem(
+                    node_id,
+                    _("answer %(n)d leads to “%(target)s”, which does not exist.")
+                    % {"n": number, "target": target},
+                )
+            )
+        elif target == node_id:
+            problems.append(
+                TreeProblem(node_id, _("answer %(n)d leads back to itself.") % {"n": number})
+            )
+    return problems
+
+
+def _outcome_problems(node_id: str, node: dict, known: set[str] | None) -> list[TreeProblem]:
+    problems = []
+    title = _text(node.get("title"))
+    if not title:
+        problems.append(TreeProblem(node_id, _("the outcome has no title.")))
+    elif len(title) > MAX_TEXT:
+        problems.append(TreeProblem(node_id, _("the outcome title is too long.")))
+    guidance = node.get("guidance", "")
+    if not isinstance(guidance, str):
+        problems.append(TreeProblem(node_id, _("the guidance must be text.")))
+    elif len(guidance) > MAX_GUIDANCE:
+        problems.append(
+            TreeProblem(
+                node_id,
+                _("the guidance is longer than %(max)d characters.") % {"max": MAX_GUIDANCE},
+            )
+        )
+    links = node.get("links", [])
+    if not isinstance(links, list) or not all(isinstance(s, str) for s in links):
+        problems.append(TreeProblem(node_id, _("links must be a list of protocol page slugs.")))
+    else:
+        for slug in links:
+            if not SLUG.match(slug):
+                problems.append(
+                    TreeProblem(node_id, _("“%(slug)s” is not a page slug.") % {"slug": slug})
+                )
+            elif known is not None and slug not in known:
+                problems.append(
+                    TreeProblem(
+                        node_id,
+                        _("links to “%(slug)s”, but there is no such protocol page.")
+                        % {"slug": slug},
+                    )
+                )
+    if node.get("answers"):
+        problems.append(TreeProblem(node_id, _("an outcome cannot have answers.")))
+    return problems
+
+
+def _successors(node: dict) -> list[str]:
+    if node["type"] != QUESTION:
+        return []
+    return [answer["next"] for answer in node["answers"]]
+
+
+def _graph_problems(start: str, by_id: dict[str, dict]) -> list[TreeProblem]:
+    problems: list[TreeProblem] = []
+    # Depth-first search from the start: grey = on the current path (a cycle if met again).
+    white, grey, black = 0, 1, 2
+    colour = dict.fromkeys(by_id, white)
+    reported_cycles: set[str] = set()
+    stack: list[tuple[str, int]] = [(start, 0)]
+    colour[start] = grey
+    while stack:
+        node_id, index = stack.pop()
+        successors = _successors(by_id[node_id])
+        if index < len(successors):
+            stack.append((node_id, index + 1))
+            target = successors[index]
+            if colour[target] == grey and target not in reported_cycles and target != node_id:
+                reported_cycles.add(target)
+                problems.append(
+                    TreeProblem(
+                        node_id,
+                        _("an answer leads back to “%(target)s”, making a loop.")
+                        % {"target": target},
+                    )
+                )
+            elif colour[target] == white:
+                colour[target] = grey
+                stack.append((target, 0))
+        else:
+            colour[node_id] = black
+    for node_id, seen in colour.items():
+        if seen == white:
+            problems.append(TreeProblem(node_id, _("no path from the start reaches this node.")))
+    # Every node must lead to at least one outcome (fixpoint over reverse edges).
+    leads_to_outcome = {n for n, node in by_id.items() if node["type"] == OUTCOME}
+    changed = True
+    while changed:
+        changed = False
+        for node_id, node in by_id.items():
+            if node_id not in leads_to_outcome and any(
+                s in leads_to_outcome for s in _successors(node)
+            ):
+                leads_to_outcome.add(node_id)
+                changed = True
+    for node_id in by_id:
+        if node_id not in leads_to_outcome:
+            problems.append(TreeProblem(node_id, _("no answer from here ever reaches an outcome.")))
+    return problems
+
+
+def normalise(doc: dict) -> dict:
+    """A canonical copy holding only the known keys, in a stable order."""
+    nodes = []
+    for node in doc["nodes"]:
+        if node["type"] == QUESTION:
+            nodes.append(
+                {
+                    "id": node["id"],
+                    "type": QUESTION,
+                    "text": _text(node.get("text")),
+                    "answers": [
+                        {"label": _text(a.get("label")), "next": a["next"]} for a in node["answers"]
+                    ],
+                }
+            )
+        else:
+            nodes.append(
+                {
+                    "id": node["id"],
+                    "type": OUTCOME,
+                    "title": _text(node.get("title")),
+                    "guidance": (node.get("guidance") or "").strip(),
+                    "links": list(node.get("links") or []),
+                }
+            )
+    return {"start": doc["start"], "nodes": nodes}
+
+
+def to_yaml(doc: dict) -> str:
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=88)
+
+
+def to_json(doc: dict) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def from_yaml(text: str) -> Any:
+    """Parse YAML (safe loader only); raises TreeError with a readable message."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = _(" (line %(line)d)") % {"line": mark.line + 1} if mark is not None else ""
+        raise TreeError(
+            [TreeProblem(None, _("The YAML could not be read%(where)s.") % {"where": where})]
+        ) from exc
+
+
+# --- Walking a tree -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a path of answer numbers leads: the node, and the answers taken."""
+
+    node: dict
+    taken: list[tuple[dict, dict, str]]  # (question node, answer, path up to and including it)
+
+
+def parse_path(raw: str) -> list[int] | None:
+    """'0.1.0' -> [0, 1, 0]; '' -> []; None when it is not a dotted list of numbers."""
+    if not raw:
+        return []
+    parts = raw.split(".")
+    if len(parts) > MAX_NODES or not all(p.isdigit() and len(p) <= 3 for p in parts):
+        return None
+    return [int(p) for p in parts]
+
+
+def walk(doc: dict, path: list[int]) -> Step | None:
+    """Follow `path` from the start; None when it does not fit this tree."""
+    by_id = {node["id"]: node for node in doc["nodes"]}
+    node = by_id[doc["start"]]
+    taken: list[tuple[dict, dict, str]] = []
+    for depth, choice in enumerate(path):
+        if node["type"] != QUESTION or choice >= len(node["answers"]):
+            return None
+        answer = node["answers"][choice]
+        taken.append((node, answer, ".".join(str(c) for c in path[: depth + 1])))
+        node = by_id[answer["next"]]
+    return Step(node=node, taken=taken)
+
+
+def outline(doc: dict, render: Any = None) -> list[dict]:
+    """The tree as a nested outline from the start, for printing.
+
+    Each item is {"node", "again", "guidance", "answers": [{"answer", "items"}]}; a
+    question reached again by another path is printed once and then referred to.
+    `render`, when given, turns an outcome's guidance into HTML.
+    """
+    by_id = {node["id"]: node for node in doc["nodes"]}
+    printed: set[str] = set()
+
+    def item(node_id: str) -> dict:
+        node = by_id[node_id]
+        if node_id in printed and node["type"] == QUESTION:
+            return {"node": node, "again": True, "answers": []}
+        printed.add(node_id)
+        guidance = node.get("guidance", "")
+        return {
+            "node": node,
+            "again": False,
+            "guidance": render(guidance) if render and guidance else guidance,
+            "answers": [
+                {"answer": answer, "items": [item(answer["next"])]}
+                for answer in (node["answers"] if node["type"] == QUESTION else [])
+            ],
+        }
+
+    return [item(doc["start"])]

@@ -1,0 +1,562 @@
+"""Protocol library: reading for everyone signed in, writing for trainers.
+
+Protocols are not public: every page here needs a signed-in person (any role).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from crisisline.roles import role_required
+from protocols import bundle, trees
+from protocols.diff import line_diff
+from protocols.forms import (
+    CompareForm,
+    EditPageForm,
+    ImportForm,
+    NewProtocolForm,
+    PreviewForm,
+    SearchForm,
+)
+from protocols.markdown import render as render_markdown
+from protocols.models import Category, Protocol, Revision, StaleEdit
+from protocols.police import template as police_template
+from protocols.search import search
+from protocols.tree_editor import apply_step, draft_from_post, starter_tree
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    return request.POST if request.method == "POST" else None
+
+
+def _protocol(slug: str, kind: str | None = None) -> Protocol:
+    protocol = get_object_or_404(Protocol, slug=slug)
+    if kind is not None and protocol.kind != kind:
+        raise Http404
+    return protocol
+
+
+def _revision(protocol: Protocol, number: Any) -> Revision:
+    return get_object_or_404(
+        Revision.objects.select_related("author"), protocol=protocol, number=number
+    )
+
+
+def _reader_language(request: HttpRequest) -> str:
+    return (get_language() or "en")[:2]
+
+
+# --- Reading -------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def library(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    query, category, language = "", "", ""
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        category = form.cleaned_data["category"]
+        language = form.cleaned_data["language"]
+    protocols = Protocol.objects.with_current()
+    if category:
+        protocols = protocols.filter(category=category)
+    if language:
+        protocols = protocols.filter(language=language)
+    protocols = search(protocols, query)
+    protocols = list(protocols.defer("current_body") if not query else protocols)
+
+    # One entry per translation group: the reader's language when it exists.
+    wanted = language or _reader_language(request)
+    groups: OrderedDict[str, list[Protocol]] = OrderedDict()
+    for protocol in protocols:
+        groups.setdefault(protocol.translation_key, []).append(protocol)
+    entries = []
+    for versions in groups.values():
+        chosen = next((p for p in versions if p.language == wanted), versions[0])
+        entries.append({"protocol": chosen, "others": [p for p in versions if p is not chosen]})
+
+    by_category: OrderedDict[str, dict] = OrderedDict(
+        (value, {"label": label, "entries": []}) for value, label in Category.choices
+    )
+    for entry in entries:
+        by_category[entry["protocol"].category]["entries"].append(entry)
+    context = {
+        "form": form,
+        "query": query,
+        "results": entries if query else None,
+        "categories": [c for c in by_category.values() if c["entries"]],
+        "stale_count": Protocol.objects.stale().count(),
+    }
+    return render(request, "protocols/library.html", context)
+
+
+def _translation_links(request: HttpRequest, protocol: Protocol) -> dict[str, Any]:
+    others = list(protocol.translations())
+    mine = _reader_language(request)
+    in_my_language = next(
+        (p for p in others if p.language == mine and protocol.language != mine), None
+    )
+    return {"translations": others, "in_my_language": in_my_language}
+
+
+@login_required
+@require_GET
+def page(request: HttpRequest, slug: str) -> HttpResponse:
+    protocol = _protocol(slug)
+    if protocol.is_tree:
+        return redirect(protocol)
+    revision = protocol.current
+    if revision is None:
+        raise Http404
+    return render(
+        request,
+        "protocols/page.html",
+        {
+            "protocol": protocol,
+            "revision": revision,
+            "html": render_markdown(revision.body),
+            **_translation_links(request, protocol),
+        },
+    )
+
+
+@login_required
+@require_GET
+def print_view(request: HttpRequest, slug: str) -> HttpResponse:
+    protocol = _protocol(slug)
+    revision = protocol.current
+    if revision is None:
+        raise Http404
+    context: dict[str, Any] = {"protocol": protocol, "revision": revision}
+    if protocol.is_tree:
+        context["outline"] = trees.outline(revision.document, render_markdown)
+    else:
+        context["html"] = render_markdown(revision.body)
+    return render(request, "protocols/print.html", context)
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest, slug: str) -> HttpResponse:
+    protocol = _protocol(slug)
+    revisions = protocol.revisions.select_related("author").defer("body")
+    return render(request, "protocols/history.html", {"protocol": protocol, "revisions": revisions})
+
+
+@login_required
+@require_GET
+def revision(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    protocol = _protocol(slug)
+    shown = _revision(protocol, number)
+    context: dict[str, Any] = {
+        "protocol": protocol,
+        "revision": shown,
+        "is_current": shown.number == protocol.current.number,
+    }
+    if protocol.is_tree:
+        context["outline"] = trees.outline(shown.document, render_markdown)
+    else:
+        context["html"] = render_markdown(shown.body)
+    return render(request, "protocols/revision.html", context)
+
+
+@login_required
+@require_GET
+def compare(request: HttpRequest, slug: str) -> HttpResponse:
+    protocol = _protocol(slug)
+    form = CompareForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, _("Choose two revisions to compare."))
+        return redirect("protocols:history", slug=protocol.slug)
+    first, second = sorted([form.cleaned_data["a"], form.cleaned_data["b"]])
+    old, new = _revision(protocol, first), _revision(protocol, second)
+    return render(
+        request,
+        "protocols/diff.html",
+        {"protocol": protocol, "old": old, "new": new, "rows": line_diff(old.body, new.body)},
+    )
+
+
+# --- Writing (trainers) ------------------------------------------------------------
+
+
+@role_required("train")
+@require_http_methods(["GET", "POST"])
+def new(request: HttpRequest) -> HttpResponse:
+    initial: dict[str, Any] = {"language": _reader_language(request)}
+    original = None
+    if request.method == "GET" and request.GET.get("translation_of"):
+        original = Protocol.objects.filter(slug=request.GET["translation_of"]).first()
+        if original is not None:
+            initial.update(
+                translation_of=original.slug,
+                kind=original.kind,
+                category=original.category,
+                review_interval_days=original.review_interval_days,
+                language=next(
+                    (
+                        code
+                        for code, _name in Protocol._meta.get_field("language").choices
+                        if code != original.language
+                    ),
+                    original.language,
+                ),
+            )
+            if not original.is_tree:
+                initial["body"] = original.current.body if original.current else ""
+    if request.method == "GET" and request.GET.get("category") == Category.POLICE_PRESENCE:
+        initial.update(category=Category.POLICE_PRESENCE, body=police_template(initial["language"]))
+    form = NewProtocolForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                protocol = form.save(commit=False)
+                if form.cleaned_data["translation_of"]:
+                    protocol.translation_key = form.cleaned_data["translation_of"].translation_key
+                protocol.save()
+                if protocol.is_tree:
+                    body = trees.to_yaml(
+                        starter_tree(_("Is this the first question?"), _("Yes"), _("No"))
+                    )
+                else:
+                    body = form.cleaned_data["body"]
+                protocol.add_revision(
+                    author=request.user,
+                    body=body,
+                    summary=form.cleaned_data["summary"] or _("First version"),
+                )
+        except IntegrityError:
+            form.add_error(
+                None,
+                _(
+                    "Someone just created a protocol with this name or language. Check the library and try again."
+                ),
+            )
+        else:
+            messages.success(request, _("“%(title)s” is created.") % {"title": protocol.title})
+            if protocol.is_tree:
+                return redirect("protocols:tree_edit", slug=protocol.slug)
+            return redirect(protocol)
+    return render(request, "protocols/new.html", {"form": form, "original": original})
+
+
+@role_required("train")
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, slug: str) -> HttpResponse:
+    protocol = _protocol(slug, Protocol.Kind.PAGE)
+    current = protocol.current
+    form = EditPageForm(
+        _posted(request),
+        instance=protocol,
+        initial={"body": current.body, "base": current.number, "summary": ""},
+    )
+    conflict = None
+    preview = None
+    if request.method == "POST" and "preview" in request.POST:
+        preview = render_markdown(request.POST.get("body", ""))
+    elif request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                form.save()
+                protocol.add_revision(
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    summary=form.cleaned_data["summary"],
+                    based_on=form.cleaned_data["base"],
+                )
+        except StaleEdit:
+            protocol.refresh_from_db()
+            protocol.__dict__.pop("current", None)
+            conflict = protocol.current
+            form = EditPageForm(request.POST.copy(), instance=protocol)
+            form.data["base"] = str(conflict.number)
+            form.is_valid()
+            messages.error(
+                request,
+                _(
+                    "%(name)s saved a newer version while you were editing. Nothing of yours "
+                    "is lost: your text is still in the form below. Compare it with theirs, "
+                    "merge what matters, then save again."
+                )
+                % {"name": conflict.author or _("Someone")},
+            )
+        else:
+            messages.success(request, _("Saved a new revision."))
+            return redirect(protocol)
+    context = {
+        "protocol": protocol,
+        "form": form,
+        "current": current,
+        "conflict": conflict,
+        "conflict_html": render_markdown(conflict.body) if conflict else None,
+        "conflict_rows": (
+            line_diff(conflict.body, form.data.get("body", "").replace("\r\n", "\n"))
+            if conflict
+            else None
+        ),
+        "preview": preview,
+    }
+    return render(request, "protocols/edit.html", context)
+
+
+@role_required("train")
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    form = PreviewForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(
+            _("The text is too long to preview."), status=400, content_type="text/plain"
+        )
+    return render(
+        request,
+        "protocols/edit.html#preview",
+        {"preview": render_markdown(form.cleaned_data["body"])},
+    )
+
+
+@role_required("train")
+@require_POST
+def restore(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    protocol = _protocol(slug)
+    old = _revision(protocol, number)
+    current = protocol.current
+    if old.number == current.number:
+        messages.info(request, _("That is already the current version."))
+        return redirect(protocol)
+    if old.body == current.body:
+        messages.info(request, _("The current version already has this text; nothing to restore."))
+        return redirect(protocol)
+    protocol.add_revision(
+        author=request.user,
+        body=old.body,
+        summary=_("Restored revision %(number)d") % {"number": old.number},
+        restored_from=old.number,
+    )
+    messages.success(
+        request, _("Revision %(number)d is restored as a new revision.") % {"number": old.number}
+    )
+    return redirect(protocol)
+
+
+@role_required("train")
+@require_POST
+def review(request: HttpRequest, slug: str) -> HttpResponse:
+    protocol = _protocol(slug)
+    protocol.mark_reviewed(request.user)
+    messages.success(
+        request,
+        _("Marked reviewed. The next review is due on %(date)s.")
+        % {"date": protocol.review_due_at.date().isoformat()},
+    )
+    if request.POST.get("next") == "stale":
+        return redirect("protocols:stale")
+    return redirect(protocol)
+
+
+@role_required("train")
+@require_GET
+def stale(request: HttpRequest) -> HttpResponse:
+    protocols = Protocol.objects.stale().select_related("reviewed_by").order_by("review_due_at")
+    return render(request, "protocols/stale.html", {"protocols": protocols})
+
+
+# --- Decision trees --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def tree(request: HttpRequest, slug: str) -> HttpResponse:
+    protocol = _protocol(slug, Protocol.Kind.TREE)
+    revision = protocol.current
+    doc = revision.document
+    path = trees.parse_path(request.GET.get("path", ""))
+    step = trees.walk(doc, path) if path is not None else None
+    if step is None:
+        messages.error(
+            request, _("That link does not fit this tree (it may have changed). Start again here.")
+        )
+        return redirect("protocols:tree", slug=protocol.slug)
+    linked = {}
+    if step.node["type"] == trees.OUTCOME and step.node.get("links"):
+        linked = {p.slug: p for p in Protocol.objects.filter(slug__in=step.node["links"])}
+    here = ".".join(str(c) for c in path)
+    context = {
+        "protocol": protocol,
+        "revision": revision,
+        "node": step.node,
+        "taken": step.taken,
+        "back": ".".join(str(c) for c in path[:-1]) if path else None,
+        "answers": [
+            (answer, f"{here}.{number}" if here else str(number))
+            for number, answer in enumerate(step.node.get("answers", []))
+        ],
+        "guidance": render_markdown(step.node.get("guidance", "")),
+        "links": [linked[s] for s in step.node.get("links", []) if s in linked],
+        **_translation_links(request, protocol),
+    }
+    return render(request, "protocols/tree.html", context)
+
+
+def _tree_export(protocol: Protocol) -> dict:
+    return {
+        "slug": protocol.slug,
+        "title": protocol.title,
+        "category": protocol.category,
+        "language": protocol.language,
+        "revision": protocol.current.number,
+        "tree": protocol.current.document,
+    }
+
+
+@login_required
+@require_GET
+def tree_yaml(request: HttpRequest, slug: str) -> HttpResponse:
+    protocol = _protocol(slug, Protocol.Kind.TREE)
+    response = HttpResponse(
+        trees.to_yaml(_tree_export(protocol)), content_type="application/yaml; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{protocol.slug}.yaml"'
+    return response
+
+
+@login_required
+@require_GET
+def tree_json(request: HttpRequest, slug: str) -> HttpResponse:
+    protocol = _protocol(slug, Protocol.Kind.TREE)
+    response = HttpResponse(
+        trees.to_json(_tree_export(protocol)), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{protocol.slug}.json"'
+    return response
+
+
+@role_required("train")
+@require_http_methods(["GET", "POST"])
+def tree_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    protocol = _protocol(slug, Protocol.Kind.TREE)
+    current = protocol.current
+    problems: list[trees.TreeProblem] = []
+    conflict = None
+    summary = ""
+    base = current.number
+    if request.method == "GET":
+        doc = current.document
+    else:
+        doc = draft_from_post(request.POST)
+        summary = request.POST.get("summary", "")[:200]
+        base_raw = request.POST.get("base", "")
+        base = int(base_raw) if base_raw.isdigit() else 0
+        step = request.POST.get("step", "save")
+        if step != "save":
+            doc = apply_step(doc, step)
+        else:
+            known = set(
+                Protocol.objects.filter(kind=Protocol.Kind.PAGE).values_list("slug", flat=True)
+            )
+            problems = trees.validate(doc, known)
+            if not problems:
+                try:
+                    protocol.add_revision(
+                        author=request.user,
+                        body=trees.to_yaml(trees.normalise(doc)),
+                        summary=summary,
+                        based_on=base,
+                    )
+                except StaleEdit:
+                    protocol.__dict__.pop("current", None)
+                    conflict = protocol.current
+                    base = conflict.number
+                    messages.error(
+                        request,
+                        _(
+                            "%(name)s saved a newer version of this tree while you were "
+                            "editing. Your draft is kept below; check their version, then "
+                            "save again."
+                        )
+                        % {"name": conflict.author or _("Someone")},
+                    )
+                else:
+                    messages.success(request, _("Saved a new revision of the tree."))
+                    return redirect(protocol)
+            else:
+                messages.error(request, _("The tree was not saved. Fix the problems marked below."))
+    by_node: dict[str, list[str]] = {}
+    general: list[str] = []
+    for problem in problems:
+        if problem.node is None:
+            general.append(problem.message)
+        else:
+            by_node.setdefault(problem.node, []).append(problem.message)
+    node_ids = [n.get("id", "") for n in doc["nodes"]]
+    context = {
+        "protocol": protocol,
+        "doc": doc,
+        "nodes": [
+            {"index": i, "node": node, "problems": by_node.get(node.get("id", ""), [])}
+            for i, node in enumerate(doc["nodes"])
+        ],
+        "node_ids": node_ids,
+        "general_problems": general,
+        "summary": summary,
+        "base": base,
+        "conflict": conflict,
+        "conflict_outline": trees.outline(conflict.document, render_markdown) if conflict else None,
+        "max_nodes": trees.MAX_NODES,
+    }
+    status = 400 if problems else 200
+    return render(request, "protocols/tree_edit.html", context, status=status)
+
+
+# --- Export and import ------------------------------------------------------------------
+
+
+@role_required("train")
+@require_GET
+def export_bundle(request: HttpRequest) -> HttpResponse:
+    data = bundle.export_zip(Protocol.objects.all())
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="protocols.zip"'
+    return response
+
+
+@role_required("train")
+@require_http_methods(["GET", "POST"])
+def import_bundle(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(_posted(request), request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = bundle.import_zip(
+                form.cleaned_data["bundle"],
+                author=request.user,
+                update_existing=form.cleaned_data["update_existing"],
+            )
+        except bundle.BundleError as error:
+            problems = error.problems
+            messages.error(request, _("Nothing was imported. Fix the bundle and try again."))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Imported: %(created)d new, %(updated)d with a new revision, "
+                    "%(unchanged)d already up to date."
+                )
+                % result,
+            )
+            return redirect(reverse("protocols:library"))
+    status = 400 if problems or form.errors else 200
+    return render(
+        request, "protocols/import.html", {"form": form, "problems": problems}, status=status
+    )
