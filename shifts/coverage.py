@@ -1,0 +1,220 @@
+"""Coverage analysis: every staffing problem of a stretch of the roster, with its reason.
+
+`coverage_problems` is a pure function over loaded rows; `load_roster` loads
+what it needs for any date range in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crisisline.models import User
+from shifts.models import Assignment, Shift, Slot, TimeOff
+
+SHORT = "short"
+UNQUALIFIED = "unqualified"
+DOUBLE_BOOKED = "double-booked"
+TIME_OFF = "time-off"
+OVER_MAXIMUM = "over-maximum"
+TOO_LITTLE_REST = "rest"
+
+MAX_REST = timedelta(hours=168)
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str
+    shift_id: int
+    message: str
+    slot_id: int | None = None
+    person_id: int | None = None
+
+
+def _month(instant: datetime) -> tuple[int, int]:
+    local = timezone.localtime(instant)
+    return local.year, local.month
+
+
+def coverage_problems(
+    slots: Iterable[Slot],
+    assignments: Sequence[Assignment],
+    time_off: Iterable[TimeOff],
+    skills: dict[int, set[int]],
+    start: datetime,
+    end: datetime,
+) -> list[Problem]:
+    """Problems of shifts starting in [start, end). `assignments` must include every
+    assignment in the calendar months touched and a week either side, with
+    `shift`, `slot.position` and `person` loaded."""
+    problems: list[Problem] = []
+    in_range = lambda shift: start <= shift.start < end  # noqa: E731
+
+    for slot in slots:
+        if slot.shift.cancelled or not in_range(slot.shift):
+            continue
+        if slot.taken < slot.min_people:
+            problems.append(
+                Problem(
+                    SHORT,
+                    slot.shift_id,
+                    _("%(position)s is short-staffed: %(taken)s of at least %(minimum)s.")
+                    % {
+                        "position": slot.position,
+                        "taken": slot.taken,
+                        "minimum": slot.min_people,
+                    },
+                    slot_id=slot.pk,
+                )
+            )
+
+    live = sorted(
+        (a for a in assignments if not a.shift.cancelled), key=lambda a: (a.shift.start, a.pk)
+    )
+    leave_by_person: dict[int, list[TimeOff]] = defaultdict(list)
+    for leave in time_off:
+        leave_by_person[leave.person_id].append(leave)
+    by_person: dict[int, list[Assignment]] = defaultdict(list)
+    for assignment in live:
+        by_person[assignment.person_id].append(assignment)
+
+    for person_id, mine in by_person.items():
+        person: User = mine[0].person
+        month_counts: dict[tuple[int, int], int] = defaultdict(int)
+        for index, assignment in enumerate(mine):
+            shift = assignment.shift
+            month = _month(shift.start)
+            month_counts[month] += 1
+            if not in_range(shift):
+                continue
+
+            def add(
+                kind: str, message: str, shift=shift, assignment=assignment, person_id=person_id
+            ) -> None:
+                problems.append(Problem(kind, shift.pk, message, assignment.slot_id, person_id))
+
+            required = assignment.slot.position.required_skill_id
+            if required is not None and required not in skills.get(person_id, set()):
+                add(
+                    UNQUALIFIED,
+                    _("%(name)s lacks %(skill)s, required for %(position)s.")
+                    % {
+                        "name": person,
+                        "skill": assignment.slot.position.required_skill,
+                        "position": assignment.slot.position,
+                    },
+                )
+            for earlier in mine[:index]:
+                if earlier.shift.end > shift.start and earlier.shift.pk != shift.pk:
+                    add(
+                        DOUBLE_BOOKED,
+                        _("%(name)s is double-booked with the shift at %(when)s.")
+                        % {"name": person, "when": _local(earlier.shift.start)},
+                    )
+                    break
+            if any(leave.covers(shift.start, shift.end) for leave in leave_by_person[person_id]):
+                add(TIME_OFF, _("%(name)s is on time off.") % {"name": person})
+            limit = person.max_shifts_per_month
+            if limit is not None and month_counts[month] > limit:
+                add(
+                    OVER_MAXIMUM,
+                    _("%(name)s is over their maximum of %(limit)s shifts this month.")
+                    % {"name": person, "limit": limit},
+                )
+            if index:
+                previous = mine[index - 1].shift
+                gap = shift.start - previous.end
+                if timedelta(0) <= gap < timedelta(hours=person.min_rest_hours):
+                    add(
+                        TOO_LITTLE_REST,
+                        _(
+                            "%(name)s rests only %(hours)s h since their last shift (wants %(want)s h)."
+                        )
+                        % {
+                            "name": person,
+                            "hours": round(gap.total_seconds() / 3600, 1),
+                            "want": person.min_rest_hours,
+                        },
+                    )
+    return problems
+
+
+def _local(instant: datetime) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(instant), "D j M H:i")
+
+
+@dataclass
+class Roster:
+    """A stretch of the roster, ready to show: shifts with slots, people and problems."""
+
+    start: datetime
+    end: datetime
+    shifts: list[Shift] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def days(self) -> list[tuple[date, list[Shift]]]:
+        grouped: dict[date, list[Shift]] = defaultdict(list)
+        for shift in self.shifts:
+            grouped[timezone.localtime(shift.start).date()].append(shift)
+        return sorted(grouped.items())
+
+
+def load_roster(start: datetime, end: datetime) -> Roster:
+    """Shifts starting in [start, end), each with `.slot_list` (each slot with
+    `.people` and `.problem_list`) and `.problem_list`. Five queries, whatever the size."""
+    shifts = list(Shift.objects.filter(start__gte=start, start__lt=end))
+    slots = list(
+        Slot.objects.filter(shift__start__gte=start, shift__start__lt=end).select_related(
+            "position__required_skill"
+        )
+    )
+    first_month = timezone.localtime(start).replace(day=1, hour=0, minute=0, second=0)
+    wide_start = first_month - MAX_REST
+    wide_end = end + timedelta(days=31) + MAX_REST
+    assignments = list(
+        Assignment.objects.filter(shift__start__gte=wide_start, shift__start__lt=wide_end)
+        .select_related("shift", "slot__position__required_skill", "person")
+        .order_by("shift__start", "pk")
+    )
+    person_ids = {a.person_id for a in assignments}
+    skills: dict[int, set[int]] = defaultdict(set)
+    for user_id, skill_id in User.skills.through.objects.filter(user_id__in=person_ids).values_list(
+        "user_id", "skill_id"
+    ):
+        skills[user_id].add(skill_id)
+    leave = list(
+        TimeOff.objects.filter(
+            person_id__in=person_ids,
+            first_day__lte=timezone.localtime(wide_end).date(),
+            last_day__gte=timezone.localtime(wide_start).date(),
+        )
+    )
+    shifts_by_id = {shift.pk: shift for shift in shifts}
+    for slot in slots:
+        slot.shift = shifts_by_id[slot.shift_id]
+    problems = coverage_problems(slots, assignments, leave, skills, start, end)
+
+    slots_by_id = {}
+    for shift in shifts:
+        shift.slot_list = []
+        shift.problem_list = []
+    for slot in sorted(slots, key=lambda s: (s.position.order, s.position.name)):
+        slot.people = []
+        slot.problem_list = []
+        slots_by_id[slot.pk] = slot
+        slot.shift.slot_list.append(slot)
+    for assignment in assignments:
+        if assignment.slot_id in slots_by_id:
+            slots_by_id[assignment.slot_id].people.append(assignment)
+    for problem in problems:
+        shifts_by_id[problem.shift_id].problem_list.append(problem)
+        if problem.slot_id in slots_by_id:
+            slots_by_id[problem.slot_id].problem_list.append(problem)
+    return Roster(start, end, shifts, problems)

@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crisisline.models import User
+from shifts.hours import MAX_GENERATION_DAYS
+from shifts.models import Closure, Position, RosterRules, ServiceWindow, ShiftPreferences, TimeOff
+
+MAX_SHIFT_HOURS = 72
+MAX_TIME_OFF_DAYS = 366
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self) -> None:
+        super().__init__(format="%H:%M")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+def today():
+    return timezone.localdate()
+
+
+class WindowForm(forms.ModelForm):
+    class Meta:
+        model = ServiceWindow
+        fields = ["weekday", "start", "end"]
+        widgets = {"start": TimeInput(), "end": TimeInput()}
+        help_texts = {"end": _("A closing time at or before the opening time means the next day.")}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end, weekday = cleaned.get("start"), cleaned.get("end"), cleaned.get("weekday")
+        if start is None or end is None or weekday is None:
+            return cleaned
+        if start == end:
+            raise ValidationError(
+                _("The window opens and closes at the same time: it would be empty.")
+            )
+        candidate = ServiceWindow(weekday=weekday, start=start, end=end)
+        for other in ServiceWindow.objects.exclude(pk=self.instance.pk):
+            if candidate.overlaps(other):
+                raise ValidationError(
+                    _("This overlaps the window %(other)s. Change or delete that one first.")
+                    % {"other": other}
+                )
+        return cleaned
+
+    def validate_unique(self) -> None:
+        # Overlap is checked above with a clearer message than the unique constraint's.
+        pass
+
+
+class ClosureForm(forms.ModelForm):
+    class Meta:
+        model = Closure
+        fields = ["date", "reason"]
+        widgets = {"date": DateInput()}
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day < today():
+            raise ValidationError(_("That date is in the past."))
+        if Closure.objects.filter(date=day).exists():
+            raise ValidationError(_("The line is already closed that day."))
+        return day
+
+
+class PositionForm(forms.ModelForm):
+    class Meta:
+        model = Position
+        fields = [
+            "name",
+            "min_people",
+            "max_people",
+            "required_skill",
+            "holds_line",
+            "order",
+            "active",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        low, high = cleaned.get("min_people"), cleaned.get("max_people")
+        if high is not None and high < 1:
+            self.add_error("max_people", _("At least one person must fit in a position."))
+        elif low is not None and high is not None and low > high:
+            self.add_error("min_people", _("The fewest cannot be more than the most."))
+        return cleaned
+
+
+class GenerateForm(forms.Form):
+    first_day = forms.DateField(label=_("From"), widget=DateInput())
+    last_day = forms.DateField(label=_("Until (inclusive)"), widget=DateInput())
+    block_hours = forms.TypedChoiceField(
+        label=_("Cut each window into blocks of"),
+        choices=[
+            ("", _("no blocks: one shift per window")),
+            *[(h, _("%(h)s hours") % {"h": h}) for h in (2, 3, 4, 6, 8, 12)],
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first is None or last is None:
+            return cleaned
+        if last < first:
+            raise ValidationError(_("The last day is before the first day."))
+        if first < today():
+            raise ValidationError(
+                _("Shifts cannot be generated in the past: start today or later.")
+            )
+        if (last - first).days + 1 > MAX_GENERATION_DAYS:
+            raise ValidationError(
+                _("Generate at most %(days)s days at a time.") % {"days": MAX_GENERATION_DAYS}
+            )
+        return cleaned
+
+
+class ShiftForm(forms.Form):
+    start = forms.DateTimeField(label=_("Starts"), widget=DateTimeInput())
+    end = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput())
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, shift=None, **kwargs) -> None:
+        self.shift = shift
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        from shifts.models import Shift
+
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is None or end is None:
+            return cleaned
+        if end <= start:
+            raise ValidationError(_("The end must come after the start."))
+        if end - start > timedelta(hours=MAX_SHIFT_HOURS):
+            raise ValidationError(
+                _("A shift can last at most %(hours)s hours.") % {"hours": MAX_SHIFT_HOURS}
+            )
+        if start <= timezone.now():
+            raise ValidationError(_("The shift would start in the past."))
+        clash = Shift.objects.filter(start=start, end=end)
+        if self.shift is not None:
+            clash = clash.exclude(pk=self.shift.pk)
+        if clash.exists():
+            raise ValidationError(_("A shift with exactly these times already exists."))
+        return cleaned
+
+
+class AssignForm(forms.Form):
+    person = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=User.objects.none(),
+        error_messages={"invalid_choice": _("Choose someone from the list.")},
+    )
+
+    def __init__(self, *args, people=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people if people is not None else User.objects.none()
+
+
+class TimeOffForm(forms.ModelForm):
+    class Meta:
+        model = TimeOff
+        fields = ["first_day", "last_day", "note"]
+        widgets = {"first_day": DateInput(), "last_day": DateInput()}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first is None or last is None:
+            return cleaned
+        if last < first:
+            raise ValidationError(_("The last day is before the first day."))
+        if last < today():
+            raise ValidationError(_("That time off is already over."))
+        if (last - first).days + 1 > MAX_TIME_OFF_DAYS:
+            raise ValidationError(
+                _("Mark at most %(days)s days at a time.") % {"days": MAX_TIME_OFF_DAYS}
+            )
+        return cleaned
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = ShiftPreferences
+        fields = ["reminder_hours", "feed_shows_teammates"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reminder_hours"]
+        field.validators += [MinValueValidator(1), MaxValueValidator(168)]
+        field.widget.attrs.update(min=1, max=168)
+
+
+class RulesForm(forms.ModelForm):
+    class Meta:
+        model = RosterRules
+        fields = ["release_notice_hours", "swaps_need_approval"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["release_notice_hours"]
+        field.validators.append(MaxValueValidator(720))
+        field.widget.attrs.update(max=720)
+
+
+class CoverageForm(forms.Form):
+    weeks = forms.IntegerField(
+        label=_("Weeks ahead"), min_value=1, max_value=26, initial=4, required=False
+    )

@@ -1,0 +1,60 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from shifts.models import Assignment
+
+
+class Command(BaseCommand):
+    help = "Email each person who asked for it a reminder before their shift (once per shift)."
+
+    def handle(self, *args, **options) -> str:
+        if not settings.EMAIL_ENABLED:
+            return "Email is not configured: 0 reminder(s) sent.\n"
+        now = timezone.now()
+        due = (
+            Assignment.objects.filter(
+                reminded_at__isnull=True,
+                shift__cancelled=False,
+                shift__start__gt=now,
+                shift__start__lte=now + timedelta(hours=168),
+                person__is_active=True,
+                person__shift_preferences__reminder_hours__isnull=False,
+            )
+            .exclude(person__email="")
+            .select_related("shift", "slot__position", "person__shift_preferences")
+        )
+        sent = 0
+        for assignment in due:
+            lead = timedelta(hours=assignment.person.shift_preferences.reminder_hours)
+            if assignment.shift.start - now > lead:
+                continue
+            # Claim the reminder first so that two runs never send it twice.
+            claimed = Assignment.objects.filter(pk=assignment.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            )
+            if not claimed:
+                continue
+            start = timezone.localtime(assignment.shift.start)
+            with override(settings.LANGUAGE_CODE):
+                send_mail(
+                    _("Reminder: your shift on %(when)s")
+                    % {"when": date_format(start, "l j F H:i")},
+                    _("You are on shift as %(position)s from %(start)s to %(end)s.")
+                    % {
+                        "position": assignment.slot.position,
+                        "start": date_format(start, "l j F H:i"),
+                        "end": date_format(timezone.localtime(assignment.shift.end), "H:i"),
+                    },
+                    None,
+                    [assignment.person.email],
+                    fail_silently=True,
+                )
+            sent += 1
+        return f"Sent {sent} shift reminder(s).\n"
