@@ -40,12 +40,9 @@ class ProtocolQuerySet(models.QuerySet["Protocol"]):
         return self.filter(review_due_at__lte=timezone.now())
 
     def with_current(self) -> ProtocolQuerySet:
-        """Annotate the current (latest) revision's number and body in one query."""
+        """Annotate the current (latest) revision's text, for searching."""
         latest = Revision.objects.filter(protocol=OuterRef("pk")).order_by("-number")
-        return self.annotate(
-            current_number=Subquery(latest.values("number")[:1]),
-            current_body=Subquery(latest.values("body")[:1]),
-        )
+        return self.annotate(current_body=Subquery(latest.values("body")[:1]))
 
 
 class Protocol(models.Model):

@@ -69,13 +69,14 @@ def library(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"]
         category = form.cleaned_data["category"]
         language = form.cleaned_data["language"]
-    protocols = Protocol.objects.with_current()
+    protocols = Protocol.objects.all()
     if category:
         protocols = protocols.filter(category=category)
     if language:
         protocols = protocols.filter(language=language)
-    protocols = search(protocols, query)
-    protocols = list(protocols.defer("current_body") if not query else protocols)
+    if query:
+        protocols = search(protocols.with_current(), query)
+    protocols = list(protocols)
 
     # One entry per translation group: the reader's language when it exists.
     wanted = language or _reader_language(request)
