@@ -44,3 +44,7 @@ messages: .venv/.synced
 
 clean:
 	rm -rf .venv .tools var
+
+# The benchmark (not part of the suite): prints a table, writes tests/bench/results.json.
+bench: .venv/.synced
+	.venv/bin/python -m tests.bench.run $(BENCH_ARGS)
