@@ -35,11 +35,20 @@ def _delete_in_batches(rows, batch_size: int) -> tuple[int, int]:
         batches += 1
 
 
-def checkpoint_sqlite() -> None:
-    """Fold SQLite's write-ahead log back into the database and truncate it."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+def checkpoint_sqlite() -> bool:
+    """Fold SQLite's write-ahead log back into the database and truncate the log.
+
+    Only possible outside a transaction and with a write-ahead log (not, say,
+    for an in-memory database); returns whether it ran.
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        if cursor.fetchone()[0] != "wal":
+            return False
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return True
 
 
 def purge_expired(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> Purged:

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from calls.models import CallNote, Tally
+from crisisline.roles import RESPONDER
+from tests.calls.conftest import later, write_note
+from tests.conftest import client_for
+from tests.factory import make_person
+
+
+def burn_url(note) -> str:
+    return f"/notes/{note.public_id}/burn/"
+
+
+def test_author_burns_a_note_at_once(responder):
+    note = write_note(responder, "burn-me-canary")
+    client = client_for(responder)
+    response = client.post(burn_url(note))
+    assert response.status_code == 302 and response["Location"] == "/notes/"
+    assert not CallNote.including_expired.filter(pk=note.pk).exists()
+    # Reading a burned note: 404, and it cannot be burned twice.
+    assert client.get(f"/notes/{note.public_id}/").status_code == 404
+    assert client.post(burn_url(note)).status_code == 404
+    # The anonymous total stays.
+    assert Tally.objects.get().count == 1
+
+
+def test_the_follow_up_teammate_may_burn_it_too(responder):
+    mate = make_person("mate", RESPONDER)
+    note = write_note(responder, follow_up_to=mate, follow_up_by=later(days=1).date())
+    assert client_for(mate).post(burn_url(note)).status_code == 302
+    assert not CallNote.including_expired.exists()
+
+
+def test_nobody_else_may(responder, as_coordinator, as_trainer, client):
+    note = write_note(responder)
+    other = client_for(make_person("other", RESPONDER))
+    assert other.post(burn_url(note)).status_code == 404
+    assert as_coordinator.post(burn_url(note)).status_code == 404
+    assert as_trainer.post(burn_url(note)).status_code == 403
+    assert client.post(burn_url(note)).status_code == 302
+    assert CallNote.objects.filter(pk=note.pk).exists()
+
+
+def test_wrong_method(responder):
+    note = write_note(responder)
+    assert client_for(responder).get(burn_url(note)).status_code == 405
+    assert CallNote.objects.filter(pk=note.pk).exists()
+
+
+def test_tampered_id(responder):
+    write_note(responder)
+    assert client_for(responder).post("/notes/not-a-real-id/burn/").status_code == 404
+    assert CallNote.objects.count() == 1
