@@ -1,0 +1,140 @@
+from django.urls import reverse
+
+from protocols.models import Protocol
+from tests.protocols.conftest import make_page
+
+
+def url(slug="crisis-or-emergency"):
+    return reverse("protocols:tree_edit", args=[slug])
+
+
+def fields(doc, **extra):
+    """The editor's form fields for `doc`, as the browser would post them."""
+    data = {"start": doc["start"], "n-count": str(len(doc["nodes"])), "base": "1", "summary": ""}
+    for i, node in enumerate(doc["nodes"]):
+        data[f"n{i}-id"] = node["id"]
+        data[f"n{i}-type"] = node["type"]
+        if node["type"] == "question":
+            data[f"n{i}-text"] = node["text"]
+            data[f"n{i}-a-count"] = str(len(node["answers"]))
+            for j, answer in enumerate(node["answers"]):
+                data[f"n{i}-a{j}-label"] = answer["label"]
+                data[f"n{i}-a{j}-next"] = answer["next"]
+        else:
+            data[f"n{i}-title"] = node["title"]
+            data[f"n{i}-guidance"] = node["guidance"]
+            data[f"n{i}-links"] = " ".join(node["links"])
+    data.update(extra)
+    return data
+
+
+def test_anonymous_is_sent_to_sign_in(client, tree):
+    assert client.get(url())["Location"].startswith("/accounts/login/")
+
+
+def test_responders_may_not_edit(as_responder, tree):
+    assert as_responder.get(url()).status_code == 403
+    assert as_responder.post(url(), fields(tree.current.document, step="save")).status_code == 403
+
+
+def test_pages_and_unknown_are_404(as_trainer, page):
+    assert as_trainer.get(url(page.slug)).status_code == 404
+    assert as_trainer.get(url("nope")).status_code == 404
+
+
+def test_wrong_method(as_trainer, tree):
+    assert as_trainer.delete(url()).status_code == 405
+
+
+def test_the_editor_shows_every_node(as_trainer, tree):
+    html = as_trainer.get(url()).content.decode()
+    assert 'name="n3-id" value="listen"' in html
+    assert "Can the person talk with you calmly?" in html
+    assert '<option value="emergency" selected>' in html
+
+
+def test_saving_an_edit_writes_a_revision(as_trainer, tree, trainer):
+    doc = tree.current.document
+    data = fields(doc, step="save", summary="kinder words", **{"n1-text": "Can they talk calmly?"})
+    response = as_trainer.post(url(), data)
+    assert response.status_code == 302
+    current = Protocol.objects.get(pk=tree.pk).current
+    assert current.number == 2 and current.summary == "kinder words"
+    assert current.document["nodes"][1]["text"] == "Can they talk calmly?"
+
+
+def test_invalid_tree_is_not_saved_and_the_node_is_named(as_trainer, tree):
+    doc = tree.current.document
+    data = fields(doc, step="save", **{"n1-a0-next": ""})
+    response = as_trainer.post(url(), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The tree was not saved" in html
+    node = html.split('id="node-1"')[1].split("</fieldset>")[0]
+    assert "answer 1 does not lead anywhere." in node
+    assert tree.revisions.count() == 1
+
+
+def test_a_link_to_a_missing_page_is_refused(as_trainer, tree, trainer):
+    make_page("breathing", author=trainer)
+    doc = tree.current.document
+    response = as_trainer.post(url(), fields(doc, step="save", **{"n3-links": "breathing ghost"}))
+    assert "links to “ghost”, but there is no such protocol page." in response.content.decode()
+    response = as_trainer.post(url(), fields(doc, step="save", **{"n3-links": "breathing"}))
+    assert response.status_code == 302
+
+
+def test_add_reorder_and_remove_without_saving(as_trainer, tree):
+    doc = tree.current.document
+    html = as_trainer.post(url(), fields(doc, step="add-outcome")).content.decode()
+    assert 'name="n4-id" value="outcome-1"' in html
+    html = as_trainer.post(url(), fields(doc, step="add-question")).content.decode()
+    assert 'name="n4-id" value="question-1"' in html
+    html = as_trainer.post(url(), fields(doc, step="add-answer:0")).content.decode()
+    assert 'name="n0-a-count" value="3"' in html
+    html = as_trainer.post(url(), fields(doc, step="down-answer:0:0")).content.decode()
+    assert html.index('name="n0-a0-label" value="No"') < html.index(
+        'name="n0-a1-label" value="Yes"'
+    )
+    html = as_trainer.post(url(), fields(doc, step="up:3")).content.decode()
+    assert 'name="n2-id" value="listen"' in html
+    html = as_trainer.post(url(), fields(doc, step="remove:3")).content.decode()
+    assert 'value="listen"' not in html.split('name="n-count"')[1]
+    assert tree.revisions.count() == 1  # nothing saved by any of these
+
+
+def test_removing_a_node_others_point_to_is_caught_on_save(as_trainer, tree):
+    doc = tree.current.document
+    doc["nodes"].pop(3)  # "listen"
+    response = as_trainer.post(url(), fields(doc, step="save"))
+    assert "answer 1 leads to “listen”, which does not exist." in response.content.decode()
+
+
+def test_a_loop_is_refused(as_trainer, tree):
+    doc = tree.current.document
+    response = as_trainer.post(url(), fields(doc, step="save", **{"n1-a1-next": "danger"}))
+    assert "making a loop" in response.content.decode()
+    assert tree.revisions.count() == 1
+
+
+def test_concurrent_tree_edit_keeps_the_draft(as_trainer, tree, coordinator):
+    from protocols import trees
+
+    theirs = tree.current.document
+    theirs["nodes"][3]["title"] = "Their listen"
+    tree.add_revision(author=coordinator, body=trees.to_yaml(theirs))
+    doc = tree.current.document
+    response = as_trainer.post(
+        url(), fields(doc, step="save", **{"n3-title": "My listen", "base": "1"})
+    )
+    html = response.content.decode()
+    assert "saved a newer version of this tree" in html
+    assert 'value="My listen"' in html and "Their listen" in html
+    assert 'name="base" value="2"' in html
+    assert tree.revisions.count() == 2
+
+
+def test_garbage_counts_do_not_crash(as_trainer, tree):
+    response = as_trainer.post(url(), {"n-count": "99999", "step": "save", "start": "x"})
+    assert response.status_code == 400
+    assert tree.revisions.count() == 1
