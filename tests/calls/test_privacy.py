@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from calls.models import RetentionPolicy
+
+URL = "/privacy/"
+
+
+def test_public_page_in_english_from_the_live_settings(client, db, settings):
+    settings.NOTE_RETENTION_MAX_DAYS = 14
+    RetentionPolicy.objects.create(pk=1, default_hours=48, statement="We never call 911 for you.")
+    response = client.get(URL)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "A note is destroyed 48 hours after it is written." in html
+    assert "never longer than 14 days" in html
+    for words in (
+        "Crisis: acute",  # the fields a note has
+        "Harm reduction",
+        "Arrived unsolicited",
+        "at most 1000 characters",
+        "Only the teammate who wrote it",  # who reads
+        "encrypted",
+        "its key is destroyed",
+        "anonymous weekly counts",  # what survives
+        "No trackers",
+        "does not record addresses",  # the server log
+        "We never call 911 for you.",  # the line's own statement
+    ):
+        assert words in html, words
+
+
+def test_public_page_in_spanish(client, db):
+    RetentionPolicy.objects.create(
+        pk=1, default_hours=72, statement="English only.", statement_es="Nunca llamamos al 911."
+    )
+    client.cookies["django_language"] = "es"
+    html = client.get(URL).content.decode()
+    assert 'lang="es"' in html
+    assert "Qué guardamos" in html
+    assert "72 horas" in html
+    assert "Nunca llamamos al 911." in html and "English only." not in html
+    assert "Crisis: aguda" in html
+
+
+def test_linked_from_home_and_footer(client, db):
+    assert 'href="/privacy/"' in client.get("/").content.decode()
+
+
+def test_wrong_method(client, db):
+    assert client.post(URL).status_code == 405

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from calls import keyring
+from calls.models import CallNote, Tally
+from crisisline.roles import RESPONDER
+from tests.calls.conftest import write_note
+from tests.conftest import client_for
+from tests.factory import make_person
+
+URL = "/notes/wipe/"
+
+
+def test_coordinator_destroys_every_note_and_key(as_coordinator, responder, keyring_dir):
+    other = make_person("other", RESPONDER)
+    notes = [write_note(responder, keep_hours=1), write_note(other, keep_hours=72)]
+    assert len(keyring.buckets()) == 2
+    page = as_coordinator.get(URL)
+    assert "destroy every note" in page.content.decode()
+    assert "no-store" in page["Cache-Control"]
+    response = as_coordinator.post(URL, {"phrase": "  Destroy  every note "}, follow=True)
+    assert "Every note (2) and every key (2) is destroyed." in response.content.decode()
+    assert not CallNote.including_expired.exists()
+    assert list(keyring_dir.iterdir()) == []
+    assert sum(t.count for t in Tally.objects.all()) == 2  # totals survive
+    assert client_for(responder).get(f"/notes/{notes[0].public_id}/").status_code == 404
+
+
+def test_wrong_phrase_destroys_nothing(as_coordinator, responder):
+    write_note(responder)
+    for phrase in ("", "destroy", "delete every note"):
+        response = as_coordinator.post(URL, {"phrase": phrase})
+        assert response.status_code == 200
+        assert "Nothing was destroyed" in response.content.decode() or "required" in (
+            response.content.decode()
+        )
+    assert CallNote.objects.count() == 1 and len(keyring.buckets()) == 1
+
+
+def test_the_phrase_is_asked_in_spanish_too(as_coordinator, responder):
+    write_note(responder)
+    as_coordinator.cookies["django_language"] = "es"
+    page = as_coordinator.get(URL).content.decode()
+    assert "destruir todas las notas" in page
+    as_coordinator.post(URL, {"phrase": "destruir todas las notas"})
+    assert not CallNote.including_expired.exists()
+
+
+def test_access(client, as_responder, as_trainer, as_coordinator, responder):
+    write_note(responder)
+    assert client.post(URL, {"phrase": "destroy every note"}).status_code == 302
+    assert as_responder.post(URL, {"phrase": "destroy every note"}).status_code == 403
+    assert as_trainer.get(URL).status_code == 403
+    assert as_coordinator.put(URL).status_code == 405
+    assert CallNote.objects.count() == 1
