@@ -14,6 +14,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import yaml
@@ -239,7 +240,12 @@ def parse_entries(files: Iterable[tuple[str, bytes]]) -> list[Entry]:
 
 
 def import_entries(
-    entries: list[Entry], *, author: Any, update_existing: bool, skip_existing: bool = False
+    entries: list[Entry],
+    *,
+    author: Any,
+    update_existing: bool,
+    skip_existing: bool = False,
+    summary: str = "",
 ) -> dict[str, int]:
     """Add `entries` in one transaction; raises BundleError (changing nothing) on conflict.
 
@@ -247,6 +253,7 @@ def import_entries(
     `update_existing` is set; with `skip_existing` it is left alone instead.
     """
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    summary = summary or _("Imported from a bundle")
     with transaction.atomic():
         existing = {
             p.slug: p
@@ -296,16 +303,12 @@ def import_entries(
                     translation_key=entry.translation_key,
                     review_interval_days=entry.review_interval_days,
                 )
-                protocol.add_revision(
-                    author=author, body=entry.body, summary=_("Imported from a bundle")
-                )
+                protocol.add_revision(author=author, body=entry.body, summary=summary)
                 counts["created"] += 1
             elif skip_existing or found.current.body == entry.body:
                 counts["unchanged"] += 1
             else:
-                found.add_revision(
-                    author=author, body=entry.body, summary=_("Imported from a bundle")
-                )
+                found.add_revision(author=author, body=entry.body, summary=summary)
                 counts["updated"] += 1
     return counts
 
@@ -341,3 +344,12 @@ def export_zip(protocols: Iterable[Protocol]) -> bytes:
                 front = yaml.safe_dump(_meta(protocol), allow_unicode=True, sort_keys=False)
                 archive.writestr(f"pages/{protocol.slug}.md", f"---\n{front}---\n{current.body}\n")
     return buffer.getvalue()
+
+
+def read_directory(root: Path) -> list[tuple[str, bytes]]:
+    """A bundle laid out as plain files (the starter library ships this way)."""
+    return [
+        (path.relative_to(root).as_posix(), path.read_bytes())
+        for path in sorted(root.glob("*/*"))
+        if path.is_file()
+    ]

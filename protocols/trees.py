@@ -149,7 +149,15 @@ def _question_problems(node_id: str, node: dict, by_id: dict[str, dict]) -> list
             )
             continue
         label = _text(answer.get("label"))
-        if not label:
+        if isinstance(answer.get("label"), bool):
+            problems.append(
+                TreeProblem(
+                    node_id,
+                    _("answer %(n)d was read as true or false: put its label in quotes.")
+                    % {"n": number},
+                )
+            )
+        elif not label:
             problems.append(TreeProblem(node_id, _("answer %(n)d has no label.") % {"n": number}))
         elif len(label) > MAX_TEXT:
             problems.append(TreeProblem(node_id, _("answer %(n)d is too long.") % {"n": number}))

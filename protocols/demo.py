@@ -1,0 +1,9 @@
+"""Demo data for protocols: the starter library."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+
+
+def load(stdout) -> None:
+    call_command("load_starter_protocols", stdout=stdout)
