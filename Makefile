@@ -27,8 +27,13 @@ run: .venv/.synced
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# Test-only tools from npm (axe-core, the Nu Html Checker); skipped without npm.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility and HTML checks will be skipped"; fi
+
 # The whole suite, lint included; non-zero on any failure.
-test: .venv/.synced
+test: .venv/.synced node_modules/.package-lock.json
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/pytest

@@ -49,6 +49,15 @@ def chromium() -> Iterator[object]:
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def html_checker():
+    from tests.browser.audit import HtmlChecker
+
+    checker = HtmlChecker()
+    yield checker
+    checker.close()
+
+
 @pytest.fixture
 def phone(chromium, live_server) -> Iterator[object]:
     """A fresh phone-sized page; its base URL is the live server."""

@@ -2,15 +2,20 @@
 
 import pytest
 
+from tests.browser.audit import audit
 from tests.browser.conftest import sign_in
 from tests.factory import PASSWORD, make_person
 
 
 @pytest.mark.django_db(transaction=True)
-def test_responder_signs_in_on_a_phone_and_sees_the_dashboard(phone):
+def test_responder_signs_in_on_a_phone_and_sees_the_dashboard(phone, html_checker):
     make_person("responder", "Responder", display_name="Sam Responder")
     errors: list[str] = []
     phone.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    phone.goto("/")
+    audit(phone, html_checker)
+    phone.goto("/accounts/login/")
+    audit(phone, html_checker)
 
     sign_in(phone, "responder", PASSWORD)
 
@@ -22,3 +27,4 @@ def test_responder_signs_in_on_a_phone_and_sees_the_dashboard(phone):
     # htmx loaded from this server under the strict CSP, with no violations.
     assert phone.evaluate("typeof window.htmx") == "object"
     assert not [e for e in errors if "Content Security Policy" in e], errors
+    audit(phone, html_checker)

@@ -1,0 +1,115 @@
+"""What every page a journey visits must pass: axe-core, the Nu Html Checker, and
+no sideways scrolling at 360 px with text at 200 %.
+
+Both tools are test-only npm packages (package.json); neither is ever served.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def _missing(what: str) -> None:
+    message = f"{what} is missing: run `npm ci` (and install Java for the HTML checker)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+class HtmlChecker:
+    """The Nu Html Checker as a local HTTP service: one JVM for the whole run."""
+
+    def __init__(self) -> None:
+        if not VNU.exists() or not shutil.which("java"):
+            _missing("vnu-jar")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.process = subprocess.Popen(
+            [
+                "java",
+                "-Dnu.validator.servlet.bind-address=127.0.0.1",
+                "-cp",
+                str(VNU),
+                "nu.validator.servlet.Main",
+                str(self.port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                self.errors("<!doctype html><html lang=en><title>x</title></html>")
+                return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("the Nu Html Checker did not start")
+
+    def errors(self, html: str) -> list[str]:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/?out=json",
+            data=html.encode(),
+            headers={"Content-Type": "text/html; charset=utf-8"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            messages = json.load(response)["messages"]
+        return [
+            f"line {m.get('lastLine')}: {m['message']} [{m.get('extract', '').strip()}]"
+            for m in messages
+            if m["type"] == "error"
+        ]
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def axe_violations(page) -> list[str]:
+    """Serious and critical axe-core violations on the page as it is now."""
+    if not AXE.exists():
+        _missing("axe-core")
+    # evaluate() runs through the DevTools protocol, outside the page's CSP.
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text())
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def scrolls_sideways_at_double_text(page) -> bool:
+    """True when, at 360 px wide with text at 200 %, the page is wider than the screen."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 360, "height": size["height"]})
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    wider = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    page.evaluate("document.documentElement.style.fontSize = ''")
+    page.set_viewport_size(size)
+    return wider
+
+
+def audit(page, checker: HtmlChecker) -> None:
+    """Assert everything every visited page must pass; names the page on failure."""
+    where = page.url
+    assert not axe_violations(page), (where, axe_violations(page))
+    assert not scrolls_sideways_at_double_text(page), (
+        f"{where} scrolls sideways at 360 px, 200 % text"
+    )
+    html = page.request.get(page.url).text()
+    assert not checker.errors(html), (where, checker.errors(html))
