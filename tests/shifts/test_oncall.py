@@ -1,0 +1,140 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from crisisline.roles import RESPONDER
+from shifts.models import Slot
+from tests.conftest import client_for
+from tests.factory import make_person
+from tests.shifts.conftest import build_line, in_hours, make_shift, put, slot_of
+
+URL = "/oncall/"
+
+
+def test_anonymous_is_sent_to_sign_in(client, db):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_someone_without_a_role_is_refused(as_outsider):
+    assert as_outsider.get(URL).status_code == 403
+
+
+def test_post_is_not_allowed(as_responder):
+    assert as_responder.post(URL).status_code == 405
+
+
+def test_shows_who_is_on_call_with_call_and_text_links(as_responder, responder, holder_position):
+    teammate = make_person(
+        "ana", RESPONDER, display_name="Ana Holder", pronouns="she/her", phone="+1 (555) 010-7777"
+    )
+    shift = make_shift(in_hours(-1), hours=4, positions=[holder_position])
+    put(teammate, shift, holder_position)
+    body = as_responder.get(URL).content.decode()
+    assert "On call now" in body
+    assert "Ana Holder" in body and "(she/her)" in body and "Line holder" in body
+    assert 'href="tel:+15550107777"' in body
+    assert 'href="sms:+15550107777"' in body
+    until = timezone.localtime(shift.end).strftime("%H:%M")
+    assert f"Until {until}" in body
+
+
+def test_an_empty_position_is_shown_as_a_gap(as_responder, responder_position):
+    make_shift(in_hours(-1), positions=[responder_position])
+    assert "Nobody as Responder" in as_responder.get(URL).content.decode()
+
+
+def test_shows_your_next_shift_and_the_next_shift(as_responder, responder, responder_position):
+    make_shift(in_hours(-1), positions=[responder_position])
+    later = make_shift(in_hours(20), positions=[responder_position])
+    put(responder, later, responder_position)
+    body = as_responder.get(URL).content.decode()
+    section = body.split("Your next shift", 1)[1]
+    assert timezone.localtime(later.start).strftime("%H:%M") in section.split("</section>")[0]
+    assert "Next shift" in body
+
+
+def test_urgent_open_places_come_first(as_responder, responder_position):
+    soon = make_shift(in_hours(5), positions=[responder_position])
+    urgent = make_shift(in_hours(30), positions=[responder_position])
+    Slot.objects.filter(shift=urgent).update(urgent_since=timezone.now())
+    body = as_responder.get(URL).content.decode()
+    places = body.split("Open places", 1)[1]
+    assert places.index("Urgent") < places.index(timezone.localtime(soon.start).strftime("%H:%M"))
+    assert f'action="/places/{slot_of(urgent, responder_position).pk}/claim/"' in places
+
+
+def test_when_closed_says_when_it_opens(as_responder, db):
+    from shifts.models import ServiceWindow
+
+    ServiceWindow.objects.create(
+        weekday=(timezone.localdate() + timedelta(days=2)).weekday(),
+        start=timezone.localtime().time().replace(hour=19, minute=0, second=0, microsecond=0),
+        end=timezone.localtime().time().replace(hour=23, minute=0, second=0, microsecond=0),
+    )
+    body = as_responder.get(URL).content.decode()
+    assert "The line is closed" in body
+    assert re.search(r"Opens \w+ 19:00", body)
+
+
+def test_refreshes_itself_at_the_next_shift_change(as_responder, responder_position):
+    make_shift(in_hours(-1), hours=1 + 10 / 60, positions=[responder_position])  # ends in 10 min
+    body = as_responder.get(URL).content.decode()
+    seconds = int(re.search(r'<meta http-equiv="refresh" content="(\d+)">', body).group(1))
+    assert 595 <= seconds <= 605
+
+
+def test_links_to_writing_a_call_note_when_that_exists(as_responder):
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        note_url = reverse("calls:new")
+    except NoReverseMatch:
+        pytest.skip("calls:new is not built yet")
+    assert f'href="{note_url}"' in as_responder.get(URL).content.decode()
+
+
+def _count_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL).status_code == 200
+    return len(queries)
+
+
+def test_query_count_does_not_grow_with_the_line(db, holder_position, responder_position):
+    viewer = make_person("viewer", RESPONDER)
+    build_line(10, 10, [holder_position, responder_position])
+    small = _count_queries(client_for(viewer))
+
+    Slot.objects.all().delete()
+    from shifts.models import Shift
+
+    Shift.objects.all().delete()
+    build_line(3000, 500, [holder_position, responder_position])
+    big = _count_queries(client_for(viewer))
+    assert small == big
+    assert big <= 16
+
+
+def test_page_and_stylesheet_fit_in_one_round_trip(
+    as_responder, holder_position, responder_position
+):
+    import gzip
+
+    from django.contrib.staticfiles import finders
+
+    current = make_shift(in_hours(-1), positions=[holder_position, responder_position])
+    following = make_shift(in_hours(3), positions=[holder_position, responder_position])
+    for number, shift in enumerate([current, current, following, following]):
+        position = responder_position
+        put(make_person(f"p{number}", RESPONDER, pronouns="they/them"), shift, position)
+    for hours in range(5, 30, 5):
+        make_shift(in_hours(hours + 0.5), positions=[responder_position])
+    html = as_responder.get(URL).content
+    with open(finders.find("crisisline.css"), "rb") as css:
+        size = len(gzip.compress(html)) + len(gzip.compress(css.read()))
+    assert size < 14 * 1024, size
