@@ -239,6 +239,10 @@ def parse_entries(files: Iterable[tuple[str, bytes]]) -> list[Entry]:
 # --- Writing ------------------------------------------------------------------------
 
 
+def _same_text(a: str, b: str) -> bool:
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
 def import_entries(
     entries: list[Entry],
     *,
@@ -276,11 +280,15 @@ def import_entries(
                     _("“%(name)s”: “%(slug)s” exists here as a different kind of protocol.")
                     % {"name": entry.name, "slug": entry.slug}
                 )
-            elif not update_existing and not skip_existing and found.current.body != entry.body:
+            elif (
+                not update_existing
+                and not skip_existing
+                and not _same_text(found.current.body, entry.body)
+            ):
                 problems.append(
                     _(
-                        "“%(slug)s” already exists here with different text. Tick “add as new "
-                        "revisions” to import it as a new revision."
+                        "“%(slug)s” already exists here with different text. Tick the box below "
+                        "to add the bundle's text as a new revision."
                     )
                     % {"slug": entry.slug}
                 )
@@ -305,7 +313,7 @@ def import_entries(
                 )
                 protocol.add_revision(author=author, body=entry.body, summary=summary)
                 counts["created"] += 1
-            elif skip_existing or found.current.body == entry.body:
+            elif skip_existing or _same_text(found.current.body, entry.body):
                 counts["unchanged"] += 1
             else:
                 found.add_revision(author=author, body=entry.body, summary=summary)
