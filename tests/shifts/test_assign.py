@@ -1,0 +1,103 @@
+from crisisline.roles import RESPONDER
+from shifts.models import Assignment
+from tests.factory import make_person
+from tests.shifts.conftest import in_hours, make_shift, put, slot_of
+
+
+def test_form_lists_people_with_their_warnings(as_coordinator, responder, holder_position):
+    shift = make_shift(in_hours(30), positions=[holder_position])
+    body = as_coordinator.get(
+        f"/roster/slots/{slot_of(shift, holder_position).pk}/assign/"
+    ).content.decode()
+    assert "Sam Responder — lacks Line holder training" in body
+
+
+def test_assign_with_a_plain_form_post(as_coordinator, responder, responder_position):
+    shift = make_shift(in_hours(30), positions=[responder_position])
+    slot = slot_of(shift, responder_position)
+    response = as_coordinator.post(
+        f"/roster/slots/{slot.pk}/assign/", {"person": responder.pk, "next": "/roster/week/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/roster/week/"
+    assert Assignment.objects.filter(slot=slot, person=responder).exists()
+    slot.refresh_from_db()
+    assert slot.taken == 1
+
+
+def test_assign_in_place_with_htmx_returns_the_updated_place(
+    as_coordinator, responder, holder_position
+):
+    shift = make_shift(in_hours(30), positions=[holder_position])
+    slot = slot_of(shift, holder_position)
+    response = as_coordinator.post(
+        f"/roster/slots/{slot.pk}/assign/", {"person": responder.pk}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith(f'<li class="slot full" id="slot-{slot.pk}">')
+    assert "Sam Responder" in body
+    # The coordinator decides: an unqualified person is assigned, with the warning shown.
+    assert "does not have Line holder training" in body
+    assert "lacks Line holder training, required for Line holder" in body
+
+
+def test_htmx_get_returns_only_the_form(as_coordinator, responder_position):
+    shift = make_shift(in_hours(30), positions=[responder_position])
+    slot = slot_of(shift, responder_position)
+    body = as_coordinator.get(
+        f"/roster/slots/{slot.pk}/assign/", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert body.lstrip().startswith("<form")
+    assert "<html" not in body
+
+
+def test_a_full_place_or_a_double_booking_is_refused(as_coordinator, responder, responder_position):
+    responder_position.max_people = 1
+    responder_position.save()
+    shift = make_shift(in_hours(30), positions=[responder_position])
+    other = make_shift(in_hours(31), positions=[responder_position])
+    put(make_person("first", RESPONDER), shift, responder_position)
+    put(responder, other, responder_position)
+    response = as_coordinator.post(
+        f"/roster/slots/{slot_of(shift, responder_position).pk}/assign/",
+        {"person": make_person("late", RESPONDER).pk},
+        follow=True,
+    )
+    assert "just taken" in response.content.decode()
+    responder_position.max_people = 2
+    responder_position.save()
+    slot = slot_of(shift, responder_position)
+    slot.capacity = 2
+    slot.save()
+    response = as_coordinator.post(
+        f"/roster/slots/{slot.pk}/assign/", {"person": responder.pk}, follow=True
+    )
+    assert "already has a shift at that time" in response.content.decode()
+    assert Assignment.objects.count() == 2
+
+
+def test_bad_person_changes_nothing(as_coordinator, responder_position, deactivated):
+    shift = make_shift(in_hours(30), positions=[responder_position])
+    slot = slot_of(shift, responder_position)
+    for bad in ["", "999999", "abc", str(deactivated.pk)]:
+        response = as_coordinator.post(f"/roster/slots/{slot.pk}/assign/", {"person": bad})
+        assert response.status_code == 200
+        assert (
+            "Choose someone from the list." in response.content.decode()
+            or "required" in response.content.decode()
+        )
+    response = as_coordinator.post(
+        f"/roster/slots/{slot.pk}/assign/", {"person": "x"}, HTTP_HX_REQUEST="true"
+    )
+    assert "Choose someone from the list." in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_past_shifts_cannot_be_assigned(as_coordinator, responder, responder_position):
+    shift = make_shift(in_hours(-2), positions=[responder_position])
+    response = as_coordinator.post(
+        f"/roster/slots/{slot_of(shift, responder_position).pk}/assign/",
+        {"person": responder.pk},
+        follow=True,
+    )
+    assert "already started or is over" in response.content.decode()
+    assert not Assignment.objects.exists()

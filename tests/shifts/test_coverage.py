@@ -1,0 +1,87 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from crisisline.roles import RESPONDER
+from shifts import coverage
+from shifts.coverage import load_roster
+from shifts.models import TimeOff
+from tests.factory import make_person
+from tests.shifts.conftest import in_hours, make_shift, put
+
+URL = "/roster/coverage/"
+
+
+def kinds(problems, person=None):
+    return {p.kind for p in problems if person is None or p.person_id == person.pk}
+
+
+def window():
+    return timezone.now(), timezone.now() + timedelta(days=28)
+
+
+def test_short_staffed_and_missing_skill(holder_position, responder):
+    shift = make_shift(in_hours(30), positions=[holder_position])
+    roster = load_roster(*window())
+    assert kinds(roster.problems) == {coverage.SHORT}
+    put(responder, shift, holder_position)
+    roster = load_roster(*window())
+    assert kinds(roster.problems) == {coverage.UNQUALIFIED}
+
+
+def test_double_booked(responder_position, responder):
+    first = make_shift(in_hours(30), positions=[responder_position])
+    second = make_shift(in_hours(31), positions=[responder_position])
+    put(responder, first, responder_position)
+    put(responder, second, responder_position)
+    problems = load_roster(*window()).problems
+    assert coverage.DOUBLE_BOOKED in kinds(problems, responder)
+
+
+def test_time_off_limits_and_rest(responder_position, responder):
+    responder.max_shifts_per_month = 1
+    responder.min_rest_hours = 12
+    responder.save()
+    start = timezone.localtime(in_hours(24 * 3)).replace(hour=9, minute=0, second=0)
+    if start.day > 25:  # keep both shifts in one calendar month
+        start += timedelta(days=10)
+    first = make_shift(start, hours=4, positions=[responder_position])
+    second = make_shift(start + timedelta(hours=8), hours=4, positions=[responder_position])
+    put(responder, first, responder_position)
+    put(responder, second, responder_position)
+    day = start.date()
+    TimeOff.objects.create(person=responder, first_day=day, last_day=day)
+    problems = load_roster(timezone.now(), start + timedelta(days=2)).problems
+    mine = kinds(problems, responder)
+    assert {coverage.TIME_OFF, coverage.OVER_MAXIMUM, coverage.TOO_LITTLE_REST} <= mine
+    messages = " ".join(p.message for p in problems)
+    assert "over their maximum of 1 shifts" in messages
+    assert "rests only 4.0 h" in messages
+
+
+def test_a_well_staffed_roster_has_no_problems(responder_position):
+    shift = make_shift(in_hours(30), positions=[responder_position])
+    put(make_person("a", RESPONDER), shift, responder_position)
+    assert load_roster(*window()).problems == []
+
+
+def test_report_lists_every_problem_with_its_reason(as_coordinator, holder_position, responder):
+    make_shift(in_hours(30), positions=[holder_position])
+    far = make_shift(in_hours(24 * 20), positions=[holder_position])
+    body = as_coordinator.get(URL).content.decode()
+    assert "2 problems found" in body
+    assert "Line holder is short-staffed: 0 of at least 1." in body
+    body = as_coordinator.get(URL + "?weeks=1").content.decode()
+    assert "1 problem found" in body
+    assert f"#shift-{far.pk}" not in body
+
+
+def test_report_when_all_is_well(as_coordinator, db):
+    assert "No problems" in as_coordinator.get(URL).content.decode()
+
+
+def test_absurd_week_counts_are_refused(as_coordinator, db):
+    for weeks in ["0", "500", "x"]:
+        response = as_coordinator.get(f"{URL}?weeks={weeks}")
+        assert response.status_code == 200
+        assert "Choose between 1 and 26 weeks." in response.content.decode()

@@ -1,0 +1,97 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from crisisline.roles import RESPONDER
+from shifts.models import Shift, Slot
+from tests.factory import make_person
+from tests.shifts.conftest import in_hours, make_shift, put
+
+
+def local(instant) -> str:
+    return timezone.localtime(instant).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_add_a_single_shift_with_its_places(as_coordinator, responder_position, holder_position):
+    start = in_hours(50).replace(second=0)
+    response = as_coordinator.post(
+        "/roster/shifts/new/",
+        {"start": local(start), "end": local(start + timedelta(hours=3)), "note": "Vigil"},
+    )
+    assert response.status_code == 302
+    shift = Shift.objects.get()
+    assert shift.start == start and shift.note == "Vigil"
+    assert Slot.objects.filter(shift=shift).count() == 2
+
+
+def test_bad_shift_times_are_refused(as_coordinator, db):
+    start = in_hours(50).replace(second=0)
+    existing = make_shift(start, hours=2)
+    cases = [
+        ({"start": local(start), "end": local(start)}, "The end must come after the start."),
+        (
+            {"start": local(start), "end": local(start - timedelta(hours=1))},
+            "The end must come after",
+        ),
+        ({"start": local(in_hours(-5)), "end": local(in_hours(-1))}, "would start in the past"),
+        ({"start": local(start), "end": local(start + timedelta(hours=100))}, "at most 72 hours"),
+        ({"start": local(existing.start), "end": local(existing.end)}, "already exists"),
+        ({"start": "soon", "end": ""}, "Enter a valid date/time."),
+    ]
+    for data, message in cases:
+        response = as_coordinator.post("/roster/shifts/new/", data)
+        assert response.status_code == 200
+        assert message in response.content.decode(), message
+    assert Shift.objects.count() == 1
+
+
+def test_edit_a_shift(as_coordinator, responder_position):
+    shift = make_shift(in_hours(50), positions=[responder_position])
+    new_start = shift.start.replace(second=0) + timedelta(hours=1)
+    page = as_coordinator.get(f"/roster/shifts/{shift.pk}/").content.decode()
+    assert local(shift.start) in page
+    as_coordinator.post(
+        f"/roster/shifts/{shift.pk}/",
+        {"start": local(new_start), "end": local(new_start + timedelta(hours=2))},
+    )
+    shift.refresh_from_db()
+    assert shift.start == new_start and shift.end == new_start + timedelta(hours=2)
+
+
+def test_editing_cannot_double_book_someone(as_coordinator, responder, responder_position):
+    shift = make_shift(in_hours(50), positions=[responder_position])
+    other = make_shift(in_hours(60), positions=[responder_position])
+    put(responder, shift, responder_position)
+    put(responder, other, responder_position)
+    response = as_coordinator.post(
+        f"/roster/shifts/{shift.pk}/",
+        {"start": local(shift.start), "end": local(other.start + timedelta(hours=1))},
+    )
+    assert "Sam Responder would then be in two shifts at once." in response.content.decode()
+    shift.refresh_from_db()
+    assert shift.end - shift.start == timedelta(hours=4)
+
+
+def test_past_shifts_cannot_be_edited(as_coordinator, db):
+    shift = make_shift(in_hours(-10))
+    response = as_coordinator.get(f"/roster/shifts/{shift.pk}/", follow=True)
+    assert "can no longer be changed" in response.content.decode()
+
+
+def test_cancel_and_restore(as_coordinator, responder_position):
+    shift = make_shift(in_hours(50), positions=[responder_position])
+    put(make_person("on", RESPONDER), shift, responder_position)
+    response = as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/", follow=True)
+    assert "Shift cancelled." in response.content.decode()
+    shift.refresh_from_db()
+    assert shift.cancelled
+    as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/")
+    shift.refresh_from_db()
+    assert not shift.cancelled
+
+
+def test_past_shifts_cannot_be_cancelled(as_coordinator, db):
+    shift = make_shift(in_hours(-10))
+    as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/")
+    shift.refresh_from_db()
+    assert not shift.cancelled

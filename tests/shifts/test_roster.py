@@ -1,0 +1,90 @@
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from crisisline.roles import RESPONDER
+from shifts.models import Shift, Slot
+from tests.factory import make_person
+from tests.shifts.conftest import build_line, in_hours, make_shift, put
+
+
+def month_param(instant) -> str:
+    return timezone.localtime(instant).strftime("%Y-%m")
+
+
+def test_month_view_shows_who_holds_which_position_and_coverage(
+    as_coordinator, responder, holder_position, responder_position
+):
+    shift = make_shift(in_hours(30), positions=[holder_position, responder_position])
+    put(responder, shift, responder_position)
+    response = as_coordinator.get(f"/roster/?month={month_param(shift.start)}")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Sam Responder" in body
+    assert "Line holder" in body and "0/1 · short" in body
+    assert "1/2 · covered" in body
+    assert "Line holder is short-staffed: 0 of at least 1." in body
+    assert (
+        f'href="/roster/slots/{Slot.objects.get(shift=shift, position=holder_position).pk}/assign/'
+        in body
+    )
+
+
+def test_week_view_lists_the_seven_days(as_coordinator, responder_position):
+    shift = make_shift(in_hours(30), positions=[responder_position])
+    day = timezone.localtime(shift.start).date()
+    response = as_coordinator.get(f"/roster/week/?start={day:%Y-%m-%d}")
+    body = response.content.decode()
+    monday = day - timedelta(days=day.weekday())
+    assert f"week of {monday:%-d %b}" in body
+    assert f'id="shift-{shift.pk}"' in body
+
+
+def test_cancelled_shifts_are_marked(as_coordinator, responder_position):
+    shift = make_shift(in_hours(30), positions=[responder_position], cancelled=True)
+    body = as_coordinator.get(f"/roster/?month={month_param(shift.start)}").content.decode()
+    assert "cancelled" in body and "Restore" in body
+
+
+def test_nonsense_month_or_week_falls_back_to_now(as_coordinator, db):
+    for path in [
+        "/roster/?month=banana",
+        "/roster/?month=99999-1",
+        "/roster/week/?start=2026-13-45",
+    ]:
+        assert as_coordinator.get(path).status_code == 200
+    body = as_coordinator.get("/roster/?month=1-1").content.decode()
+    assert timezone.localdate().strftime("%B %Y") in body
+
+
+def _count(client, path) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_month_view_query_count_does_not_grow_with_the_line(
+    as_coordinator, holder_position, responder_position
+):
+    path = f"/roster/?month={month_param(timezone.now())}"
+    build_line(10, 10, [holder_position, responder_position])
+    small = _count(as_coordinator, path)
+    Shift.objects.all().delete()
+    # About 5000 shifts: the month itself is full (4-hour blocks round the clock).
+    build_line(5000, 400, [holder_position, responder_position])
+    big = _count(as_coordinator, path)
+    assert small == big
+    assert big <= 14
+
+
+def test_week_view_query_count_is_the_same(as_coordinator, holder_position, responder_position):
+    build_line(10, 10, [holder_position, responder_position])
+    small = _count(as_coordinator, "/roster/week/")
+    build_line(
+        600, 100, [holder_position, responder_position], around=timezone.now() + timedelta(days=400)
+    )
+    person = make_person("extra", RESPONDER)
+    put(person, make_shift(in_hours(1), positions=[responder_position]), responder_position)
+    assert _count(as_coordinator, "/roster/week/") == small
