@@ -106,7 +106,207 @@ def populate(size: str) -> dict:
 
 
 # Each app adds its data and pages: extend(size, figures, named, cookies, pages, timings, summary).
-EXTENSIONS: list = []
+
+
+def shifts_data(size, figures, named, cookies, pages, timings, summary) -> None:
+    """A line open around the clock in 4-hour shifts, three positions, mostly staffed."""
+    from datetime import time as clock
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shifts.models import Assignment, Position, ServiceWindow, Shift, Slot
+    from shifts.roster import generate_shifts
+
+    holder = Skill.objects.get(name="Line holder training")
+    for day in range(7):
+        ServiceWindow.objects.create(weekday=day, start=clock(8), end=clock(20))
+        ServiceWindow.objects.create(weekday=day, start=clock(20), end=clock(8))
+    Position.objects.create(
+        name="Line holder",
+        min_people=1,
+        max_people=1,
+        required_skill=holder,
+        holds_line=True,
+        order=0,
+    )
+    Position.objects.create(name="Responder", min_people=2, max_people=3, order=1)
+    Position.objects.create(name="Backup", min_people=1, max_people=1, order=2)
+    today = timezone.localdate()
+    first = today - timedelta(days=30 * (figures["months"] - 1))
+    last = today + timedelta(days=30)
+    generate_shifts(
+        first, last, block_hours=4, now=timezone.now() - timedelta(days=31 * figures["months"])
+    )
+
+    people_ids = list(User.objects.filter(username__startswith="p").values_list("pk", flat=True))
+    qualified = set(holder.people.values_list("pk", flat=True))
+    holders = [pk for pk in people_ids if pk in qualified]
+    assignments, slots = [], []
+    cursor = 0
+    for shift_id, shift_slots in _slots_by_shift(
+        Slot.objects.select_related("position").order_by("shift_id")
+    ):
+        used: set[int] = set()
+        for slot in shift_slots:
+            wanted = (
+                slot.capacity
+                if shift_id % 5
+                else slot.min_people - (1 if slot.min_people > 1 else 0)
+            )
+            pool = holders if slot.position.required_skill_id else people_ids
+            for _ in range(wanted):
+                person = pool[cursor % len(pool)]
+                cursor += 7
+                if person in used:
+                    continue
+                used.add(person)
+                assignments.append(Assignment(slot_id=slot.pk, shift_id=shift_id, person_id=person))
+                slot.taken += 1
+            slots.append(slot)
+    Assignment.objects.bulk_create(assignments, batch_size=5000)
+    Slot.objects.bulk_update(slots, ["taken"], batch_size=5000)
+    # The signed-in responder holds the line now and has a shift coming.
+    now = timezone.now()
+    current = Shift.objects.filter(start__lte=now, end__gt=now).first()
+    for shift in [current, Shift.objects.filter(start__gt=now + timedelta(days=2)).first()]:
+        slot = shift.slots.get(position__name="Responder")
+        if (
+            not slot.assignments.filter(person=named["responder"]).exists()
+            and slot.taken < slot.capacity
+        ):
+            Assignment.objects.create(slot=slot, shift=shift, person=named["responder"])
+            Slot.objects.filter(pk=slot.pk).update(taken=slot.taken + 1)
+
+    # Roster generation for one more month of this line, timed.
+    started = time.perf_counter()
+    made = generate_shifts(last + timedelta(days=1), last + timedelta(days=31), block_hours=4)
+    timings["generate_month_s"] = round(time.perf_counter() - started, 3)
+    timings["generate_month_shifts"] = made.created
+
+    summary.update(shifts=Shift.objects.count(), assignments=Assignment.objects.count())
+    pages[:0] = [
+        {
+            "name": "on call now",
+            "path": "/oncall/",
+            "cookie": cookies["responder"],
+            "first_load": True,
+        },
+    ]
+    pages += [
+        {"name": "roster month", "path": "/roster/", "cookie": cookies["coordinator"]},
+        {"name": "coverage report", "path": "/roster/coverage/", "cookie": cookies["coordinator"]},
+    ]
+
+
+def _slots_by_shift(slots):
+    from itertools import groupby
+
+    for shift_id, group in groupby(slots.iterator(chunk_size=5000), key=lambda s: s.shift_id):
+        yield shift_id, list(group)
+
+
+NOTE_BODY = "Caller felt calmer after we talked through the evening; will check in tomorrow."
+
+
+def expired_or_live_notes(count: int, author: User, *, expired: bool) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from calls.models import CallNote
+
+    now = timezone.now()
+    batch = []
+    for n in range(count):
+        if expired:
+            written = now - timedelta(days=10)
+            expires = now - timedelta(minutes=1 + (n % (48 * 60)))
+        else:
+            written = now - timedelta(minutes=n % 600)
+            expires = now + timedelta(minutes=30 + (n % (30 * 24 * 60)))
+        note = CallNote(
+            author=author,
+            kind="crisis-acute",
+            response="phone",
+            police="none",
+            needs=["safety"],
+            written_at=written,
+            expires_at=expires,
+        )
+        note.seal(NOTE_BODY)
+        batch.append(note)
+        if len(batch) == 5000:
+            CallNote.including_expired.bulk_create(batch)
+            batch = []
+    CallNote.including_expired.bulk_create(batch)
+
+
+def calls_data(size, figures, named, cookies, pages, timings, summary) -> None:
+    from calls.models import CallNote
+
+    authors = [*list(User.objects.filter(username__startswith="p")[:50]), named["responder"]]
+    per_author = figures["notes"] // len(authors)
+    for author in authors:
+        expired_or_live_notes(per_author, author, expired=False)
+    summary["live_notes"] = CallNote.objects.count()
+    pages.append(
+        {
+            "name": "write a note",
+            "path": "/notes/new/",
+            "cookie": cookies["responder"],
+            "method": "POST",
+            "form": {
+                "kind": "crisis-acute",
+                "response": "phone",
+                "police": "none",
+                "needs": ["safety"],
+                "body": NOTE_BODY,
+                "keep_hours": "24",
+            },
+            "expect": [302],
+        }
+    )
+
+
+def protocols_data(size, figures, named, cookies, pages, timings, summary) -> None:
+    from django.core.management import call_command
+
+    from protocols.models import Protocol, Revision
+
+    call_command("load_starter_protocols", verbosity=0)
+    body = "## Steps\n\n" + "\n".join(
+        f"{n}. Keep your voice low and slow; name what you see." for n in range(1, 40)
+    )
+    for n in range(figures["pages"]):
+        protocol = Protocol.objects.create(
+            slug=f"bench-page-{n}", title=f"Bench page {n}", category="other", language="en"
+        )
+        Revision.objects.bulk_create(
+            Revision(
+                protocol=protocol,
+                number=r,
+                body=f"{body}\n\nRevision {r}.",
+                author=named["trainer"],
+            )
+            for r in range(1, figures["revisions"] + 1)
+        )
+    summary.update(protocols=Protocol.objects.count(), revisions=Revision.objects.count())
+    pages += [
+        {
+            "name": "protocol page",
+            "path": "/protocols/de-escalation-basics/",
+            "cookie": cookies["responder"],
+        },
+        {
+            "name": "decision-tree step",
+            "path": "/protocols/trees/emergency-or-crisis/?path=1",
+            "cookie": cookies["responder"],
+        },
+    ]
+
+
+EXTENSIONS: list = [shifts_data, calls_data, protocols_data]
 
 
 def queries(pages: list[dict]) -> dict[str, int]:
@@ -125,7 +325,20 @@ def queries(pages: list[dict]) -> dict[str, int]:
 
 
 def purge(count: int) -> dict:
-    raise SystemExit("purge is measured once the calls app provides bench support")
+    """Time purge_expired over `count` expired notes (with the live ones still there)."""
+    from calls.purge import purge_expired
+
+    author = User.objects.get(username="responder")
+    expired_or_live_notes(count, author, expired=True)
+    started = time.perf_counter()
+    purged = purge_expired()
+    seconds = time.perf_counter() - started
+    return {
+        "notes": purged.notes,
+        "keys": purged.keys,
+        "batches": purged.batches,
+        "seconds": round(seconds, 2),
+    }
 
 
 def main(argv: list[str]) -> None:

@@ -166,7 +166,7 @@ class Server:
 
     def get(self, path: str, cookie: str = "", gzip_ok: bool = False) -> tuple[int, dict, bytes]:
         conn = self.connection()
-        headers = {"Host": "127.0.0.1"}
+        headers = {"Host": f"127.0.0.1:{self.port}"}
         if cookie:
             headers["Cookie"] = cookie
         if gzip_ok:
@@ -215,7 +215,7 @@ def hammer(
     lock = threading.Lock()
     per_thread = requests // concurrency
     body = urlencode(target.form or {}, doseq=True).encode() if target.method == "POST" else None
-    headers = {"Host": "127.0.0.1", "Cookie": target.cookie}
+    headers = {"Host": f"127.0.0.1:{server.port}", "Cookie": target.cookie}
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
         headers["Origin"] = f"http://127.0.0.1:{server.port}"
