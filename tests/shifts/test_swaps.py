@@ -1,0 +1,112 @@
+from crisisline.roles import RESPONDER
+from shifts.models import Assignment, RosterRules, SwapOffer
+from tests.conftest import client_for
+from tests.factory import make_person
+from tests.shifts.conftest import in_hours, make_shift, put
+
+
+def offer_of(as_responder, responder, position, hours=30):
+    shift = make_shift(in_hours(hours), positions=[position])
+    assignment = put(responder, shift, position)
+    response = as_responder.post(f"/me/shifts/{assignment.pk}/swap/", follow=True)
+    assert "Offered for a swap." in response.content.decode()
+    return SwapOffer.objects.get(assignment=assignment), assignment
+
+
+def test_offer_and_take_a_swap(as_responder, responder, responder_position):
+    offer, assignment = offer_of(as_responder, responder, responder_position)
+    taker = make_person("taker", RESPONDER, display_name="Tai Taker")
+    response = client_for(taker).post(f"/swaps/{offer.pk}/take/", follow=True)
+    assert "Swapped: the shift is yours now." in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.person == taker
+    offer.refresh_from_db()
+    assert offer.status == SwapOffer.Status.DONE
+
+
+def test_offering_twice_is_refused(as_responder, responder, responder_position):
+    _offer, assignment = offer_of(as_responder, responder, responder_position)
+    response = as_responder.post(f"/me/shifts/{assignment.pk}/swap/", follow=True)
+    assert "already offered" in response.content.decode()
+    assert SwapOffer.objects.count() == 1
+
+
+def test_unqualified_or_busy_people_cannot_take(
+    as_responder, responder, holder_position, responder_position
+):
+    responder.skills.add(holder_position.required_skill)
+    offer, assignment = offer_of(as_responder, responder, holder_position)
+    unqualified = make_person("u", RESPONDER)
+    response = client_for(unqualified).post(f"/swaps/{offer.pk}/take/", follow=True)
+    assert "which U does not have" in response.content.decode()
+    busy = make_person("busy", RESPONDER)
+    busy.skills.add(holder_position.required_skill)
+    put(
+        busy,
+        make_shift(assignment.shift.start, hours=1, positions=[responder_position]),
+        responder_position,
+    )
+    response = client_for(busy).post(f"/swaps/{offer.pk}/take/", follow=True)
+    assert "already has a shift at that time" in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.person == responder
+    offer.refresh_from_db()
+    assert offer.status == SwapOffer.Status.OPEN
+
+
+def test_own_offer_and_taken_offers_cannot_be_taken(as_responder, responder, responder_position):
+    offer, _ = offer_of(as_responder, responder, responder_position)
+    assert (
+        "This is your own shift."
+        in as_responder.post(f"/swaps/{offer.pk}/take/", follow=True).content.decode()
+    )
+    client_for(make_person("first", RESPONDER)).post(f"/swaps/{offer.pk}/take/")
+    response = client_for(make_person("second", RESPONDER)).post(
+        f"/swaps/{offer.pk}/take/", follow=True
+    )
+    assert "just taken or withdrawn" in response.content.decode()
+
+
+def test_withdraw_an_offer(as_responder, responder, responder_position):
+    offer, _ = offer_of(as_responder, responder, responder_position)
+    as_responder.post(f"/swaps/{offer.pk}/withdraw/")
+    offer.refresh_from_db()
+    assert offer.status == SwapOffer.Status.WITHDRAWN
+    other = make_person("o", RESPONDER)
+    assert client_for(other).post(f"/swaps/{offer.pk}/withdraw/").status_code == 404
+
+
+def test_coordinator_approval(as_responder, as_coordinator, responder, responder_position):
+    RosterRules.objects.create(pk=1, swaps_need_approval=True)
+    offer, assignment = offer_of(as_responder, responder, responder_position)
+    taker = make_person("taker", RESPONDER)
+    response = client_for(taker).post(f"/swaps/{offer.pk}/take/", follow=True)
+    assert "A coordinator will approve the swap." in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.person == responder
+    assert "Swaps (1)" in as_coordinator.get("/roster/").content.decode()
+    body = as_coordinator.get("/roster/swaps/").content.decode()
+    assert "Sam Responder to Taker" in body
+    assert (
+        "Choose approve or decline."
+        in as_coordinator.post(
+            f"/roster/swaps/{offer.pk}/decide/", {"decision": "maybe"}, follow=True
+        ).content.decode()
+    )
+    as_coordinator.post(f"/roster/swaps/{offer.pk}/decide/", {"decision": "approve"})
+    assignment.refresh_from_db()
+    assert assignment.person == taker
+    response = as_coordinator.post(
+        f"/roster/swaps/{offer.pk}/decide/", {"decision": "approve"}, follow=True
+    )
+    assert "not waiting for approval" in response.content.decode()
+
+
+def test_coordinator_declines(as_responder, as_coordinator, responder, responder_position):
+    RosterRules.objects.create(pk=1, swaps_need_approval=True)
+    offer, _assignment = offer_of(as_responder, responder, responder_position)
+    client_for(make_person("taker", RESPONDER)).post(f"/swaps/{offer.pk}/take/")
+    as_coordinator.post(f"/roster/swaps/{offer.pk}/decide/", {"decision": "decline"})
+    offer.refresh_from_db()
+    assert offer.status == SwapOffer.Status.DECLINED
+    assert Assignment.objects.get().person == responder

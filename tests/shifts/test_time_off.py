@@ -1,0 +1,52 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from shifts.models import TimeOff
+from tests.conftest import client_for
+from tests.factory import make_person
+
+URL = "/me/time-off/"
+
+
+def test_add_and_remove_time_off(as_responder, responder):
+    first = timezone.localdate() + timedelta(days=10)
+    response = as_responder.post(
+        URL,
+        {"first_day": first, "last_day": first + timedelta(days=3), "note": "Away"},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "Time off saved." in body and "Away" in body
+    leave = TimeOff.objects.get(person=responder)
+    as_responder.post(f"/me/time-off/{leave.pk}/delete/")
+    assert not TimeOff.objects.exists()
+
+
+def test_bad_ranges_are_refused(as_responder):
+    today = timezone.localdate()
+    cases = [
+        (
+            {"first_day": today + timedelta(days=3), "last_day": today},
+            "The last day is before the first day.",
+        ),
+        (
+            {"first_day": today - timedelta(days=9), "last_day": today - timedelta(days=2)},
+            "already over",
+        ),
+        ({"first_day": today, "last_day": today + timedelta(days=900)}, "at most 366 days"),
+        ({"first_day": "", "last_day": ""}, "This field is required."),
+    ]
+    for data, message in cases:
+        response = as_responder.post(URL, data)
+        assert message in response.content.decode(), message
+    assert not TimeOff.objects.exists()
+
+
+def test_someone_elses_time_off_is_404(as_responder, db):
+    other = make_person("other")
+    day = timezone.localdate()
+    leave = TimeOff.objects.create(person=other, first_day=day, last_day=day)
+    assert as_responder.post(f"/me/time-off/{leave.pk}/delete/").status_code == 404
+    assert TimeOff.objects.exists()
+    assert "other" not in client_for(make_person("third", "Responder")).get(URL).content.decode()
