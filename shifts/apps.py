@@ -13,4 +13,4 @@ class ShiftsConfig(AppConfig):
         def _revoke_feed(sender, person, **kwargs) -> None:
             revoke_feed_of(person)
 
-        person_deactivated.connect(_revoke_feed, dispatch_uid="shifts.revoke_feed")
+        person_deactivated.connect(_revoke_feed, weak=False, dispatch_uid="shifts.revoke_feed")
