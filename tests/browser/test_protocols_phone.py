@@ -1,0 +1,97 @@
+"""A responder finds and follows protocols on a phone; a trainer edits with a live preview."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from protocols.models import Protocol
+from tests.browser.audit import audit
+from tests.browser.conftest import sign_in
+from tests.factory import PASSWORD, make_person
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_responder_finds_and_follows_the_tree_on_a_phone(phone, html_checker):
+    call_command("load_starter_protocols")
+    make_person("responder", "Responder", display_name="Sam Responder")
+    errors: list[str] = []
+    phone.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    sign_in(phone, "responder", PASSWORD)
+
+    phone.get_by_role("navigation", name="Main").get_by_role("link", name="Protocols").click()
+    assert phone.url.endswith("/protocols/")
+    audit(phone, html_checker)
+    phone.get_by_label("Search").fill("de-escalation")
+    phone.get_by_role("button", name="Search").click()
+    assert phone.get_by_role("link", name="De-escalation basics").first.is_visible()
+    audit(phone, html_checker)
+
+    phone.goto("/protocols/")
+    phone.get_by_role("link", name="Emergency or crisis?").click()
+    audit(phone, html_checker)
+    first = phone.get_by_role("link", name="No, or I'm not sure it is right now")
+    box = first.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 300  # a thumb-sized target
+    first.click()
+    assert "path=1" in phone.url
+    phone.get_by_role("link", name="No", exact=True).click()
+    phone.get_by_role("link", name="A long-running situation that keeps coming back").click()
+    assert "path=1.1.1" in phone.url
+    assert phone.get_by_role("heading", name="Chronic crisis").is_visible()
+    because = phone.locator("ol.because").inner_text()
+    assert "Could someone be seriously hurt" in because and "No" in because
+    audit(phone, html_checker)
+
+    # The path lives in the URL: back works, and so does a shared link.
+    phone.go_back()
+    assert phone.get_by_role("heading", name="Which best describes what is going on?").is_visible()
+    phone.goto("/protocols/trees/emergency-or-crisis/?path=1.1.1")
+    assert phone.get_by_role("heading", name="Chronic crisis").is_visible()
+    phone.get_by_role("link", name="Safety planning").first.click()
+    assert phone.url.endswith("/protocols/safety-planning/")
+    audit(phone, html_checker)
+    phone.goto("/protocols/trees/emergency-or-crisis/?path=1.1.1")
+    phone.get_by_role("link", name="Start again").click()
+    assert phone.get_by_role(
+        "heading", name="Is someone's life in danger right now?", exact=False
+    ).is_visible()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_trainer_edits_with_live_preview_then_reviews(desktop, html_checker):
+    call_command("load_starter_protocols")
+    make_person("trainer", "Trainer", display_name="Ade Trainer")
+    errors: list[str] = []
+    desktop.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    sign_in(desktop, "trainer", PASSWORD)
+
+    desktop.goto("/protocols/safety-planning/")
+    audit(desktop, html_checker)
+    desktop.get_by_role("link", name="Edit", exact=True).click()
+    audit(desktop, html_checker)
+    text = desktop.get_by_label("Text (Markdown)")
+    text.fill("# Plan together\n\nCall [the line](tel:+15550100) **any time**.")
+    preview = desktop.locator("#preview")
+    preview.locator("strong", has_text="any time").wait_for()  # htmx swapped in the preview
+    assert preview.locator('a[href="tel:+15550100"]').count() == 1
+    desktop.get_by_label("What changed").fill("shorter")
+    desktop.get_by_role("button", name="Save", exact=True).click()
+    assert desktop.get_by_role("heading", name="Plan together").is_visible()
+    assert Protocol.objects.get(slug="safety-planning").current.summary == "shorter"
+
+    desktop.get_by_role("link", name="History").click()
+    audit(desktop, html_checker)
+    desktop.get_by_role("button", name="Compare the two chosen revisions").click()
+    assert desktop.locator("tr.diff-ins").count() >= 1
+    audit(desktop, html_checker)
+
+    desktop.goto("/protocols/safety-planning/")
+    desktop.get_by_role("button", name="Mark reviewed").click()
+    assert desktop.get_by_text("Marked reviewed").is_visible()
+    desktop.goto("/protocols/trees/emergency-or-crisis/edit/")
+    audit(desktop, html_checker)
+    desktop.goto("/protocols/emergency-or-crisis/print/")
+    audit(desktop, html_checker)
+    assert not [e for e in errors if "Content Security Policy" in e], errors
