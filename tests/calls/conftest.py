@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from unittest import mock
@@ -52,3 +53,11 @@ def clock_at(moment: datetime):
 
 def later(**delta) -> datetime:
     return timezone.now() + timedelta(**delta)
+
+
+@pytest.fixture
+def roles(transactional_db) -> None:
+    """Transactional tests start from a flushed database: put the role groups back."""
+    from django.apps import apps
+
+    importlib.import_module("crisisline.migrations.0002_roles").create_roles(apps, None)

@@ -112,7 +112,7 @@ def console_output():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_seizure_finds_no_note_before_or_after_the_purge(
-    tmp_path, keyring_dir, caplog, console_output, monkeypatch
+    tmp_path, keyring_dir, caplog, console_output, monkeypatch, roles
 ):
     caplog.set_level(logging.DEBUG)
     author = make_person("author", RESPONDER)
