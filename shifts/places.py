@@ -322,14 +322,12 @@ def take_swap(offer_id: int, taker: User) -> SwapOffer:
 def decide_swap(offer_id: int, approve: bool) -> SwapOffer:
     try:
         with transaction.atomic():
-            offer = (
-                SwapOffer.objects.select_for_update().select_related("taken_by").get(pk=offer_id)
-            )
+            offer = SwapOffer.objects.select_for_update().get(pk=offer_id)
             if offer.status != SwapOffer.Status.PENDING:
                 raise PlaceError(_("This swap is not waiting for approval."))
             if approve:
-                User.objects.select_for_update().filter(pk=offer.taken_by_id).first()
-                _hand_over(offer, offer.taken_by)
+                taker = User.objects.select_for_update().get(pk=offer.taken_by_id)
+                _hand_over(offer, taker)
                 offer.status = SwapOffer.Status.DONE
             else:
                 offer.status = SwapOffer.Status.DECLINED
