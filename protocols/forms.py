@@ -94,7 +94,57 @@ class NewProtocolForm(forms.ModelForm):
         return data
 
 
-class EditPageForm(forms.ModelForm):
+class ProtocolSettingsForm(forms.ModelForm):
+    """What a trainer may change about a protocol besides its text: not versioned."""
+
+    translation_of = forms.ModelChoiceField(
+        Protocol.objects.none(),
+        required=False,
+        to_field_name="slug",
+        label=gettext_lazy("Link as a translation of"),
+        help_text=gettext_lazy("Leave empty to keep the current links between languages."),
+    )
+
+    class Meta:
+        model = Protocol
+        fields = ["title", "category", "review_interval_days"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        protocol = self.instance
+        self.fields["translation_of"].queryset = (
+            Protocol.objects.filter(kind=protocol.kind)
+            .exclude(language=protocol.language)
+            .exclude(translation_key=protocol.translation_key)
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        other = data.get("translation_of")
+        if (
+            other
+            and Protocol.objects.filter(
+                translation_key=other.translation_key, language=self.instance.language
+            ).exists()
+        ):
+            self.add_error(
+                "translation_of",
+                _("“%(title)s” already has a version in this language.") % {"title": other.title},
+            )
+        return data
+
+    def save(self, commit: bool = True) -> Protocol:
+        protocol = super().save(commit=False)
+        if self.cleaned_data.get("translation_of"):
+            protocol.translation_key = self.cleaned_data["translation_of"].translation_key
+        if "review_interval_days" in self.changed_data:
+            protocol.reschedule_review()
+        if commit:
+            protocol.save()
+        return protocol
+
+
+class EditPageForm(ProtocolSettingsForm):
     body = forms.CharField(
         label=gettext_lazy("Text (Markdown)"),
         widget=forms.Textarea(attrs={"rows": 22}),
@@ -108,10 +158,6 @@ class EditPageForm(forms.ModelForm):
         help_text=gettext_lazy("A few words for the history, e.g. “added the ride section”."),
     )
     base = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-    class Meta:
-        model = Protocol
-        fields = ["title", "category", "review_interval_days"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -27,6 +27,7 @@ from protocols.forms import (
     ImportForm,
     NewProtocolForm,
     PreviewForm,
+    ProtocolSettingsForm,
     SearchForm,
 )
 from protocols.markdown import render as render_markdown
@@ -260,7 +261,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     current = protocol.current
     form = EditPageForm(
         _posted(request),
-        instance=protocol,
+        instance=Protocol.objects.get(pk=protocol.pk),
         initial={"body": current.body, "base": current.number, "summary": ""},
     )
     conflict = None
@@ -281,7 +282,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
             protocol.refresh_from_db()
             protocol.__dict__.pop("current", None)
             conflict = protocol.current
-            form = EditPageForm(request.POST.copy(), instance=protocol)
+            form = EditPageForm(request.POST.copy(), instance=Protocol.objects.get(pk=protocol.pk))
             form.data["base"] = str(conflict.number)
             form.is_valid()
             messages.error(
@@ -452,6 +453,11 @@ def tree_edit(request: HttpRequest, slug: str) -> HttpResponse:
     conflict = None
     summary = ""
     base = current.number
+    # A copy, so that an unsaved title does not show as the page's heading.
+    settings_form = ProtocolSettingsForm(
+        _posted(request), instance=Protocol.objects.get(pk=protocol.pk), prefix="meta"
+    )
+    settings_valid = True
     if request.method == "GET":
         doc = current.document
     else:
@@ -467,14 +473,17 @@ def tree_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 Protocol.objects.filter(kind=Protocol.Kind.PAGE).values_list("slug", flat=True)
             )
             problems = trees.validate(doc, known)
-            if not problems:
+            settings_valid = settings_form.is_valid()
+            if not problems and settings_valid:
                 try:
-                    protocol.add_revision(
-                        author=request.user,
-                        body=trees.to_yaml(trees.normalise(doc)),
-                        summary=summary,
-                        based_on=base,
-                    )
+                    with transaction.atomic():
+                        settings_form.save()
+                        protocol.add_revision(
+                            author=request.user,
+                            body=trees.to_yaml(trees.normalise(doc)),
+                            summary=summary,
+                            based_on=base,
+                        )
                 except StaleEdit:
                     protocol.__dict__.pop("current", None)
                     conflict = protocol.current
@@ -516,7 +525,8 @@ def tree_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "conflict_outline": trees.outline(conflict.document, render_markdown) if conflict else None,
         "max_nodes": trees.MAX_NODES,
     }
-    status = 400 if problems else 200
+    context["settings_form"] = settings_form
+    status = 400 if problems or not settings_valid else 200
     return render(request, "protocols/tree_edit.html", context, status=status)
 
 

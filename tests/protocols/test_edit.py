@@ -111,3 +111,32 @@ def test_police_presence_plan_keeps_its_sections(as_trainer, trainer):
 
 def test_trees_are_edited_in_the_tree_editor(as_trainer, tree):
     assert as_trainer.get(url(tree.slug)).status_code == 404
+
+
+def test_linking_an_existing_page_as_a_translation(as_trainer, page, trainer):
+    from tests.protocols.conftest import make_page
+
+    spanish = make_page("respirar", author=trainer, language="es", title="Respirar")
+    html = as_trainer.get(url()).content.decode()
+    assert '<option value="respirar">Respirar</option>' in html
+    response = as_trainer.post(url(), form(translation_of="respirar"))
+    assert response.status_code == 302
+    assert Protocol.objects.get(pk=page.pk).translation_key == spanish.translation_key
+
+
+def test_linking_refused_when_that_language_is_taken(as_trainer, page, trainer):
+    from tests.protocols.conftest import make_page
+
+    make_page("respirar", author=trainer, language="es", translation_key="k")
+    make_page("breathing-2", author=trainer, language="en", translation_key="k")
+    response = as_trainer.post(url(), form(translation_of="respirar"))
+    assert "already has a version in this language" in response.content.decode()
+    assert Protocol.objects.get(pk=page.pk).translation_key != "k"
+    assert page.revisions.count() == 1
+
+
+def test_changing_the_interval_moves_the_due_date(as_trainer, page):
+    before = page.review_due_at
+    as_trainer.post(url(), form(review_interval_days="30"))
+    after = Protocol.objects.get(pk=page.pk).review_due_at
+    assert (before - after).days == 150

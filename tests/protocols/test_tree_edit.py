@@ -10,7 +10,15 @@ def url(slug="crisis-or-emergency"):
 
 def fields(doc, **extra):
     """The editor's form fields for `doc`, as the browser would post them."""
-    data = {"start": doc["start"], "n-count": str(len(doc["nodes"])), "base": "1", "summary": ""}
+    data = {
+        "start": doc["start"],
+        "n-count": str(len(doc["nodes"])),
+        "base": "1",
+        "summary": "",
+        "meta-title": "Crisis or emergency",
+        "meta-category": "emergency-or-crisis",
+        "meta-review_interval_days": "180",
+    }
     for i, node in enumerate(doc["nodes"]):
         data[f"n{i}-id"] = node["id"]
         data[f"n{i}-type"] = node["type"]
@@ -138,3 +146,37 @@ def test_garbage_counts_do_not_crash(as_trainer, tree):
     response = as_trainer.post(url(), {"n-count": "99999", "step": "save", "start": "x"})
     assert response.status_code == 400
     assert tree.revisions.count() == 1
+
+
+def test_title_category_and_interval_are_edited_with_the_tree(as_trainer, tree):
+    doc = tree.current.document
+    data = fields(
+        doc,
+        step="save",
+        **{
+            "meta-title": "Is it an emergency?",
+            "meta-category": "other",
+            "meta-review_interval_days": "30",
+        },
+    )
+    assert as_trainer.post(url(), data).status_code == 302
+    protocol = Protocol.objects.get(pk=tree.pk)
+    assert (protocol.title, protocol.category, protocol.review_interval_days) == (
+        "Is it an emergency?",
+        "other",
+        30,
+    )
+
+
+def test_bad_settings_save_nothing(as_trainer, tree):
+    doc = tree.current.document
+    data = fields(
+        doc,
+        step="save",
+        **{"meta-title": "", "meta-category": "other", "meta-review_interval_days": "3"},
+    )
+    response = as_trainer.post(url(), data)
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert tree.revisions.count() == 1
+    assert Protocol.objects.get(pk=tree.pk).title == "Crisis or emergency"
