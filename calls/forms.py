@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -16,6 +17,7 @@ from calls.models import (
     Police,
     Response,
     RetentionPolicy,
+    current_shift_end,
     retention_bounds,
 )
 from crisisline.models import User
@@ -23,6 +25,7 @@ from crisisline.roles import can
 
 # Shorter lives a writer may choose for one note, in hours.
 SHORTER_CHOICES = (24, 12, 8, 4, 1)
+END_OF_SHIFT = 0
 
 
 def _hours_label(hours: int) -> str:
@@ -72,14 +75,30 @@ class NoteForm(forms.Form):
     )
     keep_hours = forms.TypedChoiceField(label=_("Keep this note for"), coerce=int)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, writer: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         default = RetentionPolicy.current().effective_hours
         self.default_hours = default
+        now = timezone.now()
+        self.shift_end = current_shift_end(writer, now)
+        if self.shift_end and self.shift_end >= now + timedelta(hours=default):
+            self.shift_end = None  # the default is the shorter one
+        self.keep_until: datetime | None = None
         choices = [(default, _("%(span)s (the line's default)") % {"span": _hours_label(default)})]
         choices += [(hours, _hours_label(hours)) for hours in SHORTER_CHOICES if hours < default]
-        self.fields["keep_hours"].choices = choices
-        self.fields["keep_hours"].initial = default
+        end_of_shift = (END_OF_SHIFT, _("Until the end of my shift"))
+        field = self.fields["keep_hours"]
+        field.initial = default
+        # The end-of-shift choice is offered on shift only, but always understood,
+        # so that a shift ending while the form is open gets a clear message.
+        field.choices = [*choices, end_of_shift]
+        if self.shift_end:
+            label = _("Until the end of my shift (%(time)s)") % {
+                "time": date_format(timezone.localtime(self.shift_end), "TIME_FORMAT")
+            }
+            field.widget.choices = [*choices, (END_OF_SHIFT, label)]
+        else:
+            field.widget.choices = choices
         # Offer active responders only; anyone else is refused with a clear message.
         responders = [
             person
@@ -91,6 +110,17 @@ class NoteForm(forms.Form):
             (person.pk, str(person)) for person in responders
         ]
         self.findings: list[Finding] = []
+
+    def clean_keep_hours(self) -> int:
+        hours = self.cleaned_data["keep_hours"]
+        if hours == END_OF_SHIFT:
+            if self.shift_end is None:
+                raise forms.ValidationError(
+                    _("You are not on a shift now. Choose how long to keep the note.")
+                )
+            self.keep_until = self.shift_end
+            return self.default_hours
+        return hours
 
     def clean_follow_up_to(self) -> User | None:
         person = self.cleaned_data.get("follow_up_to")

@@ -119,16 +119,39 @@ class RetentionPolicy(models.Model):
         return self.statement
 
 
-def note_expiry(*, now: datetime, keep_hours: int, follow_up_by: date | None = None) -> datetime:
-    """When a note expires: its retention, extended to its follow-up day, never past the maximum."""
+def note_expiry(
+    *,
+    now: datetime,
+    keep_hours: int,
+    follow_up_by: date | None = None,
+    keep_until: datetime | None = None,
+) -> datetime:
+    """When a note expires: its retention (or an earlier instant such as the end of the
+    writer's shift), extended to its follow-up day, never past the maximum."""
     longest = now + timedelta(hours=retention_bounds()[1])
     expires = now + timedelta(hours=keep_hours)
+    if keep_until is not None and now < keep_until < expires:
+        expires = keep_until
     if follow_up_by is not None:
         # The note lives to the end of the follow-up day in the line's zone.
         zone = timezone.get_default_timezone()
         end_of_day = datetime.combine(follow_up_by + timedelta(days=1), datetime.min.time(), zone)
         expires = max(expires, end_of_day)
     return min(expires, longest)
+
+
+def current_shift_end(person: User, now: datetime) -> datetime | None:
+    """When the shift `person` is working right now ends, if they are on one."""
+    from shifts.models import Assignment
+
+    return (
+        Assignment.objects.filter(
+            person=person, shift__cancelled=False, shift__start__lte=now, shift__end__gt=now
+        )
+        .order_by("shift__end")
+        .values_list("shift__end", flat=True)
+        .first()
+    )
 
 
 class CallNoteQuerySet(models.QuerySet["CallNote"]):
@@ -230,6 +253,7 @@ class CallNote(models.Model):
         keep_hours: int,
         follow_up_to: User | None = None,
         follow_up_by: date | None = None,
+        keep_until: datetime | None = None,
     ) -> CallNote:
         """Encrypt and save a note, and count it in this week's anonymous totals."""
         now = timezone.now()
@@ -242,7 +266,9 @@ class CallNote(models.Model):
             follow_up_to=follow_up_to,
             follow_up_by=follow_up_by,
             written_at=now,
-            expires_at=note_expiry(now=now, keep_hours=keep_hours, follow_up_by=follow_up_by),
+            expires_at=note_expiry(
+                now=now, keep_hours=keep_hours, follow_up_by=follow_up_by, keep_until=keep_until
+            ),
         )
         note.seal(body)
         note.save()

@@ -52,7 +52,7 @@ def _note_for(request: HttpRequest, public_id: str) -> CallNote:
 @role_required("respond")
 @require_http_methods(["GET", "POST"])
 def new_note(request: HttpRequest) -> HttpResponse:
-    form = NoteForm(_posted(request))
+    form = NoteForm(_posted(request), writer=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         note = CallNote.write(
@@ -65,6 +65,7 @@ def new_note(request: HttpRequest) -> HttpResponse:
             keep_hours=data["keep_hours"],
             follow_up_to=data["follow_up_to"],
             follow_up_by=data["follow_up_by"],
+            keep_until=form.keep_until,
         )
         messages.success(request, _("Note saved. It is encrypted and will expire on its own."))
         return redirect("calls:detail", public_id=note.public_id)

@@ -216,3 +216,24 @@ def test_the_body_is_not_put_in_the_session_or_messages(as_responder):
     for session in Session.objects.all():
         assert "canary-in-session-7731" not in str(session.get_decoded())
     assert "canary-in-session-7731" not in str(as_responder.cookies)
+
+
+def test_on_shift_the_writer_may_keep_a_note_to_the_end_of_the_shift(as_responder, responder):
+    from tests.shifts.conftest import make_position, make_shift, put
+
+    position = make_position()
+    shift = make_shift(start=timezone.now() - timedelta(hours=1), hours=4, positions=[position])
+    put(responder, shift, position)
+    form = as_responder.get(URL).content.decode()
+    assert "Until the end of my shift (" in form
+    response = as_responder.post(URL, note_form(keep_hours="0"))
+    assert response.status_code == 302
+    assert CallNote.objects.get().expires_at == shift.end
+
+
+def test_off_shift_the_end_of_shift_choice_is_refused_clearly(as_responder):
+    assert "Until the end of my shift" not in as_responder.get(URL).content.decode()
+    response = as_responder.post(URL, note_form(keep_hours="0"))
+    assert response.status_code == 200
+    assert "You are not on a shift now" in response.content.decode()
+    assert not CallNote.including_expired.exists()
