@@ -94,4 +94,21 @@ def test_trainer_edits_with_live_preview_then_reviews(desktop, html_checker):
     audit(desktop, html_checker)
     desktop.goto("/protocols/emergency-or-crisis/print/")
     audit(desktop, html_checker)
+    for path in (
+        "/protocols/new/",
+        "/protocols/import/",
+        "/protocols/stale/",
+        "/protocols/?q=zebra",
+    ):
+        desktop.goto(path)
+        audit(desktop, html_checker)
+
+    # A tree edit without JavaScript-free surprises: add an answer, then save.
+    desktop.goto("/protocols/trees/emergency-or-crisis/edit/")
+    desktop.locator("#node-2").get_by_role("button", name="Add an answer").click()
+    assert desktop.locator('input[name="n2-a-count"]').get_attribute("value") == "5"
+    desktop.get_by_role("button", name="Save the tree").first.click()
+    assert desktop.locator("#node-2 .errorlist").inner_text().startswith("answer 5 has no label.")
+    # Not audited here: base.html's message list (role="status" on a <ul>) fails axe;
+    # reported to the lead, as base.html is not this app's to change.
     assert not [e for e in errors if "Content Security Policy" in e], errors
