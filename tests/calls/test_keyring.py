@@ -148,3 +148,12 @@ def test_the_demo_makes_a_master_key_once_and_reuses_it(tmp_path):
     assert oct((tmp_path / "keyring-master-key").stat().st_mode & 0o777) == "0o600"
     assert _start(tmp_path, DEBUG="true", KEYRING_MASTER_KEY="").returncode == 0
     assert (tmp_path / "keyring-master-key").read_text() == stored
+
+
+def test_in_development_a_stray_key_only_warns(settings):
+    keyring.encrypt("x", bucket=7, context=CONTEXT)
+    settings.KEYRING_MASTER_KEY = os.urandom(32)
+    settings.DEBUG = True
+    from calls.checks import master_key_opens_the_keyring
+
+    assert [message.id for message in master_key_opens_the_keyring()] == ["calls.W001"]
