@@ -16,9 +16,9 @@ def test_wrong_method(as_responder, page):
 def test_shows_removed_and_added_lines(as_responder, page, trainer):
     page.add_revision(author=trainer, body=page.current.body.replace("Sit at", "Kneel at"))
     html = as_responder.get(url(), {"a": 2, "b": 1}).content.decode()
-    assert "<del>" in html and "Sit at the same level" in html
-    assert "<ins>" in html and "Kneel at the same level" in html
-    assert html.index("Sit at the same level") < html.index("Kneel at the same level")
+    assert "<del>Sit</del> at the same level" in html
+    assert "<ins>Kneel</ins> at the same level" in html
+    assert html.index("<del>Sit</del>") < html.index("<ins>Kneel</ins>")
     assert "revision 1 → 2" in html
 
 
