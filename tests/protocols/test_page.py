@@ -64,3 +64,8 @@ def test_tree_slug_redirects_to_the_step_through(as_responder, tree):
     response = as_responder.get(url(tree.slug))
     assert response.status_code == 302
     assert response["Location"] == reverse("protocols:tree", args=[tree.slug])
+
+
+def test_page_needs_few_queries(as_responder, page, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        assert as_responder.get(url()).status_code == 200

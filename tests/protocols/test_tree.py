@@ -72,3 +72,8 @@ def test_works_at_phone_width_without_scripts(as_responder, tree):
     html = as_responder.get(url()).content.decode()
     assert 'class="answer"' in html
     assert "<script>" not in html.split("<main")[1]
+
+
+def test_each_step_needs_few_queries(as_responder, tree, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        assert as_responder.get(url(), {"path": "1.0"}).status_code == 200
