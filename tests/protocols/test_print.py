@@ -31,3 +31,11 @@ def test_tree_prints_as_a_nested_outline(as_responder, tree):
     )
     assert outline.count('class="outline"') >= 2  # nested lists
     assert "<strong>medical</strong>" in outline  # guidance rendered
+
+
+def test_an_overdue_page_prints_with_its_badge(as_responder, page):
+    from django.utils import timezone
+
+    page.review_due_at = timezone.now()
+    page.save()
+    assert "Review overdue" in as_responder.get(url(page.slug)).content.decode()

@@ -77,3 +77,12 @@ def test_works_at_phone_width_without_scripts(as_responder, tree):
 def test_each_step_needs_few_queries(as_responder, tree, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         assert as_responder.get(url(), {"path": "1.0"}).status_code == 200
+
+
+def test_an_overdue_tree_says_so_on_every_step(as_responder, tree):
+    from django.utils import timezone
+
+    tree.review_due_at = timezone.now()
+    tree.save()
+    for path in ("", "1", "1.0"):
+        assert "Review overdue" in as_responder.get(url(), {"path": path}).content.decode(), path
