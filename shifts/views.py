@@ -134,7 +134,7 @@ def oncall(request: HttpRequest) -> HttpResponse:
         refresh = max(REFRESH_MIN_SECONDS, min(REFRESH_MAX_SECONDS, seconds))
     return render(
         request,
-        "shifts/oncall.html",
+        "shifts/oncall.html#board" if request.htmx else "shifts/oncall.html",
         {
             "now": now,
             "current": current,
@@ -443,8 +443,8 @@ def _month_context(first: date) -> dict[str, Any]:
         "roster": load_roster(start, end),
         "first": first,
         "last": last,
-        "previous": f"{previous:%Y-%m}",
-        "next": f"{last + timedelta(days=1):%Y-%m}",
+        "previous_page": f"{previous:%Y-%m}",
+        "next_page": f"{last + timedelta(days=1):%Y-%m}",
         "view": "month",
     }
 
@@ -456,8 +456,8 @@ def _week_context(first: date) -> dict[str, Any]:
         "roster": load_roster(start, end),
         "first": first,
         "last": last,
-        "previous": f"{first - timedelta(days=7):%Y-%m-%d}",
-        "next": f"{first + timedelta(days=7):%Y-%m-%d}",
+        "previous_page": f"{first - timedelta(days=7):%Y-%m-%d}",
+        "next_page": f"{first + timedelta(days=7):%Y-%m-%d}",
         "view": "week",
     }
 
@@ -499,6 +499,11 @@ def _calendar(context: dict[str, Any]) -> dict[str, Any]:
         )
         day += timedelta(days=7)
     context["weeks"] = weeks
+    positions: dict[int, Any] = {}
+    for shift in context["roster"].shifts:
+        for slot in shift.slot_list:
+            positions.setdefault(slot.position_id, slot.position)
+    context["positions"] = sorted(positions.values(), key=lambda p: (p.order, p.name))
     context["weekday_names"] = [date_format(start + timedelta(days=i), "D") for i in range(7)]
     return context
 

@@ -85,8 +85,12 @@ def test_when_closed_says_when_it_opens(as_responder, db):
 def test_refreshes_itself_at_the_next_shift_change(as_responder, responder_position):
     make_shift(in_hours(-1), hours=1 + 10 / 60, positions=[responder_position])  # ends in 10 min
     body = as_responder.get(URL).content.decode()
-    seconds = int(re.search(r'<meta http-equiv="refresh" content="(\d+)">', body).group(1))
+    seconds = int(re.search(r'data-hx-trigger="click, load delay:(\d+)s"', body).group(1))
     assert 595 <= seconds <= 605
+    # The refresh link works without JavaScript too, and htmx gets just the board.
+    assert 'href="/oncall/"' in body
+    fragment = as_responder.get(URL, HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<div id="board">') and "<html" not in fragment
 
 
 def test_links_to_writing_a_call_note_when_that_exists(as_responder):

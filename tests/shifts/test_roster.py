@@ -88,3 +88,12 @@ def test_week_view_query_count_is_the_same(as_coordinator, holder_position, resp
     person = make_person("extra", RESPONDER)
     put(person, make_shift(in_hours(1), positions=[responder_position]), responder_position)
     assert _count(as_coordinator, "/roster/week/") == small
+
+
+def test_assign_links_return_to_the_page_they_came_from(as_coordinator, responder_position):
+    shift = make_shift(in_hours(30), positions=[responder_position])
+    day = timezone.localtime(shift.start).date()
+    body = as_coordinator.get(f"/roster/week/?start={day:%Y-%m-%d}").content.decode()
+    monday = day - timedelta(days=day.weekday())
+    assert f"?next=/roster/week/%3Fstart%3D{day:%Y-%m-%d}" in body
+    assert f'href="?start={monday + timedelta(days=7):%Y-%m-%d}"' in body

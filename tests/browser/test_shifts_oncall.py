@@ -1,0 +1,76 @@
+"""A responder on a phone: who is on call, call links, claiming an open place."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from crisisline.models import Skill
+from shifts.models import Assignment, Position, Shift, Slot
+from tests.browser.audit import audit
+from tests.browser.conftest import sign_in
+from tests.factory import PASSWORD, make_person
+
+
+def shift_with(position, start, hours=4):
+    shift = Shift.objects.create(start=start, end=start + timedelta(hours=hours))
+    Slot.objects.create(shift=shift, position=position, min_people=1, capacity=position.max_people)
+    return shift
+
+
+@pytest.mark.django_db(transaction=True)
+def test_responder_sees_who_is_on_call_and_claims_a_place(phone, html_checker):
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("crisisline.migrations.0002_roles").create_roles(apps, None)
+    make_person("sam", "Responder", display_name="Sam Responder")
+    ana = make_person(
+        "ana", "Responder", display_name="Ana Holder", pronouns="she/her", phone="+1 555 010 7777"
+    )
+    training = Skill.objects.create(name="Line holder training")
+    ana.skills.add(training)
+    holder = Position.objects.create(
+        name="Line holder", min_people=1, max_people=1, required_skill=training, holds_line=True
+    )
+    responder = Position.objects.create(name="Responder", min_people=1, max_people=2, order=1)
+    now = timezone.now().replace(microsecond=0)
+    current = shift_with(holder, now - timedelta(hours=1))
+    Slot.objects.filter(shift=current).update(taken=1)
+    Assignment.objects.create(slot=Slot.objects.get(shift=current), shift=current, person=ana)
+    later = shift_with(responder, now + timedelta(days=2))
+
+    sign_in(phone, "sam", PASSWORD)
+    phone.goto("/oncall/")
+    assert phone.get_by_role("heading", level=1).inner_text() == "On call now"
+    assert phone.get_by_text("Ana Holder").is_visible()
+    assert (
+        phone.get_by_role("link", name="Call Ana Holder").get_attribute("href")
+        == "tel:+15550107777"
+    )
+    assert (
+        phone.get_by_role("link", name="Text Ana Holder").get_attribute("href")
+        == "sms:+15550107777"
+    )
+    audit(phone, html_checker)
+
+    phone.get_by_role("button", name="Take it").click()
+    assert "You are on" in phone.locator(".messages").inner_text()
+    assert Assignment.objects.filter(shift=later, person__username="sam").exists()
+
+    phone.goto("/me/shifts/")
+    audit(phone, html_checker)
+    phone.get_by_role("button", name="Offer for a swap").click()
+    assert "Offered for a swap." in phone.locator(".messages").inner_text()
+
+    phone.goto("/places/")
+    audit(phone, html_checker)
+    phone.goto("/me/time-off/")
+    audit(phone, html_checker)
+    phone.goto("/me/shift-settings/")
+    audit(phone, html_checker)
+    phone.get_by_role("button", name="Make my calendar link").click()
+    link = phone.locator("#feed-link").input_value()
+    assert "/feed/" in link
+    assert phone.request.get(link).text().startswith("BEGIN:VCALENDAR")
