@@ -62,8 +62,12 @@ def purge_expired(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) 
 
 
 def wipe_everything(*, batch_size: int = BATCH_SIZE) -> tuple[int, int]:
-    """The emergency wipe: every note and every key, at once. Totals survive."""
-    notes, _batches = _delete_in_batches(CallNote.including_expired.all(), batch_size)
+    """The emergency wipe: every note and every key, at once. Totals survive.
+
+    Keys go first: from that instant no note can be read, however long the
+    rows take to delete.
+    """
     keys = keyring.destroy_all()
+    notes, _batches = _delete_in_batches(CallNote.including_expired.all(), batch_size)
     checkpoint_sqlite()
     return notes, keys
