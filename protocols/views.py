@@ -390,9 +390,11 @@ def tree(request: HttpRequest, slug: str) -> HttpResponse:
             request, _("That link does not fit this tree (it may have changed). Start again here.")
         )
         return redirect("protocols:tree", slug=protocol.slug)
-    linked = {}
+    linked: dict[str, Protocol] = {}
     if step.node["type"] == trees.OUTCOME and step.node.get("links"):
-        linked = {p.slug: p for p in Protocol.objects.filter(slug__in=step.node["links"])}
+        linked = _in_reader_language(
+            request, {p.slug: p for p in Protocol.objects.filter(slug__in=step.node["links"])}
+        )
     here = ".".join(str(c) for c in path)
     context = {
         "protocol": protocol,
@@ -409,6 +411,19 @@ def tree(request: HttpRequest, slug: str) -> HttpResponse:
         **_translation_links(request, protocol),
     }
     return render(request, "protocols/tree.html", context)
+
+
+def _in_reader_language(request: HttpRequest, pages: dict[str, Protocol]) -> dict[str, Protocol]:
+    """Each linked page swapped for its translation in the reader's language, if any."""
+    mine = _reader_language(request)
+    keys = [p.translation_key for p in pages.values() if p.language != mine]
+    if not keys:
+        return pages
+    mine_by_key = {
+        p.translation_key: p
+        for p in Protocol.objects.filter(translation_key__in=keys, language=mine)
+    }
+    return {slug: mine_by_key.get(p.translation_key, p) for slug, p in pages.items()}
 
 
 def _tree_export(protocol: Protocol) -> dict:

@@ -86,3 +86,20 @@ def test_an_overdue_tree_says_so_on_every_step(as_responder, tree):
     tree.save()
     for path in ("", "1", "1.0"):
         assert "Review overdue" in as_responder.get(url(), {"path": path}).content.decode(), path
+
+
+def test_outcome_links_lead_to_the_readers_language(as_responder, trainer):
+    from protocols import trees
+    from tests.protocols.conftest import SIMPLE_TREE, make_tree
+
+    make_page("breathing", author=trainer, title="Breathing together", translation_key="b")
+    make_page(
+        "respirar", author=trainer, title="Respirar juntas", translation_key="b", language="es"
+    )
+    doc = trees.from_yaml(trees.to_yaml(SIMPLE_TREE))
+    doc["nodes"][3]["links"] = ["breathing"]
+    make_tree(author=trainer, doc=doc)
+    html = as_responder.get(url(), {"path": "1.0"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Respirar juntas" in html
+    assert reverse("protocols:page", args=["respirar"]) in html
+    assert "Breathing together" not in html
