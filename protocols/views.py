@@ -228,7 +228,11 @@ def new(request: HttpRequest) -> HttpResponse:
                 if form.cleaned_data["translation_of"]:
                     protocol.translation_key = form.cleaned_data["translation_of"].translation_key
                 protocol.save()
-                if protocol.is_tree:
+                original = form.cleaned_data["translation_of"]
+                if protocol.is_tree and original is not None:
+                    # A translation starts as a copy, to translate node by node.
+                    body = original.current.body
+                elif protocol.is_tree:
                     body = trees.to_yaml(
                         starter_tree(_("Is this the first question?"), _("Yes"), _("No"))
                     )

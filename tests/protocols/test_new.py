@@ -96,3 +96,21 @@ def test_a_new_tree_starts_valid_and_opens_the_editor(as_trainer):
     protocol = Protocol.objects.get(slug="a-tree")
     assert response["Location"] == reverse("protocols:tree_edit", args=["a-tree"])
     assert protocol.current.document["start"] == "first-question"
+
+
+def test_translating_a_tree_starts_from_a_copy(as_trainer, tree):
+    response = as_trainer.post(
+        URL,
+        form(
+            kind="tree",
+            slug="arbol",
+            title="Árbol",
+            language="es",
+            translation_of=tree.slug,
+            body="",
+        ),
+    )
+    assert response["Location"] == reverse("protocols:tree_edit", args=["arbol"])
+    copy = Protocol.objects.get(slug="arbol")
+    assert copy.current.document == tree.current.document
+    assert copy.translation_key == tree.translation_key
