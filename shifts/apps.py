@@ -8,9 +8,11 @@ class ShiftsConfig(AppConfig):
 
     def ready(self) -> None:
         from crisisline.models import person_deactivated
-        from shifts.models import revoke_feed_of
+        from shifts.models import free_places_of, revoke_feed_of
 
-        def _revoke_feed(sender, person, **kwargs) -> None:
+        def _offboard(sender, person, **kwargs) -> None:
+            # The feed dies at once; places on shifts to come go back to the team.
             revoke_feed_of(person)
+            free_places_of(person)
 
-        person_deactivated.connect(_revoke_feed, weak=False, dispatch_uid="shifts.revoke_feed")
+        person_deactivated.connect(_offboard, weak=False, dispatch_uid="shifts.offboard")

@@ -375,6 +375,31 @@ def revoke_feed_of(person: User) -> None:
 
 
 @transaction.atomic
+def free_places_of(person: User) -> int:
+    """Give back every place `person` holds on shifts not yet started; returns how many.
+
+    Places starting within the release notice become urgent, so teammates see them first.
+    """
+    now = timezone.now()
+    notice = timedelta(hours=RosterRules.current().release_notice_hours)
+    freed = 0
+    for assignment in Assignment.objects.filter(person=person, shift__start__gt=now).select_related(
+        "shift"
+    ):
+        slot = Slot.objects.select_for_update().get(pk=assignment.slot_id)
+        assignment.delete()
+        update = {"taken": F("taken") - 1}
+        if assignment.shift.start - now < notice and not assignment.shift.cancelled:
+            update["urgent_since"] = now
+        Slot.objects.filter(pk=slot.pk).update(**update)
+        freed += 1
+    SwapOffer.objects.filter(taken_by=person, status=SwapOffer.Status.PENDING).update(
+        status=SwapOffer.Status.OPEN, taken_by=None
+    )
+    return freed
+
+
+@transaction.atomic
 def add_slots_for_position(position: Position) -> int:
     """Give every future, uncancelled shift a slot for a newly added position."""
     now = timezone.now()

@@ -1,0 +1,41 @@
+"""Offboarding someone (crisisline's person_deactivated signal) reaches their shifts."""
+
+from crisisline.roles import RESPONDER
+from shifts.models import Assignment, RosterRules, ShiftPreferences, SwapOffer
+from tests.factory import make_person
+from tests.shifts.conftest import in_hours, make_shift, put, slot_of
+
+
+def test_deactivating_someone_frees_their_places_to_come(
+    as_coordinator, responder, responder_position
+):
+    RosterRules.objects.create(pk=1, release_notice_hours=48)
+    past = put(
+        responder, make_shift(in_hours(-30), positions=[responder_position]), responder_position
+    )
+    soon = make_shift(in_hours(10), positions=[responder_position])
+    later = make_shift(in_hours(100), positions=[responder_position])
+    put(responder, soon, responder_position)
+    put(responder, later, responder_position)
+    ShiftPreferences.of(responder).new_feed_token()
+
+    as_coordinator.post(f"/people/{responder.pk}/deactivate/")
+
+    assert list(Assignment.objects.filter(person=responder)) == [past]  # history stays
+    assert slot_of(soon, responder_position).taken == 0
+    assert slot_of(soon, responder_position).urgent_since is not None
+    assert slot_of(later, responder_position).urgent_since is None
+    assert ShiftPreferences.objects.get(person=responder).feed_token_hash == ""
+
+
+def test_a_swap_they_were_taking_goes_back_on_offer(responder, responder_position):
+    giver = make_person("giver", RESPONDER)
+    assignment = put(
+        giver, make_shift(in_hours(50), positions=[responder_position]), responder_position
+    )
+    offer = SwapOffer.objects.create(
+        assignment=assignment, offered_by=giver, taken_by=responder, status=SwapOffer.Status.PENDING
+    )
+    responder.deactivate()
+    offer.refresh_from_db()
+    assert offer.status == SwapOffer.Status.OPEN and offer.taken_by is None
