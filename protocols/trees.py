@@ -32,6 +32,7 @@ MAX_NODES = 40
 MAX_ANSWERS = 8
 MAX_TEXT = 500
 MAX_GUIDANCE = 20_000
+MAX_DOCUMENT = 100_000  # characters of the whole tree as YAML, like a page
 QUESTION, OUTCOME = "question", "outcome"
 
 
@@ -118,7 +119,18 @@ def validate(doc: Any, known_slugs: Iterable[str] | None = None) -> list[TreePro
     if problems:
         # The graph checks below assume well-formed nodes and answers.
         return problems
-    return _graph_problems(start, by_id)
+    problems = _graph_problems(start, by_id)
+    if not problems and len(to_yaml(normalise(doc))) > MAX_DOCUMENT:
+        problems.append(
+            TreeProblem(
+                None,
+                _(
+                    "The tree is too long: at most %(max)d characters in all. Move long guidance to a page and link it."
+                )
+                % {"max": MAX_DOCUMENT},
+            )
+        )
+    return problems
 
 
 def _question_problems(node_id: str, node: dict, by_id: dict[str, dict]) -> list[TreeProblem]:

@@ -175,3 +175,15 @@ def test_outline_prints_shared_nodes_once():
     first, second = items[0]["answers"]
     assert first["items"][0]["node"]["id"] == "emergency"
     assert second["items"][0]["answers"][1]["items"][0]["node"]["id"] == "emergency"
+
+
+def test_a_tree_too_long_in_total_is_refused():
+    doc = tree(**{n: {"guidance": "x" * 19_000} for n in ("emergency", "listen")})
+    for number in range(5):
+        doc["nodes"][0]["answers"].append({"label": f"More {number}", "next": f"more-{number}"})
+        doc["nodes"].append(
+            {"id": f"more-{number}", "type": "outcome", "title": "More", "guidance": "y" * 19_000}
+        )
+    assert [message for _node, message in problems(doc)] == [
+        "The tree is too long: at most 100000 characters in all. Move long guidance to a page and link it."
+    ]
