@@ -118,7 +118,7 @@ def test_query_count_does_not_grow_with_the_line(db, holder_position, responder_
     from shifts.models import Shift
 
     Shift.objects.all().delete()
-    build_line(3000, 500, [holder_position, responder_position])
+    build_line(10_000, 500, [holder_position, responder_position])
     big = _count_queries(client_for(viewer))
     assert small == big
     assert big <= 16
