@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import hmac
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import wraps
@@ -318,7 +319,9 @@ def time_off(request: HttpRequest) -> HttpResponse:
         leave = form.save(commit=False)
         leave.person = request.user
         leave.save()
-        messages.success(request, _("Time off saved. Coordinators see it on the roster."))
+        messages.success(
+            request, _("Time off saved. Coordinators are warned if they put you on a shift then.")
+        )
         return redirect("shifts:time_off")
     entries = TimeOff.objects.filter(person=request.user, last_day__gte=timezone.localdate())
     return render(request, "shifts/time_off.html", {"form": form, "entries": entries})
@@ -385,9 +388,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 def forward(request: HttpRequest, token: str) -> HttpResponse:
     """Plain text: the phone number of whoever holds the line now, or nothing."""
     rules = RosterRules.current()
-    if (
-        not rules.forwarding_token_hash
-        or keyed_hash("forwarding", token) != rules.forwarding_token_hash
+    if not rules.forwarding_token_hash or not hmac.compare_digest(
+        keyed_hash("forwarding", token), rules.forwarding_token_hash
     ):
         raise Http404
     return HttpResponse(line_holder_phone(), content_type="text/plain; charset=utf-8")
@@ -699,7 +701,7 @@ def _candidates(slot: Slot) -> list[User]:
 @require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     slot = _slot_for_coordinator(pk)
-    people = User.objects.filter(is_active=True)
+    people = User.objects.filter(is_active=True, groups__permissions__codename="respond").distinct()
     form = AssignForm(request.POST or None, people=people)
     if request.method == "POST" and not form.is_valid() and request.htmx:
         messages.error(request, _("Choose someone from the list."))

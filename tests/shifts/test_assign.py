@@ -101,3 +101,12 @@ def test_past_shifts_cannot_be_assigned(as_coordinator, responder, responder_pos
     )
     assert "already started or is over" in response.content.decode()
     assert not Assignment.objects.exists()
+
+
+def test_only_responders_can_be_assigned(as_coordinator, outsider, responder_position):
+    shift = make_shift(in_hours(30), positions=[responder_position])
+    slot = slot_of(shift, responder_position)
+    response = as_coordinator.post(f"/roster/slots/{slot.pk}/assign/", {"person": outsider.pk})
+    assert "Choose someone from the list." in response.content.decode()
+    assert "No Role" not in response.content.decode().split('name="person"')[1]
+    assert not Assignment.objects.exists()
