@@ -1,0 +1,412 @@
+"""Every route, as every kind of visitor: built from the URL configuration.
+
+The table below states, for each route name, what anonymous visitors, a
+responder, a coordinator, a trainer, a signed-in person without roles and a
+deactivated person (whose session was left behind) get on GET. A route added
+to the URL configuration without an entry here fails the test, and so does an
+entry for a route that no longer exists.
+
+Every visitor the table refuses is also refused a POST, and that POST changes
+nothing in the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from calls.models import CallNote
+from crisisline.models import Invitation, User
+from crisisline.roles import COORDINATOR, RESPONDER, TRAINER
+from shifts.models import (
+    Assignment,
+    Closure,
+    Position,
+    RosterRules,
+    ServiceWindow,
+    Shift,
+    ShiftPreferences,
+    Slot,
+    SwapOffer,
+    TimeOff,
+)
+from tests.conftest import client_for
+from tests.factory import make_person
+from tests.protocols.conftest import make_page, make_tree
+from tests.snapshot import database_snapshot
+
+LOGIN = "login"  # a redirect to the sign-in page
+PERSONAS = ("anonymous", "responder", "coordinator", "trainer", "outsider", "deactivated")
+REFUSED = {LOGIN, 403, 404}
+
+
+# --- The world every request is made in ------------------------------------------------
+
+
+@dataclass
+class World:
+    people: dict[str, User]
+    objects: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.objects[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _shift(days: float, position: Position) -> tuple[Shift, Slot]:
+    start = (timezone.now() + timedelta(days=days)).replace(microsecond=0)
+    shift = Shift.objects.create(start=start, end=start + timedelta(hours=4))
+    slot = Slot.objects.create(shift=shift, position=position, min_people=1, capacity=2)
+    return shift, slot
+
+
+def _assign(person: User, shift: Shift, slot: Slot) -> Assignment:
+    slot.taken += 1
+    slot.save()
+    return Assignment.objects.create(slot=slot, shift=shift, person=person)
+
+
+@pytest.fixture
+def world(db, settings, tmp_path) -> World:
+    settings.KEYRING_DIR = tmp_path / "keyring"
+    people = {
+        "responder": make_person("m-resp", RESPONDER),
+        "coordinator": make_person("m-coord", COORDINATOR),
+        "trainer": make_person("m-train", TRAINER),
+        "outsider": make_person("m-none"),
+        "deactivated": make_person("m-gone", RESPONDER),
+    }
+    teammate = make_person("m-mate", RESPONDER)
+    w = World(people)
+    position = Position.objects.create(name="Responder", min_people=1, max_people=2)
+    mine, mine_slot = _shift(10, position)
+    w.objects["open_slot"] = _shift(12, position)[1]
+    theirs, theirs_slot = _shift(14, position)
+    w.objects["my_assignment"] = _assign(people["responder"], mine, mine_slot)
+    their_assignment = _assign(teammate, theirs, theirs_slot)
+    w.objects["my_swap"] = SwapOffer.objects.create(
+        assignment=w.my_assignment, offered_by=people["responder"]
+    )
+    w.objects["their_swap"] = SwapOffer.objects.create(
+        assignment=their_assignment, offered_by=teammate
+    )
+    w.objects["shift"] = mine
+    w.objects["position"] = position
+    w.objects["time_off"] = TimeOff.objects.create(
+        person=people["responder"],
+        first_day=timezone.localdate() + timedelta(days=30),
+        last_day=timezone.localdate() + timedelta(days=31),
+    )
+    w.objects["window"] = ServiceWindow.objects.create(weekday=4, start=time(19), end=time(23, 30))
+    w.objects["closure"] = Closure.objects.create(
+        date=timezone.localdate() + timedelta(days=40), reason="Holiday"
+    )
+    w.objects["invitation"], w.objects["invitation_token"] = Invitation.issue(
+        created_by=people["coordinator"], roles=[]
+    )
+    w.objects["note"] = CallNote.write(
+        author=people["responder"],
+        body="Talked it through.",
+        kind="crisis-acute",
+        response="phone",
+        police="none",
+        needs=[],
+        keep_hours=72,
+    )
+    w.objects["page"] = make_page("breathing", author=people["trainer"])
+    w.page.add_revision(author=people["trainer"], body="# Breathe\n\nSecond.\n", summary="2")
+    w.objects["tree"] = make_tree("crisis-or-emergency", author=people["trainer"])
+    w.objects["feed_token"] = ShiftPreferences.of(people["responder"]).new_feed_token()
+    w.objects["gone_feed_token"] = ShiftPreferences.of(people["deactivated"]).new_feed_token()
+    w.objects["forwarding_token"] = RosterRules.current().new_forwarding_token()
+    # Someone who never signs in here: signing in would spoil the token.
+    w.objects["reset_kwargs"] = {
+        "uidb64": urlsafe_base64_encode(force_bytes(teammate.pk)),
+        "token": default_token_generator.make_token(teammate),
+    }
+    return w
+
+
+def clients(world: World) -> dict[str, Client]:
+    by_persona = {"anonymous": Client()}
+    for persona in PERSONAS[1:]:
+        by_persona[persona] = client_for(world.people[persona])
+    # Deactivated while signed in; the session row is deliberately left behind.
+    User.objects.filter(pk=world.people["deactivated"].pk).update(is_active=False)
+    return by_persona
+
+
+# --- The expectations ---------------------------------------------------------------------
+
+Status = int | str
+
+
+@dataclass(frozen=True)
+class Expect:
+    """GET statuses for anonymous, responder, coordinator, trainer, outsider, deactivated."""
+
+    statuses: tuple[Status, Status, Status, Status, Status, Status]
+    kwargs: Callable[[World], dict[str, Any]]
+    query: str = ""
+
+
+def row(
+    *statuses: Status, kwargs: Callable[[World], dict[str, Any]] | None = None, query: str = ""
+) -> Expect:
+    assert len(statuses) == len(PERSONAS)
+    return Expect(statuses, kwargs or (lambda w: {}), query)  # type: ignore[arg-type]
+
+
+def pk(name: str) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {"pk": getattr(w, name).pk}
+
+
+PUBLIC = row(200, 200, 200, 200, 200, 200)
+SIGNED_IN = row(LOGIN, 200, 200, 200, 200, LOGIN)
+MEMBERS = row(LOGIN, 200, 200, 200, 403, LOGIN)
+RESPONDERS = row(LOGIN, 200, 403, 403, 403, LOGIN)
+COORDINATORS = row(LOGIN, 403, 200, 403, 403, LOGIN)
+TRAINERS = row(LOGIN, 403, 403, 200, 403, LOGIN)
+# POST-only: the permitted see 405 on GET.
+RESPONDERS_POST = row(LOGIN, 405, 403, 403, 403, LOGIN)
+COORDINATORS_POST = row(LOGIN, 403, 405, 403, 403, LOGIN)
+TRAINERS_POST = row(LOGIN, 403, 403, 405, 403, LOGIN)
+BOGUS_TOKEN = row(404, 404, 404, 404, 404, 404)
+
+PAGE = {"slug": "breathing"}
+TREE = {"slug": "crisis-or-emergency"}
+
+# Keys are route names; "name[variant]" is a further case of the same route.
+EXPECTED: dict[str, Expect] = {
+    # crisisline: public pages, accounts, people
+    "home": PUBLIC,
+    "healthz": PUBLIC,
+    "dashboard": SIGNED_IN,
+    # Signed-in people are sent on to their dashboard.
+    "login": row(200, 302, 302, 302, 302, 200),
+    "logout": row(405, 405, 405, 405, 405, 405),
+    "password_change": SIGNED_IN,
+    "password_change_done": SIGNED_IN,
+    # A valid link moves on to the form that sets the password; a bogus one explains.
+    "password_reset_confirm": row(302, 302, 302, 302, 302, 302, kwargs=lambda w: w.reset_kwargs),
+    "password_reset_confirm[bogus]": row(
+        200, 200, 200, 200, 200, 200, kwargs=lambda w: {"uidb64": "MQ", "token": "a-b"}
+    ),
+    "password_reset_complete": PUBLIC,
+    "accept_invitation": row(
+        200, 200, 200, 200, 200, 200, kwargs=lambda w: {"token": w.invitation_token}
+    ),
+    "accept_invitation[bogus]": row(*BOGUS_TOKEN.statuses, kwargs=lambda w: {"token": "nope"}),
+    "profile": SIGNED_IN,
+    "people": COORDINATORS,
+    "person_roles": row(*COORDINATORS.statuses, kwargs=lambda w: {"pk": w.people["trainer"].pk}),
+    "deactivate_person": row(
+        *COORDINATORS_POST.statuses, kwargs=lambda w: {"pk": w.people["trainer"].pk}
+    ),
+    "reactivate_person": row(
+        *COORDINATORS_POST.statuses, kwargs=lambda w: {"pk": w.people["deactivated"].pk}
+    ),
+    "reset_link": row(*COORDINATORS_POST.statuses, kwargs=lambda w: {"pk": w.people["trainer"].pk}),
+    "revoke_invitation": row(*COORDINATORS_POST.statuses, kwargs=pk("invitation")),
+    "edit_line": COORDINATORS,
+    # Django's view: a GET changes nothing and goes back.
+    "set_language": row(302, 302, 302, 302, 302, 302),
+    # shifts: on call now and responders' self-service
+    "shifts:oncall": MEMBERS,
+    "shifts:places": RESPONDERS,
+    "shifts:claim": row(*RESPONDERS_POST.statuses, kwargs=pk("open_slot")),
+    "shifts:mine": RESPONDERS,
+    "shifts:release": row(*RESPONDERS_POST.statuses, kwargs=pk("my_assignment")),
+    "shifts:cant_make_it": row(*RESPONDERS_POST.statuses, kwargs=pk("my_assignment")),
+    "shifts:offer_swap": row(*RESPONDERS_POST.statuses, kwargs=pk("my_assignment")),
+    "shifts:time_off": RESPONDERS,
+    "shifts:delete_time_off": row(*RESPONDERS_POST.statuses, kwargs=pk("time_off")),
+    "shifts:preferences": RESPONDERS,
+    "shifts:new_feed": RESPONDERS_POST,
+    "shifts:revoke_feed": RESPONDERS_POST,
+    "shifts:take_swap": row(*RESPONDERS_POST.statuses, kwargs=pk("their_swap")),
+    "shifts:withdraw_swap": row(*RESPONDERS_POST.statuses, kwargs=pk("my_swap")),
+    # Feeds and forwarding answer to their secret token alone.
+    "shifts:feed": row(*PUBLIC.statuses, kwargs=lambda w: {"token": w.feed_token}),
+    "shifts:feed[bogus]": row(*BOGUS_TOKEN.statuses, kwargs=lambda w: {"token": "nope"}),
+    "shifts:feed[deactivated owner]": row(
+        *BOGUS_TOKEN.statuses, kwargs=lambda w: {"token": w.gone_feed_token}
+    ),
+    "shifts:forward": row(*PUBLIC.statuses, kwargs=lambda w: {"token": w.forwarding_token}),
+    "shifts:forward[bogus]": row(*BOGUS_TOKEN.statuses, kwargs=lambda w: {"token": "nope"}),
+    # shifts: the coordinators' roster
+    "shifts:roster": COORDINATORS,
+    "shifts:roster_week": COORDINATORS,
+    "shifts:print_month": COORDINATORS,
+    "shifts:print_week": COORDINATORS,
+    "shifts:coverage": COORDINATORS,
+    "shifts:generate": COORDINATORS,
+    "shifts:new_shift": COORDINATORS,
+    "shifts:edit_shift": row(*COORDINATORS.statuses, kwargs=pk("shift")),
+    "shifts:cancel_shift": row(*COORDINATORS_POST.statuses, kwargs=pk("shift")),
+    "shifts:assign": row(*COORDINATORS.statuses, kwargs=pk("open_slot")),
+    "shifts:unassign": row(*COORDINATORS_POST.statuses, kwargs=pk("my_assignment")),
+    "shifts:hours": COORDINATORS,
+    "shifts:delete_window": row(*COORDINATORS_POST.statuses, kwargs=pk("window")),
+    "shifts:add_closure": COORDINATORS_POST,
+    "shifts:delete_closure": row(*COORDINATORS_POST.statuses, kwargs=pk("closure")),
+    "shifts:positions": COORDINATORS,
+    "shifts:edit_position": row(*COORDINATORS.statuses, kwargs=pk("position")),
+    "shifts:rules": COORDINATORS,
+    "shifts:forwarding_token": COORDINATORS_POST,
+    "shifts:swaps": COORDINATORS,
+    "shifts:decide_swap": row(*COORDINATORS_POST.statuses, kwargs=pk("their_swap")),
+    # calls: notes are the author's alone; totals and retention are the coordinators'
+    "calls:list": RESPONDERS,
+    "calls:new": RESPONDERS,
+    "calls:detail": row(*RESPONDERS.statuses, kwargs=lambda w: {"public_id": w.note.public_id}),
+    "calls:detail[bogus]": row(
+        LOGIN, 404, 403, 403, 403, LOGIN, kwargs=lambda w: {"public_id": "nope"}
+    ),
+    "calls:burn": row(*RESPONDERS_POST.statuses, kwargs=lambda w: {"public_id": w.note.public_id}),
+    "calls:evaluation": COORDINATORS,
+    "calls:evaluation_csv": COORDINATORS,
+    "calls:retention": COORDINATORS,
+    "calls:wipe": COORDINATORS,
+    "calls:privacy": PUBLIC,
+    # protocols: reading for everyone signed in, writing for trainers
+    "protocols:library": SIGNED_IN,
+    "protocols:new": TRAINERS,
+    "protocols:stale": TRAINERS,
+    "protocols:preview": TRAINERS_POST,
+    "protocols:export": TRAINERS,
+    "protocols:import": TRAINERS,
+    "protocols:tree": row(*SIGNED_IN.statuses, kwargs=lambda w: TREE),
+    "protocols:tree[a page is not a tree]": row(
+        LOGIN, 404, 404, 404, 404, LOGIN, kwargs=lambda w: PAGE
+    ),
+    "protocols:tree_edit": row(*TRAINERS.statuses, kwargs=lambda w: TREE),
+    "protocols:tree_yaml": row(*SIGNED_IN.statuses, kwargs=lambda w: TREE),
+    "protocols:tree_json": row(*SIGNED_IN.statuses, kwargs=lambda w: TREE),
+    "protocols:page": row(*SIGNED_IN.statuses, kwargs=lambda w: PAGE),
+    "protocols:page[missing]": row(
+        LOGIN, 404, 404, 404, 404, LOGIN, kwargs=lambda w: {"slug": "missing"}
+    ),
+    "protocols:edit": row(*TRAINERS.statuses, kwargs=lambda w: PAGE),
+    "protocols:print": row(*SIGNED_IN.statuses, kwargs=lambda w: PAGE),
+    "protocols:history": row(*SIGNED_IN.statuses, kwargs=lambda w: PAGE),
+    "protocols:compare": row(*SIGNED_IN.statuses, kwargs=lambda w: PAGE, query="?a=1&b=2"),
+    # Without two revisions chosen, back to the history to choose them.
+    "protocols:compare[none chosen]": row(LOGIN, 302, 302, 302, 302, LOGIN, kwargs=lambda w: PAGE),
+    "protocols:review": row(*TRAINERS_POST.statuses, kwargs=lambda w: PAGE),
+    "protocols:revision": row(*SIGNED_IN.statuses, kwargs=lambda w: {**PAGE, "number": 1}),
+    "protocols:restore": row(*TRAINERS_POST.statuses, kwargs=lambda w: {**PAGE, "number": 1}),
+}
+
+
+# --- The URL configuration ------------------------------------------------------------------
+
+
+def route_names() -> set[str]:
+    """Every named route, with its namespace, except the Django admin's own."""
+    names: set[str] = set()
+
+    def walk(patterns: list, namespace: str, prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if str(pattern.pattern) == settings.ADMIN_URL:
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner, route)
+            elif isinstance(pattern, URLPattern):
+                assert pattern.name, f"the route {route!r} has no name, so no entry can name it"
+                names.add(namespace + pattern.name)
+
+    walk(get_resolver().url_patterns, "", "/")
+    return names
+
+
+def test_every_route_has_an_entry_and_every_entry_a_route() -> None:
+    in_table = {key.split("[")[0] for key in EXPECTED}
+    missing = sorted(route_names() - in_table)
+    gone = sorted(in_table - route_names())
+    assert not missing, f"routes without an entry in the permission matrix: {missing}"
+    assert not gone, f"entries in the permission matrix for routes that no longer exist: {gone}"
+
+
+# --- The requests -------------------------------------------------------------------------------
+
+
+def outcome(response) -> Status:
+    if response.status_code == 302 and response["Location"].startswith(reverse("login")):
+        return LOGIN
+    return response.status_code
+
+
+# Plausible fields of most forms here: a refusal must not depend on bad input.
+POST_DATA = {
+    "body": "Posted by someone who may not.",
+    "summary": "x",
+    "decision": "approve",
+    "action": "revoke",
+    "person": "1",
+    "roles": "1",
+    "label": "x",
+    "name": "x",
+    "min_people": "1",
+    "max_people": "1",
+    "weekday": "0",
+    "start": "09:00",
+    "end": "10:00",
+    "date": "2099-01-01",
+    "first_day": "2099-01-01",
+    "last_day": "2099-01-02",
+    "block_hours": "4",
+    "confirmation": "destroy every note",
+    "kind": "crisis-acute",
+    "response": "phone",
+    "police": "none",
+    "keep_hours": "72",
+    "release_notice_hours": "1",
+    "language": "es",
+}
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_route_answers_each_visitor_as_the_table_says(key: str, world: World) -> None:
+    expect = EXPECTED[key]
+    url = reverse(key.split("[")[0], kwargs=expect.kwargs(world)) + expect.query
+    by_persona = clients(world)
+    got = {persona: outcome(by_persona[persona].get(url)) for persona in PERSONAS}
+    wanted = dict(zip(PERSONAS, expect.statuses, strict=True))
+    assert got == wanted, f"{key} ({url}): got {got}"
+
+    for persona, status in wanted.items():
+        if status not in REFUSED:
+            continue
+        before = database_snapshot()
+        response = by_persona[persona].post(url, POST_DATA)
+        assert outcome(response) in {*REFUSED, 405}, (key, persona, response.status_code)
+        assert database_snapshot() == before, f"a refused POST to {key} as {persona} changed data"
+
+
+def test_the_admin_is_for_superusers_only(world: World) -> None:
+    index = f"/{settings.ADMIN_URL}"
+    boss = make_person("m-boss", is_superuser=True, is_staff=True)
+    staff = make_person("m-staff", COORDINATOR, is_staff=True)
+    assert client_for(boss).get(index).status_code == 200
+    by_persona = clients(world)
+    by_persona["staff without superuser"] = client_for(staff)
+    for persona, client in by_persona.items():
+        response = client.get(index)
+        assert response.status_code == 302, persona
+        assert response["Location"].startswith(f"/{settings.ADMIN_URL}login/"), persona
