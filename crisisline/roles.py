@@ -29,6 +29,25 @@ ROLE_CAPABILITIES = {
 View = Callable[..., HttpResponse]
 
 
+def ensure_roles() -> None:
+    """Create the role groups and their capabilities if missing (as migration 0002 does).
+
+    Used where the database was emptied after migrating, e.g. by tests that
+    flush it; idempotent.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from crisisline.models import User
+
+    user_type = ContentType.objects.get_for_model(User)
+    for role, codename in ROLE_CAPABILITIES.items():
+        permission, _ = Permission.objects.get_or_create(
+            content_type=user_type, codename=codename, defaults={"name": codename}
+        )
+        Group.objects.get_or_create(name=role)[0].permissions.add(permission)
+
+
 def can(user: Any, capability: str) -> bool:
     """True when an active, signed-in person holds a role granting `capability`."""
     return bool(

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from crisisline.i18n import compile_catalogs
-from crisisline.roles import COORDINATOR, RESPONDER, TRAINER
+from crisisline.roles import COORDINATOR, RESPONDER, TRAINER, ensure_roles
 from tests.factory import make_person
 
 
@@ -20,6 +20,23 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_keyring(settings, tmp_path):
+    """Every test gets its own empty keyring, never the shared one under var/."""
+    settings.KEYRING_DIR = tmp_path / "keyring"
+    return settings.KEYRING_DIR
+
+
+@pytest.fixture(autouse=True)
+def _roles_survive_flushes(request):
+    """Transactional tests (live server, browser) flush the database afterwards,
+    taking the role groups the migrations created with it: put them back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        ensure_roles()
 
 
 @pytest.fixture
