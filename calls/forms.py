@@ -21,7 +21,7 @@ from calls.models import (
     retention_bounds,
 )
 from crisisline.models import User
-from crisisline.roles import can
+from crisisline.roles import can, holders_of
 
 # Shorter lives a writer may choose for one note, in hours.
 SHORTER_CHOICES = (24, 12, 8, 4, 1)
@@ -100,11 +100,7 @@ class NoteForm(forms.Form):
         else:
             field.widget.choices = choices
         # Offer active responders only; anyone else is refused with a clear message.
-        responders = [
-            person
-            for person in User.objects.filter(is_active=True).prefetch_related("groups")
-            if can(person, "respond")
-        ]
+        responders = holders_of("respond").order_by("display_name")
         field = self.fields["follow_up_to"]
         field.widget.choices = [("", field.empty_label)] + [
             (person.pk, str(person)) for person in responders

@@ -84,3 +84,15 @@ def test_a_person_may_hold_several_roles(coordinator):
     assert coordinator.has_perm("crisisline.coordinate")
     assert coordinator.has_perm("crisisline.respond")
     assert not coordinator.has_perm("crisisline.train")
+
+
+def test_holders_of_a_capability_match_can_in_one_query(
+    responder, coordinator, trainer, deactivated, django_assert_num_queries
+):
+    from crisisline.roles import can, holders_of
+
+    with django_assert_num_queries(1):
+        holders = set(holders_of("respond"))
+    assert holders == {responder, coordinator}
+    assert all(can(person, "respond") for person in holders)
+    assert not can(trainer, "respond") and deactivated not in holders
