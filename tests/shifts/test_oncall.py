@@ -142,3 +142,11 @@ def test_page_and_stylesheet_fit_in_one_round_trip(
     with open(finders.find("crisisline.css"), "rb") as css:
         size = len(gzip.compress(html)) + len(gzip.compress(css.read()))
     assert size < 14 * 1024, size
+
+
+def test_a_trainer_sees_who_is_on_call_but_no_places_to_take(as_trainer, responder_position):
+    make_shift(in_hours(-1), positions=[responder_position])
+    make_shift(in_hours(5), positions=[responder_position])
+    body = as_trainer.get(URL).content.decode()
+    assert "On call now" in body
+    assert "Take it" not in body and "Your next shift" not in body
