@@ -49,11 +49,33 @@ def ensure_roles() -> None:
         Group.objects.get_or_create(name=role)[0].permissions.add(permission)
 
 
+def capabilities(user: Any) -> frozenset[str]:
+    """The capabilities an active, signed-in person holds, in one query, once per request.
+
+    The same answer as `user.has_perm("crisisline.<capability>")`, without its
+    two queries per person.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return frozenset()
+    cached = getattr(user, "_crisisline_capabilities", None)
+    if cached is None:
+        if user.is_superuser:
+            cached = frozenset(ROLE_CAPABILITIES.values())
+        else:
+            from django.contrib.auth.models import Permission
+
+            cached = frozenset(
+                Permission.objects.filter(
+                    Q(group__user=user) | Q(user=user), content_type__app_label="crisisline"
+                ).values_list("codename", flat=True)
+            )
+        user._crisisline_capabilities = cached
+    return cached
+
+
 def can(user: Any, capability: str) -> bool:
     """True when an active, signed-in person holds a role granting `capability`."""
-    return bool(
-        user.is_authenticated and user.is_active and user.has_perm(f"crisisline.{capability}")
-    )
+    return capability in capabilities(user)
 
 
 def holders_of(capability: str) -> QuerySet:

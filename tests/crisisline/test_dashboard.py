@@ -27,3 +27,9 @@ def test_deactivated_persons_old_session_is_signed_out(responder, as_responder):
     response = as_responder.get("/home/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_capabilities_cost_one_query_per_request(as_coordinator, django_assert_max_num_queries):
+    # session, user, capabilities (once, however many checks), the line's name
+    with django_assert_max_num_queries(4):
+        as_coordinator.get("/home/")
