@@ -20,11 +20,6 @@ def shift_with(position, start, hours=4):
 
 @pytest.mark.django_db(transaction=True)
 def test_responder_sees_who_is_on_call_and_claims_a_place(phone, html_checker):
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("crisisline.migrations.0002_roles").create_roles(apps, None)
     make_person("sam", "Responder", display_name="Sam Responder")
     ana = make_person(
         "ana", "Responder", display_name="Ana Holder", pronouns="she/her", phone="+1 555 010 7777"

@@ -21,11 +21,6 @@ def pdf_pages(page) -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_coordinator_builds_and_staffs_the_roster(phone, html_checker):
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("crisisline.migrations.0002_roles").create_roles(apps, None)
     make_person("rosa", "Coordinator", "Responder", display_name="Rosa Coordinator")
     make_person("kai", "Responder", display_name="Kai")
     sign_in(phone, "rosa", PASSWORD)
@@ -89,13 +84,8 @@ def test_coordinator_builds_and_staffs_the_roster(phone, html_checker):
 
 @pytest.mark.django_db(transaction=True)
 def test_assigning_works_without_javascript(chromium, live_server):
-    import importlib
-
-    from django.apps import apps
-
     from tests.shifts.conftest import make_position, make_shift
 
-    importlib.import_module("crisisline.migrations.0002_roles").create_roles(apps, None)
     make_person("rosa", "Coordinator", "Responder", display_name="Rosa Coordinator")
     make_person("kai", "Responder", display_name="Kai")
     position = make_position("Responder", 1, 2)

@@ -23,16 +23,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _roles():
-    """An earlier transactional test flushes the roles its data migration made."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("crisisline.migrations.0002_roles").create_roles(apps, None)
-
-
 def _fire(clients_and_urls) -> list[tuple[int, list[str]]]:
     barrier = threading.Barrier(len(clients_and_urls))
     results: list[tuple[int, list[str]]] = []
