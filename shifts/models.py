@@ -387,7 +387,9 @@ def free_places_of(person: User) -> int:
         "shift"
     ):
         slot = Slot.objects.select_for_update().get(pk=assignment.slot_id)
-        assignment.delete()
+        _count, deleted = Assignment.objects.filter(pk=assignment.pk, person=person).delete()
+        if not deleted.get(Assignment._meta.label):
+            continue
         update = {"taken": F("taken") - 1}
         if assignment.shift.start - now < notice and not assignment.shift.cancelled:
             update["urgent_since"] = now

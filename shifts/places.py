@@ -168,7 +168,12 @@ def assign(slot_id: int, person: User) -> Outcome:
 
 def _leave(assignment: Assignment, *, urgent: bool = False) -> Slot:
     slot = Slot.objects.select_for_update().get(pk=assignment.slot_id)
-    assignment.delete()
+    # Delete by person as well: a swap may have handed the place on meanwhile.
+    _count, deleted = Assignment.objects.filter(
+        pk=assignment.pk, person_id=assignment.person_id
+    ).delete()
+    if not deleted.get(Assignment._meta.label):
+        raise PlaceError(_("This place was already given up or handed on."))
     update = {"taken": F("taken") - 1}
     if urgent:
         update["urgent_since"] = timezone.now()

@@ -77,7 +77,8 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
 def _back(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # Only a path on this site: redirect() would take anything else for a view name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -743,8 +744,12 @@ def unassign(request: HttpRequest, pk: int) -> HttpResponse:
     if assignment.shift.is_past():
         messages.error(request, _("This shift is over and can no longer be changed."))
     else:
-        places.unassign(assignment)
-        messages.success(request, _("%(name)s unassigned.") % {"name": assignment.person})
+        try:
+            places.unassign(assignment)
+        except places.PlaceError as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, _("%(name)s unassigned.") % {"name": assignment.person})
     if request.htmx:
         return _slot_fragment(request, assignment.slot_id)
     return redirect(_back(request, "shifts:roster"))

@@ -44,3 +44,17 @@ def test_the_next_target_must_be_on_this_site(as_coordinator, responder, respond
         f"/roster/assignments/{assignment.pk}/unassign/", {"next": "https://evil.example/"}
     )
     assert response["Location"] == "/roster/"
+
+
+def test_leaving_twice_counts_once(responder, responder_position):
+    import pytest
+
+    from shifts import places
+
+    shift = make_shift(in_hours(30), positions=[responder_position])
+    assignment = put(responder, shift, responder_position)
+    stale = Assignment.objects.get(pk=assignment.pk)
+    places.unassign(assignment)
+    with pytest.raises(places.PlaceError, match="already given up"):
+        places.unassign(stale)  # a second tab, or a swap that handed it on
+    assert slot_of(shift, responder_position).taken == 0
