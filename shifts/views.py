@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -124,7 +124,7 @@ def oncall(request: HttpRequest) -> HttpResponse:
         .exclude(shift__assignments__person=request.user)
         .filter(Q(urgent_since__isnull=False) | Q(shift__start__lt=now + timedelta(days=7)))
         .select_related("shift", "position")
-        .order_by("urgent_since", "shift__start")[:5]
+        .order_by(F("urgent_since").asc(nulls_last=True), "shift__start")[:5]
     )
     open_places.sort(key=lambda slot: (slot.urgent_since is None, slot.shift.start))
     status = opening_status(now)
@@ -163,7 +163,7 @@ def open_places(request: HttpRequest) -> HttpResponse:
         .exclude(shift__assignments__person=request.user)
         .filter(shift__start__lt=now + timedelta(days=62))
         .select_related("shift", "position")
-        .order_by("shift__start", "position__order")[:100]
+        .order_by(F("urgent_since").asc(nulls_last=True), "shift__start", "position__order")[:100]
     )
     slots.sort(key=lambda slot: (slot.urgent_since is None, slot.shift.start))
     swaps = (

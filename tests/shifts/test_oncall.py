@@ -150,3 +150,12 @@ def test_a_trainer_sees_who_is_on_call_but_no_places_to_take(as_trainer, respond
     body = as_trainer.get(URL).content.decode()
     assert "On call now" in body
     assert "Take it" not in body and "Your next shift" not in body
+
+
+def test_an_urgent_place_is_shown_even_behind_many_ordinary_ones(as_responder, responder_position):
+    for hours in range(2, 14, 2):
+        make_shift(in_hours(hours), hours=1, positions=[responder_position])
+    urgent = make_shift(in_hours(100), positions=[responder_position])
+    Slot.objects.filter(shift=urgent).update(urgent_since=timezone.now())
+    body = as_responder.get(URL).content.decode()
+    assert f"/places/{slot_of(urgent, responder_position).pk}/claim/" in body
