@@ -210,8 +210,8 @@ def cant_make_it(assignment: Assignment, request_url: str = "") -> tuple[Slot, i
     """Leave at short notice: the place becomes urgent, and qualified teammates
     are emailed when email is configured. Returns (slot, emails sent)."""
     now = timezone.now()
-    if assignment.shift.is_past(now):
-        raise PlaceError(_("This shift is over."))
+    if assignment.shift.has_started(now):
+        raise PlaceError(_("This shift has already started: tell your teammates on call directly."))
     with transaction.atomic():
         SwapOffer.objects.filter(
             assignment=assignment, status__in=[SwapOffer.Status.OPEN, SwapOffer.Status.PENDING]

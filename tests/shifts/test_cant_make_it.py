@@ -51,13 +51,16 @@ def test_no_email_when_email_is_off(settings, as_responder, responder, responder
     assert mail.outbox == []
 
 
-def test_a_finished_shift_is_refused(as_responder, responder, responder_position):
-    assignment = put(
-        responder, make_shift(in_hours(-10), positions=[responder_position]), responder_position
-    )
-    response = as_responder.post(f"/me/shifts/{assignment.pk}/cant-make-it/", follow=True)
-    assert "This shift is over." in response.content.decode()
-    assert Assignment.objects.exists()
+def test_a_started_or_finished_shift_is_refused(as_responder, responder, responder_position):
+    for start in (in_hours(-10), in_hours(-1)):
+        assignment = put(
+            responder,
+            make_shift(start, hours=4, positions=[responder_position]),
+            responder_position,
+        )
+        response = as_responder.post(f"/me/shifts/{assignment.pk}/cant-make-it/", follow=True)
+        assert "already started: tell your teammates on call" in response.content.decode()
+    assert Assignment.objects.count() == 2
 
 
 def test_only_your_own(as_responder, coordinator, responder_position):
