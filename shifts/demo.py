@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from crisisline.models import Skill, User
 from shifts import places
-from shifts.models import Assignment, Position, ServiceWindow, Slot
+from shifts.models import Assignment, Position, ServiceWindow, Shift, Slot
 from shifts.roster import generate_shifts
 
 # weekday, opens, closes (a close at or before the open is the next day)
@@ -25,7 +25,7 @@ POSITIONS = [
 ]
 
 
-def load(stdout) -> None:
+def load(stdout, days: int = 35) -> None:
     for weekday, start, end in WINDOWS:
         ServiceWindow.objects.get_or_create(weekday=weekday, start=start, defaults={"end": end})
     for order, (name, low, high, skill, holds) in enumerate(POSITIONS):
@@ -40,8 +40,23 @@ def load(stdout) -> None:
             },
         )
     today = timezone.localdate()
-    result = generate_shifts(today, today + timedelta(days=34), block_hours=4)
-    if Assignment.objects.exists():
+    result = generate_shifts(today, today + timedelta(days=days - 1), block_hours=4)
+    now = timezone.now().replace(second=0, microsecond=0)
+    running = Shift.objects.active().filter(start__lte=now, end__gt=now).first()
+    if running is None:
+        # So that "On call now" has someone to show whenever the demo is opened.
+        running = Shift.objects.create(
+            start=now - timedelta(hours=1), end=now + timedelta(hours=3), note="Demo: on call now"
+        )
+        for position in Position.objects.filter(active=True):
+            Slot.objects.create(
+                shift=running,
+                position=position,
+                min_people=position.min_people,
+                capacity=position.max_people,
+            )
+        _fill(running, ["jordan", "marisol", "lupe"])
+    if Assignment.objects.filter(shift__start__gt=now).exists():
         stdout.write(f"Shifts: {result.created} new shifts; assignments left as they are.\n")
         return
     people = list(User.objects.filter(is_active=True, groups__name="Responder").distinct())
@@ -62,3 +77,15 @@ def load(stdout) -> None:
             filled += 1
             break
     stdout.write(f"Shifts: {result.created} new shifts, {filled} places filled.\n")
+
+
+def _fill(shift: Shift, usernames: list[str]) -> None:
+    """Put demo people straight into a running shift (claims refuse started shifts)."""
+    found = {p.username: p for p in User.objects.filter(username__in=usernames)}
+    people = iter(found[name] for name in usernames if name in found)
+    for slot in shift.slots.select_related("position").order_by("position__order"):
+        person = next(people, None)
+        if person is None:
+            return
+        Assignment.objects.create(slot=slot, shift=shift, person=person)
+        Slot.objects.filter(pk=slot.pk).update(taken=1)
