@@ -142,6 +142,13 @@ def test_page_and_stylesheet_fit_in_one_round_trip(
     with open(finders.find("crisisline.css"), "rb") as css:
         size = len(gzip.compress(html)) + len(gzip.compress(css.read()))
     assert size < 14 * 1024, size
+    # Everything else the page loads is htmx: the first load stays under 50 KB.
+    scripts = re.findall(r'<script src="/static/([^"]+)"', html.decode())
+    assert scripts, "the page should load htmx from this server"
+    for script in scripts:
+        with open(finders.find(script), "rb") as source:
+            size += len(gzip.compress(source.read()))
+    assert size < 50 * 1024, size
 
 
 def test_a_trainer_sees_who_is_on_call_but_no_places_to_take(as_trainer, responder_position):
