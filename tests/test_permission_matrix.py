@@ -13,140 +13,27 @@ nothing in the database.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import time, timedelta
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
-from calls.models import CallNote
-from crisisline.models import Invitation, User
-from crisisline.roles import COORDINATOR, RESPONDER, TRAINER
-from shifts.models import (
-    Assignment,
-    Closure,
-    Position,
-    RosterRules,
-    ServiceWindow,
-    Shift,
-    ShiftPreferences,
-    Slot,
-    SwapOffer,
-    TimeOff,
-)
+from crisisline.roles import COORDINATOR
 from tests.conftest import client_for
 from tests.factory import make_person
-from tests.protocols.conftest import make_page, make_tree
 from tests.snapshot import database_snapshot
+from tests.world import PERSONAS, World, build_world, clients
 
 LOGIN = "login"  # a redirect to the sign-in page
-PERSONAS = ("anonymous", "responder", "coordinator", "trainer", "outsider", "deactivated")
 REFUSED = {LOGIN, 403, 404}
-
-
-# --- The world every request is made in ------------------------------------------------
-
-
-@dataclass
-class World:
-    people: dict[str, User]
-    objects: dict[str, Any] = field(default_factory=dict)
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.objects[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
-def _shift(days: float, position: Position) -> tuple[Shift, Slot]:
-    start = (timezone.now() + timedelta(days=days)).replace(microsecond=0)
-    shift = Shift.objects.create(start=start, end=start + timedelta(hours=4))
-    slot = Slot.objects.create(shift=shift, position=position, min_people=1, capacity=2)
-    return shift, slot
-
-
-def _assign(person: User, shift: Shift, slot: Slot) -> Assignment:
-    slot.taken += 1
-    slot.save()
-    return Assignment.objects.create(slot=slot, shift=shift, person=person)
 
 
 @pytest.fixture
 def world(db, settings, tmp_path) -> World:
     settings.KEYRING_DIR = tmp_path / "keyring"
-    people = {
-        "responder": make_person("m-resp", RESPONDER),
-        "coordinator": make_person("m-coord", COORDINATOR),
-        "trainer": make_person("m-train", TRAINER),
-        "outsider": make_person("m-none"),
-        "deactivated": make_person("m-gone", RESPONDER),
-    }
-    teammate = make_person("m-mate", RESPONDER)
-    w = World(people)
-    position = Position.objects.create(name="Responder", min_people=1, max_people=2)
-    mine, mine_slot = _shift(10, position)
-    w.objects["open_slot"] = _shift(12, position)[1]
-    theirs, theirs_slot = _shift(14, position)
-    w.objects["my_assignment"] = _assign(people["responder"], mine, mine_slot)
-    their_assignment = _assign(teammate, theirs, theirs_slot)
-    w.objects["my_swap"] = SwapOffer.objects.create(
-        assignment=w.my_assignment, offered_by=people["responder"]
-    )
-    w.objects["their_swap"] = SwapOffer.objects.create(
-        assignment=their_assignment, offered_by=teammate
-    )
-    w.objects["shift"] = mine
-    w.objects["position"] = position
-    w.objects["time_off"] = TimeOff.objects.create(
-        person=people["responder"],
-        first_day=timezone.localdate() + timedelta(days=30),
-        last_day=timezone.localdate() + timedelta(days=31),
-    )
-    w.objects["window"] = ServiceWindow.objects.create(weekday=4, start=time(19), end=time(23, 30))
-    w.objects["closure"] = Closure.objects.create(
-        date=timezone.localdate() + timedelta(days=40), reason="Holiday"
-    )
-    w.objects["invitation"], w.objects["invitation_token"] = Invitation.issue(
-        created_by=people["coordinator"], roles=[]
-    )
-    w.objects["note"] = CallNote.write(
-        author=people["responder"],
-        body="Talked it through.",
-        kind="crisis-acute",
-        response="phone",
-        police="none",
-        needs=[],
-        keep_hours=72,
-    )
-    w.objects["page"] = make_page("breathing", author=people["trainer"])
-    w.page.add_revision(author=people["trainer"], body="# Breathe\n\nSecond.\n", summary="2")
-    w.objects["tree"] = make_tree("crisis-or-emergency", author=people["trainer"])
-    w.objects["feed_token"] = ShiftPreferences.of(people["responder"]).new_feed_token()
-    w.objects["gone_feed_token"] = ShiftPreferences.of(people["deactivated"]).new_feed_token()
-    w.objects["forwarding_token"] = RosterRules.current().new_forwarding_token()
-    # Someone who never signs in here: signing in would spoil the token.
-    w.objects["reset_kwargs"] = {
-        "uidb64": urlsafe_base64_encode(force_bytes(teammate.pk)),
-        "token": default_token_generator.make_token(teammate),
-    }
-    return w
-
-
-def clients(world: World) -> dict[str, Client]:
-    by_persona = {"anonymous": Client()}
-    for persona in PERSONAS[1:]:
-        by_persona[persona] = client_for(world.people[persona])
-    # Deactivated while signed in; the session row is deliberately left behind.
-    User.objects.filter(pk=world.people["deactivated"].pk).update(is_active=False)
-    return by_persona
+    return build_world()
 
 
 # --- The expectations ---------------------------------------------------------------------

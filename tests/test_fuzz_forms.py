@@ -1,0 +1,394 @@
+"""Hypothesis posts nonsense to every route that takes a POST.
+
+Random text, huge values, wrong types, repeated and missing fields, and a
+missing or wrong CSRF token. Whatever arrives: never a server error; a request
+without a valid CSRF token is refused and changes nothing; a form that says no
+(a 4xx, or the form shown again with errors) changes nothing either.
+
+Each example runs inside a savepoint that is rolled back, so every example
+starts from the same small line (tests/world.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import client_for
+from tests.snapshot import database_snapshot
+from tests.world import World, build_world
+
+
+@dataclass(frozen=True)
+class FormRoute:
+    name: str
+    persona: str  # who may post here
+    fields: tuple[str, ...]
+    kwargs: str = ""  # how to fill the URL from the world, see url_of()
+
+
+PROFILE = (
+    "display_name",
+    "pronouns",
+    "phone",
+    "email",
+    "max_shifts_per_month",
+    "min_rest_hours",
+    "languages",
+    "skills",
+)
+TREE_FIELDS = (
+    "n-count",
+    "start",
+    "step",
+    "summary",
+    "base",
+    "n0-id",
+    "n0-type",
+    "n0-text",
+    "n0-a-count",
+    "n0-a0-label",
+    "n0-a0-next",
+    "n1-id",
+    "n1-type",
+    "n1-title",
+    "n1-guidance",
+    "n1-links",
+    "meta-title",
+    "meta-category",
+    "meta-review_interval_days",
+    "meta-translation_of",
+)
+
+ROUTES = [
+    # crisisline
+    FormRoute("login", "anonymous", ("username", "password", "next")),
+    FormRoute(
+        "accept_invitation", "anonymous", ("username", "password1", "password2"), "invitation"
+    ),
+    FormRoute("profile", "responder", PROFILE),
+    FormRoute("logout", "responder", ("next",)),
+    FormRoute("password_reset_confirm", "anonymous", ("new_password1", "new_password2"), "reset"),
+    FormRoute("password_change", "responder", ("old_password", "new_password1", "new_password2")),
+    FormRoute("people", "coordinator", ("label", "roles")),
+    FormRoute("person_roles", "coordinator", ("roles",), "trainer"),
+    FormRoute("deactivate_person", "coordinator", (), "trainer"),
+    FormRoute("reactivate_person", "coordinator", (), "trainer"),
+    FormRoute("reset_link", "coordinator", (), "trainer"),
+    FormRoute("revoke_invitation", "coordinator", (), "invitation_pk"),
+    FormRoute(
+        "edit_line",
+        "coordinator",
+        (
+            "name",
+            "public_phone",
+            "responds_to",
+            "does_not_respond_to",
+            "responds_to_es",
+            "does_not_respond_to_es",
+        ),
+    ),
+    FormRoute("set_language", "anonymous", ("language", "next")),
+    # shifts, responders
+    FormRoute("shifts:claim", "responder", ("next",), "open_slot"),
+    FormRoute("shifts:release", "responder", (), "my_assignment"),
+    FormRoute("shifts:cant_make_it", "responder", (), "my_assignment"),
+    FormRoute("shifts:offer_swap", "responder", (), "my_assignment"),
+    FormRoute("shifts:withdraw_swap", "responder", (), "my_swap"),
+    FormRoute("shifts:take_swap", "responder", (), "their_swap"),
+    FormRoute("shifts:time_off", "responder", ("first_day", "last_day", "note")),
+    FormRoute("shifts:delete_time_off", "responder", (), "time_off"),
+    FormRoute("shifts:preferences", "responder", ("reminder_hours", "feed_shows_teammates")),
+    FormRoute("shifts:new_feed", "responder", ()),
+    FormRoute("shifts:revoke_feed", "responder", ()),
+    # shifts, coordinators
+    FormRoute("shifts:generate", "coordinator", ("first_day", "last_day", "block_hours")),
+    FormRoute("shifts:new_shift", "coordinator", ("start", "end", "note")),
+    FormRoute("shifts:edit_shift", "coordinator", ("start", "end", "note"), "shift"),
+    FormRoute("shifts:cancel_shift", "coordinator", ("next",), "shift"),
+    FormRoute("shifts:assign", "coordinator", ("person", "next"), "open_slot"),
+    FormRoute("shifts:unassign", "coordinator", ("next",), "my_assignment"),
+    FormRoute("shifts:hours", "coordinator", ("weekday", "start", "end")),
+    FormRoute("shifts:delete_window", "coordinator", (), "window"),
+    FormRoute("shifts:add_closure", "coordinator", ("date", "reason")),
+    FormRoute("shifts:delete_closure", "coordinator", (), "closure"),
+    FormRoute(
+        "shifts:positions",
+        "coordinator",
+        ("name", "min_people", "max_people", "required_skill", "holds_line", "order", "active"),
+    ),
+    FormRoute(
+        "shifts:edit_position",
+        "coordinator",
+        ("name", "min_people", "max_people", "required_skill", "holds_line", "order", "active"),
+        "position",
+    ),
+    FormRoute("shifts:rules", "coordinator", ("release_notice_hours", "swaps_need_approval")),
+    FormRoute("shifts:forwarding_token", "coordinator", ("action",)),
+    FormRoute("shifts:decide_swap", "coordinator", ("decision",), "their_swap"),
+    # calls
+    FormRoute(
+        "calls:new",
+        "responder",
+        (
+            "kind",
+            "needs",
+            "response",
+            "police",
+            "body",
+            "keep_identifiers",
+            "follow_up_to",
+            "follow_up_by",
+            "keep_hours",
+        ),
+    ),
+    FormRoute("calls:burn", "responder", (), "note"),
+    FormRoute("calls:retention", "coordinator", ("default_hours", "statement", "statement_es")),
+    FormRoute("calls:wipe", "coordinator", ("phrase",)),
+    # protocols
+    FormRoute(
+        "protocols:new",
+        "trainer",
+        (
+            "title",
+            "slug",
+            "kind",
+            "category",
+            "language",
+            "review_interval_days",
+            "translation_of",
+            "body",
+            "summary",
+        ),
+    ),
+    FormRoute(
+        "protocols:edit",
+        "trainer",
+        (
+            "title",
+            "category",
+            "review_interval_days",
+            "translation_of",
+            "body",
+            "summary",
+            "base",
+            "preview",
+        ),
+        "page",
+    ),
+    FormRoute("protocols:preview", "trainer", ("body",)),
+    FormRoute("protocols:restore", "trainer", (), "page_revision"),
+    FormRoute("protocols:review", "trainer", ("next",), "page"),
+    FormRoute("protocols:tree_edit", "trainer", TREE_FIELDS, "tree"),
+    FormRoute("protocols:import", "trainer", ("bundle", "update_existing")),
+]
+
+
+def url_of(route: FormRoute, world: World) -> str:
+    kwargs = {
+        "": {},
+        "invitation": {"token": getattr(world, "invitation_token", "")},
+        "invitation_pk": {"pk": getattr(world, "invitation", None) and world.invitation.pk},
+        "trainer": {"pk": world.people["trainer"].pk},
+        "reset": world.reset_kwargs,
+        "page": {"slug": "breathing"},
+        "page_revision": {"slug": "breathing", "number": 1},
+        "tree": {"slug": "crisis-or-emergency"},
+        "note": {"public_id": world.note.public_id},
+    }.get(route.kwargs)
+    if kwargs is None:
+        kwargs = {"pk": getattr(world, route.kwargs).pk}
+    return reverse(route.name, kwargs=kwargs)
+
+
+# --- What gets posted ----------------------------------------------------------------------
+
+numbers = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+).map(str)
+nasty = st.sampled_from(
+    [
+        "",
+        " ",
+        "0",
+        "-1",
+        "NaN",
+        "1e309",
+        "9" * 40,
+        "x" * 100_000,
+        "\x00",
+        "a\x00b",
+        "2026-02-30",
+        "9999-12-31",
+        "0001-01-01",
+        "25:61",
+        "2026-13-01T99:99",
+        "true",
+        "on",
+        "null",
+        "[]",
+        "{}",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "../../etc/passwd",
+        "https://evil.example/",
+        "//evil.example",
+        "remove:0",
+        "add-question",
+        "up-answer:0:0",
+        "remove:99999999999999999999",
+        "\u202e\ufeff\U0001f525",
+    ]
+)
+value = st.one_of(st.text(max_size=60), numbers, nasty)
+values = st.one_of(value, st.lists(value, min_size=2, max_size=3))
+extra_key = st.sampled_from(["csrfmiddlewaretoken", "id", "pk", "author", "is_superuser", "x"])
+
+
+@st.composite
+def post_data(draw, fields: tuple[str, ...]) -> dict[str, object]:
+    keys = draw(st.lists(st.sampled_from(fields), unique=True)) if fields else []
+    keys += draw(st.lists(extra_key, max_size=2, unique=True))
+    return {key: draw(values) for key in keys}
+
+
+csrf = st.sampled_from(["valid", "valid", "missing", "wrong"])
+
+
+# --- The test ------------------------------------------------------------------------------
+
+
+def rejected(response) -> bool:
+    """A 4xx, or a page showing a form with errors."""
+    if 400 <= response.status_code < 500:
+        return True
+    if response.status_code != 200 or not response.context:
+        return False
+    shown = [v for ctx in response.context for v in ctx.flatten().values()]
+    forms = [v for v in shown if hasattr(v, "is_bound")]
+    return any(form.is_bound and form.errors for form in forms)
+
+
+def client_as(world: World, persona: str, *, enforce_csrf: bool) -> Client:
+    if persona == "anonymous":
+        return Client(enforce_csrf_checks=enforce_csrf)
+    client = client_for(world.people[persona])
+    client.handler.enforce_csrf_checks = enforce_csrf
+    return client
+
+
+@pytest.fixture
+def world(db, settings, tmp_path) -> World:
+    settings.KEYRING_DIR = tmp_path / "keyring"
+    return build_world()
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_posting_nonsense_never_breaks_and_refusals_change_nothing(
+    route: FormRoute, world: World
+) -> None:
+    url = url_of(route, world)
+
+    @settings(
+        max_examples=15,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        derandomize=True,
+    )
+    @given(data=post_data(route.fields), token=csrf)
+    def post(data: dict[str, object], token: str) -> None:
+        if "bundle" in data:
+            data["bundle"] = _upload(data["bundle"])
+        savepoint = transaction.savepoint()
+        try:
+            client = client_as(world, route.persona, enforce_csrf=token != "valid")
+            if token == "wrong":
+                client.cookies["csrftoken"] = "a" * 32
+                data["csrfmiddlewaretoken"] = "b" * 32
+            target = url
+            if route.kwargs == "reset":
+                # The link's token moves into the session; the form is one step on.
+                target = client.get(url)["Location"]
+            before = database_snapshot()
+            response = client.post(target, data)
+            assert response.status_code < 500, (route.name, data)
+            if token != "valid":
+                assert response.status_code == 403, (route.name, token)
+            if token != "valid" or rejected(response):
+                assert database_snapshot() == before, f"rejected POST to {route.name} changed data"
+        finally:
+            transaction.savepoint_rollback(savepoint)
+
+    post()
+
+
+def _upload(content: object):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    raw = content if isinstance(content, str) else repr(content)
+    return SimpleUploadedFile("protocols.zip", raw.encode("utf-8", "surrogatepass"))
+
+
+# Routes that take no POST at all (GET or HEAD only): nothing to fuzz.
+ONLY_READ = {
+    "home",
+    "healthz",
+    "dashboard",
+    "password_change_done",
+    "password_reset_complete",
+    "shifts:oncall",
+    "shifts:places",
+    "shifts:mine",
+    "shifts:feed",
+    "shifts:forward",
+    "shifts:roster",
+    "shifts:roster_week",
+    "shifts:print_month",
+    "shifts:print_week",
+    "shifts:coverage",
+    "shifts:swaps",
+    "calls:list",
+    "calls:detail",
+    "calls:evaluation",
+    "calls:evaluation_csv",
+    "calls:privacy",
+    "protocols:library",
+    "protocols:stale",
+    "protocols:export",
+    "protocols:tree",
+    "protocols:tree_yaml",
+    "protocols:tree_json",
+    "protocols:page",
+    "protocols:print",
+    "protocols:history",
+    "protocols:compare",
+    "protocols:revision",
+}
+
+
+def test_every_route_is_fuzzed_or_only_read(client, db) -> None:
+    """A new route needs an entry here: fuzzed, or listed as taking no POST."""
+    from tests.test_permission_matrix import route_names
+
+    fuzzed = {route.name for route in ROUTES}
+    assert route_names() - fuzzed - ONLY_READ == set(), "routes neither fuzzed nor only read"
+    assert not (fuzzed | ONLY_READ) - route_names(), "entries for routes that no longer exist"
+
+
+def test_only_read_routes_refuse_a_post(db) -> None:
+    world = build_world()
+    for name in sorted(ONLY_READ):
+        if name in {"shifts:feed", "shifts:forward", "calls:detail"} or (
+            name.startswith("protocols:")
+            and name not in {"protocols:library", "protocols:stale", "protocols:export"}
+        ):
+            continue
+        response = client_as(world, "coordinator", enforce_csrf=False).post(reverse(name))
+        assert response.status_code in (403, 405), (name, response.status_code)
