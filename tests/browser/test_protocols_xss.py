@@ -165,6 +165,7 @@ def test_xss_payloads_are_inert_everywhere_protocol_text_appears(phone, live_ser
     phone.locator("#preview").get_by_text("Preview done.").wait_for()
     recorder.assert_inert(phone)
     # And the no-JavaScript preview button renders it server-side.
-    phone.get_by_role("button", name="Preview").click()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Preview").click()
     phone.locator("#preview").get_by_text("Preview done.").wait_for()
     recorder.assert_inert(phone)
