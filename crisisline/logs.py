@@ -15,6 +15,8 @@ _IP = re.compile(
     re.I,
 )
 _QUERY = re.compile(r"\?\S*")
+# Path segments that look like secrets (feed, forwarding, invitation tokens).
+_TOKEN = re.compile(r"(?<=/)[A-Za-z0-9_-]{20,}")
 
 
 class QuietExceptionReporterFilter(SafeExceptionReporterFilter):
@@ -41,7 +43,7 @@ class QuietFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        quiet = _QUERY.sub("?…", _IP.sub("[address]", message))
+        quiet = _TOKEN.sub("…", _QUERY.sub("?…", _IP.sub("[address]", message)))
         if quiet != message:
             record.msg, record.args = quiet, ()
         # Django attaches the request to django.request records; formatters in

@@ -62,3 +62,10 @@ def test_filter_leaves_clock_times_alone():
     entry = record("shift ends at 02:00:00")
     QuietFilter().filter(entry)
     assert entry.getMessage() == "shift ends at 02:00:00"
+
+
+def test_filter_hides_token_shaped_path_segments():
+    entry = record("Not Found: %s", "/feed/Zx8_kQ2mP0vLr7TnYb3aWc9d.ics")
+    QuietFilter().filter(entry)
+    assert "Zx8_kQ2mP0vLr7TnYb3aWc9d" not in entry.getMessage()
+    assert entry.getMessage().startswith("Not Found: /feed/")
