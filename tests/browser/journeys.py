@@ -1,0 +1,115 @@
+"""Shared steps of the role journeys: one way to act by mouse, by keyboard, or without JavaScript."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.apps import apps
+
+from tests.browser.audit import audit
+from tests.browser.conftest import PHONE
+
+
+def restore_roles() -> None:
+    # Transactional tests flush the role groups that a migration made.
+    importlib.import_module("crisisline.migrations.0002_roles").create_roles(apps, None)
+
+
+@contextmanager
+def browser_page(chromium, live_server, *, javascript: bool = True, size=PHONE) -> Iterator:
+    context = chromium.new_context(
+        viewport=size, base_url=live_server.url, java_script_enabled=javascript
+    )
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+class Visitor:
+    """Drives one page. With `keyboard`, every action is Tab, Enter, Space or typing;
+    with `checker`, every page reached is audited (axe, Nu Html Checker, reflow)."""
+
+    def __init__(self, page, checker=None, *, keyboard: bool = False) -> None:
+        self.page = page
+        self.checker = checker
+        self.keyboard = keyboard
+        self.audited: list[str] = []
+
+    def audit(self) -> None:
+        if self.checker is not None:
+            audit(self.page, self.checker)
+            self.audited.append(self.page.url)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(path)
+        self.audit()
+
+    def _tab_to(self, target, *, same_group: bool = False) -> None:
+        """Tab until `target` has focus (or, for a radio, any radio of its group:
+        Tab stops once per group and the arrow keys move within it)."""
+        target.wait_for()
+        handle = target.element_handle()
+        reached = (
+            "el => document.activeElement && document.activeElement.type === 'radio'"
+            " && document.activeElement.name === el.name"
+            if same_group
+            else "el => el === document.activeElement"
+        )
+        for _ in range(250):
+            self.page.keyboard.press("Tab")
+            if self.page.evaluate(reached, handle):
+                return
+        raise AssertionError(f"Tab never reaches {target}")
+
+    def follow(self, target) -> None:
+        """Activate a link or submit button that loads a new page, then audit it."""
+        if self.keyboard:
+            self._tab_to(target)
+            with self.page.expect_navigation():
+                self.page.keyboard.press("Enter")
+        else:
+            with self.page.expect_navigation():
+                target.click()
+        self.audit()
+
+    def fill(self, target, text: str) -> None:
+        if self.keyboard:
+            self._tab_to(target)
+            self.page.keyboard.press("ControlOrMeta+a")
+            self.page.keyboard.type(text)
+        else:
+            target.fill(text)
+
+    def check(self, target) -> None:
+        if self.keyboard and target.get_attribute("type") == "radio":
+            self._tab_to(target, same_group=True)
+            self.page.keyboard.press("Space")
+            for _ in range(20):
+                if target.is_checked():
+                    return
+                self.page.keyboard.press("ArrowDown")
+            raise AssertionError(f"the arrow keys never reach {target}")
+        if self.keyboard:
+            self._tab_to(target)
+            if not target.is_checked():
+                self.page.keyboard.press("Space")
+            assert target.is_checked(), target
+        else:
+            target.check()
+
+    def select(self, target, label: str) -> None:
+        if self.keyboard:
+            self._tab_to(target)
+            for _ in range(50):
+                chosen = target.evaluate("s => s.options[s.selectedIndex].label")
+                if chosen == label:
+                    return
+                self.page.keyboard.press("ArrowDown")
+            raise AssertionError(f"no option {label!r} in {target}")
+        target.select_option(label=label)
+
+    def message(self) -> str:
+        return self.page.locator(".messages").inner_text()
