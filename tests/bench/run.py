@@ -322,6 +322,7 @@ def run_one(
         manage(env, "collectstatic", "--noinput", "-v0")
         started = time.perf_counter()
         info = data(env, "populate", size)
+        manage(env, "prune")  # as the scheduler does when it starts (planner statistics)
         print(
             f"[{database}/{size}] data in {time.perf_counter() - started:.0f} s: {info['summary']}",
             flush=True,

@@ -96,3 +96,15 @@ def test_holders_of_a_capability_match_can_in_one_query(
     assert holders == {responder, coordinator}
     assert all(can(person, "respond") for person in holders)
     assert not can(trainer, "respond") and deactivated not in holders
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prune_gathers_sqlite_planner_statistics():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL gathers statistics itself (autovacuum)")
+    call_command("prune", stdout=StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        assert cursor.fetchone()[0] == 1
