@@ -15,14 +15,12 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import client_for
 from tests.snapshot import database_snapshot
-from tests.world import World, build_world
+from tests.world import World, build_world, client_as
 
 
 @dataclass(frozen=True)
@@ -274,14 +272,6 @@ def rejected(response) -> bool:
     shown = [v for ctx in response.context for v in ctx.flatten().values()]
     forms = [v for v in shown if hasattr(v, "is_bound")]
     return any(form.is_bound and form.errors for form in forms)
-
-
-def client_as(world: World, persona: str, *, enforce_csrf: bool) -> Client:
-    if persona == "anonymous":
-        return Client(enforce_csrf_checks=enforce_csrf)
-    client = client_for(world.people[persona])
-    client.handler.enforce_csrf_checks = enforce_csrf
-    return client
 
 
 @pytest.fixture

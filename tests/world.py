@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import time, timedelta
+from http.cookies import SimpleCookie
 from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -27,8 +29,7 @@ from shifts.models import (
     SwapOffer,
     TimeOff,
 )
-from tests.conftest import client_for
-from tests.factory import make_person
+from tests.factory import PASSWORD, make_person
 from tests.protocols.conftest import make_page, make_tree
 
 PERSONAS = ("anonymous", "responder", "coordinator", "trainer", "outsider", "deactivated")
@@ -38,6 +39,7 @@ PERSONAS = ("anonymous", "responder", "coordinator", "trainer", "outsider", "dea
 class World:
     people: dict[str, User]
     objects: dict[str, Any] = field(default_factory=dict)
+    sessions: dict[str, SimpleCookie] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -70,6 +72,12 @@ def build_world() -> World:
     }
     teammate = make_person("m-mate", RESPONDER)
     w = World(people)
+    # Everyone signs in through the form, as people do (a first sign-in may set
+    # up what their session needs, such as the key that opens their notes).
+    for persona, person in people.items():
+        w.sessions[persona] = signed_in(person).cookies
+    # Deactivated while signed in; the session row is deliberately left behind.
+    User.objects.filter(pk=people["deactivated"].pk).update(is_active=False)
     position = Position.objects.create(name="Responder", min_people=1, max_people=2)
     mine, mine_slot = _shift(10, position)
     w.objects["open_slot"] = _shift(12, position)[1]
@@ -119,10 +127,21 @@ def build_world() -> World:
     return w
 
 
+def signed_in(person: User) -> Client:
+    client = Client()
+    response = client.post(reverse("login"), {"username": person.username, "password": PASSWORD})
+    assert response.status_code == 302, f"{person.username} could not sign in"
+    return client
+
+
+def client_as(world: World, persona: str, *, enforce_csrf: bool = False) -> Client:
+    """A fresh client holding `persona`'s signed-in session (none for anonymous)."""
+    client = Client(enforce_csrf_checks=enforce_csrf)
+    if persona != "anonymous":
+        for name, morsel in world.sessions[persona].items():
+            client.cookies[name] = morsel.value
+    return client
+
+
 def clients(world: World) -> dict[str, Client]:
-    by_persona = {"anonymous": Client()}
-    for persona in PERSONAS[1:]:
-        by_persona[persona] = client_for(world.people[persona])
-    # Deactivated while signed in; the session row is deliberately left behind.
-    User.objects.filter(pk=world.people["deactivated"].pk).update(is_active=False)
-    return by_persona
+    return {persona: client_as(world, persona) for persona in PERSONAS}
