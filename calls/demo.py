@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from calls.models import CallNote, Kind, Police, Response, Tally, week_of
+from calls.models import CallNote, Kind, NoteKeys, Police, Response, Tally, week_of
 from crisisline.models import User
 
 NOTES = [
@@ -46,7 +46,13 @@ NOTES = [
 
 
 def load(stdout) -> None:
+    from crisisline.management.commands.load_demo import DEMO_PASSWORD
+
     people = {person.username: person for person in User.objects.all()}
+    for person in people.values():
+        # Demo people get their key pair now (as at a first sign-in), so notes can be sealed.
+        if person.check_password(DEMO_PASSWORD) and not hasattr(person, "note_keys"):
+            NoteKeys.create_for(person, DEMO_PASSWORD)
     if not CallNote.objects.exists():
         for author, body, kind, response, police, needs, mate, days in NOTES:
             CallNote.write(

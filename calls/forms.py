@@ -14,6 +14,7 @@ from calls.models import (
     BODY_MAX_CHARS,
     Kind,
     Need,
+    NoteKeys,
     Police,
     Response,
     RetentionPolicy,
@@ -77,6 +78,7 @@ class NoteForm(forms.Form):
 
     def __init__(self, *args: Any, writer: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.writer = writer
         default = RetentionPolicy.current().effective_hours
         self.default_hours = default
         now = timezone.now()
@@ -130,7 +132,20 @@ class NoteForm(forms.Form):
                 _("%(name)s does not hold the Responder role. Choose a responder."),
                 params={"name": person},
             )
+        if person is not None and not NoteKeys.objects.filter(person=person).exists():
+            raise forms.ValidationError(self.no_key_pair_message(person))
         return person
+
+    def no_key_pair_message(self, person: User) -> str:
+        if person == self.writer:
+            return _(
+                "Your note key is not ready: sign out and sign in again, then save the note. "
+                "Nothing was saved."
+            )
+        return _(
+            "%(name)s has not signed in since notes were sealed, so no note can be sealed "
+            "to them yet. Ask them to sign in once, or choose someone else. Nothing was saved."
+        ) % {"name": person}
 
     def clean_follow_up_by(self):
         day = self.cleaned_data.get("follow_up_by")

@@ -102,19 +102,32 @@ def key_for(bucket: int, *, create: bool = False) -> bytes:
     return key
 
 
-def encrypt(plaintext: str, *, bucket: int, context: bytes) -> bytes:
+def encrypt_bytes(plaintext: bytes, *, bucket: int, context: bytes) -> bytes:
     """Ciphertext of `plaintext` under the bucket's key, bound to `context`."""
     nonce = secrets.token_bytes(NONCE_BYTES)
-    return nonce + AESGCM(key_for(bucket, create=True)).encrypt(nonce, plaintext.encode(), context)
+    return nonce + AESGCM(key_for(bucket, create=True)).encrypt(nonce, plaintext, context)
 
 
-def decrypt(ciphertext: bytes, *, bucket: int, context: bytes) -> str:
+def decrypt_bytes(ciphertext: bytes, *, bucket: int, context: bytes) -> bytes:
     """The plaintext, or Unreadable; never the ciphertext or a partial result."""
     key = key_for(bucket)
     try:
         data = bytes(ciphertext)
-        return AESGCM(key).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], context).decode()
-    except (InvalidTag, ValueError, UnicodeDecodeError) as exc:
+        return AESGCM(key).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], context)
+    except (InvalidTag, ValueError) as exc:
+        raise Unreadable("ciphertext does not match its key") from exc
+
+
+def encrypt(plaintext: str, *, bucket: int, context: bytes) -> bytes:
+    """Ciphertext of the text `plaintext` under the bucket's key, bound to `context`."""
+    return encrypt_bytes(plaintext.encode(), bucket=bucket, context=context)
+
+
+def decrypt(ciphertext: bytes, *, bucket: int, context: bytes) -> str:
+    """The text, or Unreadable; never the ciphertext or a partial result."""
+    try:
+        return decrypt_bytes(ciphertext, bucket=bucket, context=context).decode()
+    except UnicodeDecodeError as exc:
         raise Unreadable("note body does not match its key") from exc
 
 

@@ -7,15 +7,21 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from calls import keyring
+from calls import keyring, sealing
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
     from crisisline.models import User
 
 BODY_MAX_CHARS = 1000
@@ -154,6 +160,112 @@ def current_shift_end(person: User, now: datetime) -> datetime | None:
     )
 
 
+class NoKeyPair(Exception):
+    """The person has never signed in since notes were sealed: nothing can be sealed to them."""
+
+    def __init__(self, person: User) -> None:
+        super().__init__(f"person {person.pk} has no note key pair")
+        self.person = person
+
+
+class SealedToAnotherKey(Exception):
+    """The note was sealed to the reader's previous key pair (before a reset)."""
+
+
+class NoteKeys(models.Model):
+    """A person's key pair for sealed notes. The private key is stored only wrapped
+    by a key derived from their password (Argon2id); the server cannot unwrap it."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="note_keys"
+    )
+    public_key = models.BinaryField(max_length=sealing.PUBLIC_KEY_BYTES)
+    wrapped_private_key = models.BinaryField()
+    salt = models.BinaryField(max_length=sealing.SALT_BYTES)
+    argon2_time_cost = models.PositiveIntegerField()
+    argon2_memory_kib = models.PositiveIntegerField()
+    argon2_parallelism = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Exact(Length("public_key"), sealing.PUBLIC_KEY_BYTES),
+                name="note_keys_public_key_is_32_bytes",
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("salt"), sealing.SALT_BYTES),
+                name="note_keys_salt_is_16_bytes",
+            ),
+            models.CheckConstraint(
+                condition=Q(argon2_time_cost__gte=1)
+                & Q(argon2_parallelism__gte=1)
+                & GreaterThanOrEqual(F("argon2_memory_kib"), F("argon2_parallelism") * 8),
+                name="note_keys_argon2_cost_is_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"NoteKeys of person {self.person_id}"
+
+    @property
+    def pair(self) -> sealing.WrappedKeyPair:
+        return sealing.WrappedKeyPair(
+            public_key=bytes(self.public_key),
+            wrapped_private_key=bytes(self.wrapped_private_key),
+            salt=bytes(self.salt),
+            cost=sealing.Argon2Cost(
+                time_cost=self.argon2_time_cost,
+                memory_kib=self.argon2_memory_kib,
+                parallelism=self.argon2_parallelism,
+            ),
+        )
+
+    def _store(self, pair: sealing.WrappedKeyPair) -> None:
+        self.public_key = pair.public_key
+        self.wrapped_private_key = pair.wrapped_private_key
+        self.salt = pair.salt
+        self.argon2_time_cost = pair.cost.time_cost
+        self.argon2_memory_kib = pair.cost.memory_kib
+        self.argon2_parallelism = pair.cost.parallelism
+
+    def unlock(self, password: str) -> X25519PrivateKey:
+        """The private key, or sealing.WrongPassword (and nothing changes)."""
+        return sealing.unwrap(self.pair, password)
+
+    def rewrap(self, private: X25519PrivateKey, password: str) -> None:
+        """Wrap the same private key under a new password (a password change)."""
+        if sealing.public_bytes_of(private) != bytes(self.public_key):
+            raise sealing.WrongPassword
+        self._store(sealing.wrap(private, password))
+        self.save()
+
+    @classmethod
+    def create_for(cls, person: User, password: str) -> X25519PrivateKey:
+        """A new key pair for `person`, replacing any old one (whose notes become unreadable)."""
+        private, pair = sealing.new_key_pair(password)
+        keys = cls(person=person, created_at=timezone.now())
+        keys._store(pair)
+        values = {
+            field: getattr(keys, field)
+            for field in (
+                "public_key",
+                "wrapped_private_key",
+                "salt",
+                "argon2_time_cost",
+                "argon2_memory_kib",
+                "argon2_parallelism",
+                "created_at",
+            )
+        }
+        try:
+            with transaction.atomic():
+                cls.objects.update_or_create(person=person, defaults=values)
+        except IntegrityError:  # a concurrent first sign-in created a row: replace it
+            cls.objects.filter(person=person).update(**values)
+        return private
+
+
 class CallNoteQuerySet(models.QuerySet["CallNote"]):
     def readable_by(self, person: User) -> CallNoteQuerySet:
         """Live notes that `person` wrote or was handed for follow-up."""
@@ -191,6 +303,9 @@ class CallNote(models.Model):
     )
     follow_up_by = models.DateField(_("follow up by"), null=True, blank=True)
     body_bucket = models.BigIntegerField(editable=False)
+    # Sealed notes: the body under a random data key, sealed per reader (NoteSeal).
+    # Notes written before sealing: the body under the bucket key alone.
+    sealed = models.BooleanField(default=False, editable=False)
     body_ciphertext = models.BinaryField(editable=False)
     written_at = models.DateTimeField(editable=False)
     expires_at = models.DateTimeField(db_index=True, editable=False)
@@ -226,18 +341,56 @@ class CallNote(models.Model):
         # Binds the ciphertext to this note: it cannot be pasted onto another row.
         return f"callnote:{self.public_id}".encode()
 
-    @property
-    def body(self) -> str:
-        """The decrypted body; raises keyring.Unreadable when its key is gone."""
+    def legacy_body(self) -> str:
+        """The body of a note written before sealing (bucket key only); raises
+        keyring.Unreadable when its key is gone. Such notes expire within the maximum."""
+        if self.sealed:
+            raise keyring.Unreadable("a sealed note opens only with its reader's key")
         return keyring.decrypt(
             bytes(self.body_ciphertext), bucket=self.body_bucket, context=self._context()
         )
 
-    def seal(self, body: str) -> None:
-        self.body_bucket = keyring.bucket_for(self.expires_at)
-        self.body_ciphertext = keyring.encrypt(
-            body, bucket=self.body_bucket, context=self._context()
+    def body_for(self, reader: User, private: X25519PrivateKey | None) -> str:
+        """The body as `reader` may read it with their unlocked private key.
+
+        Raises SealedToAnotherKey for a note sealed to the reader's previous key
+        pair, keyring.Unreadable when the note cannot be opened at all.
+        """
+        if not self.sealed:
+            return self.legacy_body()
+        seal = NoteSeal.objects.filter(note=self, recipient=reader).first()
+        if seal is None or private is None:
+            raise keyring.Unreadable("no sealed copy for this reader")
+        if bytes(seal.public_key) != sealing.public_bytes_of(private):
+            raise SealedToAnotherKey
+        context = seal.context()
+        inner = keyring.decrypt_bytes(
+            bytes(seal.sealed_key), bucket=self.body_bucket, context=context
         )
+        try:
+            data_key = sealing.open_sealed(inner, private, context)
+            return sealing.decrypt_body(bytes(self.body_ciphertext), data_key, self._context())
+        except sealing.CannotOpen as exc:
+            raise keyring.Unreadable("the sealed copy does not open") from exc
+
+    def seal(self, body: str, readers: Sequence[NoteKeys] = ()) -> list[NoteSeal]:
+        """Encrypt the body under a new data key and seal that key to each reader's
+        public key, each sealed copy wrapped again by the expiry bucket's key."""
+        self.sealed = True
+        self.body_bucket = keyring.bucket_for(self.expires_at)
+        data_key = sealing.new_data_key()
+        self.body_ciphertext = sealing.encrypt_body(body, data_key, self._context())
+        seals = []
+        for keys in readers:
+            seal = NoteSeal(note=self, recipient_id=keys.person_id, public_key=keys.public_key)
+            context = seal.context()
+            seal.sealed_key = keyring.encrypt_bytes(
+                sealing.seal(data_key, bytes(keys.public_key), context),
+                bucket=self.body_bucket,
+                context=context,
+            )
+            seals.append(seal)
+        return seals
 
     @classmethod
     @transaction.atomic
@@ -255,7 +408,17 @@ class CallNote(models.Model):
         follow_up_by: date | None = None,
         keep_until: datetime | None = None,
     ) -> CallNote:
-        """Encrypt and save a note, and count it in this week's anonymous totals."""
+        """Seal and save a note, and count it in this week's anonymous totals.
+
+        Raises NoKeyPair (and saves nothing) if the author or the follow-up
+        teammate has no key pair yet."""
+        readers = (
+            [author] if follow_up_to is None or follow_up_to == author else [author, follow_up_to]
+        )
+        keys = {k.person_id: k for k in NoteKeys.objects.filter(person__in=readers)}
+        for person in readers:
+            if person.pk not in keys:
+                raise NoKeyPair(person)
         now = timezone.now()
         note = cls(
             author=author,
@@ -270,8 +433,11 @@ class CallNote(models.Model):
                 now=now, keep_hours=keep_hours, follow_up_by=follow_up_by, keep_until=keep_until
             ),
         )
-        note.seal(body)
+        seals = note.seal(body, [keys[person.pk] for person in readers])
         note.save()
+        for seal in seals:
+            seal.note = note
+        NoteSeal.objects.bulk_create(seals)
         Tally.add_one(
             day=timezone.localdate(now),
             kind=kind,
@@ -283,6 +449,42 @@ class CallNote(models.Model):
 
     def may_be_read_by(self, person: User) -> bool:
         return person.is_authenticated and person.pk in {self.author_id, self.follow_up_to_id}
+
+
+class NoteSeal(models.Model):
+    """A note's data key, sealed to one reader's public key, then wrapped by the
+    note's bucket key: destroying the bucket key still destroys the note."""
+
+    note = models.ForeignKey(CallNote, on_delete=models.CASCADE, related_name="seals")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The public key it was sealed to: after a reset, the reader's new key differs.
+    public_key = models.BinaryField(max_length=sealing.PUBLIC_KEY_BYTES)
+    sealed_key = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["note", "recipient"], name="one_seal_per_reader"),
+            models.CheckConstraint(
+                condition=Exact(Length("public_key"), sealing.PUBLIC_KEY_BYTES),
+                name="note_seal_public_key_is_32_bytes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"NoteSeal {self.pk}"
+
+    def context(self) -> bytes:
+        # Binds the sealed copy to its note, its reader and the key it was sealed to.
+        return b"|".join(
+            [
+                b"callnote seal",
+                self.note.public_id.encode(),
+                str(self.recipient_id).encode(),
+                bytes(self.public_key),
+            ]
+        )
 
 
 def week_of(day: date) -> date:

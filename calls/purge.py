@@ -29,9 +29,9 @@ def _delete_in_batches(rows, batch_size: int) -> tuple[int, int]:
             ids = list(rows.order_by("pk").values_list("pk", flat=True)[:batch_size])
             if not ids:
                 return deleted, batches
-            # No other model points at a note, so this is one DELETE … WHERE id IN (…).
-            count, _per_model = CallNote.including_expired.filter(pk__in=ids).delete()
-        deleted += count
+            # Their sealed copies go with them: two DELETE … WHERE … IN (…) statements.
+            _count, per_model = CallNote.including_expired.filter(pk__in=ids).delete()
+        deleted += per_model.get(CallNote._meta.label, 0)
         batches += 1
 
 

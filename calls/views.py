@@ -21,13 +21,17 @@ from calls.models import (
     CallNote,
     Kind,
     Need,
+    NoKeyPair,
+    NoteKeys,
     Police,
     Response,
     RetentionPolicy,
+    SealedToAnotherKey,
     Tally,
     retention_bounds,
 )
 from calls.purge import wipe_everything
+from calls.unlock import Locked, sign_in_again, unlocked_key
 from crisisline.roles import role_required
 
 
@@ -52,23 +56,30 @@ def _note_for(request: HttpRequest, public_id: str) -> CallNote:
 @role_required("respond")
 @require_http_methods(["GET", "POST"])
 def new_note(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET" and not NoteKeys.objects.filter(person=request.user).exists():
+        # Signed in before notes were sealed: signing in again creates their key pair.
+        return sign_in_again(request)
     form = NoteForm(_posted(request), writer=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        note = CallNote.write(
-            author=request.user,
-            body=data["body"],
-            kind=data["kind"],
-            response=data["response"],
-            police=data["police"],
-            needs=data["needs"],
-            keep_hours=data["keep_hours"],
-            follow_up_to=data["follow_up_to"],
-            follow_up_by=data["follow_up_by"],
-            keep_until=form.keep_until,
-        )
-        messages.success(request, _("Note saved. It is encrypted and will expire on its own."))
-        return redirect("calls:detail", public_id=note.public_id)
+        try:
+            note = CallNote.write(
+                author=request.user,
+                body=data["body"],
+                kind=data["kind"],
+                response=data["response"],
+                police=data["police"],
+                needs=data["needs"],
+                keep_hours=data["keep_hours"],
+                follow_up_to=data["follow_up_to"],
+                follow_up_by=data["follow_up_by"],
+                keep_until=form.keep_until,
+            )
+        except NoKeyPair as missing:
+            form.add_error(None, form.no_key_pair_message(missing.person))
+        else:
+            messages.success(request, _("Note saved. It is sealed and will expire on its own."))
+            return redirect("calls:detail", public_id=note.public_id)
     return render(request, "calls/new.html", {"form": form, "body_max": BODY_MAX_CHARS})
 
 
@@ -89,15 +100,29 @@ def note_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def note_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     note = _note_for(request, public_id)
+    private = None
+    if note.sealed:
+        try:
+            private = unlocked_key(request)
+        except Locked:
+            return sign_in_again(request)
+    body, sealed_to_old_key = "", False
     try:
-        body = note.body
+        body = note.body_for(request.user, private)
+    except SealedToAnotherKey:
+        sealed_to_old_key = True
     except keyring.Unreadable:
         # Its key is gone: the note is as good as burned.
         raise Http404 from None
     return render(
         request,
         "calls/detail.html",
-        {"note": note, "body": body, "needs": [Need(need).label for need in note.needs]},
+        {
+            "note": note,
+            "body": body,
+            "sealed_to_old_key": sealed_to_old_key,
+            "needs": [Need(need).label for need in note.needs],
+        },
     )
 
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -31,6 +32,7 @@ from crisisline.forms import (
 )
 from crisisline.models import Invitation, Line, User
 from crisisline.roles import role_required
+from crisisline.signals import password_known
 from shifts.hours import opening_status
 
 
@@ -66,9 +68,53 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse(content_type="text/plain")
 
 
-sign_in = auth_views.LoginView.as_view(
-    authentication_form=SignInForm, redirect_authenticated_user=True
-)
+class SignInView(auth_views.LoginView):
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_valid(form)
+        password_known.send(
+            sender=type(self),
+            request=self.request,
+            response=response,
+            user=form.get_user(),
+            password=form.cleaned_data["password"],
+            reason="sign-in",
+        )
+        return response
+
+
+sign_in = SignInView.as_view()
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        password_known.send(
+            sender=type(self),
+            request=self.request,
+            response=response,
+            user=form.user,
+            password=form.cleaned_data["new_password1"],
+            previous_password=form.cleaned_data["old_password"],
+            reason="changed",
+        )
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        password_known.send(
+            sender=type(self),
+            request=self.request,
+            response=response,
+            user=form.user,
+            password=form.cleaned_data["new_password1"],
+            reason="reset",
+        )
+        return response
 
 
 @login_required
@@ -124,7 +170,16 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         else:
             login(request, person, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! You are signed in."))
-            return redirect("dashboard")
+            response = redirect("dashboard")
+            password_known.send(
+                sender=accept_invitation,
+                request=request,
+                response=response,
+                user=person,
+                password=form.cleaned_data["password1"],
+                reason="joined",
+            )
+            return response
     return render(
         request, "crisisline/accept_invitation.html", {"form": form, "invitation": invitation}
     )

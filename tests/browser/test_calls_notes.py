@@ -7,7 +7,7 @@ import importlib
 import pytest
 from django.apps import apps
 
-from calls.models import CallNote, Tally
+from calls.models import CallNote, NoteKeys, Tally
 from tests.browser.audit import audit
 from tests.browser.conftest import sign_in
 from tests.factory import PASSWORD, make_person
@@ -80,8 +80,10 @@ def test_coordinator_pages_and_the_public_page_pass_the_audit(desktop, phone, ht
     audit(phone, html_checker)
 
     sign_in(desktop, "coordinator", PASSWORD)
+    writer = make_person("writer", "Responder")
+    NoteKeys.create_for(writer, PASSWORD)  # as their first sign-in would
     CallNote.write(
-        author=make_person("writer", "Responder"),
+        author=writer,
         body="x",
         kind="emergency",
         response="in-person",

@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 from unittest import mock
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
-from calls.models import CallNote
+from calls.models import CallNote, NoteKeys
+from tests.factory import PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -18,7 +20,40 @@ def keyring_dir(settings, tmp_path):
     return settings.KEYRING_DIR
 
 
+def give_keys(person, password: str = PASSWORD) -> None:
+    """The key pair a first sign-in would create."""
+    if not NoteKeys.objects.filter(person=person).exists():
+        NoteKeys.create_for(person, password)
+
+
+def client_for(person, password: str = PASSWORD) -> Client:
+    """A client signed in through the sign-in form, so its note key is unlocked."""
+    client = Client()
+    response = client.post("/accounts/login/", {"username": person.username, "password": password})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+def read_body(note: CallNote, person, password: str = PASSWORD) -> str:
+    """The body as `person` reads it, their key unlocked with their password."""
+    note = CallNote.including_expired.get(pk=note.pk)
+    return note.body_for(person, NoteKeys.objects.get(person=person).unlock(password))
+
+
+@pytest.fixture
+def as_responder(responder) -> Client:
+    return client_for(responder)
+
+
+@pytest.fixture
+def as_coordinator(coordinator) -> Client:
+    return client_for(coordinator)
+
+
 def write_note(author, body: str = "Talked it through; safe for tonight.", **fields) -> CallNote:
+    give_keys(author)
+    if fields.get("follow_up_to") is not None:
+        give_keys(fields["follow_up_to"])
     values = {
         "kind": "crisis-acute",
         "response": "phone",

@@ -44,8 +44,18 @@ def main(workdir: Path, canaries: list[str]) -> dict:
     mate = User.objects.create_user("mate", password="x" * 12, display_name="Mate")
     for person in (author, mate):
         person.groups.add(responder)
-    client = Client()
-    client.force_login(author)
+
+    def signed_in(person: User) -> Client:
+        # Through the sign-in form, as a person would: their note key is unlocked.
+        signed = Client(raise_request_exception=False)
+        response = signed.post(
+            "/accounts/login/", {"username": person.username, "password": "x" * 12}
+        )
+        assert response.status_code == 302
+        return signed
+
+    client = signed_in(author)
+    signed_in(mate)  # the teammate has signed in once, so notes can be sealed to them
 
     def form(body: str, **extra) -> dict:
         data = {"kind": "crisis-acute", "response": "phone", "police": "none"}
@@ -74,8 +84,7 @@ def main(workdir: Path, canaries: list[str]) -> dict:
         (reports / "report.html").write_text(reporter.get_traceback_html())
 
     got_request_exception.connect(report)
-    failing = Client(raise_request_exception=False)
-    failing.force_login(author)
+    failing = signed_in(author)
     with mock.patch.object(Tally, "add_one", side_effect=RuntimeError("tally store fell over")):
         statuses.append(failing.post("/notes/new/", form(f"lost {canaries[2]}")).status_code)
     got_request_exception.disconnect(report)
@@ -119,8 +128,7 @@ def main(workdir: Path, canaries: list[str]) -> dict:
     restored_rows = CallNote.including_expired.count()
     lists, details = [], []
     for person in (author, mate):
-        reader = Client()
-        reader.force_login(person)
+        reader = signed_in(person)
         lists.append(reader.get("/notes/"))
         details += [reader.get(f"/notes/{pid}/") for pid in public_ids]
     leaked = [c for c in canaries for page in lists + details if c in page.content.decode()]

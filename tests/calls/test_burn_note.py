@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from calls.models import CallNote, Tally
 from crisisline.roles import RESPONDER
-from tests.calls.conftest import later, write_note
-from tests.conftest import client_for
+from tests.calls.conftest import client_for, later, write_note
 from tests.factory import make_person
 
 

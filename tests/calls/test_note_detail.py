@@ -9,9 +9,8 @@ from calls import keyring
 from calls.models import CallNote
 from crisisline.models import User
 from crisisline.roles import RESPONDER
-from tests.calls.conftest import clock_at, later, write_note
-from tests.conftest import client_for
-from tests.factory import make_person
+from tests.calls.conftest import client_for, clock_at, later, read_body, write_note
+from tests.factory import PASSWORD, make_person
 
 BODY = "Neighbour checks in nightly; wants a ride to the clinic."
 
@@ -45,7 +44,7 @@ def test_author_and_follow_up_teammate_read_it(note, responder, teammate):
 
 def test_nobody_else_does_not_even_the_coordinator_or_a_superuser(note, coordinator):
     other = make_person("other", RESPONDER)
-    root = User.objects.create_superuser("root", password="x" * 12, display_name="Root")
+    root = User.objects.create_superuser("root", password=PASSWORD, display_name="Root")
     for person in (other, coordinator, root):
         response = client_for(person).get(url(note))
         assert response.status_code == 404
@@ -111,7 +110,7 @@ def test_a_note_whose_key_is_gone_is_not_shown(note, responder):
     response = client_for(responder).get(url(note))
     assert response.status_code == 404
     with pytest.raises(keyring.Unreadable):
-        _ = CallNote.objects.get(pk=note.pk).body
+        read_body(note, responder)
 
 
 def test_a_ciphertext_moved_to_another_note_does_not_open(note, responder):

@@ -4,8 +4,7 @@ from datetime import timedelta
 
 from calls.models import CallNote
 from crisisline.roles import RESPONDER
-from tests.calls.conftest import later, write_note
-from tests.conftest import client_for
+from tests.calls.conftest import client_for, later, write_note
 from tests.factory import make_person
 
 URL = "/notes/"

@@ -24,15 +24,13 @@ import pytest
 from django.core.management import call_command
 from django.core.signals import got_request_exception
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
 from calls import keyring
-from calls.models import CallNote, Tally
+from calls.models import CallNote, NoteSeal, Tally
 from crisisline.roles import RESPONDER
-from tests.calls.conftest import clock_at, note_form
-from tests.conftest import client_for
+from tests.calls.conftest import client_for, clock_at, note_form, read_body
 from tests.factory import make_person
 
 
@@ -119,6 +117,7 @@ def test_a_seizure_finds_no_note_before_or_after_the_purge(
     mate = make_person("mate", RESPONDER)
     canaries = [f"CANARY-{uuid.uuid4().hex}" for _ in range(4)]
     client = client_for(author)
+    client_for(mate)  # the teammate has signed in once: notes can be sealed to them
 
     # Notes written through the form, one handed over for follow-up.
     for canary in canaries[:2]:
@@ -144,8 +143,8 @@ def test_a_seizure_finds_no_note_before_or_after_the_purge(
     monkeypatch.setattr(Tally, "add_one", broken)
     got_request_exception.connect(report)
     try:
-        failing = Client(raise_request_exception=False)
-        failing.force_login(author)
+        failing = client_for(author)
+        failing.raise_request_exception = False
         response = failing.post("/notes/new/", note_form(body=f"lost: {canaries[3]}"))
     finally:
         got_request_exception.disconnect(report)
@@ -167,8 +166,10 @@ def test_a_seizure_finds_no_note_before_or_after_the_purge(
 
     # Yet the notes are there and readable by the people meant to read them.
     rows = list(CallNote.including_expired.values())
+    seal_rows = list(NoteSeal.objects.values())
+    assert len(seal_rows) == 4  # each note to its author, the handed one to the teammate too
     for canary in canaries[:2]:
-        note = next(n for n in CallNote.objects.all() if canary in n.body)
+        note = next(n for n in CallNote.objects.all() if canary in read_body(n, author))
         assert canary in client.get(f"/notes/{note.public_id}/").content.decode()
 
     # Past every expiry (follow-ups included), the purge runs.
@@ -186,6 +187,7 @@ def test_a_seizure_finds_no_note_before_or_after_the_purge(
     # The pre-purge rows put back beside the post-purge keyring, with the clock
     # even turned back to before expiry: no body comes out of any page.
     CallNote.including_expired.bulk_create(CallNote(**row) for row in rows)
+    NoteSeal.objects.bulk_create(NoteSeal(**row) for row in seal_rows)
     for person in (author, mate):
         reader = client_for(person)
         pages = [reader.get("/notes/")]
@@ -195,7 +197,7 @@ def test_a_seizure_finds_no_note_before_or_after_the_purge(
         assert {page.status_code for page in pages[1:]} == {404}
     for note in CallNote.objects.all():
         with pytest.raises(keyring.Unreadable):
-            _ = note.body
+            read_body(note, author)
 
 
 @pytest.mark.django_db(transaction=True)

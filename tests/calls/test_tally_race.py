@@ -9,8 +9,7 @@ from django.db import connection
 
 from calls.models import CallNote, Tally
 from crisisline.roles import RESPONDER
-from tests.calls.conftest import note_form
-from tests.conftest import client_for
+from tests.calls.conftest import client_for, note_form
 from tests.factory import make_person
 
 WRITERS = 12

@@ -3,8 +3,7 @@ from __future__ import annotations
 from calls import keyring
 from calls.models import CallNote, Tally
 from crisisline.roles import RESPONDER
-from tests.calls.conftest import write_note
-from tests.conftest import client_for
+from tests.calls.conftest import client_for, write_note
 from tests.factory import make_person
 
 URL = "/notes/wipe/"
