@@ -104,6 +104,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def get_user(self, uidb64: str) -> User | None:
+        # Deactivating someone revokes their password links too: Django's token
+        # does not change with is_active, so a link issued earlier would still work.
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
         password_known.send(
