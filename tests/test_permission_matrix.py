@@ -92,9 +92,16 @@ EXPECTED: dict[str, Expect] = {
     "password_reset_confirm[bogus]": row(
         200, 200, 200, 200, 200, 200, kwargs=lambda w: {"uidb64": "MQ", "token": "a-b"}
     ),
+    # Deactivating someone revokes every link they hold, password links included.
+    "password_reset_confirm[holder deactivated]": row(
+        200, 200, 200, 200, 200, 200, kwargs=lambda w: w.left_reset_kwargs
+    ),
     "password_reset_complete": PUBLIC,
     "accept_invitation": row(
         200, 200, 200, 200, 200, 200, kwargs=lambda w: {"token": w.invitation_token}
+    ),
+    "accept_invitation[used]": row(
+        410, 410, 410, 410, 410, 410, kwargs=lambda w: {"token": w.used_invitation_token}
     ),
     "accept_invitation[bogus]": row(*BOGUS_TOKEN.statuses, kwargs=lambda w: {"token": "nope"}),
     "profile": SIGNED_IN,

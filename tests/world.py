@@ -124,6 +124,17 @@ def build_world() -> World:
         "uidb64": urlsafe_base64_encode(force_bytes(teammate.pk)),
         "token": default_token_generator.make_token(teammate),
     }
+    # A password link issued before its holder was deactivated.
+    left = make_person("m-left", RESPONDER)
+    w.objects["left_reset_kwargs"] = {
+        "uidb64": urlsafe_base64_encode(force_bytes(left.pk)),
+        "token": default_token_generator.make_token(left),
+    }
+    left.deactivate()
+    used, w.objects["used_invitation_token"] = Invitation.issue(
+        created_by=people["coordinator"], roles=[]
+    )
+    Invitation.objects.filter(pk=used.pk).update(used_at=timezone.now())
     return w
 
 
