@@ -14,6 +14,7 @@ from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django.views.decorators.debug import sensitive_variables
 
 from calls import keyring, sealing
 
@@ -229,10 +230,12 @@ class NoteKeys(models.Model):
         self.argon2_memory_kib = pair.cost.memory_kib
         self.argon2_parallelism = pair.cost.parallelism
 
+    @sensitive_variables()
     def unlock(self, password: str) -> X25519PrivateKey:
         """The private key, or sealing.WrongPassword (and nothing changes)."""
         return sealing.unwrap(self.pair, password)
 
+    @sensitive_variables()
     def rewrap(self, private: X25519PrivateKey, password: str) -> None:
         """Wrap the same private key under a new password (a password change)."""
         if sealing.public_bytes_of(private) != bytes(self.public_key):
@@ -241,6 +244,7 @@ class NoteKeys(models.Model):
         self.save()
 
     @classmethod
+    @sensitive_variables()
     def create_for(cls, person: User, password: str) -> X25519PrivateKey:
         """A new key pair for `person`, replacing any old one (whose notes become unreadable)."""
         private, pair = sealing.new_key_pair(password)
@@ -350,6 +354,7 @@ class CallNote(models.Model):
             bytes(self.body_ciphertext), bucket=self.body_bucket, context=self._context()
         )
 
+    @sensitive_variables()
     def body_for(self, reader: User, private: X25519PrivateKey | None) -> str:
         """The body as `reader` may read it with their unlocked private key.
 
@@ -373,6 +378,7 @@ class CallNote(models.Model):
         except sealing.CannotOpen as exc:
             raise keyring.Unreadable("the sealed copy does not open") from exc
 
+    @sensitive_variables()
     def seal(self, body: str, readers: Sequence[NoteKeys] = ()) -> list[NoteSeal]:
         """Encrypt the body under a new data key and seal that key to each reader's
         public key, each sealed copy wrapped again by the expiry bucket's key."""

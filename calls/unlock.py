@@ -22,6 +22,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from calls import sealing
 from calls.models import NoteKeys
@@ -40,6 +41,7 @@ def _context(session_key: str, person_pk: object) -> bytes:
     return f"crisisline held note key|{session_key}|{person_pk}".encode()
 
 
+@sensitive_variables()
 def hold_for_session(
     request: HttpRequest, response: HttpResponse, private: X25519PrivateKey
 ) -> None:
@@ -58,6 +60,7 @@ def hold_for_session(
     )
 
 
+@sensitive_variables()
 def unlocked_key(request: HttpRequest) -> X25519PrivateKey:
     """The signed-in person's private key for this session, or Locked."""
     cookie = request.COOKIES.get(COOKIE_NAME)
@@ -90,6 +93,7 @@ def sign_in_again(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@sensitive_variables()
 def _unlock(user: Any, password: str, reason: str, previous_password: str | None) -> Any:
     """The person's private key after `reason`, creating or re-wrapping the pair as needed."""
     keys = NoteKeys.objects.select_for_update().filter(person=user).first()
@@ -113,6 +117,7 @@ def _unlock(user: Any, password: str, reason: str, previous_password: str | None
         return NoteKeys.create_for(user, password)
 
 
+@sensitive_variables()
 def on_password_known(
     sender: Any,
     *,

@@ -6,6 +6,7 @@ import csv
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -230,5 +231,8 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "responses": Response.labels,
             "police": Police.labels,
             "body_max": BODY_MAX_CHARS,
+            "unsealed_until": CallNote.objects.filter(sealed=False).aggregate(
+                until=Max("expires_at")
+            )["until"],
         },
     )

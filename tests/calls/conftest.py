@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import importlib
+import io
+import logging
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from unittest import mock
@@ -96,3 +98,19 @@ def roles(transactional_db) -> None:
     from django.apps import apps
 
     importlib.import_module("crisisline.migrations.0002_roles").create_roles(apps, None)
+
+
+@pytest.fixture
+def console_output():
+    """What the console handler writes (after its quiet filter and formatter)."""
+    handlers = {
+        handler
+        for name in ("", "django", "crisisline", "django.request")
+        for handler in logging.getLogger(name).handlers
+        if isinstance(handler, logging.StreamHandler) and not hasattr(handler, "records")
+    }
+    stream = io.StringIO()
+    previous = {handler: handler.setStream(stream) for handler in handlers}
+    yield stream
+    for handler, old in previous.items():
+        handler.setStream(old)

@@ -92,22 +92,6 @@ def files_holding(canaries: list[str], *roots: Path) -> list[str]:
     return found
 
 
-@pytest.fixture
-def console_output():
-    """What the console handler writes (after its quiet filter and formatter)."""
-    handlers = {
-        handler
-        for name in ("", "django", "crisisline", "django.request")
-        for handler in logging.getLogger(name).handlers
-        if isinstance(handler, logging.StreamHandler) and not hasattr(handler, "records")
-    }
-    stream = io.StringIO()
-    previous = {handler: handler.setStream(stream) for handler in handlers}
-    yield stream
-    for handler, old in previous.items():
-        handler.setStream(old)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_seizure_finds_no_note_before_or_after_the_purge(
     tmp_path, keyring_dir, caplog, console_output, monkeypatch, roles

@@ -1,0 +1,182 @@
+"""A seizure while nobody is signed in: the database (SQLite pages, -wal, -shm, or a
+pg_dump of every table), the keyring, the environment (KEYRING_MASTER_KEY and
+SECRET_KEY included) and the logs hold no note text, and the app's own decryption
+code, run against all of it with every secret the server has, opens no note."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import logging
+import os
+import shutil
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from calls import keyring, sealing
+from calls.models import CallNote, NoteKeys, NoteSeal
+from calls.unlock import SESSION_FIELD
+from crisisline.roles import RESPONDER
+from tests.calls.conftest import client_for, note_form
+from tests.calls.test_seizure import copy_database, files_holding
+from tests.factory import PASSWORD, make_person
+
+
+def server_secrets() -> list[bytes]:
+    """Every secret a seized server offers: its environment and settings, raw and decoded."""
+    values = [value.encode() for value in os.environ.values() if value]
+    values += [settings.SECRET_KEY.encode(), bytes(settings.KEYRING_MASTER_KEY)]
+    decoded = []
+    for value in values:
+        for decode in (base64.b64decode, base64.urlsafe_b64decode):
+            with contextlib.suppress(ValueError):
+                decoded.append(decode(value + b"=" * (-len(value) % 4)))
+    return [value for value in values + decoded if value]
+
+
+def as_32_bytes(value: bytes) -> bytes:
+    return (value * (32 // max(len(value), 1) + 1))[:32]
+
+
+def attack() -> list[str]:
+    """Run the app's own code against the server's data with every server secret;
+    returns whatever opened (a body, a private key, a held key)."""
+    opened = []
+    candidates = server_secrets()
+    for note in CallNote.including_expired.all():
+        with contextlib.suppress(keyring.Unreadable):
+            opened.append(note.legacy_body())  # the server-only path of older notes
+        for seal in NoteSeal.objects.filter(note=note).select_related("note"):
+            # The bucket key layer opens (the server has the keyring) …
+            inner = keyring.decrypt_bytes(
+                bytes(seal.sealed_key), bucket=note.body_bucket, context=seal.context()
+            )
+            # … but no secret of the server is the reader's private key …
+            for candidate in candidates:
+                try:
+                    private = sealing.load_private(as_32_bytes(candidate))
+                    data_key = sealing.open_sealed(inner, private, seal.context())
+                except sealing.CannotOpen:
+                    continue
+                opened.append(sealing.decrypt_body(note.body_ciphertext, data_key, note._context()))
+            # … or the data key itself.
+            for candidate in candidates:
+                with contextlib.suppress(sealing.CannotOpen):
+                    opened.append(
+                        sealing.decrypt_body(
+                            bytes(note.body_ciphertext), as_32_bytes(candidate), note._context()
+                        )
+                    )
+    for keys in NoteKeys.objects.all():
+        for candidate in candidates:
+            try:
+                keys.unlock(candidate.decode(errors="replace"))
+            except sealing.WrongPassword:
+                continue
+            opened.append(f"private key of person {keys.person_id}")
+    for session in Session.objects.all():
+        held = session.get_decoded().get(SESSION_FIELD)
+        if held:
+            for candidate in candidates:
+                try:
+                    sealing.release(as_32_bytes(candidate), base64.b64decode(held), b"")
+                except sealing.CannotOpen:
+                    continue
+                opened.append("a held key")
+    return opened
+
+
+@pytest.mark.django_db(transaction=True)
+def test_everyone_signed_out_a_seizure_opens_no_note(
+    tmp_path,
+    keyring_dir,
+    caplog,
+    console_output,
+    roles,
+):
+    caplog.set_level(logging.DEBUG)
+    author = make_person("author", RESPONDER)
+    mate = make_person("mate", RESPONDER)
+    canaries = [f"CANARY-{uuid.uuid4().hex}" for _ in range(3)]
+    writer, reader = client_for(author), client_for(mate)
+    paths = []
+    for canary in canaries[:2]:
+        response = writer.post("/notes/new/", note_form(body=f"said {canary}"))
+        paths.append(response["Location"])
+    handed = note_form(
+        body=f"follow up {canaries[2]}",
+        follow_up_to=str(mate.pk),
+        follow_up_by=(timezone.localdate() + timedelta(days=2)).isoformat(),
+    )
+    paths.append(writer.post("/notes/new/", handed)["Location"])
+    # While they are signed in, each opens what is theirs.
+    assert all(c in writer.get(p).content.decode() for c, p in zip(canaries, paths, strict=True))
+    assert canaries[2] in reader.get(paths[2]).content.decode()
+
+    for client in (writer, reader):
+        client.post("/accounts/logout/")
+    assert not Session.objects.exists()
+
+    seized = tmp_path / "seized"
+    copy_database(seized / "database")
+    shutil.copytree(keyring_dir, seized / "keyring")
+    environment = {**os.environ, "SECRET_KEY": settings.SECRET_KEY}
+    (seized / "environment").write_text("\n".join(f"{k}={v}" for k, v in environment.items()))
+    (seized / "logs.txt").write_text(caplog.text + "\n" + console_output.getvalue())
+    assert any((seized / "database").iterdir()) and any((seized / "keyring").iterdir())
+    assert files_holding(canaries, seized) == []
+    assert files_holding([PASSWORD], seized) == []  # nor anyone's password
+
+    assert attack() == []
+    # The app's own pages, for the authors themselves without their note key.
+    for person in (author, mate):
+        stolen = Client()
+        stolen.force_login(person)
+        for path in paths:
+            page = stolen.get(path)
+            assert page.status_code in {302, 404}
+            assert not any(c in page.content.decode() for c in canaries)
+    # The notes are still there: their readers open them after signing in.
+    assert CallNote.objects.count() == 3
+    assert canaries[2] in client_for(mate).get(paths[2]).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_someone_signed_in_the_server_without_their_cookie_opens_nothing(
+    tmp_path, keyring_dir, roles
+):
+    author = make_person("author", RESPONDER)
+    canary = f"CANARY-{uuid.uuid4().hex}"
+    client = client_for(author)
+    path = client.post("/notes/new/", note_form(body=f"said {canary}"))["Location"]
+    assert canary in client.get(path).content.decode()
+    # The session row holds the private key only under the cookie's secret.
+    assert Session.objects.count() == 1
+    copy_database(tmp_path / "database")
+    assert files_holding([canary], tmp_path) == []
+    assert attack() == []
+    # And the cookie's secret alone, without the session, is only random bytes.
+    secret = base64.urlsafe_b64decode(client.cookies["notekey"].value)
+    private = NoteKeys.objects.get(person=author).unlock(PASSWORD)
+    assert secret != sealing.private_bytes(private)
+    assert canary in client.get(path).content.decode()
+
+
+def test_the_attack_would_find_a_note_the_server_could_open(responder):
+    """The attack is not toothless: a note sealed only to the bucket key opens."""
+    from tests.calls.conftest import give_keys, write_note
+
+    give_keys(responder)
+    note = write_note(responder, "CANARY-legacy")
+    note.sealed = False
+    note.body_ciphertext = keyring.encrypt(
+        "CANARY-legacy", bucket=note.body_bucket, context=note._context()
+    )
+    note.save()
+    assert attack() == ["CANARY-legacy"]
