@@ -10,7 +10,6 @@ anyone's private key, and reading it needs the reader's.
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 
@@ -28,7 +27,7 @@ SALT_BYTES = 16
 PUBLIC_KEY_BYTES = 32
 
 # Production cost: 3 passes over 64 MiB. Tests lower the memory through the
-# environment (NOTE_KEY_ARGON2_MEMORY_KIB), never the format.
+# setting NOTE_KEY_ARGON2_MEMORY_KIB (from the environment), never the format.
 ARGON2_TIME_COST = 3
 ARGON2_MEMORY_KIB = 64 * 1024
 ARGON2_PARALLELISM = 1
@@ -51,13 +50,10 @@ class Argon2Cost:
 
 
 def argon2_cost() -> Argon2Cost:
-    """The cost for new wraps: settings.NOTE_KEY_ARGON2_MEMORY_KIB or the environment's."""
-    memory = getattr(settings, "NOTE_KEY_ARGON2_MEMORY_KIB", None)
-    if memory is None:
-        memory = int(os.environ.get("NOTE_KEY_ARGON2_MEMORY_KIB") or ARGON2_MEMORY_KIB)
+    """The cost for new wraps (memory from settings.NOTE_KEY_ARGON2_MEMORY_KIB)."""
     return Argon2Cost(
         time_cost=ARGON2_TIME_COST,
-        memory_kib=max(int(memory), ARGON2_MIN_MEMORY_KIB),
+        memory_kib=max(int(settings.NOTE_KEY_ARGON2_MEMORY_KIB), ARGON2_MIN_MEMORY_KIB),
         parallelism=ARGON2_PARALLELISM,
     )
 

@@ -336,6 +336,10 @@ def _keyring_master_key() -> bytes:
 
 
 KEYRING_MASTER_KEY = _keyring_master_key()
+# Argon2id memory for wrapping each person's note key with their password (KiB).
+NOTE_KEY_ARGON2_MEMORY_KIB = env.int("NOTE_KEY_ARGON2_MEMORY_KIB", default=64 * 1024)
+if NOTE_KEY_ARGON2_MEMORY_KIB < 8:
+    raise ImproperlyConfigured("NOTE_KEY_ARGON2_MEMORY_KIB must be at least 8.")
 NOTE_RETENTION_DEFAULT_HOURS = env.int("NOTE_RETENTION_DEFAULT_HOURS", default=72)
 NOTE_RETENTION_MAX_DAYS = env.int("NOTE_RETENTION_MAX_DAYS", default=30)
 if not 1 <= NOTE_RETENTION_MAX_DAYS <= 366:

@@ -23,6 +23,7 @@ TEST_ONLY = {
     "DEBUG",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "NOTE_KEY_ARGON2_MEMORY_KIB",
 }
 
 
@@ -92,6 +93,17 @@ def test_debug_is_off_unless_asked_for(tmp_path):
         **PRODUCTION,
     )
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+
+
+def test_production_wraps_note_keys_with_64_mib_of_argon2(tmp_path):
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.NOTE_KEY_ARGON2_MEMORY_KIB)",
+        VAR_DIR=str(tmp_path),
+        **PRODUCTION,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "65536", result.stderr
 
 
 def test_argon2_is_the_first_hasher():
