@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -168,53 +169,70 @@ class Roster:
 
 def load_roster(start: datetime, end: datetime) -> Roster:
     """Shifts starting in [start, end), each with `.slot_list` (each slot with
-    `.people` and `.problem_list`) and `.problem_list`. Five queries, whatever the size."""
-    shifts = list(Shift.objects.filter(start__gte=start, start__lt=end))
-    slots = list(
-        Slot.objects.filter(shift__start__gte=start, shift__start__lt=end).select_related(
-            "position__required_skill"
-        )
-    )
+    `.people` and `.problem_list`) and `.problem_list`. Six queries, whatever the size.
+
+    Only what the problems need is loaded: shifts and assignments from a week
+    before the first month touched (rest, monthly maximum) up to `end` (a
+    problem only ever looks back), each person and shift once, no joined rows."""
     first_month = timezone.localtime(start).replace(day=1, hour=0, minute=0, second=0)
-    wide_start = first_month - MAX_REST
-    wide_end = end + timedelta(days=31) + MAX_REST
-    assignments = list(
-        Assignment.objects.filter(shift__start__gte=wide_start, shift__start__lt=wide_end)
-        .select_related("shift", "slot__position__required_skill", "person")
-        .order_by("shift__start", "pk")
+    wide_start = min(first_month - MAX_REST, start)
+    shifts_by_id = {
+        shift.pk: shift
+        for shift in Shift.objects.filter(start__gte=wide_start, start__lt=end).order_by(
+            "start", "end"
+        )
+    }
+    shifts = [shift for shift in shifts_by_id.values() if shift.start >= start]
+    slots = list(
+        Slot.objects.filter(shift__start__gte=start, shift__start__lt=end)
+        .select_related("position__required_skill")
+        .order_by("position__order", "position__name", "pk")
     )
-    person_ids = {a.person_id for a in assignments}
+    assignments = list(
+        Assignment.objects.filter(shift__start__gte=wide_start, shift__start__lt=end)
+        .order_by("shift__start", "pk")
+        .only("slot_id", "shift_id", "person_id")
+    )
+    people = User.objects.only(
+        "username", "display_name", "max_shifts_per_month", "min_rest_hours"
+    ).in_bulk({a.person_id for a in assignments})
     skills: dict[int, set[int]] = defaultdict(set)
-    for user_id, skill_id in User.skills.through.objects.filter(user_id__in=person_ids).values_list(
+    for user_id, skill_id in User.skills.through.objects.filter(user_id__in=people).values_list(
         "user_id", "skill_id"
     ):
         skills[user_id].add(skill_id)
     leave = list(
         TimeOff.objects.filter(
-            person_id__in=person_ids,
-            first_day__lte=timezone.localtime(wide_end).date(),
+            person_id__in=people,
+            first_day__lte=timezone.localtime(end).date(),
             last_day__gte=timezone.localtime(wide_start).date(),
         )
     )
-    shifts_by_id = {shift.pk: shift for shift in shifts}
-    for slot in slots:
-        slot.shift = shifts_by_id[slot.shift_id]
-    problems = coverage_problems(slots, assignments, leave, skills, start, end)
-
     slots_by_id = {}
     for shift in shifts:
         shift.slot_list = []
         shift.problem_list = []
-    for slot in sorted(slots, key=lambda s: (s.position.order, s.position.name)):
+    for slot in slots:
         slot.people = []
         slot.problem_list = []
         slots_by_id[slot.pk] = slot
+        _cache(slot, "shift", shifts_by_id[slot.shift_id])
         slot.shift.slot_list.append(slot)
     for assignment in assignments:
-        if assignment.slot_id in slots_by_id:
-            slots_by_id[assignment.slot_id].people.append(assignment)
+        _cache(assignment, "shift", shifts_by_id[assignment.shift_id])
+        _cache(assignment, "person", people[assignment.person_id])
+        slot = slots_by_id.get(assignment.slot_id)
+        if slot is not None:  # in range: the template and the problems need its position
+            _cache(assignment, "slot", slot)
+            slot.people.append(assignment)
+    problems = coverage_problems(slots, assignments, leave, skills, start, end)
     for problem in problems:
         shifts_by_id[problem.shift_id].problem_list.append(problem)
         if problem.slot_id in slots_by_id:
             slots_by_id[problem.slot_id].problem_list.append(problem)
     return Roster(start, end, shifts, problems)
+
+
+def _cache(instance: models.Model, relation: str, related: models.Model) -> None:
+    """Attach an already loaded related row (the public, cheap form of `a.shift = s`)."""
+    instance._meta.get_field(relation).set_cached_value(instance, related)

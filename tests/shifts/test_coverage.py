@@ -85,3 +85,18 @@ def test_absurd_week_counts_are_refused(as_coordinator, db):
         response = as_coordinator.get(f"{URL}?weeks={weeks}")
         assert response.status_code == 200
         assert "Choose between 1 and 26 weeks." in response.content.decode()
+
+
+def test_report_query_count_at_two_sizes(
+    as_coordinator, holder_position, django_assert_max_num_queries
+):
+    from shifts.models import Shift
+    from tests.shifts.conftest import build_line
+
+    build_line(10, 10, [holder_position])
+    with django_assert_max_num_queries(11):
+        assert as_coordinator.get(URL).status_code == 200
+    Shift.objects.all().delete()
+    build_line(2_000, 300, [holder_position])
+    with django_assert_max_num_queries(11):
+        assert as_coordinator.get(URL).status_code == 200

@@ -97,3 +97,44 @@ def test_assign_links_return_to_the_page_they_came_from(as_coordinator, responde
     monday = day - timedelta(days=day.weekday())
     assert f"?next=/roster/week/%3Fstart%3D{day:%Y-%m-%d}" in body
     assert f'href="?start={monday + timedelta(days=7):%Y-%m-%d}"' in body
+
+
+def test_a_shift_that_is_over_shows_its_people_but_no_controls(
+    as_coordinator, responder, responder_position
+):
+    over = make_shift(in_hours(-30), positions=[responder_position])
+    assignment = put(responder, over, responder_position)
+    body = as_coordinator.get(f"/roster/?month={month_param(over.start)}").content.decode()
+    assert "Sam Responder" in body
+    assert f"/roster/assignments/{assignment.pk}/unassign/" not in body
+    assert f"/roster/shifts/{over.pk}/cancel/" not in body
+    assert f'href="/roster/shifts/{over.pk}/"' not in body
+
+
+def test_every_control_posts_through_one_form_with_the_token_and_the_way_back(
+    as_coordinator, responder, responder_position
+):
+    shift = make_shift(in_hours(30), positions=[responder_position])
+    assignment = put(responder, shift, responder_position)
+    path = f"/roster/?month={month_param(shift.start)}"
+    body = as_coordinator.get(path).content.decode()
+    # Signing out, the roster's one form, the language: not one per button.
+    assert body.count("csrfmiddlewaretoken") == 3
+    assert f'<input type="hidden" name="next" value="{path}">' in body
+    assert (
+        f'form="roster-actions" formaction="/roster/assignments/{assignment.pk}/unassign/"' in body
+    )
+    assert f'form="roster-actions" formaction="/roster/shifts/{shift.pk}/cancel/"' in body
+
+
+def test_month_view_query_count_at_two_sizes(
+    as_coordinator, holder_position, responder_position, django_assert_max_num_queries
+):
+    path = f"/roster/?month={month_param(timezone.now())}"
+    build_line(10, 10, [holder_position, responder_position])
+    with django_assert_max_num_queries(11):
+        assert as_coordinator.get(path).status_code == 200
+    Shift.objects.all().delete()
+    build_line(2_000, 300, [holder_position, responder_position])
+    with django_assert_max_num_queries(11):
+        assert as_coordinator.get(path).status_code == 200
