@@ -42,8 +42,27 @@ class SignInForm(AuthenticationForm):
         return cleaned
 
 
+class PickMany(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that refuses ids no database integer can hold:
+    SQLite raises OverflowError on them (a server error) instead of finding nothing."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # Django's own check explains these
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 def role_choices() -> forms.ModelMultipleChoiceField:
-    return forms.ModelMultipleChoiceField(
+    return PickMany(
         label=_("Roles"),
         queryset=Group.objects.filter(name__in=ROLE_CAPABILITIES).order_by("name"),
         widget=forms.CheckboxSelectMultiple,
@@ -54,13 +73,13 @@ def role_choices() -> forms.ModelMultipleChoiceField:
 class ProfileFields(forms.ModelForm):
     """What a person tells their teammates about themselves, and their limits."""
 
-    languages = forms.ModelMultipleChoiceField(
+    languages = PickMany(
         label=_("Languages you speak"),
         queryset=Skill.objects.filter(kind=Skill.Kind.LANGUAGE),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    skills = forms.ModelMultipleChoiceField(
+    skills = PickMany(
         label=_("Skills and trainings"),
         queryset=Skill.objects.filter(kind=Skill.Kind.SKILL),
         widget=forms.CheckboxSelectMultiple,
