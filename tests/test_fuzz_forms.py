@@ -11,6 +11,7 @@ starts from the same small line (tests/world.py).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -21,6 +22,9 @@ from hypothesis import strategies as st
 
 from tests.snapshot import database_snapshot
 from tests.world import World, build_world, client_as
+
+# Kept small so the suite stays quick; FUZZ_EXAMPLES=500 for a deeper run.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,7 @@ nasty = st.sampled_from(
         "NaN",
         "1e309",
         "9" * 40,
+        str(2**63),
         "x" * 100_000,
         "\x00",
         "a\x00b",
@@ -287,7 +292,7 @@ def test_posting_nonsense_never_breaks_and_refusals_change_nothing(
     url = url_of(route, world)
 
     @settings(
-        max_examples=15,
+        max_examples=EXAMPLES,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         derandomize=True,
@@ -382,3 +387,21 @@ def test_only_read_routes_refuse_a_post(db) -> None:
             continue
         response = client_as(world, "coordinator", enforce_csrf=False).post(reverse(name))
         assert response.status_code in (403, 405), (name, response.status_code)
+
+
+@pytest.mark.parametrize(
+    ("name", "persona", "field", "kwargs"),
+    [
+        ("profile", "responder", "languages", ""),
+        ("profile", "responder", "skills", ""),
+        ("people", "coordinator", "roles", ""),
+        ("person_roles", "coordinator", "roles", "trainer"),
+    ],
+)
+def test_an_id_too_big_for_any_database_is_a_form_error(name, persona, field, kwargs, world):
+    route = FormRoute(name, persona, (field,), kwargs)
+    before = database_snapshot()
+    response = client_as(world, persona).post(url_of(route, world), {field: str(2**63)})
+    assert response.status_code == 200
+    assert "is not a valid value" in response.content.decode()
+    assert database_snapshot() == before
