@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.validators import slug_re
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -199,7 +200,8 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
 def new(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"language": _reader_language(request)}
     original = None
-    if request.method == "GET" and request.GET.get("translation_of"):
+    # Only a slug is looked up: PostgreSQL refuses text holding a NUL byte (a 500).
+    if request.method == "GET" and slug_re.match(request.GET.get("translation_of", "")):
         original = Protocol.objects.filter(slug=request.GET["translation_of"]).first()
         if original is not None:
             initial.update(
