@@ -405,3 +405,41 @@ def test_an_id_too_big_for_any_database_is_a_form_error(name, persona, field, kw
     assert response.status_code == 200
     assert "is not a valid value" in response.content.decode()
     assert database_snapshot() == before
+
+
+# --- Query strings: search, months, weeks, paths, comparisons ------------------------------
+
+QUERIES = [
+    FormRoute("protocols:library", "trainer", ("q", "category", "language")),
+    FormRoute("protocols:new", "trainer", ("translation_of", "category")),
+    FormRoute("protocols:compare", "trainer", ("a", "b"), "page"),
+    FormRoute("protocols:tree", "responder", ("path",), "tree"),
+    FormRoute("shifts:roster", "coordinator", ("month",)),
+    FormRoute("shifts:roster_week", "coordinator", ("start",)),
+    FormRoute("shifts:print_month", "coordinator", ("month",)),
+    FormRoute("shifts:print_week", "coordinator", ("start",)),
+    FormRoute("shifts:coverage", "coordinator", ("weeks",)),
+    FormRoute("shifts:assign", "coordinator", ("next",), "open_slot"),
+    FormRoute("login", "anonymous", ("next",)),
+]
+
+
+@pytest.mark.parametrize("route", QUERIES, ids=lambda r: r.name)
+def test_nonsense_in_the_query_string_never_breaks_a_page(route: FormRoute, world: World) -> None:
+    url = url_of(route, world)
+    client = client_as(world, route.persona)
+    before = database_snapshot()
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        derandomize=True,
+    )
+    @given(data=post_data(route.fields))
+    def get(data: dict[str, object]) -> None:
+        response = client.get(url, data)
+        assert response.status_code < 500, (route.name, data)
+
+    get()
+    assert database_snapshot() == before, f"reading {route.name} changed data"
