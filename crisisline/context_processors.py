@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from crisisline.models import Line
 from crisisline.roles import capabilities
@@ -13,7 +14,8 @@ def line(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     held = capabilities(user) if user is not None else frozenset()
     return {
-        "line": Line.current(),
+        # Lazy: a view that already loaded the line passes it, and it is read once.
+        "line": SimpleLazyObject(Line.current),
         "may": {
             capability: capability in held for capability in ("respond", "coordinate", "train")
         },

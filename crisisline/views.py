@@ -49,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "crisisline/home.html",
         {
+            "line": line,
             "responds_to": responds_to,
             "does_not_respond_to": does_not_respond_to,
             "status": opening_status(),
