@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crisisline.models import User
-from shifts.models import Assignment, Shift, Slot, TimeOff
+from shifts.models import Assignment, Position, Shift, Slot, TimeOff
 
 SHORT = "short"
 UNQUALIFIED = "unqualified"
@@ -169,7 +169,7 @@ class Roster:
 
 def load_roster(start: datetime, end: datetime) -> Roster:
     """Shifts starting in [start, end), each with `.slot_list` (each slot with
-    `.people` and `.problem_list`) and `.problem_list`. Six queries, whatever the size.
+    `.people` and `.problem_list`) and `.problem_list`. Seven queries, whatever the size.
 
     Only what the problems need is loaded: shifts and assignments from a week
     before the first month touched (rest, monthly maximum) up to `end` (a
@@ -183,10 +183,11 @@ def load_roster(start: datetime, end: datetime) -> Roster:
         )
     }
     shifts = [shift for shift in shifts_by_id.values() if shift.start >= start]
+    positions = Position.objects.select_related("required_skill").in_bulk()  # a handful
     slots = list(
-        Slot.objects.filter(shift__start__gte=start, shift__start__lt=end)
-        .select_related("position__required_skill")
-        .order_by("position__order", "position__name", "pk")
+        Slot.objects.filter(shift__start__gte=start, shift__start__lt=end).order_by(
+            "position__order", "position__name", "pk"
+        )
     )
     assignments = list(
         Assignment.objects.filter(shift__start__gte=wide_start, shift__start__lt=end)
@@ -217,6 +218,7 @@ def load_roster(start: datetime, end: datetime) -> Roster:
         slot.problem_list = []
         slots_by_id[slot.pk] = slot
         _cache(slot, "shift", shifts_by_id[slot.shift_id])
+        _cache(slot, "position", positions[slot.position_id])
         slot.shift.slot_list.append(slot)
     for assignment in assignments:
         _cache(assignment, "shift", shifts_by_id[assignment.shift_id])
