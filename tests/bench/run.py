@@ -399,13 +399,20 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     options = parser.parse_args()
     run = Run(machine=machine())
+    run.machine["load_average_at_start"] = [round(x, 2) for x in os.getloadavg()]
     for database in options.databases.split(","):
         for size in options.sizes.split(","):
             run_one(run, database, size, options.requests, options.concurrency, options.workers)
+            write(run)  # a long run keeps what it measured so far
+    run.machine["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    write(run)
     print()
     print(table(run))
-    RESULTS.write_text(json.dumps({**asdict(run), "table": table(run)}, indent=2) + "\n")
     print(f"\nWrote {RESULTS.relative_to(ROOT)}")
+
+
+def write(run: Run) -> None:
+    RESULTS.write_text(json.dumps({**asdict(run), "table": table(run)}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
