@@ -146,6 +146,15 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Each worker's memory only (nothing on disk): rendered roster shifts, keyed
+# by what they show, so a changed shift is never served from it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+
 # --- People ---------------------------------------------------------------
 AUTH_USER_MODEL = "crisisline.User"
 LOGIN_URL = "login"

@@ -37,14 +37,37 @@ class Problem:
     person_id: int | None = None
 
 
-def _month(instant: datetime) -> tuple[int, int]:
-    local = timezone.localtime(instant)
-    return local.year, local.month
+@dataclass(slots=True)
+class Teammate:
+    """A person as the roster shows them and the problems weigh them."""
+
+    pk: int
+    username: str
+    display_name: str
+    max_shifts_per_month: int | None
+    min_rest_hours: int
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+@dataclass(slots=True)
+class Placed:
+    """An assignment as the roster needs it: who, on which shift, in which place.
+    (A model instance per row cost most of a month view's load time.)"""
+
+    pk: int
+    slot_id: int
+    shift_id: int
+    person_id: int
+    shift: Shift
+    person: Teammate
+    slot: Slot | None = None
 
 
 def coverage_problems(
     slots: Iterable[Slot],
-    assignments: Sequence[Assignment],
+    assignments: Sequence[Placed],
     time_off: Iterable[TimeOff],
     skills: dict[int, set[int]],
     start: datetime,
@@ -55,6 +78,7 @@ def coverage_problems(
     `shift`, `slot.position` and `person` loaded."""
     problems: list[Problem] = []
     in_range = lambda shift: start <= shift.start < end  # noqa: E731
+    months: dict[int, tuple[int, int]] = {}  # shift id -> its local (year, month)
 
     for slot in slots:
         if slot.shift.cancelled or not in_range(slot.shift):
@@ -85,11 +109,14 @@ def coverage_problems(
         by_person[assignment.person_id].append(assignment)
 
     for person_id, mine in by_person.items():
-        person: User = mine[0].person
+        person = mine[0].person
         month_counts: dict[tuple[int, int], int] = defaultdict(int)
         for index, assignment in enumerate(mine):
             shift = assignment.shift
-            month = _month(shift.start)
+            month = months.get(shift.pk)
+            if month is None:
+                local = timezone.localtime(shift.start)
+                month = months[shift.pk] = (local.year, local.month)
             month_counts[month] += 1
             if not in_range(shift):
                 continue
@@ -189,14 +216,17 @@ def load_roster(start: datetime, end: datetime) -> Roster:
             "position__order", "position__name", "pk"
         )
     )
-    assignments = list(
+    rows = list(
         Assignment.objects.filter(shift__start__gte=wide_start, shift__start__lt=end)
         .order_by("shift__start", "pk")
-        .only("slot_id", "shift_id", "person_id")
+        .values_list("pk", "slot_id", "shift_id", "person_id")
     )
-    people = User.objects.only(
-        "username", "display_name", "max_shifts_per_month", "min_rest_hours"
-    ).in_bulk({a.person_id for a in assignments})
+    people = {
+        row[0]: Teammate(*row)
+        for row in User.objects.filter(pk__in={row[3] for row in rows}).values_list(
+            "pk", "username", "display_name", "max_shifts_per_month", "min_rest_hours"
+        )
+    }
     skills: dict[int, set[int]] = defaultdict(set)
     for user_id, skill_id in User.skills.through.objects.filter(user_id__in=people).values_list(
         "user_id", "skill_id"
@@ -220,19 +250,51 @@ def load_roster(start: datetime, end: datetime) -> Roster:
         _cache(slot, "shift", shifts_by_id[slot.shift_id])
         _cache(slot, "position", positions[slot.position_id])
         slot.shift.slot_list.append(slot)
-    for assignment in assignments:
-        _cache(assignment, "shift", shifts_by_id[assignment.shift_id])
-        _cache(assignment, "person", people[assignment.person_id])
-        slot = slots_by_id.get(assignment.slot_id)
-        if slot is not None:  # in range: the template and the problems need its position
-            _cache(assignment, "slot", slot)
+    assignments = []
+    for pk, slot_id, shift_id, person_id in rows:
+        slot = slots_by_id.get(slot_id)  # in range: the template and the problems need it
+        assignment = Placed(
+            pk, slot_id, shift_id, person_id, shifts_by_id[shift_id], people[person_id], slot
+        )
+        assignments.append(assignment)
+        if slot is not None:
             slot.people.append(assignment)
     problems = coverage_problems(slots, assignments, leave, skills, start, end)
     for problem in problems:
         shifts_by_id[problem.shift_id].problem_list.append(problem)
         if problem.slot_id in slots_by_id:
             slots_by_id[problem.slot_id].problem_list.append(problem)
+    now = timezone.now()
+    for shift in shifts:
+        shift.fingerprint = fingerprint(shift, now)
     return Roster(start, end, shifts, problems)
+
+
+def fingerprint(shift: Shift, now: datetime) -> str:
+    """Everything a loaded shift shows on the roster, as one string: the key its
+    rendered HTML is cached under, so any change to what it shows is a new key."""
+    return repr(
+        (
+            shift.pk,
+            shift.start,
+            shift.end,
+            shift.cancelled,
+            shift.note,
+            shift.is_past(now),
+            [
+                (
+                    slot.pk,
+                    slot.position.name,
+                    slot.taken,
+                    slot.capacity,
+                    slot.min_people,
+                    [(a.pk, a.person.display_name) for a in slot.people],
+                    [problem.message for problem in slot.problem_list],
+                )
+                for slot in shift.slot_list
+            ],
+        )
+    )
 
 
 def _cache(instance: models.Model, relation: str, related: models.Model) -> None:

@@ -23,6 +23,14 @@ def _fast_hasher(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with nothing rendered (the cache lives in the process)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_keyring(settings, tmp_path):
     """Every test gets its own empty keyring, never the shared one under var/."""
     settings.KEYRING_DIR = tmp_path / "keyring"

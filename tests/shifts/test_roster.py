@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from django.db import connection
@@ -138,3 +139,63 @@ def test_month_view_query_count_at_two_sizes(
     build_line(2_000, 300, [holder_position, responder_position])
     with django_assert_max_num_queries(12):
         assert as_coordinator.get(path).status_code == 200
+
+
+def _article(body: str, shift: Shift) -> str:
+    return re.search(rf'<article [^>]*id="shift-{shift.pk}">.*?</article>', body, re.S).group(0)
+
+
+def test_a_shift_shown_before_shows_every_change_at_once(
+    as_coordinator, responder, holder_position, responder_position
+):
+    """Shifts are rendered once and reused while they show the same: any change
+    to what one shows (people, names, positions, counts, cancelling, language)
+    must appear on the very next view."""
+    shift = make_shift(in_hours(30), positions=[holder_position, responder_position])
+    path = f"/roster/?month={month_param(shift.start)}"
+    first = as_coordinator.get(path).content.decode()
+    assert "Sam Responder" not in first and "0/2 · short" in first
+    again = as_coordinator.get(path).content.decode()
+    assert _article(again, shift) == _article(first, shift)  # reused as it was
+
+    slot = Slot.objects.get(shift=shift, position=responder_position)
+    response = as_coordinator.post(
+        f"/roster/slots/{slot.pk}/assign/", {"person": responder.pk, "next": path}
+    )
+    assert response.status_code == 302
+    body = _article(as_coordinator.get(path).content.decode(), shift)
+    assert "Sam Responder" in body and "1/2 · covered" in body
+
+    responder.display_name = "Sam Renamed"  # no problem names them: only the name changes
+    responder.save()
+    body = _article(as_coordinator.get(path).content.decode(), shift)
+    assert "Sam Renamed" in body and "Sam Responder" not in body
+
+    responder_position.name = "Listener"
+    responder_position.save()
+    assert "<b>Listener</b>" in _article(as_coordinator.get(path).content.decode(), shift)
+
+    response = as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/", {"next": path})
+    assert response.status_code == 302
+    body = _article(as_coordinator.get(path).content.decode(), shift)
+    assert "Restore" in body and "Cancel shift" not in body
+
+    body = as_coordinator.get(path, headers={"accept-language": "es"}).content.decode()
+    assert "Restaurar" in _article(body, shift) and "Restore" not in body
+
+
+def test_a_shift_that_ends_between_two_views_loses_its_controls(
+    as_coordinator, responder, responder_position, monkeypatch
+):
+    shift = make_shift(in_hours(2), positions=[responder_position])
+    assignment = put(responder, shift, responder_position)
+    path = f"/roster/?month={month_param(shift.start)}"
+    assert (
+        f"/roster/assignments/{assignment.pk}/unassign/"
+        in as_coordinator.get(path).content.decode()
+    )
+    later = shift.end + timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    body = as_coordinator.get(path).content.decode()
+    assert "Sam Responder" in body
+    assert f"/roster/assignments/{assignment.pk}/unassign/" not in body
