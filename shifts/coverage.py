@@ -211,15 +211,18 @@ def load_roster(start: datetime, end: datetime) -> Roster:
     }
     shifts = [shift for shift in shifts_by_id.values() if shift.start >= start]
     positions = Position.objects.select_related("required_skill").in_bulk()  # a handful
-    slots = list(
-        Slot.objects.filter(shift__start__gte=start, shift__start__lt=end).order_by(
-            "position__order", "position__name", "pk"
-        )
+    slots = sorted(
+        Slot.objects.filter(shift__start__gte=start, shift__start__lt=end),
+        key=lambda slot: (
+            positions[slot.position_id].order,
+            positions[slot.position_id].name,
+            slot.pk,
+        ),
     )
-    rows = list(
+    rows = (
         Assignment.objects.filter(shift__start__gte=wide_start, shift__start__lt=end)
-        .order_by("shift__start", "pk")
         .values_list("pk", "slot_id", "shift_id", "person_id")
+        .order_by("pk")
     )
     people = {
         row[0]: Teammate(*row)
@@ -228,9 +231,10 @@ def load_roster(start: datetime, end: datetime) -> Roster:
         )
     }
     skills: dict[int, set[int]] = defaultdict(set)
-    for user_id, skill_id in User.skills.through.objects.filter(user_id__in=people).values_list(
-        "user_id", "skill_id"
-    ):
+    required = {p.required_skill_id for p in positions.values() if p.required_skill_id}
+    for user_id, skill_id in User.skills.through.objects.filter(
+        user_id__in=people, skill_id__in=required
+    ).values_list("user_id", "skill_id"):
         skills[user_id].add(skill_id)
     leave = list(
         TimeOff.objects.filter(
