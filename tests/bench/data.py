@@ -194,7 +194,12 @@ def shifts_data(size, figures, named, cookies, pages, timings, summary) -> None:
         },
     ]
     pages += [
-        {"name": "roster month", "path": "/roster/", "cookie": cookies["coordinator"]},
+        # Next month: every shift still editable, so every control is on the page.
+        {
+            "name": "roster month",
+            "path": f"/roster/?month={(today.replace(day=28) + timedelta(days=4)):%Y-%m}",
+            "cookie": cookies["coordinator"],
+        },
         {"name": "coverage report", "path": "/roster/coverage/", "cookie": cookies["coordinator"]},
     ]
 

@@ -395,7 +395,9 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--sizes", default="small,large")
     parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--concurrency", type=int, default=4)
+    # As many connections as gunicorn workers (one per core here): each request is
+    # served at once, so latency is the server's time, not the length of a queue.
+    parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     options = parser.parse_args()
     run = Run(machine=machine())
