@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crisisline.models import User, keyed_hash
 from crisisline.roles import can, role_required
+from shifts import oncall as oncall_board
 from shifts import places
 from shifts.coverage import load_roster
 from shifts.feed import calendar_for
@@ -58,9 +59,6 @@ from shifts.models import (
 )
 from shifts.roster import add_shift, generate_shifts
 
-REFRESH_MIN_SECONDS = 15
-REFRESH_MAX_SECONDS = 900
-
 
 def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Signed in and holding at least one role: teammates' phone numbers are shown."""
@@ -88,52 +86,17 @@ def _back(request: HttpRequest, default: str) -> str:
 # --- On call now -----------------------------------------------------------------
 
 
-def _shift_people(shift_ids: list[int]) -> list[Slot]:
-    return list(
-        Slot.objects.filter(shift_id__in=shift_ids)
-        .select_related("position")
-        .prefetch_related(
-            Prefetch("assignments", queryset=Assignment.objects.select_related("person"))
-        )
-        .order_by("position__order", "position__name")
-    )
-
-
 @member_required
 @require_GET
 def oncall(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    upcoming = list(Shift.objects.active().filter(end__gt=now).order_by("start")[:8])
-    current = [s for s in upcoming if s.start <= now]
-    later = [s for s in upcoming if s.start > now]
+    shifts = oncall_board.shifts_from(now)
+    current = [s for s in shifts if s.start <= now]
+    later = [s for s in shifts if s.start > now]
     following = later[0] if later else None
-    wanted = [s.pk for s in current] + ([following.pk] if following else [])
-    slots = _shift_people(wanted)
-    for shift in upcoming:
-        shift.slot_list = [slot for slot in slots if slot.shift_id == shift.pk]
-    mine = (
-        Assignment.objects.filter(person=request.user, shift__cancelled=False, shift__end__gt=now)
-        .select_related("shift", "slot__position")
-        .order_by("shift__start")
-        .first()
-    )
-    open_places = list(
-        Slot.objects.open()
-        .upcoming(now)
-        .qualified_for(request.user)
-        .exclude(shift__assignments__person=request.user)
-        .filter(Q(urgent_since__isnull=False) | Q(shift__start__lt=now + timedelta(days=7)))
-        .select_related("shift", "position")
-        .order_by(F("urgent_since").asc(nulls_last=True), "shift__start")[:5]
-    )
-    open_places.sort(key=lambda slot: (slot.urgent_since is None, slot.shift.start))
+    oncall_board.add_people(current + later[:1])
+    responds = can(request.user, "respond")
     status = opening_status(now)
-    changes = [s.end for s in current] + [s.start for s in later]
-    changes += [c for c in (status.until, status.opens_at) if c]
-    refresh = REFRESH_MAX_SECONDS
-    if changes:
-        seconds = int((min(changes) - now).total_seconds()) + 2
-        refresh = max(REFRESH_MIN_SECONDS, min(REFRESH_MAX_SECONDS, seconds))
     return render(
         request,
         "shifts/oncall.html#board" if request.htmx else "shifts/oncall.html",
@@ -141,10 +104,10 @@ def oncall(request: HttpRequest) -> HttpResponse:
             "now": now,
             "current": current,
             "following": following,
-            "mine": mine,
-            "open_places": open_places,
+            "mine": oncall_board.your_next_shift(request.user, now) if responds else None,
+            "open_places": oncall_board.open_places_for(request.user, now) if responds else [],
             "status": status,
-            "refresh": refresh,
+            "refresh": oncall_board.refresh_seconds(now, current, later, status),
         },
     )
 

@@ -103,6 +103,11 @@ def test_links_to_writing_a_call_note_when_that_exists(as_responder):
     assert f'href="{note_url}"' in as_responder.get(URL).content.decode()
 
 
+# The session, the person, their capabilities; the shifts, their people, your next
+# shift, open places; the opening hours and closures; the line's name.
+ONCALL_QUERIES = 10
+
+
 def _count_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(URL).status_code == 200
@@ -120,8 +125,44 @@ def test_query_count_does_not_grow_with_the_line(db, holder_position, responder_
     Shift.objects.all().delete()
     build_line(10_000, 500, [holder_position, responder_position])
     big = _count_queries(client_for(viewer))
-    assert small == big
-    assert big <= 16
+    assert small == big == ONCALL_QUERIES
+
+
+def test_query_count_is_the_same_with_one_or_many_of_everything(
+    db, holder_position, responder_position
+):
+    viewer = make_person("viewer", RESPONDER)
+    viewer.skills.add(holder_position.required_skill)
+    client = client_for(viewer)
+
+    now_on = make_shift(in_hours(-1), positions=[responder_position])
+    put(make_person("solo", RESPONDER), now_on, responder_position)
+    make_shift(in_hours(5), positions=[responder_position])  # next, and one open place
+    put(viewer, make_shift(in_hours(30), positions=[responder_position]), responder_position)
+    one = _count_queries(client)
+    body = client.get(URL).content.decode()
+    assert body.count('class="tag"') == 1 and body.count("Take it") == 1
+
+    both = [holder_position, responder_position]
+    people = [make_person(f"many{i}", RESPONDER, pronouns="they/them") for i in range(12)]
+    for number in range(4):  # overlapping shifts on now, each full
+        shift = make_shift(in_hours(-2 - number / 4), hours=5 + number, positions=both)
+        put(people[3 * number], shift, holder_position)
+        put(people[3 * number + 1], shift, responder_position)
+        put(people[3 * number + 2], shift, responder_position)
+    following = make_shift(in_hours(4.5), positions=both)
+    put(people[0], following, holder_position)
+    put(people[1], following, responder_position)
+    for hours in range(6, 150, 3):  # open places, some urgent, and more shifts of your own
+        shift = make_shift(in_hours(hours + 0.5), hours=2, positions=both)
+        if hours % 9 == 0:
+            put(viewer, shift, responder_position)
+        if hours % 4 == 0:
+            Slot.objects.filter(shift=shift).update(urgent_since=timezone.now())
+    many = _count_queries(client)
+    body = client.get(URL).content.decode()
+    assert body.count('class="tag"') > 12 and body.count("Take it") == 5
+    assert one == many == ONCALL_QUERIES
 
 
 def test_page_and_stylesheet_fit_in_one_round_trip(

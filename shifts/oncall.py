@@ -1,0 +1,137 @@
+"""On call now: who holds the line, who comes next, and what a responder can take.
+
+Every phone asks for this page every few minutes, so it reads plain rows (no model
+instances) in a fixed number of queries whatever the size of the line, and hands
+the template values ready to print. Nothing here is cached between requests: the
+page must show who holds the line at this moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import F, Q
+
+from crisisline.models import User
+from shifts.hours import OpeningStatus
+from shifts.models import Assignment, Shift, Slot
+from shifts.templatetags.shifts_tags import tel
+
+REFRESH_MIN_SECONDS = 15
+REFRESH_MAX_SECONDS = 900
+SHIFTS_AHEAD = 8  # current shifts and the ones after them, read at most
+OPEN_PLACES_SHOWN = 5
+OPEN_PLACES_DAYS = 7  # besides urgent ones, places this close are offered
+
+
+@dataclass(frozen=True)
+class OnCallPerson:
+    """One place on a shift: the person holding it, or nobody (`name` is None)."""
+
+    position: str
+    name: str | None = None
+    pronouns: str = ""
+    phone: str = ""  # as a tel:/sms: target; empty when the person gave none
+
+
+@dataclass
+class OnCallShift:
+    pk: int
+    start: datetime
+    end: datetime
+    people: list[OnCallPerson] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class YourShift:
+    start: datetime
+    end: datetime
+    position: str
+
+
+@dataclass(frozen=True)
+class OpenPlace:
+    pk: int
+    start: datetime
+    position: str
+    urgent_since: datetime | None
+
+
+def shifts_from(now: datetime) -> list[OnCallShift]:
+    """The shifts running at `now` and the ones after them, earliest first."""
+    rows = (
+        Shift.objects.active()
+        .filter(end__gt=now)
+        .order_by("start", "pk")
+        .values_list("pk", "start", "end")[:SHIFTS_AHEAD]
+    )
+    return [OnCallShift(pk, start, end) for pk, start, end in rows]
+
+
+def add_people(shifts: list[OnCallShift]) -> None:
+    """Fill each shift's places in position order, in one query: every person
+    holding one (in the order they took it), and a gap for each place nobody holds."""
+    if not shifts:
+        return
+    by_pk = {shift.pk: shift for shift in shifts}
+    rows = (
+        Slot.objects.filter(shift_id__in=by_pk)
+        .order_by("position__order", "position__name", "assignments__id")
+        .values_list(
+            "shift_id",
+            "position__name",
+            "assignments__id",
+            "assignments__person__display_name",
+            "assignments__person__pronouns",
+            "assignments__person__phone",
+        )
+    )
+    for shift_id, position, assignment, name, pronouns, phone in rows:
+        if assignment is None:
+            person = OnCallPerson(position)
+        else:
+            person = OnCallPerson(position, name, pronouns, tel(phone) if phone else "")
+        by_pk[shift_id].people.append(person)
+
+
+def your_next_shift(person: User, now: datetime) -> YourShift | None:
+    """The first shift `person` holds a place on that has not ended."""
+    row = (
+        Assignment.objects.filter(person=person, shift__cancelled=False, shift__end__gt=now)
+        .order_by("shift__start")
+        .values_list("shift__start", "shift__end", "slot__position__name")
+        .first()
+    )
+    return YourShift(*row) if row else None
+
+
+def open_places_for(person: User, now: datetime) -> list[OpenPlace]:
+    """A few places `person` may take: urgent ones first, then the soonest this week."""
+    rows = (
+        Slot.objects.open()
+        .upcoming(now)
+        .qualified_for(person)
+        .exclude(shift__assignments__person=person)
+        .filter(
+            Q(urgent_since__isnull=False)
+            | Q(shift__start__lt=now + timedelta(days=OPEN_PLACES_DAYS))
+        )
+        .order_by(F("urgent_since").asc(nulls_last=True), "shift__start")
+        .values_list("pk", "shift__start", "position__name", "urgent_since")[:OPEN_PLACES_SHOWN]
+    )
+    places = [OpenPlace(*row) for row in rows]
+    places.sort(key=lambda place: (place.urgent_since is None, place.start))
+    return places
+
+
+def refresh_seconds(
+    now: datetime, current: list[OnCallShift], later: list[OnCallShift], status: OpeningStatus
+) -> int:
+    """Seconds until the page should ask again: just after the next change it shows."""
+    changes = [s.end for s in current] + [s.start for s in later]
+    changes += [c for c in (status.until, status.opens_at) if c]
+    if not changes:
+        return REFRESH_MAX_SECONDS
+    seconds = int((min(changes) - now).total_seconds()) + 2
+    return max(REFRESH_MIN_SECONDS, min(REFRESH_MAX_SECONDS, seconds))
