@@ -7,7 +7,7 @@ import hmac
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -71,6 +71,21 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+T = TypeVar("T")
+
+
+def _attempt(request: HttpRequest, action: Callable[[], T], success: Callable[[T], str]) -> bool:
+    """Make one change to a place (shifts/places.py: one transaction each). A
+    refusal becomes the message the person sees and changes nothing."""
+    try:
+        result = action()
+    except places.PlaceError as refusal:
+        messages.error(request, refusal.message)
+        return False
+    messages.success(request, success(result))
+    return True
 
 
 def _back(request: HttpRequest, default: str) -> str:
@@ -142,17 +157,15 @@ def open_places(request: HttpRequest) -> HttpResponse:
 @require_POST
 def claim(request: HttpRequest, pk: int) -> HttpResponse:
     get_object_or_404(Slot, pk=pk)
-    try:
-        assignment = places.claim(pk, request.user)
-    except places.PlaceError as refusal:
-        messages.error(request, refusal.message)
-        return redirect(_back(request, "shifts:places"))
-    messages.success(
+    claimed = _attempt(
         request,
-        _("You are on %(when)s as %(position)s.")
-        % {"when": places.when(assignment.shift), "position": assignment.slot.position},
+        lambda: places.claim(pk, request.user),
+        lambda assignment: (
+            _("You are on %(when)s as %(position)s.")
+            % {"when": places.when(assignment.shift), "position": assignment.slot.position}
+        ),
     )
-    return redirect(_back(request, "shifts:mine"))
+    return redirect(_back(request, "shifts:mine" if claimed else "shifts:places"))
 
 
 def _my_assignment(request: HttpRequest, pk: int) -> Assignment:
@@ -207,12 +220,11 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
 @require_POST
 def release(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
-    try:
-        places.release(assignment)
-    except places.PlaceError as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, _("Released. The place is open for others again."))
+    _attempt(
+        request,
+        lambda: places.release(assignment),
+        lambda _none: _("Released. The place is open for others again."),
+    )
     return redirect("shifts:mine")
 
 
@@ -220,16 +232,14 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cant_make_it(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
-    try:
-        _slot, sent = places.cant_make_it(assignment, places.places_url(request))
-    except places.PlaceError as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(
-            request,
-            _("Thank you for saying so. Your place is now shown first to qualified teammates.")
-            + (" " + _("%(count)s teammates were emailed.") % {"count": sent} if sent else ""),
-        )
+
+    def thanks(outcome: tuple[Slot, int]) -> str:
+        sent = outcome[1]
+        return _(
+            "Thank you for saying so. Your place is now shown first to qualified teammates."
+        ) + (" " + _("%(count)s teammates were emailed.") % {"count": sent} if sent else "")
+
+    _attempt(request, lambda: places.cant_make_it(assignment, places.places_url(request)), thanks)
     return redirect("shifts:mine")
 
 
@@ -237,12 +247,11 @@ def cant_make_it(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def offer_swap(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
-    try:
-        places.offer_swap(assignment)
-    except places.PlaceError as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, _("Offered for a swap. It stays yours until someone takes it."))
+    _attempt(
+        request,
+        lambda: places.offer_swap(assignment),
+        lambda _offer: _("Offered for a swap. It stays yours until someone takes it."),
+    )
     return redirect("shifts:mine")
 
 
@@ -250,12 +259,7 @@ def offer_swap(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def withdraw_swap(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(SwapOffer, pk=pk, offered_by=request.user)
-    try:
-        places.withdraw_swap(offer)
-    except places.PlaceError as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, _("Swap offer withdrawn."))
+    _attempt(request, lambda: places.withdraw_swap(offer), lambda _none: _("Swap offer withdrawn."))
     return redirect("shifts:mine")
 
 
@@ -263,16 +267,16 @@ def withdraw_swap(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def take_swap(request: HttpRequest, pk: int) -> HttpResponse:
     get_object_or_404(SwapOffer, pk=pk)
-    try:
-        offer = places.take_swap(pk, request.user)
-    except places.PlaceError as refusal:
-        messages.error(request, refusal.message)
-        return redirect("shifts:places")
-    if offer.status == SwapOffer.Status.PENDING:
-        messages.success(request, _("Taken. A coordinator will approve the swap."))
-    else:
-        messages.success(request, _("Swapped: the shift is yours now."))
-    return redirect("shifts:mine")
+    taken = _attempt(
+        request,
+        lambda: places.take_swap(pk, request.user),
+        lambda offer: (
+            _("Taken. A coordinator will approve the swap.")
+            if offer.status == SwapOffer.Status.PENDING
+            else _("Swapped: the shift is yours now.")
+        ),
+    )
+    return redirect("shifts:mine" if taken else "shifts:places")
 
 
 @role_required("respond")
@@ -707,12 +711,11 @@ def unassign(request: HttpRequest, pk: int) -> HttpResponse:
     if assignment.shift.is_past():
         messages.error(request, _("This shift is over and can no longer be changed."))
     else:
-        try:
-            places.unassign(assignment)
-        except places.PlaceError as refusal:
-            messages.error(request, refusal.message)
-        else:
-            messages.success(request, _("%(name)s unassigned.") % {"name": assignment.person})
+        _attempt(
+            request,
+            lambda: places.unassign(assignment),
+            lambda _none: _("%(name)s unassigned.") % {"name": assignment.person},
+        )
     if request.htmx:
         return _slot_fragment(request, assignment.slot_id)
     return redirect(_back(request, "shifts:roster"))
@@ -893,12 +896,9 @@ def decide_swap(request: HttpRequest, pk: int) -> HttpResponse:
     if decision not in ("approve", "decline"):
         messages.error(request, _("Choose approve or decline."))
         return redirect("shifts:swaps")
-    try:
-        places.decide_swap(pk, approve=decision == "approve")
-    except places.PlaceError as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(
-            request, _("Swap approved.") if decision == "approve" else _("Swap declined.")
-        )
+    _attempt(
+        request,
+        lambda: places.decide_swap(pk, approve=decision == "approve"),
+        lambda _offer: _("Swap approved.") if decision == "approve" else _("Swap declined."),
+    )
     return redirect("shifts:swaps")
