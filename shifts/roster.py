@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -32,12 +34,29 @@ def slots_for(shifts: list[Shift], positions: list[Position]) -> list[Slot]:
     ]
 
 
+class TakenTimes:
+    """The times existing shifts cover. A planned shift that overlaps any of them is
+    not made again: not when it was generated before, nor cut into other blocks, nor
+    moved or cancelled by a coordinator since."""
+
+    def __init__(self, intervals: Iterable[tuple[datetime, datetime]]) -> None:
+        ordered = sorted(intervals)
+        self.starts = [start for start, _end in ordered]
+        self.latest_end: list[datetime] = []  # the latest end among the first i + 1
+        for _start, end in ordered:
+            self.latest_end.append(max(end, self.latest_end[-1]) if self.latest_end else end)
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        before = bisect_left(self.starts, end)  # the shifts starting before `end`
+        return before > 0 and self.latest_end[before - 1] > start
+
+
 @transaction.atomic
 def generate_shifts(
     first_day: date, last_day: date, block_hours: int | None = None, now: datetime | None = None
 ) -> Generated:
-    """Create the shifts of [first_day, last_day] that do not exist yet (a cancelled
-    shift counts as existing, so cancelling is never undone), each with a slot per
+    """Create the shifts of [first_day, last_day] whose times no shift covers yet (a
+    cancelled shift counts, so cancelling is never undone), each with a slot per
     position in use. Shifts that would start in the past are not made."""
     now = now or timezone.now()
     windows = list(ServiceWindow.objects.all())
@@ -48,13 +67,13 @@ def generate_shifts(
         windows, first_day, last_day, closed_days=set(closed), block_hours=block_hours
     )
     future = [o for o in planned if o.start > now]
-    existing = set(
+    taken = TakenTimes(
         Shift.objects.filter(
-            start__gte=min((o.start for o in future), default=now),
-            start__lte=max((o.start for o in future), default=now),
+            start__lt=max((o.end for o in future), default=now),
+            end__gt=min((o.start for o in future), default=now),
         ).values_list("start", "end")
     )
-    new = [Shift(start=o.start, end=o.end) for o in future if (o.start, o.end) not in existing]
+    new = [Shift(start=o.start, end=o.end) for o in future if not taken.overlaps(o.start, o.end)]
     Shift.objects.bulk_create(new)
     Slot.objects.bulk_create(slots_for(new, list(Position.objects.filter(active=True))))
     return Generated(len(new), len(future) - len(new), len(planned) - len(future))

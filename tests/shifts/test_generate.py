@@ -45,6 +45,33 @@ def test_generating_again_duplicates_nothing_and_keeps_cancellations(
     assert Shift.objects.filter(cancelled=True).count() == 1
 
 
+def test_generating_in_blocks_after_whole_windows_makes_no_overlapping_shifts(
+    as_coordinator, responder_position
+):
+    every_evening()
+    first, last = week_from_tomorrow()
+    as_coordinator.post(URL, {"first_day": first, "last_day": last})
+    response = as_coordinator.post(
+        URL, {"first_day": first, "last_day": last, "block_hours": "4"}, follow=True
+    )
+    assert "0 shifts created" in response.content.decode()
+    assert Shift.objects.count() == 7
+
+
+def test_a_moved_shift_is_not_made_again_beside_it(as_coordinator, responder_position):
+    every_evening()
+    first, last = week_from_tomorrow()
+    as_coordinator.post(URL, {"first_day": first, "last_day": last})
+    moved = Shift.objects.first()
+    moved.start += timedelta(minutes=30)
+    moved.end += timedelta(minutes=30)
+    moved.save()
+    as_coordinator.post(URL, {"first_day": first, "last_day": last})
+    assert Shift.objects.count() == 7
+    starts = sorted(Shift.objects.values_list("start", "end"))
+    assert all(end <= next_start for (_s, end), (next_start, _e) in zip(starts, starts[1:]))
+
+
 def test_blocks_and_closures(as_coordinator, responder_position):
     every_evening()
     first, last = week_from_tomorrow()
