@@ -5,8 +5,10 @@ class CallsConfig(AppConfig):
     name = "calls"
 
     def ready(self) -> None:
-        from calls import checks  # noqa: F401  (registers the keyring check)
+        from calls import checks  # registers the system checks
         from calls.unlock import on_password_known
         from crisisline.signals import password_known
 
         password_known.connect(on_password_known, dispatch_uid="calls.unlock")
+        # gunicorn runs no system checks: a production process stops here instead.
+        checks.refuse_unsafe_start()

@@ -1,4 +1,10 @@
-"""Refuse to run with a master key that cannot open the keys already on disk."""
+"""Refuse to run with a master key that cannot open the keys already on disk, or
+with a password-key derivation cheap enough to make offline guessing easy.
+
+The system checks run for manage.py (migrate, check); gunicorn does not run
+them, so `refuse_unsafe_start` (called from CallsConfig.ready) stops any
+production process at start-up, WSGI included.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +12,60 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 
 from calls import keyring
+
+# OWASP's minimum for Argon2id (19 MiB, 2 passes, 1 lane); this app uses 3 passes.
+ARGON2_PRODUCTION_MIN_MEMORY_KIB = 19 * 1024
+
+WRONG_MASTER_KEY = "KEYRING_MASTER_KEY does not open the keys in KEYRING_DIR."
+WRONG_MASTER_KEY_HINT = "Set KEYRING_MASTER_KEY to the key these notes were written with."
+
+
+def _production() -> bool:
+    return not settings.DEBUG and not getattr(settings, "TESTING", False)
+
+
+def _weak_argon2() -> str | None:
+    memory = int(settings.NOTE_KEY_ARGON2_MEMORY_KIB)
+    if memory >= ARGON2_PRODUCTION_MIN_MEMORY_KIB:
+        return None
+    return (
+        f"NOTE_KEY_ARGON2_MEMORY_KIB is {memory}, below the minimum of "
+        f"{ARGON2_PRODUCTION_MIN_MEMORY_KIB} KiB for production: it makes guessing "
+        "passwords offline cheap. Leave it unset (65536) outside tests."
+    )
+
+
+def refuse_unsafe_start() -> None:
+    """Without DEBUG (and outside tests), stop the start naming the variable at fault."""
+    if not _production():
+        return
+    if (weak := _weak_argon2()) is not None:
+        raise ImproperlyConfigured(weak)
+    if not keyring.master_key_opens_the_keyring():
+        raise ImproperlyConfigured(f"{WRONG_MASTER_KEY} {WRONG_MASTER_KEY_HINT}")
 
 
 @register()
 def master_key_opens_the_keyring(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    for bucket in keyring.buckets()[:1]:
-        try:
-            keyring.key_for(bucket)
-        except keyring.Unreadable:
-            # Production stops (migrate runs the checks before the app starts);
-            # development only warns, so other work is not blocked by a stray key.
-            problem = Warning if settings.DEBUG else Error
-            return [
-                problem(
-                    "KEYRING_MASTER_KEY does not open the keys in KEYRING_DIR.",
-                    hint="Set KEYRING_MASTER_KEY to the key these notes were written with.",
-                    id="calls.E001" if problem is Error else "calls.W001",
-                )
-            ]
-    return []
+    if keyring.master_key_opens_the_keyring():
+        return []
+    # Production stops (migrate runs the checks before the app starts);
+    # development only warns, so other work is not blocked by a stray key.
+    problem = Warning if settings.DEBUG else Error
+    return [
+        problem(
+            WRONG_MASTER_KEY,
+            hint=WRONG_MASTER_KEY_HINT,
+            id="calls.E001" if problem is Error else "calls.W001",
+        )
+    ]
+
+
+@register()
+def note_keys_are_costly_to_guess(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if not _production() or (weak := _weak_argon2()) is None:
+        return []
+    return [Error(weak, id="calls.E002")]

@@ -21,20 +21,39 @@ _URL = re.compile(
 # Seven or more digits, allowing the usual separators: 555-0100, (555) 010-0199,
 # +1 555 010 0199, 5550100199.
 _PHONE = re.compile(r"(?<![\w@])\+?\(?\d(?:[\s().-]{0,2}\d){6,14}(?!\w)")
-_DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+# Dates and times look like phone numbers ("12.03.2026", "19.30-21.30"): claimed, then dropped.
+_DATE = re.compile(
+    r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}([./-])\d{1,2}\1\d{2,4}\b|\b\d{1,2}/\d{1,2}\b"
+)
+_TIME = re.compile(
+    r"\b\d{1,2}[:.h]\d{2}(?:\s*h)?(?:\s*(?:-|–|to|a)\s*\d{1,2}[:.h]\d{2})?\b", re.IGNORECASE
+)
 _STREET_WORDS = (
     "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|"
     "terrace|parkway|pkwy|highway|hwy|circle|cir|square|sq|alley|trail|"
     "calle|avenida|camino|carretera|paseo|plaza"
 )
+# Words that make "3 times on the way" or "calle a las 5" a sentence, not an address.
+_NOT_A_NAME = (
+    r"(?!(?:the|a|an|this|that|all|my|his|her|their|our|your|its|of|on|in|to|at|by|for|"
+    r"from|with|and|or|times?|hours?|minutes?|mins?|days?|weeks?|months?|blocks?|miles?|"
+    r"pills?|people|al|en|por|con|y|hasta|desde|las|los|veces|horas|minutos|cuadras)\b)"
+)
 _STREET = re.compile(
-    # "1234 Elm Street", "12 N. Main St", "apt 4B" and Spanish "Calle Luna 23".
-    rf"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEW]\.?\s+)?(?:[\w'.-]+\s+){{0,4}}(?:{_STREET_WORDS})\b\.?"
-    rf"|\b(?:calle|avenida|camino|paseo)\s+[\w'.-]+(?:\s+[\w'.-]+){{0,3}}\s+\d{{1,6}}\b"
-    r"|\b(?:apt|apartment|unit|suite|apto|depto)\.?\s*#?\s*\w{1,6}\b",
+    # "1234 Elm Street", "12 N. Main St", "45 Oak Ave." and "apt 4B" …
+    rf"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEW]\.?\s+)?(?:{_NOT_A_NAME}[\w'.-]+\s+){{1,4}}"
+    rf"(?:{_STREET_WORDS})\b(?!\.?\s+[A-Z][a-z]+'s\b)\.?"
+    # … and Spanish "Calle Mayor 12", "C/ Luna, 23", "Av. Juárez 100", "Avda. de la Paz nº 4".
+    r"|(?:\b(?:calle|avenida|avda|camino|paseo|carretera|plaza)\b|\b(?:avda|av|ctra|pza)\.|\bc/)"
+    rf"\s*{_NOT_A_NAME}[\w'.-]+(?:\s+[\w'.-]+){{0,3}},?\s+(?:n[º°o]\.?\s*)?\d{{1,6}}\b"
+    r"|\b(?:apt|apartment|unit|suite|apto|depto|piso)\.?\s*#?\s*\d\w{0,5}\b",
     re.IGNORECASE,
 )
-_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{1,29})\b")
+# "@sam_r", but not a time written with an at sign ("@ 5pm", "@5pm", "@10").
+_HANDLE = re.compile(
+    r"(?<![\w@.])@(?!\d{1,2}(?:[:.]\d{2})?(?:\s*(?:[ap]\.?m\.?|h|hrs?))?\b)"
+    r"[A-Za-z0-9_](?:[A-Za-z0-9_.]{1,29})\b"
+)
 
 KINDS = {
     "email": _("email address"),
@@ -71,7 +90,8 @@ def find_identifiers(text: str) -> list[Finding]:
     claim(_URL, "url")
     claim(_HANDLE, "handle")
     claim(_STREET, "address")
-    claim(_DATE, "date")  # dates look like phone numbers; claimed, then dropped
+    claim(_DATE, "date")  # dates and times look like phone numbers; claimed, then dropped
+    claim(_TIME, "date")
     claim(_PHONE, "phone")
     found: list[Finding] = []
     for start, end, kind in sorted(spans):

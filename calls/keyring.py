@@ -29,6 +29,10 @@ class Unreadable(Exception):
     """The key is gone or the ciphertext does not match it: nothing is returned."""
 
 
+class WrongMasterKey(Unreadable):
+    """KEYRING_MASTER_KEY does not open the keys already in KEYRING_DIR."""
+
+
 def bucket_for(expires_at: datetime) -> int:
     """The bucket of an expiry instant: the number of its whole hour since the epoch."""
     return int(expires_at.timestamp()) // BUCKET_SECONDS
@@ -68,8 +72,33 @@ def _read_key(bucket: int) -> bytes | None:
         raise Unreadable(f"bucket key {bucket} cannot be unwrapped with this master key") from exc
 
 
+def master_key_opens_the_keyring() -> bool:
+    """Whether the master key opens the keys already on disk (true for an empty or
+    missing keyring). Looks at one key; never creates the directory."""
+    directory = Path(settings.KEYRING_DIR)
+    if not directory.is_dir():
+        return True
+    existing = sorted(
+        int(match.group(1)) for name in os.listdir(directory) if (match := _KEY_FILE.match(name))
+    )
+    for bucket in existing[:1]:
+        try:
+            _read_key(bucket)
+        except Unreadable:
+            return False
+    return True
+
+
 def _create_key(bucket: int) -> bytes:
-    """Write a new wrapped key atomically; if another process won the race, use theirs."""
+    """Write a new wrapped key atomically; if another process won the race, use theirs.
+
+    Refuses (WrongMasterKey) while the keys already on disk do not open: a key
+    wrapped under a wrong master key would leave a keyring no single key opens.
+    """
+    if not master_key_opens_the_keyring():
+        raise WrongMasterKey(
+            "KEYRING_MASTER_KEY does not open the keys in KEYRING_DIR: no new key is made"
+        )
     key = AESGCM.generate_key(bit_length=256)
     nonce = secrets.token_bytes(NONCE_BYTES)
     wrapped = nonce + _wrapper().encrypt(nonce, key, _label(bucket))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -277,6 +278,23 @@ class CallNoteQuerySet(models.QuerySet["CallNote"]):
             return self.none()
         return self.filter(Q(author=person) | Q(follow_up_to=person))
 
+    def seal_unsealed(self) -> int:
+        """Seal each note here written before sealing whose readers all have key
+        pairs (see CallNote.seal_unsealed); returns how many were sealed."""
+        sealed = 0
+        for pk in self.filter(sealed=False).values_list("pk", flat=True):
+            with transaction.atomic():
+                # Locked, and looked at again: a concurrent sign-in may have sealed it.
+                note = (
+                    CallNote.including_expired.select_for_update(of=("self",))
+                    .filter(pk=pk, sealed=False)
+                    .select_related("author", "follow_up_to")
+                    .first()
+                )
+                if note is not None and note.seal_unsealed():
+                    sealed += 1
+        return sealed
+
 
 class LiveNoteManager(models.Manager.from_queryset(CallNoteQuerySet)):  # type: ignore[misc]
     """The only way the app reads notes: an expired note is gone the instant it expires."""
@@ -397,6 +415,33 @@ class CallNote(models.Model):
             )
             seals.append(seal)
         return seals
+
+    @sensitive_variables()
+    def seal_unsealed(self) -> bool:
+        """Seal a note written before sealing, once all its readers have key pairs.
+
+        The server can open such a note itself (bucket key only), and sealing needs
+        only public keys: the body is sealed to every reader with a key pair, and
+        the bucket-key-only ciphertext is replaced in the same row. A deactivated
+        reader without a key pair (who cannot read it anyway) is left out. Returns
+        whether the note is now sealed; call it with the row locked.
+        """
+        if self.sealed:
+            return False
+        readers = {p.pk: p for p in (self.author, self.follow_up_to) if p is not None}
+        keys = list(NoteKeys.objects.filter(person__in=list(readers)))
+        keyed = {k.person_id for k in keys}
+        if not keys or any(p.is_active and pk not in keyed for pk, p in readers.items()):
+            return False
+        try:
+            body = self.legacy_body()
+        except keyring.Unreadable:
+            return False  # its key is gone: the note is as good as burned
+        seals = self.seal(body, keys)
+        self.save(update_fields=["sealed", "body_bucket", "body_ciphertext"])
+        NoteSeal.objects.filter(note=self).delete()
+        NoteSeal.objects.bulk_create(seals)
+        return True
 
     @classmethod
     @transaction.atomic
@@ -522,8 +567,29 @@ class Tally(models.Model):
 
     @classmethod
     def add_one(cls, *, day: date, kind: str, response: str, police: str, follow_up: bool) -> None:
-        """Add one; called inside the transaction that saves the note."""
-        row, _created = cls.objects.get_or_create(
-            week=week_of(day), kind=kind, response=response, police=police, follow_up=follow_up
+        """Add one; called inside the transaction that saves the note.
+
+        The first note of a week creates every combination's row of that week at
+        once, in a fixed order, so that row ids (which a database copy shows) say
+        nothing about which combination was counted first. Concurrent writers of a
+        week's first notes insert the same rows in the same order: the later ones
+        wait on the unique index and skip them, then each adds one under a row lock.
+        """
+        week = week_of(day)
+        if not cls.objects.filter(week=week).exists():
+            cls.objects.bulk_create(
+                [
+                    cls(week=week, kind=k, response=r, police=p, follow_up=f, count=0)
+                    for k, r, p, f in itertools.product(
+                        Kind.values, Response.values, Police.values, (False, True)
+                    )
+                ],
+                ignore_conflicts=True,
+            )
+        combination = {"kind": kind, "response": response, "police": police}
+        updated = cls.objects.filter(week=week, follow_up=follow_up, **combination).update(
+            count=F("count") + 1
         )
-        cls.objects.filter(pk=row.pk).update(count=F("count") + 1)
+        if not updated:  # a week counted before every row was made up front
+            row, _created = cls.objects.get_or_create(week=week, follow_up=follow_up, **combination)
+            cls.objects.filter(pk=row.pk).update(count=F("count") + 1)

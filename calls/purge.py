@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,12 +15,15 @@ from calls.models import CallNote
 
 BATCH_SIZE = 2000
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Purged:
     notes: int
     keys: int
     batches: int
+    checkpoint: Checkpoint
 
 
 def _delete_in_batches(rows, batch_size: int) -> tuple[int, int]:
@@ -35,20 +40,35 @@ def _delete_in_batches(rows, batch_size: int) -> tuple[int, int]:
         batches += 1
 
 
-def checkpoint_sqlite() -> bool:
-    """Fold SQLite's write-ahead log back into the database and truncate the log.
+class Checkpoint(enum.Enum):
+    """What folding SQLite's write-ahead log back into the database came to."""
 
-    Only possible outside a transaction and with a write-ahead log (not, say,
-    for an in-memory database); returns whether it ran.
+    TRUNCATED = "truncated"  # every frame copied back, and the log emptied
+    BUSY = "busy"  # another connection kept it from finishing: old pages may remain
+    NOT_APPLICABLE = "not applicable"  # PostgreSQL, no write-ahead log, or inside a transaction
+
+
+def checkpoint_sqlite() -> Checkpoint:
+    """Fold SQLite's write-ahead log back into the database and truncate the log,
+    so deleted rows do not linger in it (secure_delete overwrites the database's
+    own pages, not frames already in the log).
+
+    Only possible outside a transaction and with a write-ahead log (not, say, for
+    an in-memory database). BUSY (logged) when a reader or writer kept it from
+    finishing; the next purge tries again.
     """
     if connection.vendor != "sqlite" or connection.in_atomic_block:
-        return False
+        return Checkpoint.NOT_APPLICABLE
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         if cursor.fetchone()[0] != "wal":
-            return False
+            return Checkpoint.NOT_APPLICABLE
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return True
+        busy, _log_frames, _checkpointed = cursor.fetchone()
+    if busy:
+        logger.warning("SQLite write-ahead log not truncated: the database was busy")
+        return Checkpoint.BUSY
+    return Checkpoint.TRUNCATED
 
 
 def purge_expired(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> Purged:
@@ -57,8 +77,13 @@ def purge_expired(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) 
     expired = CallNote.including_expired.filter(expires_at__lte=now)
     notes, batches = _delete_in_batches(expired, batch_size)
     keys = keyring.destroy_past(now)
-    checkpoint_sqlite()
-    return Purged(notes=notes, keys=keys, batches=batches)
+    return Purged(notes=notes, keys=keys, batches=batches, checkpoint=checkpoint_sqlite())
+
+
+def burn(note: CallNote) -> Checkpoint:
+    """Burn now: delete one note (and its sealed copies) at once."""
+    CallNote.including_expired.filter(pk=note.pk).delete()
+    return checkpoint_sqlite()
 
 
 def wipe_everything(*, batch_size: int = BATCH_SIZE) -> tuple[int, int]:

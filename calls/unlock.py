@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from calls import sealing
-from calls.models import NoteKeys
+from calls.models import CallNote, NoteKeys
 
 COOKIE_NAME = "notekey"
 SESSION_FIELD = "calls.notekey"
@@ -132,5 +132,8 @@ def on_password_known(
     """Receiver of crisisline.signals.password_known."""
     with transaction.atomic():
         private = _unlock(user, password, reason, previous_password)
+    # Their key pair exists now: notes written before sealing that they may read
+    # are sealed, each once all of its readers have a key pair.
+    CallNote.objects.readable_by(user).seal_unsealed()
     if request.user.is_authenticated and request.user.pk == user.pk:
         hold_for_session(request, response, private)

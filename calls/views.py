@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -31,7 +34,7 @@ from calls.models import (
     Tally,
     retention_bounds,
 )
-from calls.purge import wipe_everything
+from calls.purge import burn, wipe_everything
 from calls.unlock import Locked, sign_in_again, unlocked_key
 from crisisline.roles import role_required
 
@@ -96,11 +99,23 @@ def note_list(request: HttpRequest) -> HttpResponse:
     return render(request, "calls/list.html", {"mine": mine, "handed": handed})
 
 
+def _readers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Per-note pages: the note's readers get the view, with the note; everyone else
+    signed in gets 404, whatever their roles, before anything else (even the method)
+    is looked at, so nobody learns whether a note exists. Anonymous: sign in."""
+
+    @wraps(view)
+    @login_required
+    def for_a_reader(request: HttpRequest, public_id: str) -> HttpResponse:
+        return view(request, _note_for(request, public_id))
+
+    return for_a_reader
+
+
 @never_cache
-@role_required("respond")
+@_readers_only
 @require_GET
-def note_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    note = _note_for(request, public_id)
+def note_detail(request: HttpRequest, note: CallNote) -> HttpResponse:
     private = None
     if note.sealed:
         try:
@@ -128,11 +143,10 @@ def note_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @never_cache
-@role_required("respond")
+@_readers_only
 @require_POST
-def burn_note(request: HttpRequest, public_id: str) -> HttpResponse:
-    note = _note_for(request, public_id)
-    note.delete()
+def burn_note(request: HttpRequest, note: CallNote) -> HttpResponse:
+    burn(note)
     messages.success(request, _("The note is destroyed."))
     return redirect("calls:list")
 
@@ -167,7 +181,7 @@ def evaluation_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="call-totals.csv"'
     writer = csv.writer(response)
     writer.writerow(["week_starting", "kind", "response", "police", "follow_up", "count"])
-    for tally in Tally.objects.all():
+    for tally in Tally.objects.filter(count__gt=0):  # every week has a row per combination
         writer.writerow(
             [
                 tally.week.isoformat(),

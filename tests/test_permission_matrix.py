@@ -166,11 +166,19 @@ EXPECTED: dict[str, Expect] = {
     # calls: notes are the author's alone; totals and retention are the coordinators'
     "calls:list": RESPONDERS,
     "calls:new": RESPONDERS,
-    "calls:detail": row(*RESPONDERS.statuses, kwargs=lambda w: {"public_id": w.note.public_id}),
-    "calls:detail[bogus]": row(
-        LOGIN, 404, 403, 403, 403, LOGIN, kwargs=lambda w: {"public_id": "nope"}
+    # One note, the responder's: everyone else signed in gets 404, whatever their roles.
+    "calls:detail": row(
+        LOGIN, 200, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": w.note.public_id}
     ),
-    "calls:burn": row(*RESPONDERS_POST.statuses, kwargs=lambda w: {"public_id": w.note.public_id}),
+    "calls:detail[bogus]": row(
+        LOGIN, 404, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": "nope"}
+    ),
+    "calls:burn": row(
+        LOGIN, 405, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": w.note.public_id}
+    ),
+    "calls:burn[bogus]": row(
+        LOGIN, 404, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": "nope"}
+    ),
     "calls:evaluation": COORDINATORS,
     "calls:evaluation_csv": COORDINATORS,
     "calls:retention": COORDINATORS,

@@ -67,6 +67,19 @@ def write_note(author, body: str = "Talked it through; safe for tonight.", **fie
     return CallNote.write(author=author, body=body, **values)
 
 
+def as_written_before_sealing(note: CallNote, body: str) -> CallNote:
+    """Turn `note` into one written before sealing: its body under the bucket key
+    alone, no sealed copies. Drop the readers' key pairs to have them never signed in."""
+    from calls import keyring
+    from calls.models import NoteSeal
+
+    note.sealed = False
+    note.body_ciphertext = keyring.encrypt(body, bucket=note.body_bucket, context=note._context())
+    note.save()
+    NoteSeal.objects.filter(note=note).delete()
+    return note
+
+
 def note_form(**fields) -> dict[str, object]:
     data = {
         "kind": "crisis-acute",

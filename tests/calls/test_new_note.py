@@ -65,7 +65,7 @@ def test_each_note_adds_one_to_the_week_total(as_responder):
     as_responder.post(URL, note_form())
     as_responder.post(URL, note_form())
     as_responder.post(URL, note_form(police="unsolicited"))
-    counts = {(t.kind, t.police, t.follow_up): t.count for t in Tally.objects.all()}
+    counts = {(t.kind, t.police, t.follow_up): t.count for t in Tally.objects.filter(count__gt=0)}
     assert counts == {("crisis-acute", "none", False): 2, ("crisis-acute", "unsolicited", False): 1}
     week = Tally.objects.first().week
     assert week.weekday() == 0 and week <= timezone.localdate()
@@ -101,7 +101,7 @@ def test_a_follow_up_keeps_the_note_to_the_end_of_the_follow_up_day(as_responder
     note = CallNote.objects.get()
     assert note.follow_up_to == teammate
     assert timezone.localtime(note.expires_at).date() == day + timedelta(days=1)
-    assert Tally.objects.get().follow_up is True
+    assert Tally.objects.get(count__gt=0).follow_up is True
     # The teammate sees it among the notes handed to them.
     assert note.public_id in client_for(teammate).get("/notes/").content.decode()
 

@@ -37,6 +37,6 @@ def test_note_pages_are_never_cached(as_responder, responder):
 
 def test_str_of_any_calls_model_holds_no_content(responder):
     note = write_note(responder, "str-canary")
-    for thing in (note, Tally.objects.get(), RetentionPolicy.current()):
+    for thing in (note, Tally.objects.get(count__gt=0), RetentionPolicy.current()):
         assert "str-canary" not in str(thing) and "str-canary" not in repr(thing)
     assert str(note) == note.public_id

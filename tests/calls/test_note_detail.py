@@ -56,8 +56,20 @@ def test_anonymous_is_sent_to_sign_in(client, note):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_wrong_role_is_forbidden(note, as_trainer):
-    assert as_trainer.get(url(note)).status_code == 403
+def test_everyone_else_signed_in_gets_404_whatever_their_roles(note, as_trainer, as_outsider):
+    # Not 403: that would say "this exists, but not for you".
+    for client in (as_trainer, as_outsider):
+        for path in (url(note), "/notes/no-such-note/"):
+            response = client.get(path)
+            assert response.status_code == 404
+            assert BODY not in response.content.decode()
+        assert client.post(url(note)).status_code == 404  # not even 405
+
+
+def test_a_reader_who_no_longer_responds_still_reads_it(note, teammate):
+    client = client_for(teammate)
+    teammate.groups.clear()
+    assert BODY in client.get(url(note)).content.decode()
 
 
 def test_a_deactivated_teammate_loses_access(note, teammate):

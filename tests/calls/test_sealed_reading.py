@@ -205,7 +205,7 @@ def test_a_writer_without_a_key_pair_is_asked_to_sign_in_first(responder):
     assert not CallNote.including_expired.exists()
 
 
-def test_a_note_from_before_sealing_stays_readable_until_it_expires(responder, client):
+def test_a_note_from_before_sealing_is_sealed_when_its_reader_signs_in(responder, client):
     give_keys(responder)
     note = write_note(responder, "written before sealing")
     # What a note written before this change looks like: the body under the bucket key.
@@ -215,10 +215,13 @@ def test_a_note_from_before_sealing_stays_readable_until_it_expires(responder, c
     )
     note.save()
     NoteSeal.objects.filter(note=note).delete()
-    assert "written before sealing" in client_for(responder).get(url(note)).content.decode()
     html = client.get("/privacy/").content.decode()
-    assert "Notes written before sealing began are protected by the hourly keys only" in html
-    note.delete()
+    assert "Notes written before sealing began are sealed as soon as everyone" in html
+    assert "written before sealing" in client_for(responder).get(url(note)).content.decode()
+    note.refresh_from_db()
+    assert note.sealed and NoteSeal.objects.filter(note=note, recipient=responder).exists()
+    with pytest.raises(keyring.Unreadable):
+        note.legacy_body()
     html = client.get("/privacy/").content.decode()
     assert "Notes written before sealing began" not in html
 

@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 
 import pytest
@@ -19,19 +20,18 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from calls import keyring, sealing
+from calls import keyring, sealing, unlock
 from calls.models import CallNote, NoteKeys, NoteSeal
 from calls.unlock import SESSION_FIELD
 from crisisline.roles import RESPONDER
-from tests.calls.conftest import client_for, note_form
+from tests.calls.conftest import as_written_before_sealing, client_for, note_form, write_note
 from tests.calls.test_seizure import copy_database, files_holding
 from tests.factory import PASSWORD, make_person
 
 
-def server_secrets() -> list[bytes]:
-    """Every secret a seized server offers: its environment and settings, raw and decoded."""
-    values = [value.encode() for value in os.environ.values() if value]
-    values += [settings.SECRET_KEY.encode(), bytes(settings.KEYRING_MASTER_KEY)]
+def expanded(values: Iterable[bytes]) -> list[bytes]:
+    """Each value raw and base64-decoded (both alphabets): how secrets sit in files."""
+    values = [value for value in values if value]
     decoded = []
     for value in values:
         for decode in (base64.b64decode, base64.urlsafe_b64decode):
@@ -40,15 +40,47 @@ def server_secrets() -> list[bytes]:
     return [value for value in values + decoded if value]
 
 
+def server_secrets() -> list[bytes]:
+    """Every secret a seized server offers: its environment and settings, raw and decoded."""
+    values = [value.encode() for value in os.environ.values() if value]
+    values += [settings.SECRET_KEY.encode(), bytes(settings.KEYRING_MASTER_KEY)]
+    return expanded(values)
+
+
 def as_32_bytes(value: bytes) -> bytes:
     return (value * (32 // max(len(value), 1) + 1))[:32]
 
 
-def attack() -> list[str]:
-    """Run the app's own code against the server's data with every server secret;
-    returns whatever opened (a body, a private key, a held key)."""
+def attack(also_seized: Iterable[bytes] = ()) -> list[str]:
+    """Run the app's own code against the server's data with every server secret (and
+    `also_seized`, for the controls below); returns whatever opened: a body, a
+    private key, a held key."""
     opened = []
-    candidates = server_secrets()
+    candidates = server_secrets() + expanded(also_seized)
+    # Private keys the attacker could get: each secret taken as one, …
+    privates = [sealing.load_private(as_32_bytes(candidate)) for candidate in candidates]
+    # … a private key unwrapped with a secret taken as its password, …
+    for keys in NoteKeys.objects.all():
+        for candidate in candidates:
+            try:
+                privates.append(keys.unlock(candidate.decode(errors="replace")))
+            except sealing.WrongPassword:
+                continue
+            opened.append(f"private key of person {keys.person_id}")
+    # … or a key held for a session, opened with a secret in the cookie's place,
+    # under the very context unlock.py binds it to.
+    for session in Session.objects.all():
+        data = session.get_decoded()
+        held = data.get(SESSION_FIELD)
+        if not held:
+            continue
+        context = unlock._context(session.session_key, data.get("_auth_user_id"))
+        for candidate in candidates:
+            try:
+                privates.append(sealing.release(candidate, base64.b64decode(held), context))
+            except sealing.CannotOpen:
+                continue
+            opened.append("a held key")
     for note in CallNote.including_expired.all():
         with contextlib.suppress(keyring.Unreadable):
             opened.append(note.legacy_body())  # the server-only path of older notes
@@ -57,15 +89,14 @@ def attack() -> list[str]:
             inner = keyring.decrypt_bytes(
                 bytes(seal.sealed_key), bucket=note.body_bucket, context=seal.context()
             )
-            # … but no secret of the server is the reader's private key …
-            for candidate in candidates:
+            # … but none of those private keys should be the reader's …
+            for private in privates:
                 try:
-                    private = sealing.load_private(as_32_bytes(candidate))
                     data_key = sealing.open_sealed(inner, private, seal.context())
                 except sealing.CannotOpen:
                     continue
                 opened.append(sealing.decrypt_body(note.body_ciphertext, data_key, note._context()))
-            # … or the data key itself.
+            # … nor any secret the data key itself.
             for candidate in candidates:
                 with contextlib.suppress(sealing.CannotOpen):
                     opened.append(
@@ -73,23 +104,11 @@ def attack() -> list[str]:
                             bytes(note.body_ciphertext), as_32_bytes(candidate), note._context()
                         )
                     )
-    for keys in NoteKeys.objects.all():
-        for candidate in candidates:
-            try:
-                keys.unlock(candidate.decode(errors="replace"))
-            except sealing.WrongPassword:
-                continue
-            opened.append(f"private key of person {keys.person_id}")
-    for session in Session.objects.all():
-        held = session.get_decoded().get(SESSION_FIELD)
-        if held:
-            for candidate in candidates:
-                try:
-                    sealing.release(as_32_bytes(candidate), base64.b64decode(held), b"")
-                except sealing.CannotOpen:
-                    continue
-                opened.append("a held key")
     return opened
+
+
+def found(canaries: Iterable[str], opened: list[str]) -> set[str]:
+    return {canary for canary in canaries if any(canary in text for text in opened)}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -161,22 +180,69 @@ def test_with_someone_signed_in_the_server_without_their_cookie_opens_nothing(
     copy_database(tmp_path / "database")
     assert files_holding([canary], tmp_path) == []
     assert attack() == []
-    # And the cookie's secret alone, without the session, is only random bytes.
-    secret = base64.urlsafe_b64decode(client.cookies["notekey"].value)
+    # Control: with the cookie seized too, the same attack opens the held key and the note.
+    cookie = client.cookies["notekey"].value.encode()
+    opened = attack([cookie])
+    assert "a held key" in opened and found([canary], opened) == {canary}
+    # The cookie's secret alone, once the session is gone, opens nothing.
+    Session.objects.all().delete()
+    assert attack([cookie]) == []
+    assert canary in client_for(author).get(path).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_attack_finds_the_canary_given_a_readers_password_or_private_key(keyring_dir, roles):
+    """Controls: the attack is not toothless. Given what only a reader has (their
+    password, or their private key), it opens their note; without it, nothing."""
+    author = make_person("author", RESPONDER)
+    canary = f"CANARY-{uuid.uuid4().hex}"
+    client = client_for(author)
+    client.post("/notes/new/", note_form(body=f"said {canary}"))
+    client.post("/accounts/logout/")
+    assert attack() == []
+    with_password = attack([PASSWORD.encode()])
+    assert f"private key of person {author.pk}" in with_password
+    assert found([canary], with_password) == {canary}
     private = NoteKeys.objects.get(person=author).unlock(PASSWORD)
-    assert secret != sealing.private_bytes(private)
-    assert canary in client.get(path).content.decode()
+    assert found([canary], attack([sealing.private_bytes(private)])) == {canary}
 
 
 def test_the_attack_would_find_a_note_the_server_could_open(responder):
     """The attack is not toothless: a note sealed only to the bucket key opens."""
-    from tests.calls.conftest import give_keys, write_note
-
-    give_keys(responder)
     note = write_note(responder, "CANARY-legacy")
-    note.sealed = False
-    note.body_ciphertext = keyring.encrypt(
-        "CANARY-legacy", bucket=note.body_bucket, context=note._context()
-    )
-    note.save()
+    as_written_before_sealing(note, "CANARY-legacy")
     assert attack() == ["CANARY-legacy"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notes_from_before_sealing_are_out_of_reach_once_every_reader_signed_in(
+    tmp_path, keyring_dir, roles
+):
+    author = make_person("author", RESPONDER)
+    mate = make_person("mate", RESPONDER)
+    own, handed = (f"CANARY-{uuid.uuid4().hex}" for _ in range(2))
+    as_written_before_sealing(write_note(author, f"said {own}"), f"said {own}")
+    follow_up = {"follow_up_to": mate, "follow_up_by": timezone.localdate() + timedelta(days=2)}
+    note = write_note(author, f"follow up {handed}", **follow_up)
+    as_written_before_sealing(note, f"follow up {handed}")
+    NoteKeys.objects.all().delete()  # nobody has signed in since sealing began
+    # Before: the server opens both on its own.
+    assert found([own, handed], attack()) == {own, handed}
+
+    writer = client_for(author)
+    writer.post("/accounts/logout/")
+    # The author's own note is sealed; the handed one waits for its second reader.
+    assert found([own, handed], attack()) == {handed}
+
+    reader = client_for(mate)
+    reader.post("/accounts/logout/")
+    assert not Session.objects.exists()
+    copy_database(tmp_path / "seized")
+    shutil.copytree(keyring_dir, tmp_path / "seized" / "keyring")
+    assert files_holding([own, handed], tmp_path / "seized") == []
+    assert attack() == []
+    assert not CallNote.objects.filter(sealed=False).exists()
+    # Control: the sealed copies are real; each reader opens their notes again.
+    assert found([own, handed], attack([PASSWORD.encode()])) == {own, handed}
+    listing = client_for(mate)
+    assert handed in listing.get(f"/notes/{note.public_id}/").content.decode()
