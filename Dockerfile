@@ -12,11 +12,13 @@ COPY . .
 # Build-time only secrets: collectstatic needs production settings to load;
 # these values are thrown away with this stage.
 RUN rm -rf .venv/.synced var .env \
- && .venv/bin/python manage.py compilecatalogs \
- && SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+ && export SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     KEYRING_MASTER_KEY="$(.venv/bin/python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')" \
-    STATIC_ROOT=/app/staticfiles VAR_DIR=/tmp/build-var \
-    .venv/bin/python manage.py collectstatic --noinput
+    ALLOWED_HOSTS=build.invalid STATIC_ROOT=/app/staticfiles VAR_DIR=/tmp/build-var \
+    KEYRING_DIR=/tmp/build-var/keyring \
+ && .venv/bin/python manage.py compilecatalogs \
+ && .venv/bin/python manage.py collectstatic --noinput \
+ && rm -rf /tmp/build-var
 
 FROM python:3.11-slim
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin crisisline \

@@ -2,13 +2,24 @@
 
 The access log has time, method, status, size and duration only: no client
 address, user agent, path or query string (paths can carry feed tokens).
+The error log goes through crisisline.logs.QuietFilter, because gunicorn
+writes lines such as "Invalid request from ip=<address>: <request line>" and
+"Error handling request <method> <path?query>".
 """
 
 import os
 
+
+def _whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, str(default)).strip()
+    if not value.isdigit() or int(value) < 1:
+        raise SystemExit(f"{name} must be a whole number of at least 1, not {value!r}.")
+    return int(value)
+
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+workers = _whole_number("GUNICORN_WORKERS", 3)
+threads = _whole_number("GUNICORN_THREADS", 2)
 timeout = 30
 accesslog = "-"
 access_log_format = '%(t)s "%(m)s" %(s)s %(B)s %(M)sms'
@@ -16,3 +27,40 @@ errorlog = "-"
 # X-Forwarded-Proto is believed only from the reverse proxy in front.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proxy_allow_ips = forwarded_allow_ips
+
+# gunicorn applies this after setting up its own handlers, replacing them for
+# the loggers named here. The filter is named by its dotted path: it is
+# imported when gunicorn configures logging, after it has put the project on
+# sys.path.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"quiet": {"()": "crisisline.logs.QuietFilter"}},
+    "formatters": {
+        "error": {
+            "format": "%(asctime)s [%(process)d] [%(levelname)s] %(message)s",
+            "datefmt": "[%Y-%m-%d %H:%M:%S %z]",
+        },
+        "access": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "error_console": {
+            "class": "logging.StreamHandler",
+            "formatter": "error",
+            "filters": ["quiet"],
+            "stream": "ext://sys.stderr",
+        },
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "access",
+            "filters": ["quiet"],
+            "stream": "ext://sys.stdout",
+        },
+    },
+    "root": {"level": "INFO", "handlers": ["error_console"]},
+    "loggers": {
+        # No level here: gunicorn's own --log-level keeps deciding.
+        "gunicorn.error": {"handlers": ["error_console"], "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "propagate": False},
+    },
+}

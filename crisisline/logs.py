@@ -11,7 +11,9 @@ from django.views.debug import SafeExceptionReporterFilter
 _IP = re.compile(
     r"\b(?:\d{1,3}\.){3}\d{1,3}\b"  # IPv4
     r"|\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b"  # full IPv6
-    r"|(?<![\w:])(?:[0-9a-f]{1,4}:)*[0-9a-f]{0,4}::(?:[0-9a-f]{1,4}:?)*(?![\w:])",  # IPv6 with ::
+    # IPv6 with ::, leaving a colon that follows it alone ("ip=2001:db8::7: …")
+    r"|(?<![\w:])(?:[0-9a-f]{1,4}:)*[0-9a-f]{0,4}::(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4})*)?"
+    r"(?!\w)(?!:[0-9a-f])",
     re.I,
 )
 _QUERY = re.compile(r"\?\S*")
@@ -34,18 +36,35 @@ class QuietExceptionReporterFilter(SafeExceptionReporterFilter):
         return []
 
 
+def quiet(text: str) -> str:
+    """`text` without IP addresses, query strings or token-shaped path segments."""
+    return _TOKEN.sub("…", _QUERY.sub("?…", _IP.sub("[address]", text)))
+
+
 class QuietFilter(logging.Filter):
-    """Strip query strings and anything shaped like an IP address from log lines.
+    """Strip query strings, token-shaped path segments and anything shaped like
+    an IP address from log lines, tracebacks included.
 
     Django's own request logging mentions paths only, but this is the last
-    line of defence for any message that carries more than it should.
+    line of defence for any message that carries more than it should. It also
+    quiets gunicorn's error log (gunicorn.conf.py), whose lines name the
+    client's address and the request's full URI.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        quiet = _TOKEN.sub("…", _QUERY.sub("?…", _IP.sub("[address]", message)))
-        if quiet != message:
-            record.msg, record.args = quiet, ()
+        quieted = quiet(message)
+        if quieted != message:
+            record.msg, record.args = quieted, ()
+        # An exception's text can hold the request too (a bad request line, a
+        # URI in an error message): format it here, quietly, so that the
+        # formatter prints this text instead of formatting it again.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = quiet(record.exc_text)
+        if record.stack_info:
+            record.stack_info = quiet(record.stack_info)
         # Django attaches the request to django.request records; formatters in
         # other deployments could print it, so drop it.
         if hasattr(record, "request"):

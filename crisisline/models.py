@@ -92,10 +92,18 @@ class User(AbstractUser):
 
     @transaction.atomic
     def deactivate(self) -> None:
-        """Offboard: sign out everywhere at once and revoke every token."""
+        """Offboard: sign out everywhere at once and revoke every token.
+
+        Invitations they issued and nobody used yet end too, for good: they stay
+        ended if the person is reactivated later.
+        """
         self.is_active = False
         self.save(update_fields=["is_active"])
         end_sessions_of(self)
+        now = timezone.now()
+        Invitation.objects.filter(created_by=self, used_at__isnull=True, expires_at__gt=now).update(
+            expires_at=now
+        )
         person_deactivated.send(sender=type(self), person=self)
 
     def reactivate(self) -> None:
@@ -116,10 +124,16 @@ def end_sessions_of(person: User) -> int:
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
     def pending(self) -> InvitationQuerySet:
-        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+        return self.filter(
+            used_at__isnull=True, expires_at__gt=timezone.now(), created_by__is_active=True
+        )
 
     def find(self, token: str) -> Invitation | None:
-        return self.filter(token_hash=keyed_hash("invitation", token)).first()
+        return (
+            self.select_related("created_by")
+            .filter(token_hash=keyed_hash("invitation", token))
+            .first()
+        )
 
 
 class Invitation(models.Model):
@@ -181,6 +195,12 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+    @property
+    def is_revoked(self) -> bool:
+        """An invitation is only as good as the active coordinator who issued it
+        (however they were deactivated, even by a superuser in the admin)."""
+        return self.created_by is None or not self.created_by.is_active
 
 
 class FailedSignInQuerySet(models.QuerySet["FailedSignIn"]):

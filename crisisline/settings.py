@@ -6,6 +6,7 @@ to start until every secret it needs is set, naming the missing variable.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from pathlib import Path
 
@@ -28,6 +29,16 @@ def _flag(name: str, default: bool) -> bool:
     if value in _TRUE | _FALSE:
         return value in _TRUE
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+
+
+def _whole_number(name: str, default: int, *, least: int, most: int) -> int:
+    """A whole-number variable within [least, most]; anything else stops the start."""
+    value = env.str(name, default=str(default)).strip()
+    if re.fullmatch(r"[0-9]{1,12}", value) and least <= int(value) <= most:
+        return int(value)
+    raise ImproperlyConfigured(
+        f"{name} must be a whole number from {least} to {most}, not {value!r}."
+    )
 
 
 DEBUG = _flag("DEBUG", default=False)
@@ -59,9 +70,19 @@ if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure
         "characters, e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
     )
 
-ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
-)
+ALLOWED_HOSTS = [
+    host
+    for host in env.list(
+        "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+    )
+    if host.strip()
+]
+if not DEBUG and not ALLOWED_HOSTS:
+    # Django would start and then answer every request with 400: say why instead.
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is not set. Set it to the host names this site answers to, "
+        "comma-separated (e.g. line.example.org); it is required when DEBUG is off."
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Addresses of the reverse proxy in front of the app; only from these is
 # X-Forwarded-For believed (for the sign-in throttle's client key).
@@ -174,14 +195,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-INVITATION_HOURS = env.int("INVITATION_HOURS", default=72)
-PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_HOURS", default=72) * 3600
+INVITATION_HOURS = _whole_number("INVITATION_HOURS", 72, least=1, most=24 * 30)
+PASSWORD_RESET_TIMEOUT = _whole_number("PASSWORD_RESET_HOURS", 72, least=1, most=24 * 30) * 3600
 SIGNIN_THROTTLE_MINUTES = 15
 SIGNIN_FAILURES_PER_ACCOUNT = 5
 SIGNIN_FAILURES_PER_CLIENT = 20
 
 # --- Sessions, cookies, transport -------------------------------------------
-SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=72) * 3600
+SESSION_COOKIE_AGE = _whole_number("SESSION_HOURS", 72, least=1, most=24 * 90) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
@@ -193,7 +214,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("HSTS_SECONDS", default=31_536_000)
+# Read even with DEBUG on, so that a typo shows up before production.
+_HSTS_SECONDS = _whole_number("HSTS_SECONDS", 31_536_000, least=0, most=2 * 31_536_000)
+SECURE_HSTS_SECONDS = 0 if DEBUG else _HSTS_SECONDS
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -259,9 +282,22 @@ STORAGES = {
 }
 
 # --- Email (optional) -----------------------------------------------------------
-EMAIL_ENABLED = bool(env.str("EMAIL_URL", default=""))
+EMAIL_ENABLED = bool(env.str("EMAIL_URL", default="").strip())
 if EMAIL_ENABLED:
-    vars().update(env.email_url("EMAIL_URL"))
+    try:
+        _email = env.email_url("EMAIL_URL")
+    except (ImproperlyConfigured, ValueError, KeyError):
+        _email = {}
+    if not _email or (
+        _email.get("EMAIL_BACKEND", "").endswith("smtp.EmailBackend") and not _email["EMAIL_HOST"]
+    ):
+        # The value is not repeated: it may hold a password.
+        raise ImproperlyConfigured(
+            "EMAIL_URL is not a mail URL that can be used: write it as "
+            "smtp+tls://user:password@host:587 (or smtp://, smtp+ssl://), "
+            "or leave it empty to send no mail."
+        )
+    vars().update(_email)
 else:
     EMAIL_BACKEND = (
         "django.core.mail.backends.console.EmailBackend"
@@ -346,14 +382,14 @@ def _keyring_master_key() -> bytes:
 
 KEYRING_MASTER_KEY = _keyring_master_key()
 # Argon2id memory for wrapping each person's note key with their password (KiB).
-NOTE_KEY_ARGON2_MEMORY_KIB = env.int("NOTE_KEY_ARGON2_MEMORY_KIB", default=64 * 1024)
-if NOTE_KEY_ARGON2_MEMORY_KIB < 8:
-    raise ImproperlyConfigured("NOTE_KEY_ARGON2_MEMORY_KIB must be at least 8.")
-NOTE_RETENTION_DEFAULT_HOURS = env.int("NOTE_RETENTION_DEFAULT_HOURS", default=72)
-NOTE_RETENTION_MAX_DAYS = env.int("NOTE_RETENTION_MAX_DAYS", default=30)
-if not 1 <= NOTE_RETENTION_MAX_DAYS <= 366:
-    raise ImproperlyConfigured("NOTE_RETENTION_MAX_DAYS must be between 1 and 366.")
-if not 1 <= NOTE_RETENTION_DEFAULT_HOURS <= NOTE_RETENTION_MAX_DAYS * 24:
+NOTE_KEY_ARGON2_MEMORY_KIB = _whole_number(
+    "NOTE_KEY_ARGON2_MEMORY_KIB", 64 * 1024, least=8, most=4 * 1024 * 1024
+)
+NOTE_RETENTION_DEFAULT_HOURS = _whole_number(
+    "NOTE_RETENTION_DEFAULT_HOURS", 72, least=1, most=366 * 24
+)
+NOTE_RETENTION_MAX_DAYS = _whole_number("NOTE_RETENTION_MAX_DAYS", 30, least=1, most=366)
+if NOTE_RETENTION_DEFAULT_HOURS > NOTE_RETENTION_MAX_DAYS * 24:
     raise ImproperlyConfigured(
         "NOTE_RETENTION_DEFAULT_HOURS must be between 1 and NOTE_RETENTION_MAX_DAYS × 24."
     )

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.generic import View
 
 from crisisline.forms import (
     AcceptInvitationForm,
@@ -31,9 +32,9 @@ from crisisline.forms import (
     SignInForm,
 )
 from crisisline.models import Invitation, Line, User
-from crisisline.roles import role_required
+from crisisline.roles import can, role_required
 from crisisline.signals import password_known
-from shifts.hours import opening_status
+from shifts.hours import public_hours
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -45,6 +46,7 @@ def _posted(request: HttpRequest) -> QueryDict | None:
 def home(request: HttpRequest) -> HttpResponse:
     line = Line.current()
     responds_to, does_not_respond_to = line.text_for(get_language() or "en")
+    hours = public_hours()
     return render(
         request,
         "crisisline/home.html",
@@ -52,7 +54,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "line": line,
             "responds_to": responds_to,
             "does_not_respond_to": does_not_respond_to,
-            "status": opening_status(),
+            "status": hours.status,
+            "hours": hours,
+            "time_zone": settings.TIME_ZONE.replace("_", " "),
         },
     )
 
@@ -69,9 +73,29 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse(content_type="text/plain")
 
 
-class SignInView(auth_views.LoginView):
+class GetAndPostOnly(View):
+    """Django's form views answer PUT as if it were POST: refuse it, and anything
+    else that is not GET, HEAD, POST or OPTIONS, before the view does any work
+    (the sign-in redirect, the password link check)."""
+
+    http_method_names = ["get", "post", "head", "options"]
+
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.method is None or request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SignInView(GetAndPostOnly, auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """Without a ?next=, responders start where they need to on a phone: who
+        is on call now. Everyone else starts on the dashboard."""
+        if can(self.request.user, "respond"):
+            return reverse("shifts:oncall")
+        return super().get_default_redirect_url()
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
         response = super().form_valid(form)
@@ -89,7 +113,7 @@ class SignInView(auth_views.LoginView):
 sign_in = SignInView.as_view()
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(GetAndPostOnly, auth_views.PasswordChangeView):
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         password_known.send(
@@ -104,7 +128,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(GetAndPostOnly, auth_views.PasswordResetConfirmView):
     def get_user(self, uidb64: str) -> User | None:
         # Deactivating someone revokes their password links too: Django's token
         # does not change with is_active, so a link issued earlier would still work.
@@ -204,6 +228,8 @@ def _invitation_problem(invitation: Invitation | None) -> tuple[int, str] | None
         )
     if invitation.is_used:
         return 410, _("This invitation has already been used. Ask a coordinator for a new one.")
+    if invitation.is_revoked:
+        return 410, _("This invitation is no longer valid. Ask a coordinator for a new one.")
     if invitation.is_expired:
         return 410, _("This invitation has expired. Ask a coordinator for a new one.")
     return None

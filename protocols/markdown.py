@@ -2,10 +2,13 @@
 
 Protocol pages, live previews and tree outcomes all go through `render`, so a
 page written by anyone renders inert: no scripts, no styles, no embedded
-objects, and links only to http(s), mailto, tel and sms.
+objects, images only from this server's own paths, and links only to http(s),
+mailto, tel and sms.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -72,10 +75,32 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 _markdown.enable(["table", "strikethrough"])
 
 
+# Browsers drop these anywhere in a URL before parsing it, so "/\t/host/x"
+# would be read as "//host/x": another host.
+_URL_IGNORED = frozenset("\t\n\r")
+
+
+def is_same_site_path(value: str) -> bool:
+    """True for a path on this server ("/static/map.png"), as a browser reads it:
+    never a scheme, never another host ("//host", "/\\host", "/\t/host")."""
+    if any(char in _URL_IGNORED or char == "\\" for char in value):
+        return False
+    if value != value.strip("\x00 ") or any(ord(char) < 0x20 for char in value):
+        return False
+    parts = urlsplit(value)
+    return (
+        value.startswith("/")
+        and not value.startswith("//")
+        and not parts.scheme
+        and not parts.netloc
+    )
+
+
 def _same_origin_images_only(element: str, attribute: str, value: str) -> str | None:
-    """Images load without a click, so only this server's own paths may be used."""
+    """Images load without a click, so only this server's own paths may be used.
+    Links are different: a trainer's link elsewhere loads nothing until followed."""
     if element == "img" and attribute == "src":
-        return value if value.startswith("/") and not value.startswith(("//", "/\\")) else None
+        return value if is_same_site_path(value) else None
     return value
 
 

@@ -124,3 +124,40 @@ def opening_status(now: datetime | None = None) -> OpeningStatus:
     windows = list(ServiceWindow.objects.all())
     closed = set(Closure.objects.filter(date__range=(first, last)).values_list("date", flat=True))
     return status_from(occurrences(windows, first, last, closed_days=closed), now)
+
+
+@dataclass(frozen=True)
+class PublicHours:
+    """What the public page says about when the line is open."""
+
+    status: OpeningStatus
+    # (day name, ["19:00–02:00", …]) for each day with open hours, Monday first;
+    # wall-clock times in the line's zone, an end on the next day shown as is.
+    week: list[tuple[str, list[str]]]
+    closures: list[date]  # closed days from today on, within the weeks asked for
+
+
+def public_hours(now: datetime | None = None, *, weeks: int = 4) -> PublicHours:
+    """Open now (or when it opens), the weekly hours, and closures in the next
+    `weeks` weeks: two queries, whatever the number of windows or closures."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    first, last = today - timedelta(days=1), today + timedelta(days=15)
+    horizon = today + timedelta(days=7 * weeks)
+    windows = list(ServiceWindow.objects.order_by("weekday", "start"))
+    closed = list(
+        Closure.objects.filter(date__range=(first, max(last, horizon)))
+        .order_by("date")
+        .values_list("date", flat=True)
+    )
+    status = status_from(occurrences(windows, first, last, closed_days=closed), now)
+    week: dict[int, tuple[str, list[str]]] = {}
+    for window in windows:
+        closes = "24:00" if window.end == time(0) else f"{window.end:%H:%M}"
+        _name, spans = week.setdefault(window.weekday, (window.get_weekday_display(), []))
+        spans.append(f"{window.start:%H:%M}–{closes}")
+    return PublicHours(
+        status=status,
+        week=[week[day] for day in sorted(week)],
+        closures=[day for day in closed if today <= day <= horizon],
+    )

@@ -93,13 +93,63 @@ def test_only_the_proxy_is_published_and_only_it_is_trusted(compose):
         assert service["environment"]["FORWARDED_ALLOW_IPS"] == proxy_address
     caddyfile = (ROOT / "Caddyfile").read_text()
     assert "reverse_proxy web:8000" in caddyfile
-    assert "\tlog" not in caddyfile  # no access log of client addresses
+    # No access log of client addresses (the global logger: test_logs.py).
+    site = caddyfile[caddyfile.index("{$DOMAIN} {") :]
+    assert not re.search(r"^\s*log\b", site, re.M)
+
+
+def variables_read_by(path: Path) -> set[str]:
+    """Names passed to the environment readers of settings.py and gunicorn.conf.py."""
+    readers = r"(?:env\.\w+|_flag|_required_secret|_whole_number|os\.environ\.get|os\.getenv)"
+    source = path.read_text()
+    return {
+        *re.findall(rf"{readers}\(\s*\"([A-Z_0-9]+)\"", source),
+        *re.findall(r"os\.environ\[\"([A-Z_0-9]+)\"\]", source),
+    }
 
 
 def test_every_variable_the_settings_read_is_documented():
-    source = (ROOT / "crisisline" / "settings.py").read_text()
-    read = set(re.findall(r"(?:env\.\w+|_flag|_required_secret)\(\s*\"([A-Z_]+)\"", source))
+    read = variables_read_by(ROOT / "crisisline" / "settings.py")
     assert {"SECRET_KEY", "DEBUG", "DATABASE_URL", "ALLOWED_HOSTS", "TIME_ZONE"} <= read
+    assert {"SESSION_HOURS", "INVITATION_HOURS", "HSTS_SECONDS", "EMAIL_URL"} <= read
+    served = variables_read_by(ROOT / "gunicorn.conf.py")
+    assert {
+        "GUNICORN_BIND",
+        "GUNICORN_WORKERS",
+        "GUNICORN_THREADS",
+        "FORWARDED_ALLOW_IPS",
+    } <= served
     documented = (ROOT / ".env.example").read_text()
-    for variable in [*sorted(read - {"TESTING"}), "DOMAIN", "POSTGRES_PASSWORD"]:
+    for variable in [*sorted((read | served) - {"TESTING"}), "DOMAIN", "POSTGRES_PASSWORD"]:
         assert re.search(rf"^#? ?{variable}=", documented, re.M), variable
+
+
+def test_the_image_build_step_runs_with_only_what_the_dockerfile_sets(tmp_path):
+    """No Docker engine here: run the build stage's own RUN line (catalogs and
+    static files under production settings) in a bare environment, as the image
+    build would, with its paths moved under tmp_path."""
+    import os
+    import subprocess
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    step = next(
+        block
+        for block in dockerfile.split("\nRUN ")
+        if "collectstatic" in block and "compilecatalogs" in block
+    ).split("\nFROM ")[0]
+    script = (
+        step.replace("rm -rf .venv/.synced var .env", "true")
+        .replace("/app/staticfiles", str(tmp_path / "static"))
+        .replace("/tmp/build-var", str(tmp_path / "var"))
+    )
+    result = subprocess.run(
+        ["bash", "-euc", script],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert list((tmp_path / "static").glob("crisisline.*.css"))
+    assert not (tmp_path / "var").exists()  # the build's throwaway secrets go with it

@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import Group
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from crisisline.models import Invitation, User
 from tests.conftest import client_for
+from tests.factory import make_person
 
 
 def invite(client, *roles, label="Sam"):
@@ -144,3 +146,42 @@ def test_new_person_can_sign_in_later(client, as_coordinator):
     client.post(path, NEW_PERSON)
     fresh = client_for(User.objects.get(username="newbie"))
     assert fresh.get("/home/").status_code == 200
+
+
+def test_wrong_method_on_the_invitation_link(client, as_coordinator):
+    _, path = invite(as_coordinator, "Responder")
+    response = client.put(path, urlencode(NEW_PERSON), "application/x-www-form-urlencoded")
+    assert response.status_code == 405
+    assert not User.objects.filter(username="newbie").exists()
+    assert Invitation.objects.pending().count() == 1
+
+
+def test_deactivating_a_coordinator_ends_the_invitations_they_made(client, as_coordinator):
+    _, path = invite(as_coordinator, "Coordinator")
+    issuer = User.objects.get(username="coord")
+    other = make_person("other-coord", "Coordinator")
+    client_for(other).post(f"/people/{issuer.pk}/deactivate/")
+
+    page = client.get(path)
+    assert page.status_code == 410
+    assert "This invitation is no longer valid" in page.content.decode()
+    response = client.post(path, NEW_PERSON)
+    assert response.status_code == 410
+    assert "no longer valid" in response.content.decode()
+    assert not User.objects.filter(username="newbie").exists()
+    assert "Sam" not in client_for(other).get("/people/").content.decode()
+
+    # Coming back does not bring the old links back to life.
+    issuer.reactivate()
+    assert client.post(path, NEW_PERSON).status_code == 410
+    assert not User.objects.filter(username="newbie").exists()
+
+
+def test_invitation_of_a_coordinator_made_inactive_elsewhere_is_refused(client, as_coordinator):
+    """Even if someone is switched off without deactivate() (a superuser in the admin)."""
+    _, path = invite(as_coordinator, "Responder")
+    User.objects.filter(username="coord").update(is_active=False)
+    response = client.post(path, NEW_PERSON)
+    assert response.status_code == 410
+    assert "no longer valid" in response.content.decode()
+    assert not User.objects.filter(username="newbie").exists()

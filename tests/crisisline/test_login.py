@@ -1,8 +1,14 @@
+from urllib.parse import urlencode
+
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.db import connection
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from crisisline.models import FailedSignIn
-from tests.factory import PASSWORD
+from crisisline.roles import COORDINATOR, TRAINER
+from tests.factory import PASSWORD, make_person
 
 
 def sign_in(client, username, password, address="203.0.113.7"):
@@ -19,10 +25,78 @@ def test_form_renders(client, db):
     assert b'name="username"' in response.content
 
 
-def test_right_password_lands_on_the_dashboard(client, responder):
+def test_a_responder_lands_on_who_is_on_call_now(client, responder):
     response = sign_in(client, "resp", PASSWORD)
     assert response.status_code == 302
+    assert response["Location"] == "/oncall/"
+    assert client.get("/oncall/").status_code == 200
+
+
+@pytest.mark.parametrize("role", [COORDINATOR, TRAINER, None])
+def test_people_who_do_not_respond_land_on_the_dashboard(client, db, role):
+    make_person("other", *([role] if role else []))
+    response = sign_in(client, "other", PASSWORD)
+    assert response.status_code == 302
     assert response["Location"] == "/home/"
+
+
+def test_a_coordinator_who_also_responds_lands_on_call_now(client, coordinator):
+    assert sign_in(client, "coord", PASSWORD)["Location"] == "/oncall/"
+
+
+def test_next_still_wins_when_it_is_on_this_site(client, responder):
+    response = client.post(
+        "/accounts/login/?next=/protocols/", {"username": "resp", "password": PASSWORD}
+    )
+    assert response["Location"] == "/protocols/"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
+def test_next_to_another_site_is_ignored(client, responder, target):
+    response = client.post(
+        "/accounts/login/", {"username": "resp", "password": PASSWORD, "next": target}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/oncall/"
+
+
+def test_signed_in_responder_opening_sign_in_goes_on_to_call_now(as_responder):
+    response = as_responder.get("/accounts/login/")
+    assert response.status_code == 302
+    assert response["Location"] == "/oncall/"
+
+
+def test_sign_in_wrong_method(client, responder):
+    body = urlencode({"username": "resp", "password": PASSWORD})
+    response = client.put("/accounts/login/", body, "application/x-www-form-urlencoded")
+    assert response.status_code == 405
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_change_wrong_method(as_responder, responder):
+    new = "another long passphrase"
+    body = urlencode({"old_password": PASSWORD, "new_password1": new, "new_password2": new})
+    response = as_responder.put("/accounts/password/", body, "application/x-www-form-urlencoded")
+    assert response.status_code == 405
+    responder.refresh_from_db()
+    assert responder.check_password(PASSWORD)
+
+
+def test_password_reset_confirm_wrong_method(client, responder):
+    uid = urlsafe_base64_encode(force_bytes(responder.pk))
+    link = f"/accounts/reset/{uid}/{default_token_generator.make_token(responder)}/"
+    new = "another long passphrase"
+    body = urlencode({"new_password1": new, "new_password2": new})
+    # Neither the emailed link nor the form it leads to accepts a PUT.
+    assert client.put(link, body, "application/x-www-form-urlencoded").status_code == 405
+    form_url = client.get(link)["Location"]
+    assert form_url.endswith("/set-password/")
+    response = client.put(form_url, body, "application/x-www-form-urlencoded")
+    assert response.status_code == 405
+    responder.refresh_from_db()
+    assert responder.check_password(PASSWORD)
+    # The link still works by POST, as it should.
+    assert client.post(form_url, {"new_password1": new, "new_password2": new}).status_code == 302
 
 
 def test_wrong_password_gives_a_clear_message(client, responder):

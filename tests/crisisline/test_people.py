@@ -1,4 +1,5 @@
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
 
@@ -12,10 +13,20 @@ def test_coordinator_sees_everyone(as_coordinator, responder, deactivated):
     assert "Gone Person" in body and "deactivated" in body
 
 
-def test_deactivation_ends_every_session_at_once(as_coordinator, responder):
+def stored_sessions_of(person) -> list[Session]:
+    """Every django_session row that signs `person` in, expired or not."""
+    return [
+        session
+        for session in Session.objects.all()
+        if session.get_decoded().get("_auth_user_id") == str(person.pk)
+    ]
+
+
+def test_deactivation_ends_every_session_at_once(as_coordinator, coordinator, responder):
     phone, laptop = Client(), Client()
     assert phone.login(username="resp", password=PASSWORD)
     assert laptop.login(username="resp", password=PASSWORD)
+    assert len(stored_sessions_of(responder)) == 2
     received = []
     person_deactivated.connect(lambda sender, person, **kw: received.append(person), weak=False)
 
@@ -25,6 +36,10 @@ def test_deactivation_ends_every_session_at_once(as_coordinator, responder):
     responder.refresh_from_db()
     assert not responder.is_active
     assert received == [responder]
+    # The rows themselves are gone (an inactive person's session would be refused
+    # anyway, so only this proves the sessions ended), and only theirs.
+    assert stored_sessions_of(responder) == []
+    assert len(stored_sessions_of(coordinator)) == 1
     for client in (phone, laptop):
         assert client.get("/home/").status_code == 302
     assert not Client().login(username="resp", password=PASSWORD)
@@ -110,3 +125,9 @@ def test_people_query_count_does_not_grow(as_coordinator, django_assert_max_num_
         User.objects.create_user(username=f"p{number}", display_name=f"P{number}")
     with django_assert_max_num_queries(12):
         as_coordinator.get("/people/")
+
+
+def test_person_roles_wrong_method(as_coordinator, responder):
+    response = as_coordinator.put(f"/people/{responder.pk}/roles/")
+    assert response.status_code == 405
+    assert responder.role_names() == ["Responder"]

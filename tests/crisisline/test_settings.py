@@ -76,12 +76,62 @@ def test_production_refuses_a_weak_secret_key(tmp_path, secret):
         ("DEBUG", "perhaps", "DEBUG must be true or false"),
         ("DATABASE_URL", "nosuchdb://x", "DATABASE_URL must be"),
         ("ADMIN_URL", "admin/", "ADMIN_URL"),
+        *(
+            (variable, value, f"{variable} must be a whole number from")
+            for variable, values in {
+                "SESSION_HOURS": ("many", "0", "1.5", "-3"),
+                "INVITATION_HOURS": ("seventy-two", "0", "72h", "99999"),
+                "PASSWORD_RESET_HOURS": ("", "0", "1e3"),
+                "HSTS_SECONDS": ("a year", "-1", "99999999999"),
+                "NOTE_KEY_ARGON2_MEMORY_KIB": ("lots", "4"),
+                "NOTE_RETENTION_DEFAULT_HOURS": ("x", "0"),
+                "NOTE_RETENTION_MAX_DAYS": ("a month", "0", "400"),
+            }.items()
+            for value in values
+        ),
+        ("EMAIL_URL", "not a url", "EMAIL_URL is not a mail URL"),
+        ("EMAIL_URL", "smtp://mail.example.org:port", "EMAIL_URL is not a mail URL"),
+        ("EMAIL_URL", "smtp://", "EMAIL_URL is not a mail URL"),
+        ("ALLOWED_HOSTS", "", "ALLOWED_HOSTS is not set"),
+        ("ALLOWED_HOSTS", " , ", "ALLOWED_HOSTS is not set"),
     ],
 )
 def test_malformed_configuration_names_the_variable(tmp_path, variable, value, message):
     result = manage("check", VAR_DIR=str(tmp_path), **{**PRODUCTION, variable: value})
     assert result.returncode != 0
     assert message in result.stderr
+    # Said once, plainly: the reason is the last line, not buried in a traceback.
+    assert variable in result.stderr.strip().splitlines()[-1]
+
+
+def test_a_mail_url_that_does_not_work_is_not_repeated(tmp_path):
+    """Its password would end up in whatever keeps the service's output."""
+    url = "smtp://line:hunter2-secret@mail.example.org:port"
+    result = manage("check", VAR_DIR=str(tmp_path), **{**PRODUCTION, "EMAIL_URL": url})
+    assert "EMAIL_URL" in result.stderr
+    assert "hunter2-secret" not in result.stderr + result.stdout
+
+
+def test_well_formed_numbers_and_mail_are_used(tmp_path):
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_AGE, s.INVITATION_HOURS, s.PASSWORD_RESET_TIMEOUT, "
+        "s.SECURE_HSTS_SECONDS, s.EMAIL_HOST, s.EMAIL_PORT)",
+        VAR_DIR=str(tmp_path),
+        **{
+            **PRODUCTION,
+            "SESSION_HOURS": "12",
+            "INVITATION_HOURS": " 24 ",
+            "PASSWORD_RESET_HOURS": "1",
+            "HSTS_SECONDS": "63072000",
+            "EMAIL_URL": "smtp+tls://line:pw@mail.example.org:587",
+        },
+    )
+    assert result.stdout.strip().splitlines()[-1] == (
+        "43200 24 3600 63072000 mail.example.org 587"
+    ), result.stderr
 
 
 def test_debug_is_off_unless_asked_for(tmp_path):
