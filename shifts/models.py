@@ -10,7 +10,8 @@ import secrets
 from datetime import date, datetime, time, timedelta
 
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -150,6 +151,28 @@ class Shift(models.Model):
         return self.start <= (now or timezone.now())
 
 
+def clashes_for(person: User, shift: str) -> Q:
+    """Where the shift at the path `shift` overlaps a live shift `person` is on, or
+    falls in their time off: what a claim by them would refuse. Subqueries, so a
+    list filtered with it takes no more queries."""
+    zone = timezone.get_default_timezone()
+    start, end = (
+        ExpressionWrapper(OuterRef(f"{shift}__{name}"), output_field=DateTimeField())
+        for name in ("start", "end")
+    )
+    busy = Assignment.objects.filter(
+        person=person, shift__cancelled=False, shift__start__lt=end, shift__end__gt=start
+    )
+    # The local days the shift touches, read as TimeOff.covers reads them.
+    last_moment = ExpressionWrapper(end - timedelta(seconds=1), output_field=DateTimeField())
+    away = TimeOff.objects.filter(
+        person=person,
+        first_day__lte=TruncDate(last_moment, tzinfo=zone),
+        last_day__gte=TruncDate(start, tzinfo=zone),
+    )
+    return Q(Exists(busy)) | Q(Exists(away))
+
+
 class SlotQuerySet(models.QuerySet["Slot"]):
     def open(self) -> SlotQuerySet:
         return self.filter(taken__lt=F("capacity"), shift__cancelled=False)
@@ -162,6 +185,10 @@ class SlotQuerySet(models.QuerySet["Slot"]):
             Q(position__required_skill__isnull=True)
             | Q(position__required_skill__in=person.skills.all())
         )
+
+    def takeable_by(self, person: User) -> SlotQuerySet:
+        """Not on a shift that overlaps one of `person`'s or falls in their time off."""
+        return self.exclude(clashes_for(person, "shift"))
 
 
 class Slot(models.Model):
@@ -258,6 +285,10 @@ class SwapOfferQuerySet(models.QuerySet["SwapOffer"]):
             Q(assignment__slot__position__required_skill__isnull=True)
             | Q(assignment__slot__position__required_skill__in=person.skills.all())
         )
+
+    def takeable_by(self, person: User) -> SwapOfferQuerySet:
+        """Not on a shift that overlaps one of `person`'s or falls in their time off."""
+        return self.exclude(clashes_for(person, "assignment__shift"))
 
 
 class SwapOffer(models.Model):

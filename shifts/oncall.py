@@ -107,12 +107,13 @@ def your_next_shift(person: User, now: datetime) -> YourShift | None:
 
 
 def open_places_for(person: User, now: datetime) -> list[OpenPlace]:
-    """A few places `person` may take: urgent ones first, then the soonest this week."""
+    """A few places `person` may take (none a claim would refuse for overlapping
+    their shifts or their time off): urgent ones first, then the soonest this week."""
     rows = (
         Slot.objects.open()
         .upcoming(now)
         .qualified_for(person)
-        .exclude(shift__assignments__person=person)
+        .takeable_by(person)
         .filter(
             Q(urgent_since__isnull=False)
             | Q(shift__start__lt=now + timedelta(days=OPEN_PLACES_DAYS))

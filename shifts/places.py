@@ -254,6 +254,69 @@ def places_url(request) -> str:
     return request.build_absolute_uri(reverse("shifts:places"))
 
 
+# --- Changing a shift's times or restoring it ------------------------------------
+
+
+def _lock_shift(shift_id: int) -> tuple[Shift, list[Assignment]]:
+    """Lock a shift the way claims do: its slots first, then the shift, then the
+    people on it (by id), so a claim by one of them waits for this change, or
+    this change waits for the claim and then sees it."""
+    list(Slot.objects.select_for_update().filter(shift_id=shift_id).order_by("pk"))
+    shift = Shift.objects.select_for_update().get(pk=shift_id)
+    assignments = list(Assignment.objects.filter(shift=shift).select_related("person"))
+    list(
+        User.objects.select_for_update()
+        .filter(pk__in=[a.person_id for a in assignments])
+        .order_by("pk")
+    )
+    return shift, assignments
+
+
+def _double_booked(shift: Shift, assignments: list[Assignment]) -> list[User]:
+    return [a.person for a in assignments if overlapping(a.person, shift, ignoring=a)]
+
+
+def move_shift(shift_id: int, start: datetime, end: datetime, note: str) -> Shift:
+    """Change a shift's times, refusing when someone on it would then be on two
+    shifts at once. A shift with exactly these times already existing raises
+    IntegrityError."""
+    with transaction.atomic():
+        shift, assignments = _lock_shift(shift_id)
+        if shift.is_past():
+            raise PlaceError(_("This shift is over and can no longer be changed."))
+        shift.start, shift.end, shift.note = start, end, note
+        clashes = _double_booked(shift, assignments)
+        if clashes:
+            raise PlaceError(
+                _("%(names)s would then be in two shifts at once.")
+                % {"names": ", ".join(str(p) for p in clashes)}
+            )
+        shift.save(update_fields=["start", "end", "note"])
+        return shift
+
+
+def toggle_cancelled(shift_id: int) -> Shift:
+    """Cancel a shift, or restore a cancelled one unless someone on it has since
+    taken an overlapping shift."""
+    with transaction.atomic():
+        shift, assignments = _lock_shift(shift_id)
+        if shift.is_past():
+            raise PlaceError(_("This shift is over and can no longer be changed."))
+        if shift.cancelled:
+            clashes = _double_booked(shift, assignments)
+            if clashes:
+                raise PlaceError(
+                    _(
+                        "The shift was not restored: %(names)s would then be in two shifts "
+                        "at once. Take them off one of the shifts first."
+                    )
+                    % {"names": ", ".join(str(p) for p in clashes)}
+                )
+        shift.cancelled = not shift.cancelled
+        shift.save(update_fields=["cancelled"])
+        return shift
+
+
 # --- Swaps ---------------------------------------------------------------------
 
 

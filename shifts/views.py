@@ -138,7 +138,7 @@ def open_places(request: HttpRequest) -> HttpResponse:
         Slot.objects.open()
         .upcoming(now)
         .qualified_for(request.user)
-        .exclude(shift__assignments__person=request.user)
+        .takeable_by(request.user)
         .filter(shift__start__lt=now + timedelta(days=62))
         .select_related("shift", "position")
         .order_by(F("urgent_since").asc(nulls_last=True), "shift__start", "position__order")[:100]
@@ -148,6 +148,7 @@ def open_places(request: HttpRequest) -> HttpResponse:
         SwapOffer.objects.filter(status=SwapOffer.Status.OPEN, assignment__shift__start__gt=now)
         .exclude(offered_by=request.user)
         .qualified_for(request.user)
+        .takeable_by(request.user)
         .select_related("assignment__shift", "assignment__slot__position", "offered_by")[:50]
     )
     return render(request, "shifts/places.html", {"slots": slots, "swaps": swaps})
@@ -583,44 +584,34 @@ def edit_shift(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = ShiftForm(request.POST or None, initial=initial, shift=shift)
     if request.method == "POST" and form.is_valid():
-        shift.start, shift.end = form.cleaned_data["start"], form.cleaned_data["end"]
-        shift.note = form.cleaned_data["note"]
-        clashes = [
-            a.person
-            for a in shift.assignments.select_related("person")
-            if places.overlapping(a.person, shift, ignoring=a)
-        ]
-        if clashes:
-            form.add_error(
-                None,
-                _("%(names)s would then be in two shifts at once.")
-                % {"names": ", ".join(str(p) for p in clashes)},
+        try:
+            shift = places.move_shift(
+                shift.pk,
+                form.cleaned_data["start"],
+                form.cleaned_data["end"],
+                form.cleaned_data["note"],
             )
+        except places.PlaceError as refusal:
+            form.add_error(None, refusal.message)
+        except IntegrityError:
+            form.add_error(None, _("A shift with exactly these times already exists."))
         else:
-            try:
-                shift.save()
-            except IntegrityError:
-                form.add_error(None, _("A shift with exactly these times already exists."))
-            else:
-                messages.success(request, _("Shift saved."))
-                return redirect(
-                    f"{reverse('shifts:roster_week')}?start={timezone.localtime(shift.start):%Y-%m-%d}"
-                )
+            messages.success(request, _("Shift saved."))
+            return redirect(
+                f"{reverse('shifts:roster_week')}?start={timezone.localtime(shift.start):%Y-%m-%d}"
+            )
     return render(request, "shifts/shift_form.html", {"form": form, "shift": shift})
 
 
 @role_required("coordinate")
 @require_POST
 def cancel_shift(request: HttpRequest, pk: int) -> HttpResponse:
-    shift = get_object_or_404(Shift, pk=pk)
-    if shift.is_past():
-        messages.error(request, _("This shift is over and can no longer be changed."))
-    else:
-        shift.cancelled = not shift.cancelled
-        shift.save(update_fields=["cancelled"])
-        messages.success(
-            request, _("Shift cancelled.") if shift.cancelled else _("Shift restored.")
-        )
+    get_object_or_404(Shift, pk=pk)
+    _attempt(
+        request,
+        lambda: places.toggle_cancelled(pk),
+        lambda shift: _("Shift cancelled.") if shift.cancelled else _("Shift restored."),
+    )
     return redirect(_back(request, "shifts:roster"))
 
 

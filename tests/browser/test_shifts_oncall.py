@@ -69,3 +69,25 @@ def test_responder_sees_who_is_on_call_and_claims_a_place(phone, html_checker):
     link = phone.locator("#feed-link").input_value()
     assert "/feed/" in link
     assert phone.request.get(link).text().startswith("BEGIN:VCALENDAR")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_call_refreshes_itself_without_javascript(chromium, live_server, monkeypatch):
+    from shifts import oncall
+
+    make_person("sam", "Responder", display_name="Sam Responder")
+    # The next change is far off; make "refresh at the latest" two seconds for the test.
+    monkeypatch.setattr(oncall, "REFRESH_MIN_SECONDS", 1)
+    monkeypatch.setattr(oncall, "REFRESH_MAX_SECONDS", 2)
+    context = chromium.new_context(
+        java_script_enabled=False, base_url=live_server.url, viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, "sam", PASSWORD)
+        page.goto("/oncall/")
+        with page.expect_navigation(url="**/oncall/", timeout=10_000):
+            pass  # nothing clicked: the page reloads itself
+        assert page.get_by_role("heading", level=1).is_visible()
+    finally:
+        context.close()

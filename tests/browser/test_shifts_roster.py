@@ -12,9 +12,9 @@ from tests.browser.conftest import sign_in
 from tests.factory import PASSWORD, make_person
 
 
-def pdf_pages(page) -> int:
+def pdf_pages(page, paper: str = "Letter") -> int:
     page.emulate_media(media="print")
-    pdf = page.pdf(prefer_css_page_size=True)
+    pdf = page.pdf(prefer_css_page_size=True, format=paper)
     page.emulate_media(media="screen")
     return pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
 
@@ -104,3 +104,75 @@ def test_assigning_works_without_javascript(chromium, live_server):
         assert "Kai assigned as Responder." in page.locator(".messages").inner_text()
     finally:
         context.close()
+
+
+NAMES = [
+    "Ana Ruiz",
+    "Kai Okafor",
+    "Sam Lindqvist",
+    "Marisol Beltrán",
+    "Dee Park",
+    "Tomás Herrera",
+    "Jo Nakamura",
+    "Priya Raman",
+    "Lou Moreau",
+    "Ngozi Eze",
+    "Rae Castillo",
+    "Bex O'Connor",
+]
+
+
+def staff_densely(first_day, days: int) -> None:
+    """Six 4-hour blocks a day round the clock, three positions, every place taken."""
+    from datetime import datetime, time
+
+    from shifts.models import Position, Slot
+
+    zone = timezone.get_default_timezone()
+    people = [make_person(f"p{i}", "Responder", display_name=name) for i, name in enumerate(NAMES)]
+    positions = [
+        Position.objects.create(name="Line holder", min_people=1, max_people=1, order=0),
+        Position.objects.create(name="Responder", min_people=1, max_people=2, order=1),
+        Position.objects.create(name="Backup", min_people=1, max_people=1, order=2),
+    ]
+    shifts = Shift.objects.bulk_create(
+        [
+            Shift(
+                start=datetime.combine(first_day + timedelta(days=d), time(4 * b), tzinfo=zone),
+                end=datetime.combine(first_day + timedelta(days=d), time(4 * b), tzinfo=zone)
+                + timedelta(hours=4),
+            )
+            for d in range(days)
+            for b in range(6)
+        ]
+    )
+    slots = Slot.objects.bulk_create(
+        [
+            Slot(shift=s, position=p, min_people=1, capacity=p.max_people, taken=p.max_people)
+            for s in shifts
+            for p in positions
+        ]
+    )
+    turn = 0
+    assignments = []
+    for slot in slots:
+        for _ in range(slot.capacity):
+            assignments.append(Assignment(slot=slot, shift=slot.shift, person=people[turn % 12]))
+            turn += 1
+    Assignment.objects.bulk_create(assignments)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dense_fully_staffed_month_and_week_print_on_one_page(phone):
+    from datetime import date
+
+    make_person("rosa", "Coordinator", "Responder", display_name="Rosa Coordinator")
+    # May 2027 spans six calendar rows: the tallest month there is.
+    staff_densely(date(2027, 5, 1), 31)
+    sign_in(phone, "rosa", PASSWORD)
+    for path in ("/roster/print/?month=2027-05", "/roster/week/print/?start=2027-05-10"):
+        phone.goto(path)
+        assert phone.locator(".cal-shift").count() == (31 if "month" in path else 7) * 6
+        assert phone.locator(".cal-shift .short").count() == 0  # every place is taken
+        for paper in ("Letter", "A4"):
+            assert pdf_pages(phone, paper) == 1, (path, paper)

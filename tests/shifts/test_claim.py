@@ -1,9 +1,10 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from crisisline.models import Skill
 from shifts.models import Assignment, Slot, TimeOff
+from tests.conftest import client_for
 from tests.shifts.conftest import in_hours, make_shift, put, slot_of
 
 
@@ -75,23 +76,37 @@ def test_never_in_two_overlapping_shifts(as_responder, responder, responder_posi
     assert slot_of(overlapping, responder_position).taken == 0
 
 
-def test_your_own_limits_are_respected(as_responder, responder, responder_position):
+def test_your_own_limits_are_respected(responder, responder_position, monkeypatch):
+    # Fixed days in the middle of a month, so both shifts always fall in the same month.
+    zone = timezone.get_default_timezone()
+    now = datetime(2031, 6, 10, 9, 0, tzinfo=zone)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    client = client_for(responder)
     responder.min_rest_hours = 10
     responder.save()
-    first = make_shift(in_hours(48), hours=4, positions=[responder_position])
-    too_soon = make_shift(in_hours(56), hours=4, positions=[responder_position])
+    first = make_shift(
+        datetime(2031, 6, 12, 9, 0, tzinfo=zone), hours=4, positions=[responder_position]
+    )
+    too_soon = make_shift(
+        datetime(2031, 6, 12, 17, 0, tzinfo=zone), hours=4, positions=[responder_position]
+    )
     put(responder, first, responder_position)
-    response = claim(as_responder, slot_of(too_soon, responder_position))
+    response = claim(client, slot_of(too_soon, responder_position))
     assert "less than 10 hours of rest" in messages_of(response)[0]
 
     responder.min_rest_hours = 0
     responder.max_shifts_per_month = 1
     responder.save()
-    same_month = first.start + timedelta(hours=8)
-    if timezone.localtime(same_month).month == timezone.localtime(first.start).month:
-        response = claim(as_responder, slot_of(too_soon, responder_position))
-        assert "limit of 1 shifts this month" in messages_of(response)[0]
+    response = claim(client, slot_of(too_soon, responder_position))
+    assert messages_of(response) == [
+        "Sam Responder would go over their limit of 1 shifts this month."
+    ]
     assert Assignment.objects.filter(person=responder).count() == 1
+
+    responder.max_shifts_per_month = 2
+    responder.save()
+    claim(client, slot_of(too_soon, responder_position))
+    assert Assignment.objects.filter(person=responder).count() == 2
 
 
 def test_time_off_blocks_claims(as_responder, responder, responder_position):

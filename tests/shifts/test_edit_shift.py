@@ -95,3 +95,69 @@ def test_past_shifts_cannot_be_cancelled(as_coordinator, db):
     as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/")
     shift.refresh_from_db()
     assert not shift.cancelled
+
+
+def test_restoring_refuses_when_someone_on_it_took_an_overlapping_shift(
+    as_coordinator, responder, responder_position
+):
+    shift = make_shift(in_hours(50), positions=[responder_position])
+    put(responder, shift, responder_position)
+    as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/")
+    # Meanwhile they take a shift at the same time: nothing stops that, it is cancelled.
+    overlapping = make_shift(in_hours(52), positions=[responder_position])
+    put(responder, overlapping, responder_position)
+
+    response = as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/", follow=True)
+    body = response.content.decode()
+    assert "The shift was not restored: Sam Responder would then be in two shifts" in body
+    assert "Shift restored." not in body
+    shift.refresh_from_db()
+    assert shift.cancelled
+
+
+def test_restoring_names_only_the_people_who_would_be_double_booked(
+    as_coordinator, responder, responder_position
+):
+    shift = make_shift(in_hours(50), positions=[responder_position])
+    put(responder, shift, responder_position)
+    put(make_person("other", RESPONDER, display_name="Other Person"), shift, responder_position)
+    as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/")
+    later = make_shift(in_hours(53), positions=[responder_position])
+    put(responder, later, responder_position)
+    body = as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/", follow=True).content.decode()
+    assert "Sam Responder would then be" in body and "Other Person" not in body
+
+    # Once they leave the other shift, restoring works.
+    later.assignments.all().delete()
+    body = as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/", follow=True).content.decode()
+    assert "Shift restored." in body
+    shift.refresh_from_db()
+    assert not shift.cancelled
+
+
+def test_editing_checks_clashes_while_holding_the_locks_claims_take(
+    as_coordinator, responder, responder_position, monkeypatch
+):
+    """The clash check runs after the people on the shift are locked, in the same
+    transaction as the save (on PostgreSQL: test_edit_shift_race.py)."""
+    from django.db import connection
+
+    from shifts import places
+
+    shift = make_shift(in_hours(50), positions=[responder_position])
+    put(responder, shift, responder_position)
+    seen = []
+    real = places.overlapping
+
+    def watching(person, shift_, **kwargs):
+        seen.append((person.pk, connection.in_atomic_block, len(connection.savepoint_ids)))
+        return real(person, shift_, **kwargs)
+
+    monkeypatch.setattr(places, "overlapping", watching)
+    depth = len(connection.savepoint_ids)
+    new_start = shift.start.replace(second=0) + timedelta(hours=1)
+    as_coordinator.post(
+        f"/roster/shifts/{shift.pk}/",
+        {"start": local(new_start), "end": local(new_start + timedelta(hours=2))},
+    )
+    assert seen == [(responder.pk, True, depth + 1)]

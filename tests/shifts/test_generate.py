@@ -1,4 +1,5 @@
 from datetime import time, timedelta
+from itertools import pairwise
 
 from django.utils import timezone
 
@@ -69,7 +70,7 @@ def test_a_moved_shift_is_not_made_again_beside_it(as_coordinator, responder_pos
     as_coordinator.post(URL, {"first_day": first, "last_day": last})
     assert Shift.objects.count() == 7
     starts = sorted(Shift.objects.values_list("start", "end"))
-    assert all(end <= next_start for (_s, end), (next_start, _e) in zip(starts, starts[1:]))
+    assert all(end <= next_start for (_s, end), (next_start, _e) in pairwise(starts))
 
 
 def test_blocks_and_closures(as_coordinator, responder_position):

@@ -87,6 +87,9 @@ def test_refreshes_itself_at_the_next_shift_change(as_responder, responder_posit
     body = as_responder.get(URL).content.decode()
     seconds = int(re.search(r'data-hx-trigger="click, load delay:(\d+)s"', body).group(1))
     assert 595 <= seconds <= 605
+    # Without JavaScript, the page reloads itself at the same moment.
+    head = body.split("</head>", 1)[0]
+    assert f'<noscript><meta http-equiv="refresh" content="{seconds}"></noscript>' in head
     # The refresh link works without JavaScript too, and htmx gets just the board.
     assert 'href="/oncall/"' in body
     fragment = as_responder.get(URL, HTTP_HX_REQUEST="true").content.decode()
@@ -114,18 +117,22 @@ def _count_queries(client) -> int:
     return len(queries)
 
 
-def test_query_count_does_not_grow_with_the_line(db, holder_position, responder_position):
-    viewer = make_person("viewer", RESPONDER)
+def test_query_count_does_not_grow_with_the_line(
+    db, holder_position, responder_position, django_assert_max_num_queries
+):
+    client = client_for(make_person("viewer", RESPONDER))
     build_line(10, 10, [holder_position, responder_position])
-    small = _count_queries(client_for(viewer))
+    with django_assert_max_num_queries(ONCALL_QUERIES) as small:
+        assert client.get(URL).status_code == 200
 
     Slot.objects.all().delete()
     from shifts.models import Shift
 
     Shift.objects.all().delete()
     build_line(10_000, 500, [holder_position, responder_position])
-    big = _count_queries(client_for(viewer))
-    assert small == big == ONCALL_QUERIES
+    with django_assert_max_num_queries(ONCALL_QUERIES) as big:
+        assert client.get(URL).status_code == 200
+    assert len(small) == len(big) == ONCALL_QUERIES
 
 
 def test_query_count_is_the_same_with_one_or_many_of_everything(
@@ -207,3 +214,23 @@ def test_an_urgent_place_is_shown_even_behind_many_ordinary_ones(as_responder, r
     Slot.objects.filter(shift=urgent).update(urgent_since=timezone.now())
     body = as_responder.get(URL).content.decode()
     assert f"/places/{slot_of(urgent, responder_position).pk}/claim/" in body
+
+
+def test_open_places_leave_out_what_a_claim_would_refuse(
+    as_responder, responder, responder_position
+):
+    from shifts.models import TimeOff
+
+    mine = make_shift(in_hours(10), positions=[responder_position])
+    put(responder, mine, responder_position)
+    clash = make_shift(in_hours(12), positions=[responder_position])
+    away = make_shift(in_hours(24 * 4), positions=[responder_position])
+    day = timezone.localtime(away.start).date()
+    TimeOff.objects.create(person=responder, first_day=day, last_day=day)
+    fine = make_shift(in_hours(14), positions=[responder_position])
+    Slot.objects.filter(shift__in=[clash, away]).update(urgent_since=timezone.now())
+
+    places = as_responder.get(URL).content.decode().split("Open places", 1)[1]
+    assert f"/places/{slot_of(fine, responder_position).pk}/claim/" in places
+    for refused in (mine, clash, away):
+        assert f"/places/{slot_of(refused, responder_position).pk}/claim/" not in places

@@ -48,3 +48,68 @@ def test_offered_swaps_are_listed_for_qualified_teammates(
     assert "from Gia Giver" in body
     assert f'action="/swaps/{offer.pk}/take/"' in body
     assert body.count("Take this shift") == 1
+
+
+def _claim_paths(body: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'action="(/places/\d+/claim/|/swaps/\d+/take/)"', body))
+
+
+def test_places_and_swaps_a_claim_would_refuse_are_not_offered(
+    as_responder, responder, responder_position
+):
+    """Not on a shift overlapping one of yours, nor in your time off (which covers
+    whole local days); a cancelled shift of yours blocks nothing."""
+    from datetime import datetime, time, timedelta
+
+    from shifts.models import TimeOff
+    from tests.shifts.conftest import slot_of
+
+    mine = make_shift(in_hours(50), hours=4, positions=[responder_position])
+    put(responder, mine, responder_position)
+    overlapping = make_shift(mine.start + timedelta(hours=2), positions=[responder_position])
+    back_to_back = make_shift(mine.end, positions=[responder_position])
+    cancelled_mine = make_shift(in_hours(80), positions=[responder_position], cancelled=True)
+    put(responder, cancelled_mine, responder_position)
+    under_cancelled = make_shift(cancelled_mine.start, hours=3, positions=[responder_position])
+
+    away_day = timezone.localdate() + timedelta(days=6)
+    TimeOff.objects.create(person=responder, first_day=away_day, last_day=away_day)
+    zone = timezone.get_default_timezone()
+    midnight = datetime.combine(away_day, time(0), tzinfo=zone)
+    ends_at_away_start = make_shift(midnight - timedelta(hours=4), positions=[responder_position])
+    in_time_off = make_shift(midnight + timedelta(hours=10), positions=[responder_position])
+    into_time_off = make_shift(midnight - timedelta(hours=2), positions=[responder_position])
+    after_time_off = make_shift(midnight + timedelta(days=1), positions=[responder_position])
+
+    giver = make_person("giver", display_name="Gia Giver")
+    swap_clash = SwapOffer.objects.create(
+        assignment=put(giver, overlapping, responder_position), offered_by=giver
+    )
+    swap_away = SwapOffer.objects.create(
+        assignment=put(giver, in_time_off, responder_position), offered_by=giver
+    )
+    swap_fine = SwapOffer.objects.create(
+        assignment=put(giver, back_to_back, responder_position), offered_by=giver
+    )
+
+    def claim(shift):
+        return f"/places/{slot_of(shift, responder_position).pk}/claim/"
+
+    offered = {claim(s) for s in [back_to_back, under_cancelled, ends_at_away_start]}
+    offered |= {claim(after_time_off), f"/swaps/{swap_fine.pk}/take/"}
+    refused = {claim(s) for s in [mine, overlapping, in_time_off, into_time_off]}
+    refused |= {f"/swaps/{swap_clash.pk}/take/", f"/swaps/{swap_away.pk}/take/"}
+    assert _claim_paths(as_responder.get("/places/").content.decode()) == offered
+
+    # What is not offered is indeed what a claim refuses.
+    for shift in [overlapping, in_time_off, into_time_off]:
+        as_responder.post(claim(shift))
+    for offer in [swap_clash, swap_away]:
+        as_responder.post(f"/swaps/{offer.pk}/take/")
+    assert list(responder.assignments.values_list("shift", flat=True).order_by("pk")) == [
+        mine.pk,
+        cancelled_mine.pk,
+    ]
+    assert not refused & _claim_paths(as_responder.get("/places/").content.decode())

@@ -1,0 +1,94 @@
+"""Editing a shift's times while one of its people claims another shift, on
+PostgreSQL: whichever goes second sees the first, so nobody ends up on two
+shifts at once."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from crisisline.roles import COORDINATOR, RESPONDER
+from shifts import places
+from shifts.models import Assignment, Shift
+from tests.conftest import client_for
+from tests.factory import make_person
+from tests.shifts.conftest import in_hours, make_position, make_shift, put, slot_of
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks are only meaningful on PostgreSQL; run with DATABASE_URL=postgres://…",
+    ),
+]
+
+
+def local(instant) -> str:
+    return timezone.localtime(instant).strftime("%Y-%m-%dT%H:%M")
+
+
+def _in_thread(work):
+    result = {}
+
+    def run():
+        try:
+            result["value"] = work()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+def test_an_edit_waits_for_a_claim_in_progress_and_then_refuses():
+    position = make_position("Responder", 1, 2)
+    person = make_person("busy", RESPONDER, display_name="Busy Person")
+    coordinator = make_person("coord", COORDINATOR, RESPONDER)
+    shift = make_shift(in_hours(50).replace(second=0), hours=2, positions=[position])
+    put(person, shift, position)
+    other = make_shift(shift.start + timezone.timedelta(hours=6), hours=2, positions=[position])
+    client = client_for(coordinator)
+
+    with transaction.atomic():
+        # A claim of the other shift, in progress: it holds the slot and the person.
+        slot = places._lock(slot_of(other, position).pk, person)
+        places._take(slot, person)
+        edit, result = _in_thread(
+            lambda: client.post(
+                f"/roster/shifts/{shift.pk}/",
+                {"start": local(shift.start), "end": local(other.end)},
+            ).content.decode()
+        )
+        time.sleep(1)  # the edit checks now, unless it waits for the person's lock
+    edit.join(10)
+
+    assert "Busy Person would then be in two shifts at once." in result["value"]
+    shift.refresh_from_db()
+    assert shift.end - shift.start == timezone.timedelta(hours=2)
+    assert Assignment.objects.filter(person=person).count() == 2
+
+
+def test_a_claim_waits_for_an_edit_in_progress_and_then_refuses():
+    position = make_position("Responder", 1, 2)
+    person = make_person("busy", RESPONDER, display_name="Busy Person")
+    shift = make_shift(in_hours(50).replace(second=0), hours=2, positions=[position])
+    put(person, shift, position)
+    other = make_shift(shift.start + timezone.timedelta(hours=6), hours=2, positions=[position])
+    client = client_for(person)
+
+    with transaction.atomic():
+        moved = places.move_shift(shift.pk, shift.start, other.end, "")  # holds the locks
+        claim, result = _in_thread(
+            lambda: client.post(
+                f"/places/{slot_of(other, position).pk}/claim/", follow=True
+            ).content.decode()
+        )
+        time.sleep(1)
+    claim.join(10)
+
+    assert "already has a shift at that time" in result["value"]
+    assert Shift.objects.get(pk=moved.pk).end == other.end
+    assert not Assignment.objects.filter(person=person, shift=other).exists()
