@@ -361,12 +361,23 @@ def _hand_over(offer: SwapOffer, taker: User) -> None:
     assignment.save(update_fields=["person", "reminded_at"])
 
 
+def _lock_offer(offer_id: int, taker_id: int | None) -> SwapOffer:
+    """Lock an offer, then its place, then the taker, in the order claims and
+    shift changes use: a move of the offered shift waits for the hand-over, or
+    the hand-over waits for the move and then checks the new times."""
+    offer = SwapOffer.objects.select_for_update().get(pk=offer_id)
+    slot_id = Assignment.objects.filter(pk=offer.assignment_id).values_list("slot_id", flat=True)
+    list(Slot.objects.select_for_update().filter(pk__in=list(slot_id)))
+    if taker_id is not None:
+        User.objects.select_for_update().filter(pk=taker_id).first()
+    return offer
+
+
 def take_swap(offer_id: int, taker: User) -> SwapOffer:
     """Take an offered shift; done at once, or waiting for a coordinator."""
     try:
         with transaction.atomic():
-            offer = SwapOffer.objects.select_for_update().get(pk=offer_id)
-            User.objects.select_for_update().filter(pk=taker.pk).first()
+            offer = _lock_offer(offer_id, taker.pk)
             if offer.status != SwapOffer.Status.OPEN:
                 raise PlaceError(_("Sorry, this swap was just taken or withdrawn."))
             if offer.offered_by_id == taker.pk:
@@ -390,7 +401,7 @@ def take_swap(offer_id: int, taker: User) -> SwapOffer:
 def decide_swap(offer_id: int, approve: bool) -> SwapOffer:
     try:
         with transaction.atomic():
-            offer = SwapOffer.objects.select_for_update().get(pk=offer_id)
+            offer = _lock_offer(offer_id, None)
             if offer.status != SwapOffer.Status.PENDING:
                 raise PlaceError(_("This swap is not waiting for approval."))
             if approve:

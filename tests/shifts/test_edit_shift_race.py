@@ -92,3 +92,30 @@ def test_a_claim_waits_for_an_edit_in_progress_and_then_refuses():
     assert "already has a shift at that time" in result["value"]
     assert Shift.objects.get(pk=moved.pk).end == other.end
     assert not Assignment.objects.filter(person=person, shift=other).exists()
+
+
+def test_taking_a_swap_waits_for_a_move_of_that_shift_and_then_refuses():
+    from shifts.models import SwapOffer
+
+    position = make_position("Responder", 1, 2)
+    giver = make_person("giver", RESPONDER)
+    taker = make_person("taker", RESPONDER, display_name="Tai Taker")
+    offered = make_shift(in_hours(50).replace(second=0), hours=2, positions=[position])
+    offer = SwapOffer.objects.create(assignment=put(giver, offered, position), offered_by=giver)
+    # The taker's own shift, six hours later; the move stretches the offered one over it.
+    theirs = make_shift(offered.start + timezone.timedelta(hours=6), hours=2, positions=[position])
+    put(taker, theirs, position)
+    client = client_for(taker)
+
+    with transaction.atomic():
+        places.move_shift(offered.pk, offered.start, theirs.end, "")  # holds the locks
+        take, result = _in_thread(
+            lambda: client.post(f"/swaps/{offer.pk}/take/", follow=True).content.decode()
+        )
+        time.sleep(1)  # the hand-over checks now, unless it waits for the shift's place
+    take.join(10)
+
+    assert "Tai Taker already has a shift at that time." in result["value"]
+    assert Assignment.objects.get(shift=offered).person == giver
+    offer.refresh_from_db()
+    assert offer.status == SwapOffer.Status.OPEN
