@@ -8,13 +8,9 @@ searches every file it leaves, and everything it logged, for the canaries.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 
-from django.conf import settings
-
+from tests.calls.sqlite_files import run_driver
 from tests.calls.test_seizure import files_holding
 
 
@@ -22,22 +18,7 @@ def test_a_seized_sqlite_database_with_its_wal_holds_no_note(tmp_path):
     workdir = tmp_path / "var"
     workdir.mkdir()
     canaries = [f"CANARY-{uuid.uuid4().hex}" for _ in range(3)]
-    environment = {
-        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-        "VAR_DIR": str(workdir),
-        "KEYRING_DIR": str(workdir / "keyring"),
-        "DJANGO_SETTINGS_MODULE": "crisisline.settings",
-        "PYTHONPATH": str(settings.BASE_DIR),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.calls.seizure_driver", str(workdir), *canaries],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_driver("tests.calls.seizure_driver", workdir, *canaries)
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     # Everything the process logged to its console, kept as a log file would be.

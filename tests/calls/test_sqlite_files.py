@@ -5,33 +5,16 @@ that cannot empty it says so."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings
+
+from tests.calls.sqlite_files import run_driver
 
 
 @pytest.fixture(scope="module")
 def summary(tmp_path_factory) -> dict:
     workdir = tmp_path_factory.mktemp("sqlite-file")
-    environment = {
-        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-        "VAR_DIR": str(workdir),
-        "KEYRING_DIR": str(workdir / "keyring"),
-        "DJANGO_SETTINGS_MODULE": "crisisline.settings",
-        "PYTHONPATH": str(settings.BASE_DIR),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.calls.sqlite_file_driver", str(workdir)],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_driver("tests.calls.sqlite_file_driver", workdir)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
