@@ -3,7 +3,8 @@
 Random text, huge values, wrong types, repeated and missing fields, and a
 missing or wrong CSRF token. Whatever arrives: never a server error; a request
 without a valid CSRF token is refused and changes nothing; a form that says no
-(a 4xx, or the form shown again with errors) changes nothing either.
+(a 4xx, the form shown again with errors, or a redirect with an error message)
+changes nothing either.
 
 Each example runs inside a savepoint that is rolled back, so every example
 starts from the same small line (tests/world.py).
@@ -15,6 +16,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.contrib import messages
 from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -33,6 +35,12 @@ class FormRoute:
     persona: str  # who may post here
     fields: tuple[str, ...]
     kwargs: str = ""  # how to fill the URL from the world, see url_of()
+    refused: bool = False  # the world makes posts here refusals: some must be refused
+    choose: str = ""  # "field=persona": when not drawn, the field names that persona
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}[{self.kwargs}]" if self.refused else self.name
 
 
 PROFILE = (
@@ -101,11 +109,19 @@ ROUTES = [
     FormRoute("shifts:claim", "responder", ("next",), "open_slot"),
     FormRoute("shifts:release", "responder", (), "my_assignment"),
     FormRoute("shifts:cant_make_it", "responder", (), "my_assignment"),
-    FormRoute("shifts:offer_swap", "responder", (), "my_assignment"),
+    # Already offered (world.my_swap): a refusal.
+    FormRoute("shifts:offer_swap", "responder", (), "my_assignment", refused=True),
     FormRoute("shifts:withdraw_swap", "responder", (), "my_swap"),
     FormRoute("shifts:take_swap", "responder", (), "their_swap"),
     FormRoute("shifts:time_off", "responder", ("first_day", "last_day", "note")),
     FormRoute("shifts:delete_time_off", "responder", (), "time_off"),
+    # shifts, refusals: a full place, a shift already started, a swap already closed
+    FormRoute("shifts:claim", "responder", ("next",), "full_slot", refused=True),
+    FormRoute("shifts:release", "responder", (), "started_assignment", refused=True),
+    FormRoute("shifts:cant_make_it", "responder", (), "started_assignment", refused=True),
+    FormRoute("shifts:offer_swap", "responder", (), "started_assignment", refused=True),
+    FormRoute("shifts:withdraw_swap", "responder", (), "closed_swap", refused=True),
+    FormRoute("shifts:take_swap", "responder", (), "my_swap", refused=True),
     FormRoute("shifts:preferences", "responder", ("reminder_hours", "feed_shows_teammates")),
     FormRoute("shifts:new_feed", "responder", ()),
     FormRoute("shifts:revoke_feed", "responder", ()),
@@ -115,6 +131,14 @@ ROUTES = [
     FormRoute("shifts:edit_shift", "coordinator", ("start", "end", "note"), "shift"),
     FormRoute("shifts:cancel_shift", "coordinator", ("next",), "shift"),
     FormRoute("shifts:assign", "coordinator", ("person", "next"), "open_slot"),
+    FormRoute(
+        "shifts:assign",
+        "coordinator",
+        ("person", "next"),
+        "full_slot",
+        refused=True,
+        choose="person=responder",
+    ),
     FormRoute("shifts:unassign", "coordinator", ("next",), "my_assignment"),
     FormRoute("shifts:hours", "coordinator", ("weekday", "start", "end")),
     FormRoute("shifts:delete_window", "coordinator", (), "window"),
@@ -133,7 +157,8 @@ ROUTES = [
     ),
     FormRoute("shifts:rules", "coordinator", ("release_notice_hours", "swaps_need_approval")),
     FormRoute("shifts:forwarding_token", "coordinator", ("action",)),
-    FormRoute("shifts:decide_swap", "coordinator", ("decision",), "their_swap"),
+    # Open, not waiting for approval: whatever the decision, it is refused.
+    FormRoute("shifts:decide_swap", "coordinator", ("decision",), "their_swap", refused=True),
     # calls
     FormRoute(
         "calls:new",
@@ -256,10 +281,18 @@ extra_key = st.sampled_from(["csrfmiddlewaretoken", "id", "pk", "author", "is_su
 
 
 @st.composite
-def post_data(draw, fields: tuple[str, ...]) -> dict[str, object]:
+def post_data(draw, fields: tuple[str, ...], known: tuple[str, ...] = ()) -> dict[str, object]:
+    """`known`: ids of real rows, so a post can get past a form to the refusal
+    behind it (a real person for a full place)."""
     keys = draw(st.lists(st.sampled_from(fields), unique=True)) if fields else []
     keys += draw(st.lists(extra_key, max_size=2, unique=True))
-    return {key: draw(values) for key in keys}
+    some = st.one_of(values, st.sampled_from(known)) if known else values
+    return {key: draw(some) for key in keys}
+
+
+def known_ids(world: World) -> tuple[str, ...]:
+    rows = [*world.people.values(), *world.objects.values()]
+    return tuple(sorted({str(row.pk) for row in rows if getattr(row, "pk", None)}))
 
 
 csrf = st.sampled_from(["valid", "valid", "missing", "wrong"])
@@ -269,8 +302,11 @@ csrf = st.sampled_from(["valid", "valid", "missing", "wrong"])
 
 
 def rejected(response) -> bool:
-    """A 4xx, or a page showing a form with errors."""
+    """A 4xx, an error message for the next page (a refusal that redirects), or a
+    page showing a form with errors."""
     if 400 <= response.status_code < 500:
+        return True
+    if any(m.level >= messages.ERROR for m in messages.get_messages(response.wsgi_request)):
         return True
     if response.status_code != 200 or not response.context:
         return False
@@ -285,11 +321,12 @@ def world(db, settings, tmp_path) -> World:
     return build_world()
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.id)
 def test_posting_nonsense_never_breaks_and_refusals_change_nothing(
     route: FormRoute, world: World
 ) -> None:
     url = url_of(route, world)
+    refusals: list[int] = []
 
     @settings(
         max_examples=EXAMPLES,
@@ -297,8 +334,11 @@ def test_posting_nonsense_never_breaks_and_refusals_change_nothing(
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         derandomize=True,
     )
-    @given(data=post_data(route.fields), token=csrf)
+    @given(data=post_data(route.fields, known_ids(world)), token=csrf)
     def post(data: dict[str, object], token: str) -> None:
+        if route.choose:
+            field, persona = route.choose.split("=")
+            data.setdefault(field, str(world.people[persona].pk))
         if "bundle" in data:
             data["bundle"] = _upload(data["bundle"])
         savepoint = transaction.savepoint()
@@ -316,12 +356,16 @@ def test_posting_nonsense_never_breaks_and_refusals_change_nothing(
             assert response.status_code < 500, (route.name, data)
             if token != "valid":
                 assert response.status_code == 403, (route.name, token)
+            if token == "valid" and rejected(response):
+                refusals.append(response.status_code)
             if token != "valid" or rejected(response):
                 assert database_snapshot() == before, f"rejected POST to {route.name} changed data"
         finally:
             transaction.savepoint_rollback(savepoint)
 
     post()
+    if route.refused:
+        assert refusals, f"no POST to {route.id} was refused: the refusal went unchecked"
 
 
 def _upload(content: object):

@@ -90,6 +90,17 @@ def build_world() -> World:
     w.objects["their_swap"] = SwapOffer.objects.create(
         assignment=their_assignment, offered_by=teammate
     )
+    # Places every refusal can be asked about: full, already started, closed.
+    full, full_slot = _shift(16, position)
+    full_slot.capacity = 1  # saved with the count by _assign
+    _assign(teammate, full, full_slot)
+    w.objects["full_slot"] = full_slot
+    w.objects["started_assignment"] = _assign(people["responder"], *_shift(-1 / 24, position))
+    w.objects["closed_swap"] = SwapOffer.objects.create(
+        assignment=w.started_assignment,
+        offered_by=people["responder"],
+        status=SwapOffer.Status.WITHDRAWN,
+    )
     w.objects["shift"] = mine
     w.objects["position"] = position
     w.objects["time_off"] = TimeOff.objects.create(

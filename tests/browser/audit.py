@@ -104,12 +104,32 @@ def scrolls_sideways_at_double_text(page) -> bool:
     return wider
 
 
-def audit(page, checker: HtmlChecker) -> None:
-    """Assert everything every visited page must pass; names the page on failure."""
+def shown_html(page, response=None) -> str:
+    """The HTML the browser shows: the body of the response that loaded the page
+    (an answer to a POST included), or, when there is none or scripts have
+    changed the page since (htmx swaps), the document as it is now.
+
+    Never a fresh GET of the address: a page made by a POST, or showing a
+    message once, would be checked as some other page."""
+    from playwright.sync_api import Error
+
+    if response is not None and response.url == page.url.split("#")[0]:
+        try:
+            return response.text()
+        except Error:  # the browser kept no body (e.g. the page has navigated on)
+            pass
+    return page.content()
+
+
+def audit(page, checker: HtmlChecker, response=None) -> None:
+    """Assert everything every visited page must pass; names the page on failure.
+
+    `response`: what the navigation to this page answered, when the page is
+    still as it arrived; without it the current document is checked."""
     where = page.url
+    html = shown_html(page, response)  # before axe and the reflow check touch the page
+    assert not checker.errors(html), (where, checker.errors(html))
     assert not axe_violations(page), (where, axe_violations(page))
     assert not scrolls_sideways_at_double_text(page), (
         f"{where} scrolls sideways at 360 px, 200 % text"
     )
-    html = page.request.get(page.url).text()
-    assert not checker.errors(html), (where, checker.errors(html))

@@ -38,14 +38,15 @@ class Visitor:
         self.keyboard = keyboard
         self.audited: list[str] = []
 
-    def audit(self) -> None:
+    def audit(self, response=None) -> None:
+        """Audit the page as shown: `response` is what loaded it, when nothing has
+        changed it since; without one (after an htmx swap), the current document."""
         if self.checker is not None:
-            audit(self.page, self.checker)
+            audit(self.page, self.checker, response)
             self.audited.append(self.page.url)
 
     def goto(self, path: str) -> None:
-        self.page.goto(path)
-        self.audit()
+        self.audit(self.page.goto(path))
 
     def _tab_to(self, target, *, same_group: bool = False) -> None:
         """Tab until `target` has focus (or, for a radio, any radio of its group:
@@ -68,12 +69,12 @@ class Visitor:
         """Activate a link or submit button that loads a new page, then audit it."""
         if self.keyboard:
             self._tab_to(target)
-            with self.page.expect_navigation():
+            with self.page.expect_navigation() as navigation:
                 self.page.keyboard.press("Enter")
         else:
-            with self.page.expect_navigation():
+            with self.page.expect_navigation() as navigation:
                 target.click()
-        self.audit()
+        self.audit(navigation.value)
 
     def fill(self, target, text: str) -> None:
         if self.keyboard:

@@ -46,8 +46,7 @@ def line(transactional_db, settings, tmp_path):
 
 def responder_journey(v: Visitor, line) -> None:
     page = v.page
-    page.goto("/accounts/login/")
-    v.audit()
+    v.goto("/accounts/login/")
     v.fill(page.get_by_label("Username"), "sam")
     v.fill(page.get_by_label("Password"), PASSWORD)
     v.follow(page.get_by_role("button", name="Sign in"))

@@ -1,12 +1,15 @@
 import io
+import warnings
 import zipfile
 
+import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from protocols.models import Protocol
 from tests.protocols.conftest import SIMPLE_TREE, make_page
+from tests.snapshot import database_snapshot
 
 URL = reverse("protocols:import")
 
@@ -34,11 +37,15 @@ def tree_file(slug="a-tree", tree=None, **meta):
     return yaml.safe_dump(data)
 
 
-def zipped(files: dict, infos=None) -> SimpleUploadedFile:
+def zipped(files: dict | list[tuple[str, str]]) -> SimpleUploadedFile:
+    """A zip of `files`; a list of (name, content) pairs may hold one name twice."""
+    pairs = files.items() if isinstance(files, dict) else files
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Duplicate name", UserWarning)
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, content in pairs:
+                archive.writestr(name, content)
     return SimpleUploadedFile("bundle.zip", buffer.getvalue(), content_type="application/zip")
 
 
@@ -180,6 +187,25 @@ def test_duplicate_slugs_and_translations(as_trainer):
         },
         "are both translations in the same language",
     )
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        [("pages/listening.md", page_file()), ("trees/listening.yaml", tree_file("listening"))],
+        [("pages/listening.md", page_file()), ("pages/listening.md", page_file(body="Again."))],
+    ],
+    ids=["a page and a tree", "one path twice"],
+)
+def test_one_slug_twice_is_refused_and_changes_nothing(as_trainer, trainer, files):
+    make_page("breathing", author=trainer)
+    before = database_snapshot()
+    response = post(as_trainer, files)
+    assert response.status_code == 400, response.content
+    text = response.content.decode()
+    assert "“listening” appears twice" in text
+    assert "Nothing was imported" in text
+    assert database_snapshot() == before
 
 
 def test_slug_must_match_the_file_name(as_trainer):
