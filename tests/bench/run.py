@@ -51,6 +51,9 @@ class PageResult:
     p50_ratio: float = 0.0
     p95_ratio: float = 0.0
     rps_ratio: float = 0.0
+    # Signed-in pages: p50 as a ratio to the signed-in floor (session, person, roles,
+    # the base page with nothing in it), measured in the same run.
+    p50_floor_ratio: float = 0.0
     queries: int | None = None
     bytes_raw: int = 0
     bytes_gzip: int = 0
@@ -356,6 +359,9 @@ def run_one(
                     f"queries {result.queries}  errors {result.errors}",
                     flush=True,
                 )
+                if page.get("cookie") and page["name"] != "signed-in floor":
+                    floor = next(r for r in run.pages[::-1] if r.page == "signed-in floor")
+                    result.p50_floor_ratio = round(result.p50_ms / floor.p50_ms, 2)
                 if page.get("first_load"):
                     run.first_load.setdefault(database, {})[size] = first_load(server, target)
         finally:
@@ -368,12 +374,12 @@ def run_one(
 
 def table(run: Run) -> str:
     head = (
-        "| db | size | page | p50 ms | p95 ms | req/s | p50 ×bare | p95 ×bare | queries | bytes | gzip |\n"
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| db | size | page | p50 ms | p95 ms | req/s | p50 ×bare | p95 ×bare | p50 ×signed-in | queries | bytes | gzip |\n"
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     rows = [
         f"| {r.database} | {r.size} | {r.page} | {r.p50_ms} | {r.p95_ms} | {r.rps} | "
-        f"{r.p50_ratio or '—'} | {r.p95_ratio or '—'} | {r.queries if r.queries is not None else '—'} | "
+        f"{r.p50_ratio or '—'} | {r.p95_ratio or '—'} | {r.p50_floor_ratio or '—'} | {r.queries if r.queries is not None else '—'} | "
         f"{r.bytes_raw} | {r.bytes_gzip} |"
         for r in run.pages
     ]
