@@ -95,25 +95,27 @@ def add_people(shifts: list[OnCallShift]) -> None:
         by_pk[shift_id].people.append(person)
 
 
-def your_next_shift(person: User, now: datetime) -> YourShift | None:
-    """The first shift `person` holds a place on that has not ended."""
-    row = (
-        Assignment.objects.filter(person=person, shift__cancelled=False, shift__end__gt=now)
+def your_shifts(person: User, now: datetime) -> list[YourShift]:
+    """The live shifts `person` holds a place on that have not ended, earliest
+    first: "your next shift", and what places they may take must not overlap."""
+    return [
+        YourShift(*row)
+        for row in Assignment.objects.filter(
+            person=person, shift__cancelled=False, shift__end__gt=now
+        )
         .order_by("shift__start")
         .values_list("shift__start", "shift__end", "slot__position__name")
-        .first()
-    )
-    return YourShift(*row) if row else None
+    ]
 
 
-def open_places_for(person: User, now: datetime) -> list[OpenPlace]:
+def open_places_for(person: User, now: datetime, yours: list[YourShift]) -> list[OpenPlace]:
     """A few places `person` may take (none a claim would refuse for overlapping
     their shifts or their time off): urgent ones first, then the soonest this week."""
     rows = (
         Slot.objects.open()
         .upcoming(now)
         .qualified_for(person)
-        .takeable_by(person)
+        .takeable_by(person, [(shift.start, shift.end) for shift in yours])
         .filter(
             Q(urgent_since__isnull=False)
             | Q(shift__start__lt=now + timedelta(days=OPEN_PLACES_DAYS))

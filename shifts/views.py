@@ -55,6 +55,7 @@ from shifts.models import (
     SwapOffer,
     TimeOff,
     add_slots_for_position,
+    busy_times,
     local_day_bounds,
 )
 from shifts.roster import add_shift, generate_shifts
@@ -111,6 +112,7 @@ def oncall(request: HttpRequest) -> HttpResponse:
     following = later[0] if later else None
     oncall_board.add_people(current + later[:1])
     responds = can(request.user, "respond")
+    yours = oncall_board.your_shifts(request.user, now) if responds else []
     status = opening_status(now)
     return render(
         request,
@@ -119,8 +121,10 @@ def oncall(request: HttpRequest) -> HttpResponse:
             "now": now,
             "current": current,
             "following": following,
-            "mine": oncall_board.your_next_shift(request.user, now) if responds else None,
-            "open_places": oncall_board.open_places_for(request.user, now) if responds else [],
+            "mine": yours[0] if yours else None,
+            "open_places": oncall_board.open_places_for(request.user, now, yours)
+            if responds
+            else [],
             "status": status,
             "refresh": oncall_board.refresh_seconds(now, current, later, status),
         },
@@ -134,11 +138,12 @@ def oncall(request: HttpRequest) -> HttpResponse:
 @require_GET
 def open_places(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    busy = busy_times(request.user, now)
     slots = list(
         Slot.objects.open()
         .upcoming(now)
         .qualified_for(request.user)
-        .takeable_by(request.user)
+        .takeable_by(request.user, busy)
         .filter(shift__start__lt=now + timedelta(days=62))
         .select_related("shift", "position")
         .order_by(F("urgent_since").asc(nulls_last=True), "shift__start", "position__order")[:100]
@@ -148,7 +153,7 @@ def open_places(request: HttpRequest) -> HttpResponse:
         SwapOffer.objects.filter(status=SwapOffer.Status.OPEN, assignment__shift__start__gt=now)
         .exclude(offered_by=request.user)
         .qualified_for(request.user)
-        .takeable_by(request.user)
+        .takeable_by(request.user, busy)
         .select_related("assignment__shift", "assignment__slot__position", "offered_by")[:50]
     )
     return render(request, "shifts/places.html", {"slots": slots, "swaps": swaps})
