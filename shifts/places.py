@@ -167,6 +167,10 @@ def assign(slot_id: int, person: User) -> Outcome:
 
 
 def _leave(assignment: Assignment, *, urgent: bool = False) -> Slot:
+    # The swap offers first: deleting the assignment deletes them too, and a swap
+    # being taken holds its offer before the place (_lock_offer), so taking them
+    # in the other order could deadlock.
+    list(SwapOffer.objects.select_for_update().filter(assignment_id=assignment.pk).order_by("pk"))
     slot = Slot.objects.select_for_update().get(pk=assignment.slot_id)
     # Delete by person as well: a swap may have handed the place on meanwhile.
     _count, deleted = Assignment.objects.filter(

@@ -119,3 +119,27 @@ def test_taking_a_swap_waits_for_a_move_of_that_shift_and_then_refuses():
     assert Assignment.objects.get(shift=offered).person == giver
     offer.refresh_from_db()
     assert offer.status == SwapOffer.Status.OPEN
+
+
+def test_releasing_a_place_while_its_swap_is_being_taken_does_not_deadlock():
+    from shifts.models import Slot, SwapOffer
+
+    position = make_position("Responder", 1, 2)
+    giver = make_person("giver", RESPONDER)
+    offered = make_shift(in_hours(24 * 20).replace(second=0), hours=2, positions=[position])
+    assignment = put(giver, offered, position)
+    offer = SwapOffer.objects.create(assignment=assignment, offered_by=giver)
+    client = client_for(giver)
+
+    with transaction.atomic():
+        # A swap being taken holds its offer, then asks for the place.
+        SwapOffer.objects.select_for_update().get(pk=offer.pk)
+        release, result = _in_thread(
+            lambda: client.post(f"/me/shifts/{assignment.pk}/release/", follow=True)
+        )
+        time.sleep(1)  # the release holds the place now, unless it waits for the offer
+        list(Slot.objects.select_for_update().filter(pk=assignment.slot_id))  # no deadlock
+    release.join(10)
+
+    assert "Released." in result["value"].content.decode()
+    assert not Assignment.objects.filter(pk=assignment.pk).exists()
