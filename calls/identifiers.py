@@ -22,11 +22,16 @@ _URL = re.compile(
 # +1 555 010 0199, 5550100199.
 _PHONE = re.compile(r"(?<![\w@])\+?\(?\d(?:[\s().-]{0,2}\d){6,14}(?!\w)")
 # Dates and times look like phone numbers ("12.03.2026", "19.30-21.30"): claimed, then dropped.
+# Only when the digits stop there: "06.12.34.56.78" is a phone number, not a date.
+_ALONE_BEFORE, _ALONE_AFTER = r"(?<!\d[./-])", r"(?![./-]?\d)"
 _DATE = re.compile(
-    r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}([./-])\d{1,2}\1\d{2,4}\b|\b\d{1,2}/\d{1,2}\b"
+    rf"{_ALONE_BEFORE}(?:\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b|\b\d{{1,2}}([./-])\d{{1,2}}\1\d{{2,4}}\b"
+    rf"|\b\d{{1,2}}/\d{{1,2}}\b){_ALONE_AFTER}"
 )
 _TIME = re.compile(
-    r"\b\d{1,2}[:.h]\d{2}(?:\s*h)?(?:\s*(?:-|–|to|a)\s*\d{1,2}[:.h]\d{2})?\b", re.IGNORECASE
+    rf"{_ALONE_BEFORE}\b\d{{1,2}}[:.h]\d{{2}}(?:\s*h)?"
+    rf"(?:\s*(?:-|–|to|a)\s*\d{{1,2}}[:.h]\d{{2}})?\b{_ALONE_AFTER}",
+    re.IGNORECASE,
 )
 _STREET_WORDS = (
     "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|"

@@ -74,16 +74,20 @@ def _read_key(bucket: int) -> bytes | None:
 
 def master_key_opens_the_keyring() -> bool:
     """Whether the master key opens the keys already on disk (true for an empty or
-    missing keyring). Looks at one key; never creates the directory."""
+    missing keyring). A wrong master key opens none, so the newest key that is
+    still there decides: never one the purge may be destroying (the oldest).
+    Never creates the directory."""
     directory = Path(settings.KEYRING_DIR)
     if not directory.is_dir():
         return True
     existing = sorted(
-        int(match.group(1)) for name in os.listdir(directory) if (match := _KEY_FILE.match(name))
+        (int(match.group(1)) for name in os.listdir(directory) if (match := _KEY_FILE.match(name))),
+        reverse=True,
     )
-    for bucket in existing[:1]:
+    for bucket in existing:
         try:
-            _read_key(bucket)
+            if _read_key(bucket) is not None:
+                return True
         except Unreadable:
             return False
     return True
@@ -168,8 +172,12 @@ def buckets() -> list[int]:
 
 
 def _shred(path: Path) -> bool:
-    """Overwrite the file with random bytes, flush it, then unlink it."""
+    """Move the file out of the keyring's names, overwrite it with random bytes,
+    flush it, then unlink it: nobody ever reads a half-overwritten key as a key."""
     try:
+        doomed = path.with_name(f".shred-{path.name}")
+        path.rename(doomed)
+        path = doomed
         size = path.stat().st_size
         with path.open("r+b") as handle:
             handle.write(secrets.token_bytes(max(size, 64)))
@@ -184,12 +192,15 @@ def _shred(path: Path) -> bool:
 def destroy_past(now: datetime) -> int:
     """Destroy the key of every bucket whose notes have all expired; returns how many."""
     moment = now.timestamp()
+    for leftover in _directory().glob(".shred-*"):  # a shred cut short
+        _shred(leftover)
     return sum(_shred(_path(bucket)) for bucket in buckets() if bucket_end(bucket) <= moment)
 
 
 def destroy_all() -> int:
     """Destroy every key (the emergency wipe); returns how many."""
     destroyed = sum(_shred(_path(bucket)) for bucket in buckets())
-    for leftover in _directory().glob(".new-*.tmp"):
-        _shred(leftover)
+    for pattern in (".new-*.tmp", ".shred-*"):
+        for leftover in _directory().glob(pattern):
+            _shred(leftover)
     return destroyed

@@ -110,3 +110,11 @@ def test_several_kinds_in_one_note_each_once_in_order():
         ("address", "1234 Elm Street"),
         ("url", "example.org/x"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["call 06.12.34.56.78 later", "612.34.56.78", "+34 612 34 56 78", "(555) 010-0199"],
+)
+def test_phone_numbers_with_dots_are_not_taken_for_dates_or_times(text):
+    assert [kind for kind, _text in kinds(text)] == ["phone"]

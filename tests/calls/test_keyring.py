@@ -87,7 +87,28 @@ def test_a_destroyed_key_is_overwritten_before_it_is_unlinked(keyring_dir, monke
 
     monkeypatch.setattr(type(path), "unlink", spy)
     keyring.destroy_all()
-    assert seen["bucket-3.key"] != original and len(seen["bucket-3.key"]) >= len(original)
+    # Overwritten under a name outside the keyring's, so never read as a key.
+    assert seen[".shred-bucket-3.key"] != original
+    assert len(seen[".shred-bucket-3.key"]) >= len(original)
+    assert list(keyring_dir.iterdir()) == []
+
+
+def test_a_key_being_destroyed_is_not_taken_for_a_wrong_master_key(keyring_dir, monkeypatch):
+    """The purge destroys the oldest key while a note needs a new one: the new
+    note is still saved, and a starting worker does not refuse the keyring."""
+    for bucket in (3, 4):
+        keyring.encrypt("x", bucket=bucket, context=CONTEXT)
+    (keyring_dir / "bucket-3.key").write_bytes(os.urandom(60))  # halfway through a shred
+    assert keyring.master_key_opens_the_keyring()
+    keyring.encrypt("new note", bucket=5, context=CONTEXT)
+    assert keyring.buckets() == [3, 4, 5]
+
+
+def test_a_shred_cut_short_is_finished_by_the_next_purge(keyring_dir):
+    keyring.encrypt("x", bucket=3, context=CONTEXT)
+    (keyring_dir / "bucket-3.key").rename(keyring_dir / ".shred-bucket-3.key")
+    keyring.destroy_past(datetime(2030, 5, 1, tzinfo=UTC))
+    assert list(keyring_dir.iterdir()) == []
 
 
 def test_writes_leave_no_temporary_files_and_never_replace_a_key(keyring_dir):

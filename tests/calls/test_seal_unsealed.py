@@ -17,6 +17,7 @@ from crisisline.roles import RESPONDER
 from tests.calls.conftest import (
     as_written_before_sealing,
     client_for,
+    clock_at,
     give_keys,
     read_body,
     write_note,
@@ -122,3 +123,21 @@ def test_a_note_whose_key_is_gone_is_not_sealed(responder):
     client_for(responder)
     note.refresh_from_db()
     assert not note.sealed and not NoteSeal.objects.exists()
+
+
+def test_a_sealing_failure_never_stops_a_sign_in_or_the_purge(responder, monkeypatch):
+    old = old_note(responder, "from before")
+    write_note(responder, "short-lived", keep_hours=1)
+
+    def fails(self):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(type(CallNote.objects.all()), "seal_unsealed", fails)
+    client = client_for(responder)  # signed in, with the note key held
+    mine = write_note(responder, "written after")
+    assert "written after" in client.get(f"/notes/{mine.public_id}/").content.decode()
+    out = io.StringIO()
+    with clock_at(timezone.now() + timedelta(hours=2, minutes=1)):
+        call_command("purge_expired", stdout=out)
+    assert "Purged 1 expired note(s)" in out.getvalue()
+    assert not is_sealed(old)  # tried again at the next purge or sign-in

@@ -1,7 +1,11 @@
+import logging
+
 from django.core.management.base import BaseCommand
 
 from calls.models import CallNote
-from calls.purge import Checkpoint, purge_expired
+from calls.purge import Checkpoint, checkpoint_sqlite, purge_expired
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -12,10 +16,15 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> str:
-        # Sealing first: the purge's checkpoint then folds the rewritten rows back too.
-        sealed = CallNote.objects.seal_unsealed()
+        # Expiry first: a note that cannot be sealed must never keep notes alive.
         purged = purge_expired()
-        if purged.checkpoint is Checkpoint.BUSY:
+        try:
+            sealed = CallNote.objects.seal_unsealed()
+        except Exception:  # the next run tries again; the purge above is done
+            logger.exception("sealing older notes failed")
+            sealed = 0
+        checkpoint = checkpoint_sqlite() if sealed else purged.checkpoint
+        if checkpoint is Checkpoint.BUSY:
             self.stderr.write(
                 "SQLite's write-ahead log could not be truncated: the database was busy. "
                 "Deleted rows may linger in it until the next purge."
