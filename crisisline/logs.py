@@ -17,8 +17,11 @@ _IP = re.compile(
     re.I,
 )
 _QUERY = re.compile(r"\?\S*")
-# Path segments that look like secrets (feed, forwarding, invitation tokens).
-_TOKEN = re.compile(r"(?<=/)[A-Za-z0-9_-]{20,}")
+# Path segments that look like secrets (feed, forwarding, invitation tokens): 20 or
+# more URL-safe characters with a capital or a digit among them (random tokens all
+# but always have both), not a source file, so that tracebacks keep their paths
+# ("/django_permissions_policy/__init__.py").
+_TOKEN = re.compile(r"(?<=/)(?=[A-Za-z0-9_-]*[A-Z0-9])[A-Za-z0-9_-]{20,}+(?!\.py\b)")
 
 
 class QuietExceptionReporterFilter(SafeExceptionReporterFilter):

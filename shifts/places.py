@@ -289,7 +289,8 @@ def move_shift(shift_id: int, start: datetime, end: datetime, note: str) -> Shif
         if shift.is_past():
             raise PlaceError(_("This shift is over and can no longer be changed."))
         shift.start, shift.end, shift.note = start, end, note
-        clashes = _double_booked(shift, assignments)
+        # A cancelled shift books nobody; restoring it checks (toggle_cancelled).
+        clashes = [] if shift.cancelled else _double_booked(shift, assignments)
         if clashes:
             raise PlaceError(
                 _("%(names)s would then be in two shifts at once.")
@@ -348,6 +349,8 @@ def _hand_over(offer: SwapOffer, taker: User) -> None:
     )
     if assignment.shift.has_started():
         raise PlaceError(_("This shift has already started or is over."))
+    if assignment.shift.cancelled:
+        raise PlaceError(_("This shift is cancelled."))
     if not assignment.slot.is_qualified(taker):
         raise PlaceError(
             _("This place needs %(skill)s, which %(name)s does not have.")

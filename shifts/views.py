@@ -150,7 +150,11 @@ def open_places(request: HttpRequest) -> HttpResponse:
     )
     slots.sort(key=lambda slot: (slot.urgent_since is None, slot.shift.start))
     swaps = (
-        SwapOffer.objects.filter(status=SwapOffer.Status.OPEN, assignment__shift__start__gt=now)
+        SwapOffer.objects.filter(
+            status=SwapOffer.Status.OPEN,
+            assignment__shift__start__gt=now,
+            assignment__shift__cancelled=False,
+        )
         .exclude(offered_by=request.user)
         .qualified_for(request.user)
         .takeable_by(request.user, busy)

@@ -135,6 +135,25 @@ def test_restoring_names_only_the_people_who_would_be_double_booked(
     assert not shift.cancelled
 
 
+def test_a_cancelled_shift_can_be_moved_over_its_peoples_other_shifts(
+    as_coordinator, responder, responder_position
+):
+    shift = make_shift(in_hours(50).replace(second=0), positions=[responder_position])
+    put(responder, shift, responder_position)
+    as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/")
+    other = make_shift(in_hours(60).replace(second=0), positions=[responder_position])
+    put(responder, other, responder_position)
+    as_coordinator.post(
+        f"/roster/shifts/{shift.pk}/", {"start": local(shift.start), "end": local(other.end)}
+    )
+    shift.refresh_from_db()
+    assert shift.end == other.end  # it books nobody while cancelled…
+    body = as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/", follow=True).content.decode()
+    assert "would then be in two shifts" in body  # …and restoring it still checks
+    shift.refresh_from_db()
+    assert shift.cancelled
+
+
 def test_editing_checks_clashes_while_holding_the_locks_claims_take(
     as_coordinator, responder, responder_position, monkeypatch
 ):

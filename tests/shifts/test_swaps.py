@@ -110,3 +110,19 @@ def test_coordinator_declines(as_responder, as_coordinator, responder, responder
     offer.refresh_from_db()
     assert offer.status == SwapOffer.Status.DECLINED
     assert Assignment.objects.get().person == responder
+
+
+def test_a_swap_on_a_cancelled_shift_is_not_offered_and_cannot_be_taken(
+    as_responder, responder, responder_position
+):
+    offer, assignment = offer_of(as_responder, responder, responder_position)
+    taker = make_person("taker", RESPONDER, display_name="Tai Taker")
+    as_taker = client_for(taker)
+    assert f"/swaps/{offer.pk}/take/" in as_taker.get("/places/").content.decode()
+    assignment.shift.cancelled = True
+    assignment.shift.save()
+    assert f"/swaps/{offer.pk}/take/" not in as_taker.get("/places/").content.decode()
+    body = as_taker.post(f"/swaps/{offer.pk}/take/", follow=True).content.decode()
+    assert "This shift is cancelled." in body
+    assignment.refresh_from_db()
+    assert assignment.person == responder
