@@ -77,7 +77,7 @@ def test_filter_hides_token_shaped_path_segments():
 def test_filter_keeps_the_paths_of_a_traceback():
     line = (
         'File "/srv/.venv/lib/python3.11/site-packages/django_permissions_policy/__init__.py", '
-        'line 164, in __call__ (tests/calls/test_seizure_sqlite_files.py)'
+        "line 164, in __call__ (tests/calls/test_seizure_sqlite_files.py)"
     )
     entry = record(line)
     QuietFilter().filter(entry)
