@@ -151,13 +151,25 @@ def public_hours(now: datetime | None = None, *, weeks: int = 4) -> PublicHours:
         .values_list("date", flat=True)
     )
     status = status_from(occurrences(windows, first, last, closed_days=closed), now)
-    week: dict[int, tuple[str, list[str]]] = {}
+    days: dict[int, tuple[str, list[list[time]]]] = {}
     for window in windows:
-        closes = "24:00" if window.end == time(0) else f"{window.end:%H:%M}"
-        _name, spans = week.setdefault(window.weekday, (window.get_weekday_display(), []))
-        spans.append(f"{window.start:%H:%M}–{closes}")
+        _name, spans = days.setdefault(window.weekday, (window.get_weekday_display(), []))
+        if spans and spans[-1][0] < spans[-1][1] == window.start:  # 10–18 then 18–02
+            spans[-1][1] = window.end
+        else:
+            spans.append([window.start, window.end])
+    week = [
+        (
+            name,
+            [
+                f"{start:%H:%M}–{'24:00' if end == time(0) else f'{end:%H:%M}'}"
+                for start, end in spans
+            ],
+        )
+        for _day, (name, spans) in sorted(days.items())
+    ]
     return PublicHours(
         status=status,
-        week=[week[day] for day in sorted(week)],
+        week=week,
         closures=[day for day in closed if today <= day <= horizon],
     )

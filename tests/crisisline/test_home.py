@@ -100,6 +100,12 @@ def test_home_shows_the_weekly_hours_in_the_lines_time_zone(client, weekly_hours
     assert "not published yet" not in text
 
 
+def test_back_to_back_windows_read_as_one_stretch(client, db):
+    ServiceWindow.objects.create(weekday=5, start=time(10), end=time(18))
+    ServiceWindow.objects.create(weekday=5, start=time(18), end=time(2))
+    assert "Saturday 10:00–02:00" in page_text(client.get("/"))
+
+
 def test_home_says_when_no_hours_are_published(client, db):
     text = page_text(client.get("/"))
     assert "The line's hours are not published yet." in text
