@@ -27,6 +27,9 @@ errorlog = "-"
 # X-Forwarded-Proto is believed only from the reverse proxy in front.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proxy_allow_ips = forwarded_allow_ips
+# gunicorn 24+ opens a control socket (reload, scale workers) under ~/.gunicorn/:
+# nothing here uses it, and the container's home is read-only.
+control_socket_disable = True
 
 # gunicorn applies this after setting up its own handlers, replacing them for
 # the loggers named here. The filter is named by its dotted path: it is

@@ -153,3 +153,16 @@ def test_the_image_build_step_runs_with_only_what_the_dockerfile_sets(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert list((tmp_path / "static").glob("crisisline.*.css"))
     assert not (tmp_path / "var").exists()  # the build's throwaway secrets go with it
+
+
+def test_gunicorn_opens_no_control_socket():
+    """gunicorn 24+ would listen on a control socket under the (read-only) home."""
+    import runpy
+
+    from gunicorn.config import Config
+
+    cfg = Config()
+    for name, value in runpy.run_path(str(ROOT / "gunicorn.conf.py")).items():
+        if name in cfg.settings:
+            cfg.set(name, value)
+    assert cfg.control_socket_disable is True
