@@ -80,11 +80,7 @@ def master_key_opens_the_keyring() -> bool:
     directory = Path(settings.KEYRING_DIR)
     if not directory.is_dir():
         return True
-    existing = sorted(
-        (int(match.group(1)) for name in os.listdir(directory) if (match := _KEY_FILE.match(name))),
-        reverse=True,
-    )
-    for bucket in existing:
+    for bucket in reversed(_buckets_in(directory)):
         try:
             if _read_key(bucket) is not None:
                 return True
@@ -164,11 +160,15 @@ def decrypt(ciphertext: bytes, *, bucket: int, context: bytes) -> str:
         raise Unreadable("note body does not match its key") from exc
 
 
+def _buckets_in(directory: Path) -> list[int]:
+    return sorted(
+        int(match.group(1)) for name in os.listdir(directory) if (match := _KEY_FILE.match(name))
+    )
+
+
 def buckets() -> list[int]:
     """Buckets that still have a key."""
-    return sorted(
-        int(match.group(1)) for name in os.listdir(_directory()) if (match := _KEY_FILE.match(name))
-    )
+    return _buckets_in(_directory())
 
 
 def _shred(path: Path) -> bool:
