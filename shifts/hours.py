@@ -116,14 +116,26 @@ def status_from(spans: Sequence[Occurrence], now: datetime) -> OpeningStatus:
     return OpeningStatus(False, opens_at=min(upcoming) if upcoming else None)
 
 
+def _status_days(now: datetime) -> tuple[date, date]:
+    """The local days whose windows can say whether the line is open at `now` and
+    when it next opens: from yesterday (a window into today) two weeks on."""
+    today = timezone.localtime(now).date()
+    return today - timedelta(days=1), today + timedelta(days=15)
+
+
+def _status(
+    windows: Sequence[ServiceWindow], closed: Iterable[date], now: datetime
+) -> OpeningStatus:
+    first, last = _status_days(now)
+    return status_from(occurrences(windows, first, last, closed_days=set(closed)), now)
+
+
 def opening_status(now: datetime | None = None) -> OpeningStatus:
     """Open now (and until when), or when the line next opens. Two queries."""
     now = now or timezone.now()
-    today = timezone.localtime(now).date()
-    first, last = today - timedelta(days=1), today + timedelta(days=15)
-    windows = list(ServiceWindow.objects.all())
-    closed = set(Closure.objects.filter(date__range=(first, last)).values_list("date", flat=True))
-    return status_from(occurrences(windows, first, last, closed_days=closed), now)
+    first, last = _status_days(now)
+    closed = Closure.objects.filter(date__range=(first, last)).values_list("date", flat=True)
+    return _status(list(ServiceWindow.objects.all()), closed, now)
 
 
 @dataclass(frozen=True)
@@ -142,7 +154,7 @@ def public_hours(now: datetime | None = None, *, weeks: int = 4) -> PublicHours:
     `weeks` weeks: two queries, whatever the number of windows or closures."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    first, last = today - timedelta(days=1), today + timedelta(days=15)
+    first, last = _status_days(now)
     horizon = today + timedelta(days=7 * weeks)
     windows = list(ServiceWindow.objects.order_by("weekday", "start"))
     closed = list(
@@ -150,7 +162,7 @@ def public_hours(now: datetime | None = None, *, weeks: int = 4) -> PublicHours:
         .order_by("date")
         .values_list("date", flat=True)
     )
-    status = status_from(occurrences(windows, first, last, closed_days=closed), now)
+    status = _status(windows, closed, now)
     days: dict[int, tuple[str, list[list[time]]]] = {}
     for window in windows:
         _name, spans = days.setdefault(window.weekday, (window.get_weekday_display(), []))
