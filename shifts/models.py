@@ -7,7 +7,9 @@ are in the line's zone, settings.TIME_ZONE.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
 from django.db import models, transaction
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q
@@ -151,30 +153,24 @@ class Shift(models.Model):
         return self.start <= (now or timezone.now())
 
 
-Busy = list[tuple[datetime, datetime]]
+class Interval(Protocol):
+    """Anything with a start and an end, such as a shift or "your shifts" on call."""
+
+    start: datetime
+    end: datetime
 
 
-def busy_times(person: User, now: datetime) -> Busy:
-    """When `person` is on a live shift that has not ended, earliest first: one
-    query, read before a list is filtered with `clashes_for`."""
-    return list(
-        Shift.objects.active()
-        .filter(assignments__person=person, end__gt=now)
-        .order_by("start")
-        .values_list("start", "end")
-    )
-
-
-def clashes_for(person: User, shift: str, busy: Busy) -> Q:
-    """Where the shift at the path `shift` overlaps one of `person`'s `busy_times`,
-    or falls in their time off: what a claim by them would refuse.
+def clashes_for(person: User, shift: str, busy: Iterable[Interval]) -> Q:
+    """Where the shift at the path `shift` overlaps one of `busy`, the live shifts
+    `person` is on that have not ended (shifts.oncall.your_shifts), or falls in
+    their time off: what a claim by them would refuse.
 
     Their shifts are given as instants rather than a correlated subquery, which
     PostgreSQL's planner ran as a scan of every shift for each place (100 ms on a
     line with years of shifts); time off stays a subquery on its own index."""
     overlaps = Q()
-    for start, end in busy:
-        overlaps |= Q(**{f"{shift}__start__lt": end, f"{shift}__end__gt": start})
+    for theirs in busy:
+        overlaps |= Q(**{f"{shift}__start__lt": theirs.end, f"{shift}__end__gt": theirs.start})
     zone = timezone.get_default_timezone()
     start, end = (
         ExpressionWrapper(OuterRef(f"{shift}__{name}"), output_field=DateTimeField())
@@ -203,9 +199,9 @@ class SlotQuerySet(models.QuerySet["Slot"]):
             | Q(position__required_skill__in=person.skills.all())
         )
 
-    def takeable_by(self, person: User, busy: Busy) -> SlotQuerySet:
-        """Not on a shift that overlaps one of `person`'s (`busy_times`) or falls in
-        their time off."""
+    def takeable_by(self, person: User, busy: Iterable[Interval]) -> SlotQuerySet:
+        """Not on a shift that overlaps `busy` (see clashes_for) or falls in their
+        time off."""
         return self.exclude(clashes_for(person, "shift", busy))
 
 
@@ -304,9 +300,9 @@ class SwapOfferQuerySet(models.QuerySet["SwapOffer"]):
             | Q(assignment__slot__position__required_skill__in=person.skills.all())
         )
 
-    def takeable_by(self, person: User, busy: Busy) -> SwapOfferQuerySet:
-        """Not on a shift that overlaps one of `person`'s (`busy_times`) or falls in
-        their time off."""
+    def takeable_by(self, person: User, busy: Iterable[Interval]) -> SwapOfferQuerySet:
+        """Not on a shift that overlaps `busy` (see clashes_for) or falls in their
+        time off."""
         return self.exclude(clashes_for(person, "assignment__shift", busy))
 
 

@@ -115,7 +115,7 @@ def open_places_for(person: User, now: datetime, yours: list[YourShift]) -> list
         Slot.objects.open()
         .upcoming(now)
         .qualified_for(person)
-        .takeable_by(person, [(shift.start, shift.end) for shift in yours])
+        .takeable_by(person, yours)
         .filter(
             Q(urgent_since__isnull=False)
             | Q(shift__start__lt=now + timedelta(days=OPEN_PLACES_DAYS))

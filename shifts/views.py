@@ -55,7 +55,6 @@ from shifts.models import (
     SwapOffer,
     TimeOff,
     add_slots_for_position,
-    busy_times,
     local_day_bounds,
 )
 from shifts.roster import add_shift, generate_shifts
@@ -138,7 +137,7 @@ def oncall(request: HttpRequest) -> HttpResponse:
 @require_GET
 def open_places(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    busy = busy_times(request.user, now)
+    busy = oncall_board.your_shifts(request.user, now)
     slots = list(
         Slot.objects.open()
         .upcoming(now)
