@@ -373,8 +373,8 @@ def _lock_offer(offer_id: int, taker_id: int | None) -> SwapOffer:
     shift changes use: a move of the offered shift waits for the hand-over, or
     the hand-over waits for the move and then checks the new times."""
     offer = SwapOffer.objects.select_for_update().get(pk=offer_id)
-    slot_id = Assignment.objects.filter(pk=offer.assignment_id).values_list("slot_id", flat=True)
-    list(Slot.objects.select_for_update().filter(pk__in=list(slot_id)))
+    place = Assignment.objects.filter(pk=offer.assignment_id).values("slot_id")
+    list(Slot.objects.select_for_update().filter(pk__in=place))
     if taker_id is not None:
         User.objects.select_for_update().filter(pk=taker_id).first()
     return offer
