@@ -65,6 +65,14 @@ def intended_bounds(
     return bounds
 
 
+def back_to_back(day: date, start: time, middle: time, end: time) -> date:
+    """Two windows, start–middle on `day` and middle–end right after it, within a
+    day in all: the day the second one starts (examples that are not, skipped)."""
+    assume(middle != start and end != middle)
+    assume(length(start, middle) + length(middle, end) <= 1440)
+    return day if minutes(middle) > minutes(start) else day + timedelta(days=1)
+
+
 times = st.builds(time, st.integers(0, 23), st.sampled_from([0, 15, 30, 45]))
 days = st.builds(
     lambda change, offset: change + timedelta(days=offset),
@@ -111,10 +119,8 @@ def test_generated_shifts_keep_wall_clock_times_without_gaps_or_overlaps(
     zone_name, day, start, middle, end, block_hours
 ):
     zone = ZoneInfo(zone_name)
-    assume(middle != start and end != middle)
-    assume(length(start, middle) + length(middle, end) <= 1440)
+    second_day = back_to_back(day, start, middle, end)
     first = ServiceWindow(pk=1, weekday=day.weekday(), start=start, end=middle)
-    second_day = day if minutes(middle) > minutes(start) else day + timedelta(days=1)
     second = ServiceWindow(pk=2, weekday=second_day.weekday(), start=middle, end=end)
 
     made = occurrences([first, second], day, second_day, block_hours=block_hours, zone=zone)
@@ -189,10 +195,8 @@ def test_generate_shifts_makes_the_intended_shifts_in_the_lines_zone(
 ):
     """The real path: windows saved, generate_shifts in a line whose TIME_ZONE is
     `zone_name`, shifts read back from the database."""
-    assume(middle != start and end != middle)
-    assume(length(start, middle) + length(middle, end) <= 1440)
     zone = ZoneInfo(zone_name)
-    second_day = day if minutes(middle) > minutes(start) else day + timedelta(days=1)
+    second_day = back_to_back(day, start, middle, end)
     with override_settings(TIME_ZONE=zone_name), transaction.atomic():
         ServiceWindow.objects.create(weekday=day.weekday(), start=start, end=middle)
         ServiceWindow.objects.create(weekday=second_day.weekday(), start=middle, end=end)
