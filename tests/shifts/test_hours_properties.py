@@ -79,6 +79,14 @@ days = st.builds(
     st.sampled_from(CHANGES),
     st.integers(-2, 2),
 )
+# Two back-to-back windows (see back_to_back) in one of the zones, near a change.
+TWO_WINDOWS = {
+    "zone_name": st.sampled_from(ZONES),
+    "day": days,
+    "start": times,
+    "middle": times,
+    "end": times,
+}
 
 
 def minutes(t: time) -> int:
@@ -107,14 +115,7 @@ def check_wall_clock(instant: datetime, intended: datetime, zone: ZoneInfo) -> N
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    zone_name=st.sampled_from(ZONES),
-    day=days,
-    start=times,
-    middle=times,
-    end=times,
-    block_hours=st.sampled_from([None, 1, 2, 3, 4, 6]),
-)
+@given(**TWO_WINDOWS, block_hours=st.sampled_from([None, 1, 2, 3, 4, 6]))
 def test_generated_shifts_keep_wall_clock_times_without_gaps_or_overlaps(
     zone_name, day, start, middle, end, block_hours
 ):
@@ -182,14 +183,7 @@ def test_windows_across_a_change_are_an_hour_longer_or_shorter(zone_name, day, s
 
 @pytest.mark.django_db
 @settings(max_examples=150, deadline=None)
-@given(
-    zone_name=st.sampled_from(ZONES),
-    day=days,
-    start=times,
-    middle=times,
-    end=times,
-    block_hours=st.sampled_from([None, 2, 3, 4, 6, 8, 12]),
-)
+@given(**TWO_WINDOWS, block_hours=st.sampled_from([None, 2, 3, 4, 6, 8, 12]))
 def test_generate_shifts_makes_the_intended_shifts_in_the_lines_zone(
     zone_name, day, start, middle, end, block_hours
 ):
