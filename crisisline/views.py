@@ -32,7 +32,7 @@ from crisisline.forms import (
 )
 from crisisline.models import Invitation, Line, User
 from crisisline.roles import can, role_required
-from crisisline.signals import password_known
+from crisisline.signals import password_known, signing_out
 from crisisline.tokens import password_links
 from shifts.hours import public_hours
 
@@ -111,6 +111,58 @@ class SignInView(GetAndPostOnly, auth_views.LoginView):
 
 
 sign_in = SignInView.as_view()
+
+
+def delete_cookie(
+    response: HttpResponse, name: str, *, samesite: str, secure: bool, httponly: bool
+) -> None:
+    """Delete a cookie with the attributes it was set with: browsers delete a cookie
+    only when the name, path and domain match, and refuse to overwrite a Secure
+    cookie from a response that does not say Secure."""
+    response.set_cookie(
+        name,
+        "",
+        max_age=0,
+        expires="Thu, 01 Jan 1970 00:00:00 GMT",
+        path="/",
+        samesite=samesite,
+        secure=secure,
+        httponly=httponly,
+    )
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign out (POST only), deleting every cookie sign-in set, by name.
+
+    Clear-Site-Data asks the browser to drop the site's cache (pages it kept,
+    such as a note it showed) and storage. Not "cookies": that would delete
+    every cookie of the site, also the ones that should outlive a sign-out
+    (the language, a device remembered for two-factor sign-in), so the
+    sign-in cookies are deleted one by one instead.
+    """
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        delete_cookie(
+            response,
+            settings.SESSION_COOKIE_NAME,
+            samesite=settings.SESSION_COOKIE_SAMESITE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=settings.SESSION_COOKIE_HTTPONLY,
+        )
+        delete_cookie(
+            response,
+            settings.CSRF_COOKIE_NAME,
+            samesite=settings.CSRF_COOKIE_SAMESITE,
+            secure=settings.CSRF_COOKIE_SECURE,
+            httponly=settings.CSRF_COOKIE_HTTPONLY,
+        )
+        signing_out.send(sender=type(self), request=request, response=response)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
+sign_out = SignOutView.as_view()
 
 
 class PasswordChangeView(GetAndPostOnly, auth_views.PasswordChangeView):
