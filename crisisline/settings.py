@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the body: see crisisline/limits.py.
+    "crisisline.limits.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -245,6 +247,19 @@ PERMISSIONS_POLICY = {
     "payment": [],
     "usb": [],
 }
+
+# --- Request bodies (crisisline/limits.py) -------------------------------------
+# Caddy (request_body) and gunicorn (request line and headers) cap what reaches
+# the app; gunicorn has no body cap, so Django answers 413 from Content-Length
+# before reading. A form takes at most 2 MiB (a protocol page of 100,000
+# characters, percent-encoded); the bundle import says how much more it takes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest form, the decision-tree editor, sends about 850 fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+# Uploads stay in memory (bounded by the caps above), never spooled to /tmp.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 
 # --- Language and time ------------------------------------------------------
 LANGUAGES = [("en", "English"), ("es", "Español")]
