@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, UserManager
@@ -53,6 +54,18 @@ def administrator_rank(person: object) -> int:
 
 
 class PersonManager(UserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
+        """As Django's, but the password policy applies here too: createsuperuser
+        without input (DJANGO_SUPERUSER_PASSWORD) and its "bypass validation" prompt
+        would otherwise skip it."""
+        from django.contrib.auth.password_validation import validate_password
+
+        if password is not None:
+            validate_password(password, user=self.model(username=username, **extra))
+        return super().create_superuser(username, email, password, **extra)
+
     def manageable_by(self, actor: object) -> models.QuerySet[User]:
         """The people `actor` may manage (roles, password links, (de)activation).
 

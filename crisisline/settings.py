@@ -197,10 +197,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The line's name and words, the username repeated: crisisline/passwords.py.
+    {"NAME": "crisisline.passwords.LineWordsValidator"},
 ]
 INVITATION_HOURS = _whole_number("INVITATION_HOURS", 72, least=1, most=24 * 30)
 PASSWORD_RESET_TIMEOUT = _whole_number("PASSWORD_RESET_HOURS", 72, least=1, most=24 * 30) * 3600
