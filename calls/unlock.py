@@ -46,7 +46,8 @@ logger = logging.getLogger(__name__)
 
 
 class Locked(Exception):
-    """This request has no usable unlocked key (cookie or session secret missing or tampered)."""
+    """This request has no usable unlocked key (cookie, keyring share or session secret
+    missing, tampered with, or made for another session)."""
 
 
 def _context(session_key: str, person_pk: object) -> bytes:
@@ -71,7 +72,9 @@ def _cookie_for(session_key: str, cookie_share: bytes) -> str:
 def _cookie_share(cookie: str, session_key: str) -> bytes:
     """The share in a notekey cookie made for this session, or Locked."""
     secret_text, _dot, mac = cookie.partition(".")
-    if not hmac.compare_digest(mac, _cookie_mac(session_key, secret_text)):
+    expected = _cookie_mac(session_key, secret_text)
+    # As bytes: a cookie may hold any character, and compare_digest takes only ASCII str.
+    if not hmac.compare_digest(mac.encode(), expected.encode()):
         raise Locked
     try:
         return base64.urlsafe_b64decode(secret_text.encode())

@@ -137,3 +137,16 @@ def test_the_purge_destroys_shares_of_sessions_that_ended_without_sign_out(keyri
     assert "destroyed 1 share(s) of ended sessions" in out.getvalue()
     assert keyring.read_share(gone_share) is None
     assert keyring.shares() == [kept.session[unlock.SHARE_FIELD]]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("cookie", ["é.é", "", ".", "AAAA.", "not base64!.x" + "0" * 63])
+def test_a_mangled_cookie_locks_the_notes_and_asks_to_sign_in_again(keyring_dir, roles, cookie):
+    author = make_person("author", RESPONDER)
+    browser = client_for(author)
+    path = browser.post("/notes/new/", note_form(body="said CANARY-x"))["Location"]
+    browser.cookies[COOKIE_NAME] = cookie
+    response = browser.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert keyring.shares() == []  # signed out: the share is gone too
