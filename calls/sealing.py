@@ -193,6 +193,18 @@ def encrypt_body(body: str, data_key: bytes, context: bytes) -> bytes:
     return _encrypt(data_key, body.encode(), context)
 
 
+def encrypt_data(plaintext: bytes, data_key: bytes, context: bytes) -> bytes:
+    return _encrypt(data_key, plaintext, context)
+
+
+def decrypt_data(ciphertext: bytes, data_key: bytes, context: bytes) -> bytes:
+    """The plaintext, or CannotOpen."""
+    try:
+        return _decrypt(data_key, ciphertext, context)
+    except (InvalidTag, ValueError) as exc:
+        raise CannotOpen from exc
+
+
 def decrypt_body(ciphertext: bytes, data_key: bytes, context: bytes) -> str:
     try:
         return _decrypt(data_key, ciphertext, context).decode()

@@ -61,6 +61,15 @@ def writer(roles):
     return make_person("writer", RESPONDER)
 
 
+def test_the_notes_table_holds_nothing_about_the_call_in_clear(writer):
+    mate = make_person("mate", RESPONDER)
+    note = write_note(writer, follow_up_to=mate, follow_up_by=later(days=2).date(), **DISTINCTIVE)
+    held = note_files()
+    assert note.public_id.encode() in held  # the files read are the notes table's
+    for value in ("crisis-chronic", "immigration", "transport", "in-person", "called-by-other"):
+        assert value.encode() not in held, value
+
+
 def test_a_burned_note_is_vacuumed_out_of_the_table(writer):
     note = write_note(writer, **DISTINCTIVE)
     assert note.public_id.encode() in note_files()
