@@ -91,3 +91,16 @@ def test_the_wipe_vacuums_the_table(writer):
     for note in notes:
         assert note.public_id.encode() not in held
     assert not CallNote.including_expired.exists()
+
+
+def test_what_vacuum_leaves_when_a_live_note_shares_the_page(writer):
+    """VACUUM frees a deleted row's space without overwriting it (here the burned
+    note's public id was still in the page): the README and /privacy/ say so.
+    What lingers is ids and ciphertext, never a detail of the call."""
+    kept = write_note(writer, "kept")
+    burned = write_note(writer, "burned", **DISTINCTIVE)
+    burn(burned)
+    held = note_files()
+    assert kept.public_id.encode() in held
+    for value in ("crisis-chronic", "immigration", "transport", "in-person", "called-by-other"):
+        assert value.encode() not in held, value
