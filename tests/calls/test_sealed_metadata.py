@@ -159,3 +159,14 @@ def test_a_note_from_before_is_sealed_whole_when_a_reader_opens_it(responder):
     assert len(bytes(row["body_ciphertext"])) == len(bytes(write_note(responder).body_ciphertext))
     html = client.get(f"/notes/{note.public_id}/").content.decode()
     assert "written before" in html and "Aftercare" in html and "Food" in html
+
+
+def test_a_note_sealed_to_a_previous_key_is_listed_without_its_details(responder):
+    note = write_note(responder, "before the reset", **DISTINCTIVE)
+    NoteKeys.create_for(responder, PASSWORD)  # a new key pair, as a reset makes
+    client = client_for(responder)
+    listed = client.get("/notes/").content.decode()
+    assert note.public_id in listed and "Sealed to your previous key" in listed
+    assert "Crisis: chronic" not in listed
+    page = client.get(f"/notes/{note.public_id}/").content.decode()
+    assert "nor can what it says about the call" in page and "Crisis: chronic" not in page
