@@ -103,15 +103,11 @@ def attack(also_seized: Iterable[bytes] = ()) -> list[str]:
                     data_key = sealing.open_sealed(inner, private, seal.context())
                 except sealing.CannotOpen:
                     continue
-                opened.append(sealing.decrypt_body(note.body_ciphertext, data_key, note._context()))
+                opened.append(note.contents_with(data_key).body)
             # … nor any secret the data key itself.
             for candidate in candidates:
                 with contextlib.suppress(sealing.CannotOpen):
-                    opened.append(
-                        sealing.decrypt_body(
-                            bytes(note.body_ciphertext), as_32_bytes(candidate), note._context()
-                        )
-                    )
+                    opened.append(note.contents_with(as_32_bytes(candidate)).body)
     return opened
 
 

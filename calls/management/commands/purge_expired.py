@@ -3,7 +3,7 @@ import logging
 from django.core.management.base import BaseCommand
 
 from calls.models import CallNote
-from calls.purge import Checkpoint, checkpoint_sqlite, purge_expired
+from calls.purge import Checkpoint, checkpoint_sqlite, purge_expired, vacuum_postgres
 from calls.unlock import destroy_orphan_shares
 
 logger = logging.getLogger(__name__)
@@ -25,6 +25,8 @@ class Command(BaseCommand):
         except Exception:  # the next run tries again; the purge above is done
             logger.exception("sealing older notes failed")
             sealed = 0
+        if sealed:  # the rows they replaced go too
+            vacuum_postgres()
         shares = destroy_orphan_shares()
         checkpoint = checkpoint_sqlite() if sealed else purged.checkpoint
         if checkpoint is Checkpoint.BUSY:
