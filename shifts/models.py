@@ -268,6 +268,24 @@ class Assignment(models.Model):
         return f"{self.person} · {self.slot}"
 
 
+class GivenUp(models.Model):
+    """A place its holder gave up themselves (released, or "can't make it"): it is
+    not offered back to them, and a claim by them is refused (a coordinator can
+    still put them back)."""
+
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="given_up")
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "person"], name="given_up_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} gave up {self.slot_id}"
+
+
 class TimeOff(models.Model):
     """Dates (inclusive, in the line's zone) a person cannot take shifts."""
 
