@@ -19,7 +19,7 @@ from shifts import places
 from shifts.models import GivenUp, Shift, Slot, SwapOffer, TimeOff
 from tests.conftest import client_for
 from tests.factory import make_person
-from tests.shifts.conftest import make_position, make_shift, put, slot_of
+from tests.shifts.conftest import make_position, make_shift, put
 
 ZONE = timezone.get_default_timezone()
 NOW = datetime(2031, 6, 10, 9, 0, tzinfo=ZONE)
@@ -88,7 +88,9 @@ def world(db, monkeypatch) -> World:
         "already on it": theirs,
         "started": make_shift(NOW - timedelta(hours=1), positions=[plain]),
     }
-    TimeOff.objects.create(person=viewer, first_day=july.replace(day=8), last_day=july.replace(day=8))
+    TimeOff.objects.create(
+        person=viewer, first_day=july.replace(day=8), last_day=july.replace(day=8)
+    )
     slots = {}
     offers = {}
     for name, shift in shifts.items():

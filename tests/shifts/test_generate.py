@@ -57,7 +57,10 @@ def test_generating_in_blocks_after_whole_windows_makes_no_overlapping_shifts(
     response = as_coordinator.post(
         URL, {"first_day": first, "last_day": last, "block_hours": "4"}, follow=True
     )
-    assert "0 shifts created" in response.content.decode()
+    body = response.content.decode()
+    # None of the blocks existed: each overlaps a different (whole-evening) shift.
+    assert "0 shifts created. 14 would have overlapped a different shift and were not made." in body
+    assert "already existed" not in body
     assert Shift.objects.count() == 7
 
 
