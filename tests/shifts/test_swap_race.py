@@ -6,6 +6,7 @@ what each person was told."""
 from __future__ import annotations
 
 import threading
+
 import pytest
 from django.db import connection, connections
 
@@ -26,21 +27,22 @@ pytestmark = [
 ]
 
 
-def _together(*requests) -> list[tuple[int, str]]:
-    """Send the requests at the same moment, each from its own thread; each
-    answer as (status, page the person ends up on)."""
-    barrier = threading.Barrier(len(requests))
-    answers: list[tuple[int, str]] = [(0, "")] * len(requests)
+def _together(*posts) -> list[tuple[int, str]]:
+    """Send the (client, path) POSTs at the same moment, each from its own thread;
+    each answer as (status, page the person ends up on)."""
+    barrier = threading.Barrier(len(posts))
+    answers: list[tuple[int, str]] = [(0, "")] * len(posts)
 
-    def run(index, request):
+    def run(index, post):
+        client, path = post
         try:
             barrier.wait()
-            response = request()
+            response = client.post(path, follow=True)
             answers[index] = (response.status_code, response.content.decode())
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(requests)]
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(posts)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -82,8 +84,8 @@ def test_withdrawing_while_the_offer_is_taken(line):
     for round_ in range(ROUNDS):
         offer = _offer(position, giver, round_, days=3)
         withdrawn, taken = _together(
-            lambda: giving.post(f"/swaps/{offer.pk}/withdraw/", follow=True),
-            lambda: taking.post(f"/swaps/{offer.pk}/take/", follow=True),
+            (giving, f"/swaps/{offer.pk}/withdraw/"),
+            (taking, f"/swaps/{offer.pk}/take/"),
         )
         did_withdraw = _told(withdrawn, "Swap offer withdrawn.", "This swap is no longer open")
         did_take = _told(taken, TAKEN, TOO_LATE)
@@ -112,8 +114,8 @@ def test_leaving_a_place_while_its_swap_is_taken(line, leaving, told, days):
         offer = _offer(position, giver, round_, days=days)
         assignment_id, slot_id = offer.assignment_id, offer.assignment.slot_id
         left, taken = _together(
-            lambda: giving.post(f"/me/shifts/{assignment_id}/{leaving}/", follow=True),
-            lambda: taking.post(f"/swaps/{offer.pk}/take/", follow=True),
+            (giving, f"/me/shifts/{assignment_id}/{leaving}/"),
+            (taking, f"/swaps/{offer.pk}/take/"),
         )
         did_leave = _told(left, told, "This place was already given up or handed on.")
         did_take = _told(taken, TAKEN, TOO_LATE)
@@ -129,8 +131,8 @@ def test_cancelling_twice_at_once_cancels_once(line):
     for round_ in range(ROUNDS):
         shift = make_shift(in_hours(48 + 5 * round_), positions=[position])
         answers = _together(
-            lambda: first.post(f"/roster/shifts/{shift.pk}/cancel/", follow=True),
-            lambda: second.post(f"/roster/shifts/{shift.pk}/cancel/", follow=True),
+            (first, f"/roster/shifts/{shift.pk}/cancel/"),
+            (second, f"/roster/shifts/{shift.pk}/cancel/"),
         )
         told = [_told(a, "Shift cancelled.", "This shift is already cancelled.") for a in answers]
         assert sorted(told) == [False, True]
@@ -144,8 +146,8 @@ def test_restoring_while_cancelling(line):
     for round_ in range(ROUNDS):
         shift = make_shift(in_hours(48 + 5 * round_), positions=[position], cancelled=True)
         restored, cancelled = _together(
-            lambda: first.post(f"/roster/shifts/{shift.pk}/restore/", follow=True),
-            lambda: second.post(f"/roster/shifts/{shift.pk}/cancel/", follow=True),
+            (first, f"/roster/shifts/{shift.pk}/restore/"),
+            (second, f"/roster/shifts/{shift.pk}/cancel/"),
         )
         # The restore always succeeds; the cancel only when it comes after it.
         assert _told(restored, "Shift restored.", "This shift is not cancelled.")
