@@ -8,12 +8,13 @@ a check constraint (taken <= capacity) and one assignment per person per shift.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     DateTimeField,
     Exists,
@@ -152,9 +153,23 @@ class Facts:
     gave_up: bool
 
 
-def _month(instant: datetime) -> tuple[int, int]:
+def month_of(instant: datetime) -> tuple[int, int]:
+    """The local (year, month) a shift starting at `instant` counts towards."""
     local = timezone.localtime(instant)
     return local.year, local.month
+
+
+def overlap(start: datetime, end: datetime, other_start: datetime, other_end: datetime) -> bool:
+    return start < other_end and other_start < end
+
+
+def too_little_rest(hours: int, earlier_end: datetime, later_start: datetime) -> bool:
+    """True when the rest from one shift's end to the next one's start is under `hours`."""
+    return timedelta(0) <= later_start - earlier_end < timedelta(hours=hours)
+
+
+def over_maximum(limit: int | None, shifts_in_month: int) -> bool:
+    return limit is not None and shifts_in_month > limit
 
 
 def reasons_against(who: Standing, place: Place, facts: Facts, now: datetime) -> list[Reason]:
@@ -203,7 +218,7 @@ def reasons_against(who: Standing, place: Place, facts: Facts, now: datetime) ->
             _("time off then"),
         )
     others = [b for b in who.bookings if not b.cancelled and b.shift_id != place.shift_id]
-    if any(b.start < place.end and b.end > place.start for b in others):
+    if any(overlap(b.start, b.end, place.start, place.end) for b in others):
         add(
             CLASH,
             _("You already have a shift at that time. Offer that one for a swap first."),
@@ -211,8 +226,8 @@ def reasons_against(who: Standing, place: Place, facts: Facts, now: datetime) ->
         )
     limit = who.max_shifts_per_month
     if limit is not None:
-        month = _month(place.start)
-        if sum(1 for b in others if _month(b.start) == month) + 1 > limit:
+        month = month_of(place.start)
+        if over_maximum(limit, sum(1 for b in others if month_of(b.start) == month) + 1):
             add(
                 OVER_MAXIMUM,
                 _(
@@ -222,9 +237,9 @@ def reasons_against(who: Standing, place: Place, facts: Facts, now: datetime) ->
                 % {"limit": limit},
                 _("would go over %(limit)s shifts this month") % {"limit": limit},
             )
-    rest = timedelta(hours=who.min_rest_hours)
-    if rest and any(
-        place.start - rest < b.end <= place.start or place.end <= b.start < place.end + rest
+    hours = who.min_rest_hours
+    if any(
+        too_little_rest(hours, b.end, place.start) or too_little_rest(hours, place.end, b.start)
         for b in others
     ):
         add(
@@ -442,21 +457,38 @@ class Candidate:
         return [reason.note for reason in self.reasons]
 
 
-def _holding(people: list[User], skill_id: int, on: date) -> set[int]:
-    """Which of `people` hold the skill `skill_id` on `on`, by held_skills, in one
-    query per few hundred people."""
-    holders: set[int] = set()
-    for first in range(0, len(people), 300):
+def _union_limit() -> int:
+    """How many SELECTs one UNION may join: SQLite caps it (500 by default)."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_COMPOUND_SELECT)
+    return 10_000
+
+
+def held_skill_ids(
+    people: Iterable[User], skill_ids: Collection[int], on: date
+) -> dict[int, set[int]]:
+    """Which of `skill_ids` each of `people` holds on `on`, as held_skills says,
+    in one query per few hundred people (unsaved `User(pk=…)` will do)."""
+    people = list(people)
+    held: dict[int, set[int]] = {person.pk: set() for person in people}
+    if not skill_ids:
+        return held
+    size = _union_limit()
+    for first in range(0, len(people), size):
         asks = [
             held_skills(person, on)
-            .filter(pk=skill_id)
+            .filter(pk__in=skill_ids)
             .order_by()
             .annotate(holder=Value(person.pk, output_field=IntegerField()))
-            .values_list("holder", flat=True)
-            for person in people[first : first + 300]
+            .values_list("holder", "pk")
+            for person in people[first : first + size]
         ]
-        holders.update(asks[0].union(*asks[1:], all=True))
-    return holders
+        for holder, skill in asks[0].union(*asks[1:], all=True):
+            held[holder].add(skill)
+    return held
 
 
 def candidates_for(slot: Slot, now: datetime | None = None) -> list[Candidate]:
@@ -486,11 +518,8 @@ def candidates_for(slot: Slot, now: datetime | None = None) -> list[Candidate]:
         Assignment.objects.filter(person_id__in=ids, shift__end__gt=lo, shift__start__lt=hi)
     ):
         bookings[pk].append(booking)
-    holders = (
-        _holding(people, position.required_skill_id, timezone.localdate())
-        if position.required_skill_id
-        else set(ids)
-    )
+    required = position.required_skill_id
+    held = held_skill_ids(people, [required] if required else [], timezone.localdate())
     away = {
         leave.person_id
         for leave in TimeOff.objects.filter(
@@ -506,7 +535,8 @@ def candidates_for(slot: Slot, now: datetime | None = None) -> list[Candidate]:
         who = Standing(
             person.pk, True, person.max_shifts_per_month, person.min_rest_hours, bookings[person.pk]
         )
-        facts = Facts(person.pk in holders, person.pk in away, person.pk in gave_up)
+        holds = required is None or required in held[person.pk]
+        facts = Facts(holds, person.pk in away, person.pk in gave_up)
         candidates.append(Candidate(person, reasons_against(who, place, facts, now)))
     candidates.sort(key=lambda candidate: candidate.blocked)  # stable: by name within
     return candidates

@@ -110,3 +110,26 @@ def test_only_responders_can_be_assigned(as_coordinator, outsider, responder_pos
     assert "Choose someone from the list." in response.content.decode()
     assert "No Role" not in response.content.decode().split('name="person"')[1]
     assert not Assignment.objects.exists()
+
+
+def test_the_picker_reads_the_same_number_of_queries_for_few_or_many_people(
+    as_coordinator, holder_position
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    slot = slot_of(make_shift(in_hours(30), positions=[holder_position]), holder_position)
+    path = f"/roster/slots/{slot.pk}/assign/"
+    make_person("one", RESPONDER)
+    with CaptureQueriesContext(connection) as few:
+        as_coordinator.get(path)
+    for number in range(60):
+        person = make_person(f"many{number}", RESPONDER, max_shifts_per_month=1)
+        if number % 3 == 0:
+            person.skills.add(holder_position.required_skill)
+    with CaptureQueriesContext(connection) as many:
+        body = as_coordinator.get(path).content.decode()
+    picker = body.split('name="person"')[1].split("</select>")[0]
+    # "Choose a person", then everyone: the coordinator, "one" and the sixty.
+    assert picker.count("<option value=") == 1 + 62
+    assert len(few) == len(many)

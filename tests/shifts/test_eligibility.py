@@ -212,3 +212,17 @@ def test_refusals_speak_to_the_person_and_say_what_to_do(world):
     client.post("/language/", {"language": "es", "next": "/"})
     body = client.post(f"/places/{over.pk}/claim/", follow=True).content.decode()
     assert "Pasarías de tus 3 turnos este mes. Pregunta a una persona coordinadora" in body
+
+
+def test_held_skills_are_read_for_many_people_a_union_at_a_time(db, monkeypatch):
+    skill, other = Skill.objects.create(name="De-escalation"), Skill.objects.create(name="ASL")
+    people = [make_person(f"p{i}", RESPONDER) for i in range(7)]
+    for person in people[::2]:
+        person.skills.add(skill)
+    people[1].skills.add(other)
+    monkeypatch.setattr(places, "_union_limit", lambda: 3)
+    held = places.held_skill_ids(people, [skill.pk, other.pk], date(2031, 6, 1))
+    assert held == {
+        p.pk: ({skill.pk} if i % 2 == 0 else {other.pk} if i == 1 else set())
+        for i, p in enumerate(people)
+    }
