@@ -656,6 +656,40 @@ def cant_make_it(assignment: Assignment, request_url: str = "") -> tuple[Slot, i
     return slot, sent
 
 
+@transaction.atomic
+def free_places_of(person: User) -> int:
+    """Give back every place `person` holds on shifts not yet started; returns how many.
+
+    Places starting within the release notice become urgent, so teammates see them first.
+    """
+    now = timezone.now()
+    notice = timedelta(hours=RosterRules.current().release_notice_hours)
+    freed = 0
+    for assignment in Assignment.objects.filter(person=person, shift__start__gt=now).select_related(
+        "shift"
+    ):
+        slot = Slot.objects.select_for_update().get(pk=assignment.slot_id)
+        _count, deleted = Assignment.objects.filter(pk=assignment.pk, person=person).delete()
+        if not deleted.get(Assignment._meta.label):
+            continue
+        update = {"taken": F("taken") - 1}
+        if assignment.shift.start - now < notice and not assignment.shift.cancelled:
+            update["urgent_since"] = now
+        Slot.objects.filter(pk=slot.pk).update(**update)
+        freed += 1
+    SwapOffer.objects.filter(taken_by=person, status=SwapOffer.Status.PENDING).update(
+        status=SwapOffer.Status.OPEN, taken_by=None
+    )
+    return freed
+
+
+def seat(slot_id: int, person: User) -> Assignment:
+    """Put someone straight into a place, asking no rule: only for the demo, which
+    fills a shift already running (claims refuse started shifts)."""
+    with transaction.atomic():
+        return _take(_lock(slot_id, person), person)
+
+
 def _email_urgent(slot: Slot, *, url: str) -> int:
     slot = Slot.objects.select_related("shift", "position__required_skill").get(pk=slot.pk)
     recipients = [
