@@ -175,14 +175,14 @@ def test_open_places_come_a_page_at_a_time_with_a_link_to_more(
     body = as_responder.get("/places/").content.decode()
     assert len(_claim_paths(body)) == 20
     assert "Page 1 of 3 (45 places in all)" in body
-    assert '<a href="?page=2">More places ›</a>' in body
+    assert '<a class="button" href="?page=2">More places ›</a>' in body
     seen = _claim_paths(body)
     for page in (2, 3):
         body = as_responder.get(f"/places/?page={page}").content.decode()
         assert not seen & _claim_paths(body)
         seen |= _claim_paths(body)
     assert len(seen) == 45
-    assert "More places ›" not in body and '<a href="?page=2">‹ Sooner places</a>' in body
+    assert "More places ›" not in body and 'href="?page=2">‹ Sooner places</a>' in body
     # A page past the end, or no number at all, shows a real page rather than an error.
     assert "Page 3 of 3" in as_responder.get("/places/?page=99").content.decode()
     assert "Page 1 of 3" in as_responder.get("/places/?page=x").content.decode()
