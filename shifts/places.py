@@ -456,6 +456,12 @@ class Candidate:
     def notes(self) -> list[str]:
         return [reason.note for reason in self.reasons]
 
+    @property
+    def label(self) -> str:
+        """The name, then what stands against them: "Sam — time off then"."""
+        name = self.person.display_name or self.person.username
+        return f"{name} — {'; '.join(self.notes)}" if self.reasons else name
+
 
 def _union_limit() -> int:
     """How many SELECTs one UNION may join: SQLite caps it (500 by default)."""
