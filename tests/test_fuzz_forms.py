@@ -130,6 +130,8 @@ ROUTES = [
     FormRoute("shifts:new_shift", "coordinator", ("start", "end", "note")),
     FormRoute("shifts:edit_shift", "coordinator", ("start", "end", "note"), "shift"),
     FormRoute("shifts:cancel_shift", "coordinator", ("next",), "shift"),
+    # The world's shift is not cancelled: restoring it is refused and changes nothing.
+    FormRoute("shifts:restore_shift", "coordinator", ("next",), "shift", refused=True),
     FormRoute("shifts:assign", "coordinator", ("person", "next"), "open_slot"),
     FormRoute(
         "shifts:assign",
