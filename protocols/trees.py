@@ -55,6 +55,11 @@ class TreeError(ValueError):
         self.problems = problems
 
 
+def shown(value: str, most: int = 60) -> str:
+    """`value` shortened for a message: whatever someone typed, a message stays short."""
+    return value if len(value) <= most else value[: most - 1] + "…"
+
+
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
@@ -113,7 +118,9 @@ def validate(doc: Any, known_slugs: Iterable[str] | None = None) -> list[TreePro
         return problems
     if start not in by_id:
         problems.append(
-            TreeProblem(None, _("The start node “%(node)s” does not exist.") % {"node": start})
+            TreeProblem(
+                None, _("The start node “%(node)s” does not exist.") % {"node": shown(start)}
+            )
         )
         return problems
     if problems:
@@ -183,7 +190,7 @@ def _question_problems(node_id: str, node: dict, by_id: dict[str, dict]) -> list
                 TreeProblem(
                     node_id,
                     _("answer %(n)d leads to “%(target)s”, which does not exist.")
-                    % {"n": number, "target": target},
+                    % {"n": number, "target": shown(target)},
                 )
             )
         elif target == node_id:
@@ -217,7 +224,9 @@ def _outcome_problems(node_id: str, node: dict, known: set[str] | None) -> list[
         for slug in links:
             if not SLUG.match(slug):
                 problems.append(
-                    TreeProblem(node_id, _("“%(slug)s” is not a page slug.") % {"slug": slug})
+                    TreeProblem(
+                        node_id, _("“%(slug)s” is not a page slug.") % {"slug": shown(slug)}
+                    )
                 )
             elif known is not None and slug not in known:
                 problems.append(
