@@ -12,7 +12,7 @@ import os
 
 def _whole_number(name: str, default: int) -> int:
     value = os.environ.get(name, str(default)).strip()
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise SystemExit(f"{name} must be a whole number of at least 1, not {value!r}.")
     return int(value)
 

@@ -26,6 +26,8 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext as _
 
+from crisisline.numbers import whole_number
+
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MAX_NODES = 40
@@ -367,9 +369,10 @@ def parse_path(raw: str) -> list[int] | None:
     if not raw:
         return []
     parts = raw.split(".")
-    if len(parts) > MAX_NODES or not all(p.isdigit() and len(p) <= 3 for p in parts):
+    if len(parts) > MAX_NODES:
         return None
-    return [int(p) for p in parts]
+    numbers = [whole_number(p, most_digits=3) for p in parts]
+    return None if None in numbers else [n for n in numbers if n is not None]
 
 
 def walk(doc: dict, path: list[int]) -> Step | None:
