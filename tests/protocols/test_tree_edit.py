@@ -201,3 +201,16 @@ def test_digits_other_than_ascii_are_not_numbers(as_trainer, tree):
     # '٣' is not 3: no node is removed.
     response = as_trainer.post(url(), fields(doc, step="remove:٣"))
     assert response.content.decode().count('class="tree-node') == len(doc["nodes"])
+
+
+def test_a_tree_too_long_once_laid_out_is_refused(as_trainer, tree):
+    # 20 kB of guidance whose links repeat one long address: 18 MB of HTML.
+    exploding = "[x]: https://example.org/" + "a" * 5_000 + "\n\n" + "[x] " * 3_700
+    doc = tree.current.document
+    emergency = next(i for i, n in enumerate(doc["nodes"]) if n["id"] == "emergency")
+    response = as_trainer.post(url(), fields(doc, **{f"n{emergency}-guidance": exploding}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The tree was not saved" in html
+    assert "the guidance would be too long once laid out" in html
+    assert tree.revisions.count() == 1
