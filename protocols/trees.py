@@ -439,8 +439,8 @@ def outline(doc: dict, render: Callable[[str], str] | None = None) -> list[dict]
     ("see step N"). So the work and the printout grow with the nodes and answers,
     never with the number of paths (39 questions of 8 answers have 8^39).
 
-    `render`, when given, turns an outcome's guidance into HTML; once MAX_LAID_OUT
-    characters are laid out, further guidance is left out (`left_out`).
+    `render`, when given, turns an outcome's guidance into HTML; once more than
+    MAX_LAID_OUT characters are laid out, further guidance is left out (`left_out`).
     """
     by_id = {node["id"]: node for node in doc["nodes"]}
     steps: dict[str, int] = {}
@@ -452,7 +452,8 @@ def outline(doc: dict, render: Callable[[str], str] | None = None) -> list[dict]
         steps[node_id] = len(steps) + 1
         guidance, left_out = node.get("guidance", ""), False
         if render is not None and guidance:
-            if laid_out + html_size(guidance) > MAX_LAID_OUT:
+            # `render` lays out at most markdown.MAX_HTML characters of one text.
+            if laid_out > MAX_LAID_OUT:
                 guidance, left_out = "", True
             else:
                 guidance = render(guidance)

@@ -594,9 +594,9 @@ def test_hostile_yaml_in_a_bundle_is_refused_quickly(world: World) -> None:
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(*file)
         upload = SimpleUploadedFile("protocols.zip", buffer.getvalue())
-        started = time.monotonic()
+        started = time.process_time()  # this process's own time: the machine may be busy
         response = client.post(url, {"bundle": upload})
-        elapsed = time.monotonic() - started
+        elapsed = time.process_time() - started
         assert response.status_code == 400, file
         assert "Nothing was imported" in response.content.decode()
         assert len(response.content) < 100_000

@@ -150,9 +150,9 @@ EXPLODING = "[x]: https://example.org/" + "a" * 20_000 + "\n\n" + "[x] " * 12_00
 
 def test_a_page_too_long_once_laid_out_is_refused(as_trainer, page):
     assert len(EXPLODING) < 100_000
-    started = time.monotonic()
+    started = time.process_time()
     response = as_trainer.post(url(), form(body=EXPLODING))
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     assert response.status_code == 200
     assert "would be too long once laid out" in response.content.decode()
     assert page.revisions.count() == 1
@@ -160,8 +160,8 @@ def test_a_page_too_long_once_laid_out_is_refused(as_trainer, page):
 
 def test_an_old_page_too_long_once_laid_out_is_shown_bounded(as_responder, page, trainer):
     page.add_revision(author=trainer, body=EXPLODING, summary="before the limit")
-    started = time.monotonic()
+    started = time.process_time()
     response = as_responder.get(reverse("protocols:page", args=[page.slug]))
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     assert len(response.content) < 100_000
     assert "too long to lay out" in response.content.decode()

@@ -187,9 +187,9 @@ def test_guidance_too_long_once_laid_out_is_refused():
     exploding = "[x]: https://example.org/" + "a" * 5_000 + "\n\n" + "[x] " * 3_700
     doc = tree(emergency={"guidance": exploding})
     assert len(exploding) < trees.MAX_GUIDANCE
-    started = time.monotonic()
+    started = time.process_time()
     found = problems(doc)
-    assert time.monotonic() - started < 1
+    assert time.process_time() - started < 1
     assert found == [
         (
             "emergency",
@@ -211,3 +211,32 @@ def test_outline_numbers_each_node_once():
     assert (listen["items"][0]["node"]["id"], listen["step"]) == ("listen", 4)
     assert back["items"] == [] and back["step"] == 2
     assert back["target"]["id"] == "emergency"
+
+
+def test_the_printed_outline_stops_laying_out_guidance_at_the_limit():
+    doc = {
+        "start": "q",
+        "nodes": [
+            {
+                "id": "q",
+                "type": "question",
+                "text": "Which?",
+                "answers": [{"label": str(n), "next": f"o{n}"} for n in range(3)],
+            },
+            *(
+                {"id": f"o{n}", "type": "outcome", "title": "O", "guidance": "g", "links": []}
+                for n in range(3)
+            ),
+        ],
+    }
+    laid_out = []
+
+    def render(text):
+        laid_out.append(text)
+        return "x" * (trees.MAX_LAID_OUT // 2 + 1)
+
+    items = trees.outline(doc, render)
+    outcomes = [branch["items"][0] for branch in items[0]["answers"]]
+    assert [o["left_out"] for o in outcomes] == [False, False, True]
+    assert outcomes[2]["guidance"] == ""
+    assert len(laid_out) == 2  # the third is never laid out at all
