@@ -553,14 +553,20 @@ def hostile_yaml_value(draw) -> tuple[str, str]:
         inner = draw(st.sampled_from(["en", "es", "de-escalation", "٣", "²", "1"]))
         return "", draw(st.sampled_from([f"[{inner}]", f"{{{inner}: 1}}", f"[[{inner}]]"]))
     if kind == "digits":
-        return "", draw(unicode_digits.filter(bool).map(lambda t: f'"{t}"'))
-    return "", draw(st.sampled_from(["9" * 5000, "2026-13-45", "1e99999", "-9" * 10]))
+        # Text, however it looks: never a number of days, a language or a slug.
+        return "", draw(st.text(alphabet=UNICODE_DIGITS[10:], min_size=1, max_size=6))
+    return "", draw(st.sampled_from(["9" * 5000, "2026-13-45", "1.0e+99999", "0x" + "f" * 5000]))
 
 
 @st.composite
 def hostile_bundle_file(draw) -> tuple[str, str]:
     anchors, bad = draw(hostile_yaml_value())
-    field = draw(st.sampled_from(FRONT_FIELDS))
+    # Digits outside ASCII make a fine title: only the other fields refuse them.
+    field = draw(
+        st.sampled_from(
+            FRONT_FIELDS[1:] if anchors == "" and bad[:1] in UNICODE_DIGITS else FRONT_FIELDS
+        )
+    )
     meta = {"title": "Listening", "category": "de-escalation", "language": "en"}
     meta[field] = bad
     front = "\n".join(filter(None, [anchors, *(f"{k}: {v}" for k, v in meta.items())]))
