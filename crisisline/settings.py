@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files get their own, stricter headers: crisisline/static_headers.py.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside the middleware that sets headers, so a "took too long" page gets them.
+    "crisisline.deadline.request_deadline",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

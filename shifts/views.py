@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crisisline.models import keyed_hash
+from crisisline.numbers import whole_number
 from crisisline.roles import can, holders_of, role_required
 from shifts import oncall as oncall_board
 from shifts import places
@@ -406,7 +407,7 @@ def line_holder_phone(now: datetime | None = None) -> str:
 def _month_from(request: HttpRequest) -> date:
     raw = request.GET.get("month", "")
     try:
-        year, month = (int(part) for part in raw.split("-"))
+        year, month = (whole_number(part, most_digits=4) or 0 for part in raw.split("-"))
         if not 2000 <= year <= 2100:
             raise ValueError
         return date(year, month, 1)
