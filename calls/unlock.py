@@ -190,6 +190,22 @@ def destroy_orphan_shares() -> int:
     return keyring.destroy_shares_except(live, older_than=timezone.now() - timedelta(minutes=1))
 
 
+def forget_other_held_keys(person: Any, *, keep: str | None) -> int:
+    """Destroy the keyring share of every session of `person` but the one keyed
+    `keep`; returns how many. After a new password, other browsers' sessions are
+    dead to Django but their rows stay until they expire: their held keys must
+    open nothing even with those rows and those browsers' cookies."""
+    from django.contrib.sessions.models import Session
+
+    wanted = str(person.pk)
+    destroyed = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        data = session.get_decoded()
+        if session.session_key != keep and data.get("_auth_user_id") == wanted:
+            destroyed += keyring.destroy_share(data.get(SHARE_FIELD))
+    return destroyed
+
+
 def on_signed_out(sender: Any, *, request: HttpRequest | None = None, **kwargs: Any) -> None:
     """Receiver of Django's user_logged_out (every way of signing out), sent
     before the session is emptied."""
@@ -241,6 +257,8 @@ def on_password_known(
     """Receiver of crisisline.signals.password_known."""
     with transaction.atomic():
         private = _unlock(user, password, reason, previous_password)
+    if reason in ("changed", "reset"):
+        forget_other_held_keys(user, keep=getattr(request.session, "session_key", None))
     if request.user.is_authenticated and request.user.pk == user.pk:
         hold_for_session(request, response, private)
     # Their key pair exists now: notes written before sealing that they may read

@@ -1,0 +1,72 @@
+"""A new password ends what other browsers hold: the keyring share of every
+other session of that person is destroyed at once, so a copy of such a session
+row (a dump, the write-ahead log, the row itself, which Django leaves until it
+expires) with that browser's old notekey cookie opens nothing. Controls: before
+the change the same copies open the note."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+
+import pytest
+from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from calls import keyring, unlock
+from calls.unlock import COOKIE_NAME
+from crisisline.roles import RESPONDER
+from crisisline.tokens import password_links
+from tests.calls.conftest import client_for, note_form
+from tests.calls.test_sealed_seizure import attack, found
+from tests.factory import PASSWORD, make_person
+
+NEW = "a different passphrase for the line"
+
+
+def _cookie_secret(client: Client) -> bytes:
+    return base64.urlsafe_b64decode(client.cookies[COOKIE_NAME].value.split(".")[0].encode())
+
+
+def _phone_with_a_note(author) -> Client:
+    phone = client_for(author)
+    canary = f"CANARY-{uuid.uuid4().hex}"
+    phone.post("/notes/new/", note_form(body=f"said {canary}"))
+    # Control: the phone's session row, the keyring and its cookie open the note.
+    opened = attack([_cookie_secret(phone)])
+    assert "a held key" in opened and found([canary], opened) == {canary}
+    return phone
+
+
+@pytest.mark.django_db(transaction=True)
+def test_changing_the_password_elsewhere_destroys_the_phones_share(keyring_dir, roles):
+    author = make_person("author", RESPONDER)
+    phone = _phone_with_a_note(author)
+    laptop = client_for(author)
+    response = laptop.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW},
+    )
+    assert response.status_code == 302
+
+    assert attack([_cookie_secret(phone)]) == []
+    assert keyring.shares() == [laptop.session[unlock.SHARE_FIELD]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_password_reset_destroys_the_share_of_every_session(keyring_dir, roles):
+    author = make_person("author", RESPONDER)
+    phone = _phone_with_a_note(author)
+    author.refresh_from_db()  # the link is made after the phone's sign-in
+    link = (
+        f"/accounts/reset/{urlsafe_base64_encode(force_bytes(author.pk))}/"
+        f"{password_links.make_token(author)}/"
+    )
+    holder = Client()
+    form_url = holder.get(link, follow=True).redirect_chain[-1][0]
+    response = holder.post(form_url, {"new_password1": NEW, "new_password2": NEW})
+    assert response.status_code == 302
+
+    assert attack([_cookie_secret(phone)]) == []
+    assert keyring.shares() == []
