@@ -26,11 +26,12 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -176,16 +177,40 @@ def sign_in_again(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _still_signed_in(data: dict[str, Any], people: dict[str, Any]) -> bool:
+    """Whether Django would still take this session's data as its person signed in:
+    active, and the password the same as at sign-in (the session auth hash)."""
+    person = people.get(data.get(SESSION_KEY))
+    return bool(
+        person is not None
+        and person.is_active
+        and constant_time_compare(data.get(HASH_SESSION_KEY, ""), person.get_session_auth_hash())
+    )
+
+
 def destroy_orphan_shares() -> int:
     """Destroy the keyring shares of sessions that ended without a sign-out (expired,
-    or deleted when their person was deactivated); returns how many. Shares a
-    minute old or less are kept: their sign-in may still be saving its session."""
+    deleted when their person was deactivated, or refused by Django since a
+    password was set elsewhere); returns how many. Shares a minute old or less
+    are kept: their sign-in may still be saving its session."""
+    from django.contrib.auth import get_user_model
     from django.contrib.sessions.models import Session
 
+    sessions = [
+        session.get_decoded()
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+    ]
+    pks = {data.get(SESSION_KEY) for data in sessions}
+    people = {
+        str(person.pk): person
+        for person in get_user_model().objects.filter(
+            pk__in=[pk for pk in pks if isinstance(pk, str) and pk.isdigit()]
+        )
+    }
     live = set()
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        share_id = session.get_decoded().get(SHARE_FIELD)
-        if isinstance(share_id, str):
+    for data in sessions:
+        share_id = data.get(SHARE_FIELD)
+        if isinstance(share_id, str) and _still_signed_in(data, people):
             live.add(share_id)
     return keyring.destroy_shares_except(live, older_than=timezone.now() - timedelta(minutes=1))
 

@@ -70,3 +70,28 @@ def test_a_password_reset_destroys_the_share_of_every_session(keyring_dir, roles
 
     assert attack([_cookie_secret(phone)]) == []
     assert keyring.shares() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_purge_destroys_shares_of_sessions_a_password_set_elsewhere_ended(keyring_dir, roles):
+    """A password set outside the app's own pages (the admin, changepassword)
+    sends no signal: the next purge destroys the shares of the sessions it ended."""
+    from datetime import timedelta
+    from io import StringIO
+    from unittest import mock
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    author = make_person("author", RESPONDER)
+    phone = _phone_with_a_note(author)
+    kept = client_for(make_person("kept", RESPONDER))
+    author.set_password(NEW)
+    author.save()
+    with mock.patch(
+        "django.utils.timezone.now", return_value=timezone.now() + timedelta(minutes=2)
+    ):
+        call_command("purge_expired", stdout=StringIO())
+
+    assert attack([_cookie_secret(phone)]) == []
+    assert keyring.shares() == [kept.session[unlock.SHARE_FIELD]]
