@@ -181,11 +181,11 @@ def _still_signed_in(data: dict[str, Any], people: dict[str, Any]) -> bool:
     """Whether Django would still take this session's data as its person signed in:
     active, and the password the same as at sign-in (the session auth hash)."""
     person = people.get(data.get(SESSION_KEY))
-    return bool(
-        person is not None
-        and person.is_active
-        and constant_time_compare(data.get(HASH_SESSION_KEY, ""), person.get_session_auth_hash())
-    )
+    if person is None or not person.is_active:
+        return False
+    session_hash = data.get(HASH_SESSION_KEY) or ""
+    accepted = [person.get_session_auth_hash(), *person.get_session_auth_fallback_hash()]
+    return any(constant_time_compare(session_hash, known) for known in accepted)
 
 
 def destroy_orphan_shares() -> int:
