@@ -231,6 +231,17 @@ def forget_other_held_keys(person: Any, *, keep: str | None) -> int:
     return destroyed
 
 
+def on_person_deactivated(sender: Any, **kwargs: Any) -> None:
+    """Receiver of crisisline's person_deactivated: their sessions are gone, so are
+    their shares, now rather than at the next purge (a share written in the last
+    minute waits for the purge, as destroy_orphan_shares says). Never at the cost
+    of the deactivation: the purge tries again every few minutes."""
+    try:
+        destroy_orphan_shares()
+    except Exception:
+        logger.exception("destroying the shares of a deactivated person's sessions failed")
+
+
 def on_signed_out(sender: Any, *, request: HttpRequest | None = None, **kwargs: Any) -> None:
     """Receiver of Django's user_logged_out (every way of signing out), sent
     before the session is emptied."""

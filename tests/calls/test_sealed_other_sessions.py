@@ -10,6 +10,7 @@ import base64
 import uuid
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -20,6 +21,7 @@ from crisisline.roles import RESPONDER
 from crisisline.tokens import password_links
 from tests.calls.conftest import client_for, note_form
 from tests.calls.test_sealed_seizure import attack, found
+from tests.calls.test_sealed_sign_out import _dump_sessions
 from tests.factory import PASSWORD, make_person
 
 NEW = "a different passphrase for the line"
@@ -95,3 +97,26 @@ def test_the_purge_destroys_shares_of_sessions_a_password_set_elsewhere_ended(ke
 
     assert attack([_cookie_secret(phone)]) == []
     assert keyring.shares() == [kept.session[unlock.SHARE_FIELD]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deactivating_someone_destroys_their_shares_at_once(keyring_dir, roles):
+    """Not only at the next purge: the shares of their sessions go with the sessions."""
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    author = make_person("author", RESPONDER)
+    phone = _phone_with_a_note(author)
+    kept = client_for(make_person("kept", RESPONDER))
+    dump = _dump_sessions()
+    with mock.patch(
+        "django.utils.timezone.now", return_value=timezone.now() + timedelta(minutes=2)
+    ):
+        author.deactivate()
+
+    assert keyring.shares() == [kept.session[unlock.SHARE_FIELD]]
+    Session.objects.filter(session_key__in=[s.session_key for s in dump]).delete()
+    Session.objects.bulk_create(dump)  # the phone's row survives in a dump or the WAL
+    assert attack([_cookie_secret(phone)]) == []
