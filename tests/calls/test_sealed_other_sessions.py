@@ -120,3 +120,34 @@ def test_deactivating_someone_destroys_their_shares_at_once(keyring_dir, roles):
     Session.objects.filter(session_key__in=[s.session_key for s in dump]).delete()
     Session.objects.bulk_create(dump)  # the phone's row survives in a dump or the WAL
     assert attack([_cookie_secret(phone)]) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_purge_keeps_the_share_of_a_session_signed_under_a_previous_secret_key(
+    keyring_dir, roles, settings
+):
+    """Django still accepts a session signed under SECRET_KEY_FALLBACKS: so does the purge."""
+    from datetime import timedelta
+    from io import StringIO
+    from unittest import mock
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    old_secret = settings.SECRET_KEY
+    browser = client_for(make_person("author", RESPONDER))
+    share = browser.session[unlock.SHARE_FIELD]
+    settings.SECRET_KEY = "a new secret key for the line, rotated " + "x" * 40
+    settings.SECRET_KEY_FALLBACKS = [old_secret]
+    with mock.patch(
+        "django.utils.timezone.now", return_value=timezone.now() + timedelta(minutes=2)
+    ):
+        call_command("purge_expired", stdout=StringIO())
+    assert keyring.shares() == [share]
+
+    settings.SECRET_KEY_FALLBACKS = []  # control: once Django refuses it, the share goes
+    with mock.patch(
+        "django.utils.timezone.now", return_value=timezone.now() + timedelta(minutes=2)
+    ):
+        call_command("purge_expired", stdout=StringIO())
+    assert keyring.shares() == []
