@@ -26,11 +26,12 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -176,18 +177,69 @@ def sign_in_again(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _still_signed_in(data: dict[str, Any], people: dict[str, Any]) -> bool:
+    """Whether Django would still take this session's data as its person signed in:
+    active, and the password the same as at sign-in (the session auth hash)."""
+    person = people.get(data.get(SESSION_KEY))
+    if person is None or not person.is_active:
+        return False
+    session_hash = data.get(HASH_SESSION_KEY) or ""
+    accepted = [person.get_session_auth_hash(), *person.get_session_auth_fallback_hash()]
+    return any(constant_time_compare(session_hash, known) for known in accepted)
+
+
 def destroy_orphan_shares() -> int:
     """Destroy the keyring shares of sessions that ended without a sign-out (expired,
-    or deleted when their person was deactivated); returns how many. Shares a
-    minute old or less are kept: their sign-in may still be saving its session."""
+    deleted when their person was deactivated, or refused by Django since a
+    password was set elsewhere); returns how many. Shares a minute old or less
+    are kept: their sign-in may still be saving its session."""
+    from django.contrib.auth import get_user_model
     from django.contrib.sessions.models import Session
 
+    sessions = [
+        session.get_decoded()
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+    ]
+    pks = {data.get(SESSION_KEY) for data in sessions}
+    people = {
+        str(person.pk): person
+        for person in get_user_model().objects.filter(
+            pk__in=[pk for pk in pks if isinstance(pk, str) and pk.isdigit()]
+        )
+    }
     live = set()
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        share_id = session.get_decoded().get(SHARE_FIELD)
-        if isinstance(share_id, str):
+    for data in sessions:
+        share_id = data.get(SHARE_FIELD)
+        if isinstance(share_id, str) and _still_signed_in(data, people):
             live.add(share_id)
     return keyring.destroy_shares_except(live, older_than=timezone.now() - timedelta(minutes=1))
+
+
+def forget_other_held_keys(person: Any, *, keep: str | None) -> int:
+    """Destroy the keyring share of every session of `person` but the one keyed
+    `keep`; returns how many. After a new password, other browsers' sessions are
+    dead to Django but their rows stay until they expire: their held keys must
+    open nothing even with those rows and those browsers' cookies."""
+    from django.contrib.sessions.models import Session
+
+    wanted = str(person.pk)
+    destroyed = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        data = session.get_decoded()
+        if session.session_key != keep and data.get("_auth_user_id") == wanted:
+            destroyed += keyring.destroy_share(data.get(SHARE_FIELD))
+    return destroyed
+
+
+def on_person_deactivated(sender: Any, **kwargs: Any) -> None:
+    """Receiver of crisisline's person_deactivated: their sessions are gone, so are
+    their shares, now rather than at the next purge (a share written in the last
+    minute waits for the purge, as destroy_orphan_shares says). Never at the cost
+    of the deactivation: the purge tries again every few minutes."""
+    try:
+        destroy_orphan_shares()
+    except Exception:
+        logger.exception("destroying the shares of a deactivated person's sessions failed")
 
 
 def on_signed_out(sender: Any, *, request: HttpRequest | None = None, **kwargs: Any) -> None:
@@ -241,6 +293,8 @@ def on_password_known(
     """Receiver of crisisline.signals.password_known."""
     with transaction.atomic():
         private = _unlock(user, password, reason, previous_password)
+    if reason in ("changed", "reset"):
+        forget_other_held_keys(user, keep=getattr(request.session, "session_key", None))
     if request.user.is_authenticated and request.user.pk == user.pk:
         hold_for_session(request, response, private)
     # Their key pair exists now: notes written before sealing that they may read

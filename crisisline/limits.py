@@ -41,8 +41,12 @@ def body_limit_of(view: object) -> int:
 
 def too_large(request: HttpRequest, limit: int) -> HttpResponse:
     response = render(request, "413.html", {"limit": limit}, status=413)
-    # The rest of the body is never read: the connection cannot be reused.
-    response["Connection"] = "close"
+    # The rest of the body is never read, and gunicorn would read it all to reuse
+    # the connection: it closes the connection instead when told so. Only gunicorn:
+    # WSGI forbids hop-by-hop headers, and the development server (wsgiref) turns
+    # one into a server error.
+    if request.META.get("SERVER_SOFTWARE", "").startswith("gunicorn/"):
+        response["Connection"] = "close"
     return response
 
 

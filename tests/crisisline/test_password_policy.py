@@ -114,6 +114,34 @@ def test_joining_with_a_weak_password_is_refused(coordinator):
     assert not User.objects.filter(username="newbie").exists()
 
 
+@pytest.mark.parametrize(
+    "weak",
+    ["Marisol Quintanilla 2025!", "marisol.quintanilla@example.org"],
+    ids=["display-name", "email"],
+)
+def test_joining_with_ones_own_name_or_email_as_password_is_refused(coordinator, weak):
+    """The policy sees the name and email typed on the same form, not only the username."""
+    from django.contrib.auth.models import Group
+
+    _invitation, token = Invitation.issue(
+        created_by=coordinator, roles=list(Group.objects.filter(name=RESPONDER))
+    )
+    response = Client().post(
+        f"/invite/{token}/",
+        {
+            "username": "newbie",
+            "password1": weak,
+            "password2": weak,
+            "display_name": "Marisol Quintanilla",
+            "email": "marisol.quintanilla@example.org",
+            "min_rest_hours": "8",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["password2"]
+    assert not User.objects.filter(username="newbie").exists()
+
+
 def test_createsuperuser_without_input_applies_the_policy(db, monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "crisisline123")
     with pytest.raises(CommandError, match="line's name"):

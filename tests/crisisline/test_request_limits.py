@@ -6,9 +6,11 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+from wsgiref.handlers import SimpleHandler
 
 import pytest
 from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
 
 from tests.factory import make_person
@@ -166,3 +168,43 @@ def test_compose_caps_every_tmpfs():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     mounts = compose["x-app"]["tmpfs"]
     assert mounts and all(":size=" in mount for mount in mounts), mounts
+
+
+# The 413 goes out through a real WSGI server handler (the development server's,
+# wsgiref, which enforces PEP 3333): no hop-by-hop header, so it is a 413, not a
+# server error.
+
+
+@pytest.mark.django_db
+def test_a_too_large_body_is_answered_413_by_a_wsgi_server():
+    body = b"username=x&password=y"
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/accounts/login/",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "testserver",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(300 * 1024 * 1024),
+        "wsgi.url_scheme": "http",
+    }
+    sent, errors = io.BytesIO(), io.StringIO()
+    SimpleHandler(io.BytesIO(body), sent, errors, environ, multithread=False).run(WSGIHandler())
+    assert sent.getvalue().startswith(b"HTTP/1.0 413"), errors.getvalue()[-500:]
+
+
+@pytest.mark.django_db
+def test_gunicorn_is_told_to_close_the_connection_instead_of_reading_the_rest(client):
+    """gunicorn takes Connection: close from the app (and would otherwise read the
+    unread body to reuse the connection)."""
+    response = client.generic(
+        "POST",
+        "/accounts/login/",
+        b"username=x&password=y",
+        content_type="application/x-www-form-urlencoded",
+        CONTENT_LENGTH=str(300 * 1024 * 1024),
+        SERVER_SOFTWARE="gunicorn/27.0.1",
+    )
+    assert response.status_code == 413
+    assert response["Connection"] == "close"
