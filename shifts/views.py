@@ -182,10 +182,35 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_back(request, "shifts:mine" if claimed else "shifts:places"))
 
 
+class HandedOn(Exception):
+    """The place was yours, and a swap handed it on meanwhile."""
+
+
 def _my_assignment(request: HttpRequest, pk: int) -> Assignment:
-    return get_object_or_404(
-        Assignment.objects.select_related("shift", "slot__position"), pk=pk, person=request.user
+    """Your place `pk`; 404 unless it is, or was yours until a swap handed it on
+    (then HandedOn: the person is told, as for any other refusal)."""
+    assignment = (
+        Assignment.objects.select_related("shift", "slot__position")
+        .filter(pk=pk, person=request.user)
+        .first()
     )
+    if assignment is not None:
+        return assignment
+    if SwapOffer.objects.filter(assignment_id=pk, offered_by=request.user).exists():
+        raise HandedOn
+    raise Http404
+
+
+def _gone_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except HandedOn:
+            messages.error(request, _("This place was already given up or handed on."))
+            return redirect("shifts:mine")
+
+    return wrapped
 
 
 @role_required("respond")
@@ -232,6 +257,7 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
 
 @role_required("respond")
 @require_POST
+@_gone_on
 def release(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
     _attempt(
@@ -244,6 +270,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("respond")
 @require_POST
+@_gone_on
 def cant_make_it(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
 
@@ -259,6 +286,7 @@ def cant_make_it(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("respond")
 @require_POST
+@_gone_on
 def offer_swap(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
     _attempt(
