@@ -14,7 +14,7 @@ from crisisline.roles import ROLE_CAPABILITIES
 
 
 class SignInForm(AuthenticationForm):
-    """Django's sign-in form, throttled per account and per client."""
+    """Django's sign-in form, throttled (crisisline.throttle)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -38,7 +38,7 @@ class SignInForm(AuthenticationForm):
         except ValidationError:
             throttle.record_failure(self.request, username)
             raise
-        throttle.forget_account_failures(self.request, username)
+        throttle.forget_failures(self.request, username)
         return cleaned
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import View
 
+from crisisline import throttle
 from crisisline.forms import (
     AcceptInvitationForm,
     InvitationForm,
@@ -99,6 +100,7 @@ class SignInView(GetAndPostOnly, auth_views.LoginView):
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
         response = super().form_valid(form)
+        throttle.remember_device(response, form.cleaned_data["username"])
         password_known.send(
             sender=type(self),
             request=self.request,
