@@ -6,9 +6,10 @@ class CallsConfig(AppConfig):
 
     def ready(self) -> None:
         from calls import checks  # registers the system checks
-        from calls.unlock import on_password_known
-        from crisisline.signals import password_known
+        from calls.unlock import on_password_known, promote_after_second_step
+        from crisisline.signals import password_known, second_step_passed
 
         password_known.connect(on_password_known, dispatch_uid="calls.unlock")
+        second_step_passed.connect(promote_after_second_step, dispatch_uid="calls.unlock")
         # gunicorn runs no system checks: a production process stops here instead.
         checks.refuse_unsafe_start()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import secrets
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -29,6 +30,9 @@ from calls.models import CallNote, NoteKeys
 
 COOKIE_NAME = "notekey"
 SESSION_FIELD = "calls.notekey"
+# Between the password and the second step of a sign-in: the key, held the same
+# way under a context of its own, which `unlocked_key` never reads.
+PENDING_FIELD = "calls.notekey.pending"
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +55,51 @@ def hold_for_session(
         session.save()
     secret, held = sealing.hold(private, _context(session.session_key, request.user.pk))
     session[SESSION_FIELD] = base64.b64encode(held).decode()
+    _set_cookie(response, secret)
+
+
+def _pending_context(nonce: str, person_pk: object) -> bytes:
+    return f"crisisline note key awaiting second step|{nonce}|{person_pk}".encode()
+
+
+@sensitive_variables()
+def hold_until_second_step(
+    request: HttpRequest, response: HttpResponse, person_pk: object, private: X25519PrivateKey
+) -> None:
+    """Keep `private` for a sign-in that still needs its second step. It is not
+    attached to any signed-in session: `promote_after_second_step` does that."""
+    nonce = secrets.token_urlsafe(16)
+    secret, held = sealing.hold(private, _pending_context(nonce, person_pk))
+    request.session[PENDING_FIELD] = {
+        "nonce": nonce,
+        "person": person_pk,
+        "held": base64.b64encode(held).decode(),
+    }
+    _set_cookie(response, secret)
+
+
+@sensitive_variables()
+def promote_after_second_step(
+    sender: Any, *, request: HttpRequest, response: HttpResponse, user: Any, **kwargs: Any
+) -> None:
+    """Receiver of crisisline.signals.second_step_passed: the key the password
+    step unlocked now belongs to the signed-in session (under its new session key)."""
+    pending = request.session.pop(PENDING_FIELD, None)
+    cookie = request.COOKIES.get(COOKIE_NAME)
+    if not (isinstance(pending, dict) and cookie and pending.get("person") == user.pk):
+        return  # notes stay locked; opening one asks to sign in again
+    try:
+        private = sealing.release(
+            base64.urlsafe_b64decode(cookie.encode()),
+            base64.b64decode(pending["held"].encode()),
+            _pending_context(pending["nonce"], user.pk),
+        )
+    except (KeyError, ValueError, binascii.Error, sealing.CannotOpen):
+        return
+    hold_for_session(request, response, private)
+
+
+def _set_cookie(response: HttpResponse, secret: bytes) -> None:
     response.set_cookie(
         COOKIE_NAME,
         base64.urlsafe_b64encode(secret).decode(),
@@ -127,12 +176,15 @@ def on_password_known(
     password: str,
     reason: str,
     previous_password: str | None = None,
+    second_step: bool = False,
     **kwargs: Any,
 ) -> None:
     """Receiver of crisisline.signals.password_known."""
     with transaction.atomic():
         private = _unlock(user, password, reason, previous_password)
-    if request.user.is_authenticated and request.user.pk == user.pk:
+    if second_step:
+        hold_until_second_step(request, response, user.pk, private)
+    elif request.user.is_authenticated and request.user.pk == user.pk:
         hold_for_session(request, response, private)
     # Their key pair exists now: notes written before sealing that they may read
     # are sealed, each once all of its readers have a key pair. Never at the cost

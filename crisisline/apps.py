@@ -19,6 +19,9 @@ class CrisislineConfig(AppConfig):
     name = "crisisline"
     verbose_name = "Crisis line"
 
+    def ready(self) -> None:
+        from crisisline import twofactor  # noqa: F401  (connects its receivers)
+
 
 class SuperuserAdminSite(AdminSite):
     """The Django admin, for superusers only (staff status alone is not enough)."""

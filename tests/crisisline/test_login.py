@@ -10,6 +10,7 @@ from django.utils.http import urlsafe_base64_encode
 from crisisline.models import FailedSignIn
 from crisisline.roles import COORDINATOR, TRAINER
 from crisisline.throttle import DEVICE_COOKIE
+from crisisline.twofactor import PENDING
 from tests.factory import PASSWORD, make_person
 
 
@@ -34,7 +35,7 @@ def test_a_responder_lands_on_who_is_on_call_now(client, responder):
     assert client.get("/oncall/").status_code == 200
 
 
-@pytest.mark.parametrize("role", [COORDINATOR, TRAINER, None])
+@pytest.mark.parametrize("role", [TRAINER, None])
 def test_people_who_do_not_respond_land_on_the_dashboard(client, db, role):
     make_person("other", *([role] if role else []))
     response = sign_in(client, "other", PASSWORD)
@@ -42,8 +43,15 @@ def test_people_who_do_not_respond_land_on_the_dashboard(client, db, role):
     assert response["Location"] == "/home/"
 
 
+def test_coordinators_land_there_too_after_the_second_step(client, db):
+    make_person("other", COORDINATOR)
+    assert sign_in(client, "other", PASSWORD)["Location"] == "/accounts/login/set-up/"
+    assert client.session[PENDING]["next"] == "/home/"
+
+
 def test_a_coordinator_who_also_responds_lands_on_call_now(client, coordinator):
-    assert sign_in(client, "coord", PASSWORD)["Location"] == "/oncall/"
+    assert sign_in(client, "coord", PASSWORD)["Location"] == "/accounts/login/set-up/"
+    assert client.session[PENDING]["next"] == "/oncall/"
 
 
 def test_next_still_wins_when_it_is_on_this_site(client, responder):
