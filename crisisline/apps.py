@@ -12,6 +12,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.views.decorators.common import no_append_slash
 
 
 class CrisislineConfig(AppConfig):
@@ -59,6 +60,7 @@ class SuperuserAdminSite(AdminSite):
         )
         return redirect_to_login(target)
 
+    @no_append_slash
     def catch_all_view(self, request: HttpRequest, url: str) -> HttpResponse:
         if not settings.ADMIN_ENABLED:
             raise Http404
