@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,13 +19,11 @@ from crisisline.models import RecoveryCode, TwoFactor, User
 from crisisline.roles import role_required
 
 
-def _posted(request: HttpRequest) -> object:
+def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
 def _throttled_message() -> str:
-    from django.conf import settings
-
     return _("Too many wrong codes. For your safety, wait %(minutes)s minutes and try again.") % {
         "minutes": settings.SIGNIN_THROTTLE_MINUTES
     }

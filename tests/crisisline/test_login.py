@@ -156,6 +156,16 @@ def test_a_browser_that_signed_in_before_keeps_signing_in_through_an_account_loc
     assert sign_in(own_phone, "resp", PASSWORD, address="192.0.2.200").status_code == 302
 
 
+def test_a_teammates_own_browser_signs_in_behind_a_locked_office_address(client, responder):
+    assert sign_in(client, "resp", PASSWORD).status_code == 302
+    client.post("/accounts/logout/")
+    for attempt in range(50):
+        sign_in(Client(), f"guess{attempt}", "wrong")
+    newcomer = make_person("newcomer")
+    assert "Too many" in sign_in(Client(), newcomer.username, PASSWORD).content.decode()
+    assert sign_in(client, "resp", PASSWORD).status_code == 302
+
+
 def test_a_device_cookie_is_only_trusted_for_its_own_account(client, responder):
     make_person("other")
     assert sign_in(client, "other", PASSWORD).status_code == 302

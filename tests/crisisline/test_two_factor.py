@@ -16,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from calls.unlock import PENDING_FIELD, SESSION_FIELD
 from crisisline.models import RecoveryCode, TwoFactor
+from crisisline.throttle import DEVICE_COOKIE
 from crisisline.twofactor import PENDING
 from tests.conftest import client_for
 from tests.factory import PASSWORD, make_person
@@ -160,6 +161,14 @@ def test_code_step_wrong_method(client, responder):
 
 
 # --- The note key waits for the second step ---------------------------------------------
+
+
+def test_the_device_cookie_is_given_only_after_both_steps(client, responder):
+    totp, _codes = turn_on(responder)
+    password_step(client, "resp")
+    assert DEVICE_COOKIE not in client.cookies
+    client.post("/accounts/login/code/", {"code": code_at(totp)})
+    assert client.cookies[DEVICE_COOKIE].value
 
 
 def test_the_note_key_is_attached_only_after_the_second_step(client, responder):
