@@ -120,7 +120,13 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
 
 
 def _enrol(request: HttpRequest, person: User, *, at_sign_in: bool) -> HttpResponse:
-    device = twofactor.start_enrolment(person)
+    if request.method == "POST":
+        # Only a key the person was shown can be confirmed: a POST never makes one.
+        device = TwoFactor.objects.filter(person=person, confirmed_at__isnull=True).first()
+        if device is None:
+            return redirect(request.path)
+    else:
+        device = twofactor.start_enrolment(person)
     form = CodeForm(_posted(request), help_text=_("The 6 digits your app shows now."))
     if request.method == "POST" and form.is_valid():
         if throttle.is_code_throttled(request, person.pk):

@@ -349,3 +349,9 @@ def test_an_old_pending_timestamp_is_not_trusted(client, responder):
     session[PENDING]["at"] = (timezone.now() - timedelta(hours=1)).timestamp()
     session.save()
     assert client.get("/accounts/login/code/")["Location"] == "/accounts/login/"
+
+
+def test_a_post_alone_never_makes_a_key(as_responder, responder):
+    response = as_responder.post("/accounts/two-step/set-up/", {"code": "123456"})
+    assert response["Location"] == "/accounts/two-step/set-up/"
+    assert not TwoFactor.objects.filter(person=responder).exists()
