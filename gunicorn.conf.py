@@ -21,6 +21,14 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = _whole_number("GUNICORN_WORKERS", 3)
 threads = _whole_number("GUNICORN_THREADS", 2)
 timeout = 30
+# Request line and headers: what this app needs, well below gunicorn's own
+# maxima. The longest URLs carry a token or a short query string; headers are a
+# browser's usual ones plus three small cookies. gunicorn has no limit on the
+# request body at all: Caddy caps it (request_body in the Caddyfile) and Django
+# answers 413 from Content-Length before reading it (crisisline/limits.py).
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
 accesslog = "-"
 access_log_format = '%(t)s "%(m)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"

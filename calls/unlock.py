@@ -1,18 +1,27 @@
 """Unlocking a person's note key when their password is known, and holding it for
 their browser session only.
 
-The unlocked private key is never stored usable: the session (on the server's
-disk) holds it encrypted under a random per-session secret, and that secret
-lives only in the person's `notekey` cookie (HttpOnly, SameSite=Strict, gone
-when the browser closes). The session alone, or the cookie alone, opens nothing.
+The unlocked private key is never stored usable. It is encrypted under a
+random per-session secret split into two shares, both needed to rebuild it:
+one in the person's `notekey` cookie (HttpOnly, SameSite=Strict, gone when the
+browser closes, and bound to the session by a MAC of the session key), the
+other in the keyring (outside the database, wrapped by the master key). The
+session (in the database) holds the ciphertext and the keyring share's id.
+
+Each sign-in makes a new secret and a new share and destroys the previous
+share; signing out destroys the share and deletes the cookie. So a copy of
+the session row that outlives sign-out (a dump, SQLite's write-ahead log),
+even together with a copy of the old cookie, opens nothing.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import logging
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -22,40 +31,122 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from calls import sealing
+from calls import keyring, sealing
 from calls.models import CallNote, NoteKeys
+from crisisline.models import keyed_hash
 
 COOKIE_NAME = "notekey"
 SESSION_FIELD = "calls.notekey"
+SHARE_FIELD = "calls.notekey.share"
 # Between the password and the second step of a sign-in: the key, held the same
-# way under a context of its own, which `unlocked_key` never reads.
+# way (a keyring share and a cookie share) under a context of its own, which
+# `unlocked_key` never reads.
 PENDING_FIELD = "calls.notekey.pending"
 
 logger = logging.getLogger(__name__)
 
 
 class Locked(Exception):
-    """This request has no usable unlocked key (cookie or session secret missing or tampered)."""
+    """This request has no usable unlocked key (cookie, keyring share or session secret
+    missing, tampered with, or made for another session)."""
 
 
 def _context(session_key: str, person_pk: object) -> bytes:
     return f"crisisline held note key|{session_key}|{person_pk}".encode()
 
 
+def _xor(first: bytes, second: bytes) -> bytes:
+    if len(first) != len(second):
+        raise Locked
+    return bytes(a ^ b for a, b in zip(first, second, strict=True))
+
+
+def _cookie_mac(session_key: str, secret_text: str) -> str:
+    return keyed_hash("notekey cookie", f"{session_key}|{secret_text}")
+
+
+def _cookie_for(session_key: str, cookie_share: bytes) -> str:
+    secret_text = base64.urlsafe_b64encode(cookie_share).decode()
+    return f"{secret_text}.{_cookie_mac(session_key, secret_text)}"
+
+
+def _cookie_share(cookie: str, session_key: str) -> bytes:
+    """The share in a notekey cookie made for this session, or Locked."""
+    secret_text, _dot, mac = cookie.partition(".")
+    expected = _cookie_mac(session_key, secret_text)
+    # As bytes: a cookie may hold any character, and compare_digest takes only ASCII str.
+    if not hmac.compare_digest(mac.encode(), expected.encode()):
+        raise Locked
+    try:
+        return base64.urlsafe_b64decode(secret_text.encode())
+    except (ValueError, binascii.Error) as exc:
+        raise Locked from exc
+
+
+@sensitive_variables()
+def open_held(
+    cookie_share: bytes, keyring_share: bytes, held: str, session_key: str, person_pk: object
+) -> X25519PrivateKey:
+    """The private key held for a session, from its three parts, or Locked."""
+    try:
+        return sealing.release(
+            _xor(cookie_share, keyring_share),
+            base64.b64decode(held.encode()),
+            _context(session_key, person_pk),
+        )
+    except (ValueError, binascii.Error, sealing.CannotOpen) as exc:
+        raise Locked from exc
+
+
+def forget_held_key(request: HttpRequest) -> None:
+    """Destroy this session's keyring share: its held key opens no more, whoever has
+    copies of the session and the cookie."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    keyring.destroy_share(session.get(SHARE_FIELD))
+    session.pop(SHARE_FIELD, None)
+    session.pop(SESSION_FIELD, None)
+
+
+def delete_cookie(response: HttpResponse) -> None:
+    """Delete the notekey cookie with the attributes it was set with."""
+    response.set_cookie(
+        COOKIE_NAME,
+        "",
+        max_age=0,
+        expires="Thu, 01 Jan 1970 00:00:00 GMT",
+        httponly=True,
+        secure=not settings.DEBUG,
+        samesite="Strict",
+    )
+
+
 @sensitive_variables()
 def hold_for_session(
     request: HttpRequest, response: HttpResponse, private: X25519PrivateKey
 ) -> None:
-    """Keep `private` for this signed-in session: ciphertext in the session, secret in a cookie."""
+    """Keep `private` for this signed-in session: ciphertext in the session, one share
+    of its secret in the keyring, the other in a cookie bound to the session."""
     session = request.session
     if session.session_key is None:
         session.save()
+    forget_held_key(request)  # the share of an earlier sign-in in this browser
     secret, held = sealing.hold(private, _context(session.session_key, request.user.pk))
+    share_id, keyring_share = keyring.new_share()
     session[SESSION_FIELD] = base64.b64encode(held).decode()
-    _set_cookie(response, secret)
+    session[SHARE_FIELD] = share_id
+    response.set_cookie(
+        COOKIE_NAME,
+        _cookie_for(session.session_key, _xor(secret, keyring_share)),
+        httponly=True,
+        secure=not settings.DEBUG,
+        samesite="Strict",
+    )
 
 
 def _pending_context(nonce: str, person_pk: object) -> bytes:
@@ -68,14 +159,29 @@ def hold_until_second_step(
 ) -> None:
     """Keep `private` for a sign-in that still needs its second step. It is not
     attached to any signed-in session: `promote_after_second_step` does that."""
+    forget_pending_key(request)
     nonce = secrets.token_urlsafe(16)
     secret, held = sealing.hold(private, _pending_context(nonce, person_pk))
+    share_id, keyring_share = keyring.new_share()
     request.session[PENDING_FIELD] = {
         "nonce": nonce,
         "person": person_pk,
         "held": base64.b64encode(held).decode(),
+        "share": share_id,
     }
-    _set_cookie(response, secret)
+    response.set_cookie(
+        COOKIE_NAME,
+        base64.urlsafe_b64encode(_xor(secret, keyring_share)).decode(),
+        httponly=True,
+        secure=not settings.DEBUG,
+        samesite="Strict",
+    )
+
+
+def forget_pending_key(request: HttpRequest) -> None:
+    pending = request.session.pop(PENDING_FIELD, None)
+    if isinstance(pending, dict):
+        keyring.destroy_share(pending.get("share"))
 
 
 @sensitive_variables()
@@ -83,30 +189,26 @@ def promote_after_second_step(
     sender: Any, *, request: HttpRequest, response: HttpResponse, user: Any, **kwargs: Any
 ) -> None:
     """Receiver of crisisline.signals.second_step_passed: the key the password
-    step unlocked now belongs to the signed-in session (under its new session key)."""
-    pending = request.session.pop(PENDING_FIELD, None)
+    step unlocked now belongs to the signed-in session (under its new session
+    key, with a new share); the pending share is destroyed."""
+    pending = request.session.get(PENDING_FIELD)
     cookie = request.COOKIES.get(COOKIE_NAME)
-    if not (isinstance(pending, dict) and cookie and pending.get("person") == user.pk):
-        return  # notes stay locked; opening one asks to sign in again
     try:
+        if not (isinstance(pending, dict) and cookie and pending.get("person") == user.pk):
+            raise Locked
+        keyring_share = keyring.read_share(pending.get("share"))
+        if keyring_share is None:
+            raise Locked
         private = sealing.release(
-            base64.urlsafe_b64decode(cookie.encode()),
+            _xor(base64.urlsafe_b64decode(cookie.encode()), keyring_share),
             base64.b64decode(pending["held"].encode()),
             _pending_context(pending["nonce"], user.pk),
         )
-    except (KeyError, ValueError, binascii.Error, sealing.CannotOpen):
-        return
+    except (Locked, KeyError, ValueError, binascii.Error, sealing.CannotOpen):
+        return  # notes stay locked; opening one asks to sign in again
+    finally:
+        forget_pending_key(request)
     hold_for_session(request, response, private)
-
-
-def _set_cookie(response: HttpResponse, secret: bytes) -> None:
-    response.set_cookie(
-        COOKIE_NAME,
-        base64.urlsafe_b64encode(secret).decode(),
-        httponly=True,
-        secure=not settings.DEBUG,
-        samesite="Strict",
-    )
 
 
 @sensitive_variables()
@@ -117,19 +219,18 @@ def unlocked_key(request: HttpRequest) -> X25519PrivateKey:
     session_key = request.session.session_key
     if not (cookie and held and session_key and request.user.is_authenticated):
         raise Locked
-    try:
-        secret = base64.urlsafe_b64decode(cookie.encode())
-        return sealing.release(
-            secret, base64.b64decode(held.encode()), _context(session_key, request.user.pk)
-        )
-    except (ValueError, binascii.Error, sealing.CannotOpen) as exc:
-        raise Locked from exc
+    keyring_share = keyring.read_share(request.session.get(SHARE_FIELD))
+    if keyring_share is None:
+        raise Locked
+    return open_held(
+        _cookie_share(cookie, session_key), keyring_share, held, session_key, request.user.pk
+    )
 
 
 def sign_in_again(request: HttpRequest) -> HttpResponse:
     """Sign out (nothing is lost: notes stay as they are) and ask to sign in again."""
     path = request.get_full_path()
-    logout(request)
+    logout(request)  # on_signed_out destroys the share
     messages.info(
         request,
         _(
@@ -138,8 +239,39 @@ def sign_in_again(request: HttpRequest) -> HttpResponse:
         ),
     )
     response = redirect_to_login(path)
-    response.delete_cookie(COOKIE_NAME, samesite="Strict")
+    delete_cookie(response)
     return response
+
+
+def destroy_orphan_shares() -> int:
+    """Destroy the keyring shares of sessions that ended without a sign-out (expired,
+    or deleted when their person was deactivated); returns how many. Shares a
+    minute old or less are kept: their sign-in may still be saving its session."""
+    from django.contrib.sessions.models import Session
+
+    live = set()
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        decoded = session.get_decoded()
+        pending = decoded.get(PENDING_FIELD)
+        for share_id in (
+            decoded.get(SHARE_FIELD),
+            pending.get("share") if isinstance(pending, dict) else None,
+        ):
+            if isinstance(share_id, str):
+                live.add(share_id)
+    return keyring.destroy_shares_except(live, older_than=timezone.now() - timedelta(minutes=1))
+
+
+def on_signed_out(sender: Any, *, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """Receiver of Django's user_logged_out (every way of signing out), sent
+    before the session is emptied."""
+    if request is not None:
+        forget_held_key(request)
+
+
+def on_sign_out_response(sender: Any, *, response: HttpResponse, **kwargs: Any) -> None:
+    """Receiver of crisisline.signals.signing_out: the cookie goes too."""
+    delete_cookie(response)
 
 
 @sensitive_variables()

@@ -21,7 +21,7 @@ urlpatterns = [
         name="two_factor_recovery_codes",
     ),
     path("accounts/two-step/off/", twofactor_views.two_factor_off, name="two_factor_off"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.sign_out, name="logout"),
     path(
         "accounts/password/",
         views.PasswordChangeView.as_view(),

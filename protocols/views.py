@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crisisline.limits import accepts_body_up_to
 from crisisline.roles import role_required
 from protocols import bundle, trees
 from protocols.diff import line_diff
@@ -563,6 +564,7 @@ def export_bundle(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@accepts_body_up_to(bundle.MAX_UPLOAD + 1024 * 1024)
 @role_required("train")
 @require_http_methods(["GET", "POST"])
 def import_bundle(request: HttpRequest) -> HttpResponse:

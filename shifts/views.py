@@ -352,7 +352,9 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         .exclude(feed_token_hash="")
         .first()
     )
-    if prefs is None:
+    # The feed is a responder's: it ends when they lose the role (and comes back
+    # if they get it back), as everything else a responder sees does.
+    if prefs is None or not can(prefs.person, "respond"):
         raise Http404
     body = calendar_for(prefs.person, with_teammates=prefs.feed_shows_teammates)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

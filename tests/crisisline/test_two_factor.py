@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from django.contrib.auth.tokens import default_token_generator
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 from calls.unlock import PENDING_FIELD, SESSION_FIELD
 from crisisline.models import RecoveryCode, TwoFactor
 from crisisline.throttle import DEVICE_COOKIE
+from crisisline.tokens import password_links
 from crisisline.twofactor import PENDING
 from tests.conftest import client_for
 from tests.factory import PASSWORD, make_person
@@ -299,7 +299,7 @@ def test_deactivation_clears_it(coordinator, responder):
 def test_a_password_reset_clears_it(client, responder):
     turn_on(responder)
     uid = urlsafe_base64_encode(force_bytes(responder.pk))
-    link = f"/accounts/reset/{uid}/{default_token_generator.make_token(responder)}/"
+    link = f"/accounts/reset/{uid}/{password_links.make_token(responder)}/"
     form_url = client.get(link)["Location"]
     new = "another long passphrase"
     client.post(form_url, {"new_password1": new, "new_password2": new})
