@@ -355,3 +355,15 @@ def test_a_post_alone_never_makes_a_key(as_responder, responder):
     response = as_responder.post("/accounts/two-step/set-up/", {"code": "123456"})
     assert response["Location"] == "/accounts/two-step/set-up/"
     assert not TwoFactor.objects.filter(person=responder).exists()
+
+
+def test_the_pending_keyring_share_is_destroyed_once_the_code_passes(client, responder):
+    from calls import keyring
+
+    totp, _codes = turn_on(responder)
+    password_step(client, "resp")
+    pending_share = client.session[PENDING_FIELD]["share"]
+    assert pending_share in keyring.shares()
+    client.post("/accounts/login/code/", {"code": code_at(totp)})
+    assert pending_share not in keyring.shares()
+    assert client.session["calls.notekey.share"] in keyring.shares()
