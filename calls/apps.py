@@ -13,11 +13,13 @@ class CallsConfig(AppConfig):
             on_person_deactivated,
             on_sign_out_response,
             on_signed_out,
+            promote_after_second_step,
         )
         from crisisline.models import person_deactivated
-        from crisisline.signals import password_known, signing_out
+        from crisisline.signals import password_known, second_step_passed, signing_out
 
         password_known.connect(on_password_known, dispatch_uid="calls.unlock")
+        second_step_passed.connect(promote_after_second_step, dispatch_uid="calls.unlock")
         user_logged_out.connect(on_signed_out, dispatch_uid="calls.unlock")
         signing_out.connect(on_sign_out_response, dispatch_uid="calls.unlock")
         person_deactivated.connect(on_person_deactivated, dispatch_uid="calls.unlock")

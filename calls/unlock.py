@@ -20,6 +20,7 @@ import base64
 import binascii
 import hmac
 import logging
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -42,6 +43,10 @@ from crisisline.models import keyed_hash
 COOKIE_NAME = "notekey"
 SESSION_FIELD = "calls.notekey"
 SHARE_FIELD = "calls.notekey.share"
+# Between the password and the second step of a sign-in: the key, held the same
+# way (a keyring share and a cookie share) under a context of its own, which
+# `unlocked_key` never reads.
+PENDING_FIELD = "calls.notekey.pending"
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +150,68 @@ def hold_for_session(
     )
 
 
+def _pending_context(nonce: str, person_pk: object) -> bytes:
+    return f"crisisline note key awaiting second step|{nonce}|{person_pk}".encode()
+
+
+@sensitive_variables()
+def hold_until_second_step(
+    request: HttpRequest, response: HttpResponse, person_pk: object, private: X25519PrivateKey
+) -> None:
+    """Keep `private` for a sign-in that still needs its second step. It is not
+    attached to any signed-in session: `promote_after_second_step` does that."""
+    forget_pending_key(request)
+    nonce = secrets.token_urlsafe(16)
+    secret, held = sealing.hold(private, _pending_context(nonce, person_pk))
+    share_id, keyring_share = keyring.new_share()
+    request.session[PENDING_FIELD] = {
+        "nonce": nonce,
+        "person": person_pk,
+        "held": base64.b64encode(held).decode(),
+        "share": share_id,
+    }
+    response.set_cookie(
+        COOKIE_NAME,
+        base64.urlsafe_b64encode(_xor(secret, keyring_share)).decode(),
+        httponly=True,
+        secure=not settings.DEBUG,
+        samesite="Strict",
+    )
+
+
+def forget_pending_key(request: HttpRequest) -> None:
+    pending = request.session.pop(PENDING_FIELD, None)
+    if isinstance(pending, dict):
+        keyring.destroy_share(pending.get("share"))
+
+
+@sensitive_variables()
+def promote_after_second_step(
+    sender: Any, *, request: HttpRequest, response: HttpResponse, user: Any, **kwargs: Any
+) -> None:
+    """Receiver of crisisline.signals.second_step_passed: the key the password
+    step unlocked now belongs to the signed-in session (under its new session
+    key, with a new share); the pending share is destroyed."""
+    pending = request.session.get(PENDING_FIELD)
+    cookie = request.COOKIES.get(COOKIE_NAME)
+    try:
+        if not (isinstance(pending, dict) and cookie and pending.get("person") == user.pk):
+            raise Locked
+        keyring_share = keyring.read_share(pending.get("share"))
+        if keyring_share is None:
+            raise Locked
+        private = sealing.release(
+            _xor(base64.urlsafe_b64decode(cookie.encode()), keyring_share),
+            base64.b64decode(pending["held"].encode()),
+            _pending_context(pending["nonce"], user.pk),
+        )
+    except (Locked, KeyError, ValueError, binascii.Error, sealing.CannotOpen):
+        return  # notes stay locked; opening one asks to sign in again
+    finally:
+        forget_pending_key(request)
+    hold_for_session(request, response, private)
+
+
 @sensitive_variables()
 def unlocked_key(request: HttpRequest) -> X25519PrivateKey:
     """The signed-in person's private key for this session, or Locked."""
@@ -212,6 +279,10 @@ def destroy_orphan_shares() -> int:
         share_id = data.get(SHARE_FIELD)
         if isinstance(share_id, str) and _still_signed_in(data, people):
             live.add(share_id)
+        # Between the password and the code: kept while the pending sign-in lives.
+        pending = data.get(PENDING_FIELD)
+        if isinstance(pending, dict) and isinstance(pending.get("share"), str):
+            live.add(pending["share"])
     return keyring.destroy_shares_except(live, older_than=timezone.now() - timedelta(minutes=1))
 
 
@@ -288,6 +359,7 @@ def on_password_known(
     password: str,
     reason: str,
     previous_password: str | None = None,
+    second_step: bool = False,
     **kwargs: Any,
 ) -> None:
     """Receiver of crisisline.signals.password_known."""
@@ -295,7 +367,9 @@ def on_password_known(
         private = _unlock(user, password, reason, previous_password)
     if reason in ("changed", "reset"):
         forget_other_held_keys(user, keep=getattr(request.session, "session_key", None))
-    if request.user.is_authenticated and request.user.pk == user.pk:
+    if second_step:
+        hold_until_second_step(request, response, user.pk, private)
+    elif request.user.is_authenticated and request.user.pk == user.pk:
         hold_for_session(request, response, private)
     # Their key pair exists now: notes written before sealing that they may read
     # are sealed, each once all of its readers have a key pair. Never at the cost

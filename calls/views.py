@@ -240,6 +240,8 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "responses": Response.labels,
             "police": Police.labels,
             "body_max": BODY_MAX_CHARS,
+            "device_days": settings.DEVICE_COOKIE_DAYS,
+            "throttle_minutes": settings.SIGNIN_THROTTLE_MINUTES,
             "unsealed_until": CallNote.objects.filter(sealed=False).aggregate(
                 until=Max("expires_at")
             )["until"],

@@ -1,13 +1,27 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.contrib.admin import apps as admin_apps
 from django.contrib.admin.sites import AdminSite
-from django.http import HttpRequest
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.common import no_append_slash
 
 
 class CrisislineConfig(AppConfig):
     default = True
     name = "crisisline"
     verbose_name = "Crisis line"
+
+    def ready(self) -> None:
+        from crisisline import twofactor  # noqa: F401  (connects its receivers)
 
 
 class SuperuserAdminSite(AdminSite):
@@ -18,6 +32,39 @@ class SuperuserAdminSite(AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
         return bool(user.is_active and user.is_superuser)
+
+    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:
+        """Every admin page is missing unless ADMIN_ENABLED is on (read per request)."""
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def enabled_only(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not settings.ADMIN_ENABLED:
+                raise Http404
+            return inner(request, *args, **kwargs)
+
+        return enabled_only
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """No sign-in form of its own: the line's sign-in, with its throttle and
+        second step, is the only way in. Someone signed in without the right to
+        the admin is refused rather than sent round in a loop."""
+        if not settings.ADMIN_ENABLED:
+            raise Http404
+        if request.user.is_authenticated:
+            raise PermissionDenied
+        from django.contrib.auth.views import redirect_to_login
+
+        target = request.GET.get(REDIRECT_FIELD_NAME) or reverse(
+            "admin:index", current_app=self.name
+        )
+        return redirect_to_login(target)
+
+    @no_append_slash
+    def catch_all_view(self, request: HttpRequest, url: str) -> HttpResponse:
+        if not settings.ADMIN_ENABLED:
+            raise Http404
+        return super().catch_all_view(request, url)
 
 
 class SuperuserAdminConfig(admin_apps.AdminConfig):

@@ -14,7 +14,7 @@ from crisisline.roles import ROLE_CAPABILITIES
 
 
 class SignInForm(AuthenticationForm):
-    """Django's sign-in form, throttled per account and per client."""
+    """Django's sign-in form, throttled (crisisline.throttle)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -38,7 +38,7 @@ class SignInForm(AuthenticationForm):
         except ValidationError:
             throttle.record_failure(self.request, username)
             raise
-        throttle.forget_account_failures(self.request, username)
+        throttle.forget_failures(self.request, username)
         return cleaned
 
 
@@ -195,3 +195,19 @@ class LineForm(forms.ModelForm):
                 "does_not_respond_to_es",
             )
         }
+
+
+class CodeForm(forms.Form):
+    """A code from the authenticator app (or, where allowed, a recovery code)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args: Any, help_text: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = help_text

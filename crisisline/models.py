@@ -143,11 +143,30 @@ class User(AbstractUser):
         self.access_changed_at = timezone.now()
         self.save(update_fields=["is_active", "access_changed_at"])
         end_sessions_of(self)
+        self.clear_two_factor()
         now = timezone.now()
         Invitation.objects.filter(created_by=self, used_at__isnull=True, expires_at__gt=now).update(
             expires_at=now
         )
         person_deactivated.send(sender=type(self), person=self)
+
+    @property
+    def has_two_factor(self) -> bool:
+        """True once an authenticator is confirmed (RFC 6238 codes at sign-in)."""
+        return TwoFactor.objects.filter(person=self, confirmed_at__isnull=False).exists()
+
+    def must_use_two_factor(self) -> bool:
+        """Coordinators and administrators hold people, the roster and the
+        emergency wipe: they cannot sign in on a password alone."""
+        from crisisline.roles import can
+
+        return self.is_superuser or can(self, "coordinate")
+
+    def clear_two_factor(self) -> None:
+        """Forget the authenticator and every recovery code (deactivation, a
+        password reset, or a coordinator's reset for a lost phone)."""
+        TwoFactor.objects.filter(person=self).delete()
+        RecoveryCode.objects.filter(person=self).delete()
 
     def reactivate(self) -> None:
         """Let them sign in again; password links from before stay dead."""
@@ -273,6 +292,104 @@ class FailedSignIn(models.Model):
 
     def __str__(self) -> str:
         return f"FailedSignIn {self.pk}"
+
+
+class TwoFactor(models.Model):
+    """A person's authenticator app: the secret it shares with the server for
+    time-based one-time codes (RFC 6238, 6 digits, 30 s steps; pyotp computes them).
+
+    Unconfirmed until the person types one code it shows. `last_step` is the time
+    step of the last code accepted: a code is never accepted twice, nor one older
+    than a code already used.
+    """
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor"
+    )
+    secret = models.CharField(max_length=32, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("two-step sign-in")
+
+    def __str__(self) -> str:
+        return f"TwoFactor {self.pk}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    def accept(self, code: str) -> bool:
+        """True, once, for a code the authenticator shows now (or one step either
+        side, for a phone's clock a little off); the step is claimed in the same
+        UPDATE that checks it, so two requests cannot both use one code."""
+        import pyotp
+
+        code = "".join(code.split())
+        if not (len(code) == 6 and code.isdigit()):
+            return False
+        totp = pyotp.TOTP(self.secret)
+        current = totp.timecode(timezone.now())
+        for step in (current - 1, current, current + 1):
+            if hmac.compare_digest(totp.generate_otp(step), code):
+                claimed = TwoFactor.objects.filter(pk=self.pk, last_step__lt=step).update(
+                    last_step=step
+                )
+                if claimed:
+                    self.last_step = step
+                return bool(claimed)
+        return False
+
+
+RECOVERY_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+RECOVERY_CODES = 10
+
+
+def normalise_recovery_code(code: str) -> str:
+    return "".join(character for character in code.lower() if character.isalnum())
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for signing in without the authenticator. Only a keyed
+    digest is stored; the codes are shown once, when issued."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"RecoveryCode {self.pk}"
+
+    @staticmethod
+    def _digest(code: str) -> str:
+        return keyed_hash("recovery-code", normalise_recovery_code(code))
+
+    @classmethod
+    @transaction.atomic
+    def issue_for(cls, person: User) -> list[str]:
+        """New codes for `person`, replacing every earlier one; returned once."""
+        cls.objects.filter(person=person).delete()
+        codes = []
+        for _number in range(RECOVERY_CODES):
+            raw = "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(10))
+            codes.append(f"{raw[:5]}-{raw[5:]}")
+        cls.objects.bulk_create([cls(person=person, code_hash=cls._digest(code)) for code in codes])
+        return codes
+
+    @classmethod
+    def use(cls, person: User, code: str) -> bool:
+        """True if `code` is one of `person`'s unused codes; it is used up at once."""
+        if len(normalise_recovery_code(code)) != 10:
+            return False
+        return bool(
+            cls.objects.filter(
+                person=person, code_hash=cls._digest(code), used_at__isnull=True
+            ).update(used_at=timezone.now())
+        )
 
 
 class Line(models.Model):

@@ -208,9 +208,20 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 INVITATION_HOURS = _whole_number("INVITATION_HOURS", 72, least=1, most=24 * 30)
 PASSWORD_RESET_TIMEOUT = _whole_number("PASSWORD_RESET_HOURS", 72, least=1, most=24 * 30) * 3600
+# Failed sign-ins (passwords and second-step codes) count for 15 minutes: tight
+# for one account from one client, loose for an account from anywhere and for one
+# client across accounts (an office behind one address), so that knowing a
+# username is not enough to lock its owner out. A browser that signed in to the
+# account before (its `device` cookie) is held to its own tight limit instead.
 SIGNIN_THROTTLE_MINUTES = 15
-SIGNIN_FAILURES_PER_ACCOUNT = 5
-SIGNIN_FAILURES_PER_CLIENT = 20
+SIGNIN_FAILURES_PER_ACCOUNT_AND_CLIENT = 5
+SIGNIN_FAILURES_PER_ACCOUNT = 20
+SIGNIN_FAILURES_PER_CLIENT = 50
+SIGNIN_FAILURES_PER_DEVICE = 5
+SIGNIN_CODE_FAILURES_PER_ACCOUNT = 5
+DEVICE_COOKIE_DAYS = _whole_number("DEVICE_COOKIE_DAYS", 90, least=1, most=400)
+# Between the password and the second step (or enrolment at sign-in).
+SIGNIN_SECOND_STEP_MINUTES = 10
 
 # --- Sessions, cookies, transport -------------------------------------------
 SESSION_COOKIE_AGE = _whole_number("SESSION_HOURS", 72, least=1, most=24 * 90) * 3600
@@ -357,6 +368,9 @@ LOGGING = {
     },
 }
 
+# The Django admin is off unless enabled (on by default only with DEBUG); when
+# on, it is signed in to through the line's own sign-in (throttle, two steps).
+ADMIN_ENABLED = _flag("ADMIN_ENABLED", default=DEBUG)
 ADMIN_URL = env.str("ADMIN_URL", default="line-admin/")
 if not ADMIN_URL.endswith("/") or ADMIN_URL.strip("/") in {"", "admin"}:
     raise ImproperlyConfigured("ADMIN_URL must end with '/' and must not be 'admin/'.")
@@ -365,6 +379,9 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.strip("/") in {"", "admin"}:
 # (command name, every so many seconds). Each command is idempotent.
 PERIODIC_COMMANDS: list[tuple[str, int]] = [
     ("prune", 3600),
+    # Sign-in failures are deleted once past their window; the scheduler checks
+    # every 30 s, so none outlives it by more than a minute (as documented).
+    ("prune_sign_in_failures", 30),
 ]
 
 # --- Call notes (calls app) -----------------------------------------------------

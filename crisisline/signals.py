@@ -6,10 +6,17 @@ from django.dispatch import Signal
 # hand: sender, request, response (the one about to be sent, so a receiver may set
 # a cookie), user, password, and reason, one of "sign-in", "changed", "reset",
 # "joined". For "changed", previous_password is the old one. The password must
-# never be stored or logged by a receiver.
+# never be stored or logged by a receiver. With second_step=True the person is not
+# signed in yet (a second step is needed): hold what the password unlocks until
+# second_step_passed, never in the signed-in form.
 password_known = Signal()
 
 PASSWORD_KNOWN_REASONS = ("sign-in", "changed", "reset", "joined")
+
+# Sent when a sign-in that needed a second step is complete, right after the
+# person is signed in: sender, request, response, user. What the password step
+# unlocked may now be attached to the signed-in session.
+second_step_passed = Signal()
 
 # Sent by the sign-out view with request (the person still signed in) and
 # response (the one about to be sent): a receiver deletes the cookies it set at

@@ -4,13 +4,23 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from crisisline import views
+from crisisline import twofactor_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("home/", views.dashboard, name="dashboard"),
     path("accounts/login/", views.sign_in, name="login"),
+    path("accounts/login/code/", twofactor_views.sign_in_code, name="sign_in_code"),
+    path("accounts/login/set-up/", twofactor_views.sign_in_enrol, name="sign_in_enrol"),
+    path("accounts/two-step/", twofactor_views.two_factor, name="two_factor"),
+    path("accounts/two-step/set-up/", twofactor_views.two_factor_enrol, name="two_factor_enrol"),
+    path(
+        "accounts/two-step/recovery-codes/",
+        twofactor_views.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("accounts/two-step/off/", twofactor_views.two_factor_off, name="two_factor_off"),
     path("accounts/logout/", views.sign_out, name="logout"),
     path(
         "accounts/password/",
@@ -39,6 +49,7 @@ urlpatterns = [
     path("people/<int:pk>/deactivate/", views.deactivate_person, name="deactivate_person"),
     path("people/<int:pk>/reactivate/", views.reactivate_person, name="reactivate_person"),
     path("people/<int:pk>/reset-link/", views.reset_link, name="reset_link"),
+    path("people/<int:pk>/two-step/", twofactor_views.reset_two_factor, name="reset_two_factor"),
     path("invitations/<int:pk>/revoke/", views.revoke_invitation, name="revoke_invitation"),
     path("line/", views.edit_line, name="edit_line"),
     path("language/", set_language, name="set_language"),

@@ -11,7 +11,7 @@ from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import View
 
+from crisisline import throttle, twofactor
 from crisisline.forms import (
     AcceptInvitationForm,
     InvitationForm,
@@ -30,7 +31,7 @@ from crisisline.forms import (
     RolesForm,
     SignInForm,
 )
-from crisisline.models import Invitation, Line, User
+from crisisline.models import Invitation, Line, TwoFactor, User
 from crisisline.roles import can, role_required
 from crisisline.signals import password_known, signing_out
 from crisisline.tokens import password_links
@@ -91,19 +92,39 @@ class SignInView(GetAndPostOnly, auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
+        return self._start_page_for(self.request.user)
+
+    def _start_page_for(self, person: object) -> str:
         """Without a ?next=, responders start where they need to on a phone: who
         is on call now. Everyone else starts on the dashboard."""
-        if can(self.request.user, "respond"):
+        if can(person, "respond"):
             return reverse("shifts:oncall")
-        return super().get_default_redirect_url()
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
+        person = form.get_user()
+        if twofactor.second_step_needed(person):
+            # Not signed in yet: the password unlocks the note key now (it is
+            # only in hand now), held aside until the second step passes.
+            next_url = self.get_redirect_url() or self._start_page_for(person)
+            response = redirect(twofactor.begin_second_step(self.request, person, next_url))
+            password_known.send(
+                sender=type(self),
+                request=self.request,
+                response=response,
+                user=person,
+                password=form.cleaned_data["password"],
+                reason="sign-in",
+                second_step=True,
+            )
+            return response
         response = super().form_valid(form)
+        throttle.remember_device(response, person.get_username())
         password_known.send(
             sender=type(self),
             request=self.request,
             response=response,
-            user=form.get_user(),
+            user=person,
             password=form.cleaned_data["password"],
             reason="sign-in",
         )
@@ -315,6 +336,9 @@ def people(request: HttpRequest) -> HttpResponse:
         "people": User.objects.prefetch_related("groups").order_by("-is_active", "display_name"),
         "manageable": set(User.objects.manageable_by(request.user).values_list("pk", flat=True)),
         "pending": Invitation.objects.pending().prefetch_related("roles"),
+        "two_step_people": set(
+            TwoFactor.objects.filter(confirmed_at__isnull=False).values_list("person", flat=True)
+        ),
     }
     return render(request, "crisisline/people.html", context)
 

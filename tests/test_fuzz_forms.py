@@ -91,6 +91,13 @@ ROUTES = [
     FormRoute("deactivate_person", "coordinator", (), "trainer"),
     FormRoute("reactivate_person", "coordinator", (), "trainer"),
     FormRoute("reset_link", "coordinator", (), "trainer"),
+    FormRoute("reset_two_factor", "coordinator", (), "trainer"),
+    # Two-step sign-in: without a password step just passed, or with nonsense for a code.
+    FormRoute("sign_in_code", "anonymous", ("code",)),
+    FormRoute("sign_in_enrol", "anonymous", ("code",)),
+    FormRoute("two_factor_enrol", "responder", ("code",)),
+    FormRoute("two_factor_recovery_codes", "coordinator", ("code",), refused=True),
+    FormRoute("two_factor_off", "responder", ("code",)),
     FormRoute("revoke_invitation", "coordinator", (), "invitation_pk"),
     FormRoute(
         "edit_line",
@@ -393,6 +400,7 @@ def _upload(content: object):
 # Routes that take no POST at all (GET or HEAD only): nothing to fuzz.
 ONLY_READ = {
     "home",
+    "two_factor",
     "healthz",
     "dashboard",
     "password_change_done",

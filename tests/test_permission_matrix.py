@@ -85,6 +85,14 @@ EXPECTED: dict[str, Expect] = {
     # Signed-in people are sent on to their dashboard.
     "login": row(200, 302, 302, 302, 302, 200),
     "logout": row(405, 405, 405, 405, 405, 405),
+    # The second step of a sign-in: without a password step just passed, back to sign in.
+    "sign_in_code": row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    "sign_in_enrol": row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    "two_factor": SIGNED_IN,
+    # The coordinator set it up at sign-in: sent on to the two-step page.
+    "two_factor_enrol": row(LOGIN, 200, 302, 200, 200, LOGIN),
+    "two_factor_recovery_codes": row(LOGIN, 405, 405, 405, 405, LOGIN),
+    "two_factor_off": row(LOGIN, 405, 405, 405, 405, LOGIN),
     "password_change": SIGNED_IN,
     "password_change_done": SIGNED_IN,
     # A valid link moves on to the form that sets the password; a bogus one explains.
@@ -114,6 +122,9 @@ EXPECTED: dict[str, Expect] = {
         *COORDINATORS_POST.statuses, kwargs=lambda w: {"pk": w.people["deactivated"].pk}
     ),
     "reset_link": row(*COORDINATORS_POST.statuses, kwargs=lambda w: {"pk": w.people["trainer"].pk}),
+    "reset_two_factor": row(
+        *COORDINATORS.statuses, kwargs=lambda w: {"pk": w.people["trainer"].pk}
+    ),
     "revoke_invitation": row(*COORDINATORS_POST.statuses, kwargs=pk("invitation")),
     "edit_line": COORDINATORS,
     # Django's view: a GET changes nothing and goes back.

@@ -29,7 +29,7 @@ from shifts.models import (
     SwapOffer,
     TimeOff,
 )
-from tests.factory import PASSWORD, make_person
+from tests.factory import PASSWORD, finish_sign_in, make_person
 from tests.protocols.conftest import make_page, make_tree
 
 PERSONAS = ("anonymous", "responder", "coordinator", "trainer", "outsider", "deactivated")
@@ -153,6 +153,7 @@ def signed_in(person: User) -> Client:
     client = Client()
     response = client.post(reverse("login"), {"username": person.username, "password": PASSWORD})
     assert response.status_code == 302, f"{person.username} could not sign in"
+    finish_sign_in(client, response, person)  # coordinators set up two steps
     return client
 
 

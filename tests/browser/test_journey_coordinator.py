@@ -14,6 +14,7 @@ from django.utils import timezone
 from calls.models import Tally, week_of
 from crisisline.models import Invitation, User
 from shifts.models import Assignment, Position, ServiceWindow, Shift
+from tests.browser.conftest import second_step
 from tests.browser.journeys import Visitor, browser_page, restore_roles
 from tests.factory import PASSWORD, make_person
 
@@ -47,6 +48,7 @@ def coordinator_journey(v: Visitor, line, *, javascript: bool) -> None:
     v.fill(page.get_by_label("Username"), "rosa")
     v.fill(page.get_by_label("Password"), PASSWORD)
     v.follow(page.get_by_role("button", name="Sign in"))
+    second_step(page, "rosa")
 
     # Invite a person as a responder.
     v.follow(main.get_by_role("link", name="People"))

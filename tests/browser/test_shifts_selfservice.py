@@ -25,6 +25,7 @@ from shifts.models import (
     SwapOffer,
     TimeOff,
 )
+from tests.browser.conftest import second_step
 from tests.browser.journeys import Visitor, browser_page, restore_roles
 from tests.factory import PASSWORD, make_person
 
@@ -62,6 +63,7 @@ def sign_in(v: Visitor, username: str) -> None:
     v.fill(page.get_by_label("Username"), username)
     v.fill(page.get_by_label("Password"), PASSWORD)
     v.follow(page.get_by_role("button", name="Sign in"))
+    second_step(page, username)
 
 
 def release_a_place(v: Visitor, line) -> None:

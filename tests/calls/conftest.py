@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from calls.models import CallNote, NoteContents, NoteKeys
-from tests.factory import PASSWORD
+from tests.factory import PASSWORD, finish_sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +33,7 @@ def client_for(person, password: str = PASSWORD) -> Client:
     client = Client()
     response = client.post("/accounts/login/", {"username": person.username, "password": password})
     assert response.status_code == 302, response.content.decode()[:500]
+    finish_sign_in(client, response, person)  # coordinators set up two steps
     return client
 
 

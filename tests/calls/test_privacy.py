@@ -56,3 +56,12 @@ def test_says_what_signing_out_deletes(client, db):
     assert "the session, the form protection and the notekey cookie" in html
     spanish = client.get(URL, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "cuando cierras sesión" in spanish
+
+
+def test_the_device_cookie_and_failed_sign_ins_are_named_in_both_languages(client, db):
+    page = client.get("/privacy/").content.decode()
+    assert '"device" cookie for 90 days' in page
+    assert "within a minute of being 15 minutes old" in page
+    client.post("/language/", {"language": "es", "next": "/"})
+    page = client.get("/privacy/").content.decode()
+    assert "«device» durante 90" in page

@@ -24,6 +24,7 @@ TEST_ONLY = {
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "NOTE_KEY_ARGON2_MEMORY_KIB",
+    "ADMIN_ENABLED",
 }
 
 
@@ -50,6 +51,15 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     assert result.returncode == 0, result.stderr + result.stdout
     assert "WARNING" not in result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_the_admin_is_off_in_production_unless_enabled(tmp_path):
+    read = "from django.conf import settings; print('admin', settings.ADMIN_ENABLED)"
+    result = manage("shell", "-c", read, VAR_DIR=str(tmp_path), **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "admin False" in result.stdout
+    enabled = manage("shell", "-c", read, VAR_DIR=str(tmp_path), ADMIN_ENABLED="true", **PRODUCTION)
+    assert "admin True" in enabled.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
