@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
-from calls import keyring, sealing
+from calls import keyring, keyring_guard, sealing
+from calls.keyring_guard import KeyringRecord  # noqa: F401 - its model lives there
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -300,7 +301,8 @@ class LiveNoteManager(models.Manager.from_queryset(CallNoteQuerySet)):  # type: 
     """The only way the app reads notes: an expired note is gone the instant it expires."""
 
     def get_queryset(self) -> CallNoteQuerySet:
-        return super().get_queryset().filter(expires_at__gt=timezone.now())
+        # Against the later of the clock and the high-water mark: never backwards.
+        return super().get_queryset().filter(expires_at__gt=keyring_guard.expiry_now())
 
 
 class CallNote(models.Model):
@@ -462,7 +464,8 @@ class CallNote(models.Model):
         """Seal and save a note, and count it in this week's anonymous totals.
 
         Raises NoKeyPair (and saves nothing) if the author or the follow-up
-        teammate has no key pair yet."""
+        teammate has no key pair yet, keyring.KeyringFailure if the keyring
+        cannot be written or is not this database's."""
         readers = (
             [author] if follow_up_to is None or follow_up_to == author else [author, follow_up_to]
         )
@@ -470,7 +473,7 @@ class CallNote(models.Model):
         for person in readers:
             if person.pk not in keys:
                 raise NoKeyPair(person)
-        now = timezone.now()
+        now = keyring_guard.ready_to_write()
         note = cls(
             author=author,
             kind=kind,

@@ -19,7 +19,8 @@ def test_coordinator_destroys_every_note_and_key(as_coordinator, responder, keyr
     response = as_coordinator.post(URL, {"phrase": "  Destroy  every note "}, follow=True)
     assert "Every note (2) and every key (2) is destroyed." in response.content.decode()
     assert not CallNote.including_expired.exists()
-    assert list(keyring_dir.iterdir()) == []
+    # No key is left; the keyring keeps only who it is and the latest time it saw.
+    assert sorted(p.name for p in keyring_dir.iterdir()) == ["high-water", "identity.json"]
     assert sum(t.count for t in Tally.objects.all()) == 2  # totals survive
     assert client_for(responder).get(f"/notes/{notes[0].public_id}/").status_code == 404
 
