@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -23,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import View
 
+from calls import keyring_guard
 from crisisline.forms import (
     AcceptInvitationForm,
     InvitationForm,
@@ -35,6 +38,8 @@ from crisisline.models import Invitation, Line, User
 from crisisline.roles import can, role_required
 from crisisline.signals import password_known
 from shifts.hours import public_hours
+
+logger = logging.getLogger(__name__)
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -64,11 +69,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    """200 with an empty body when the app can reach its database, else 503."""
+    """200 with an empty body when the app can reach its database and read and write
+    the notes' keyring (and it is this database's), else 503."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
+        return HttpResponse(status=503, content_type="text/plain")
+    if (problem := keyring_guard.health_problem()) is not None:
+        logger.warning("Unhealthy: %s", problem)
         return HttpResponse(status=503, content_type="text/plain")
     return HttpResponse(content_type="text/plain")
 
