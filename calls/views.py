@@ -113,6 +113,7 @@ def note_list(request: HttpRequest) -> HttpResponse:
     notes = list(
         CallNote.objects.readable_by(request.user).select_related("author", "follow_up_to")
     )
+    keyring_guard.mark_missing_keys(notes)
     mine = [note for note in notes if note.author_id == request.user.pk]
     handed = [note for note in notes if note.author_id != request.user.pk]
     return render(request, "calls/list.html", {"mine": mine, "handed": handed})
@@ -141,14 +142,19 @@ def note_detail(request: HttpRequest, note: CallNote) -> HttpResponse:
             private = unlocked_key(request)
         except Locked:
             return sign_in_again(request)
-    body, sealed_to_old_key = "", False
+    body, sealed_to_old_key, key_missing = "", False, False
     try:
         body = note.body_for(request.user, private)
     except SealedToAnotherKey:
         sealed_to_old_key = True
     except keyring.Unreadable:
-        # Its key is gone: the note is as good as burned.
-        raise Http404 from None
+        if keyring.has_key(note.body_bucket):
+            raise Http404 from None  # not this reader's copy, or tampered with
+        # Its key is gone: shown as such to its readers, and the operator is told.
+        logger.warning(
+            "A live note's key is missing (expiry hour %d): it cannot be read", note.body_bucket
+        )
+        key_missing = True
     return render(
         request,
         "calls/detail.html",
@@ -156,6 +162,7 @@ def note_detail(request: HttpRequest, note: CallNote) -> HttpResponse:
             "note": note,
             "body": body,
             "sealed_to_old_key": sealed_to_old_key,
+            "key_missing": key_missing,
             "needs": [Need(need).label for need in note.needs],
         },
     )

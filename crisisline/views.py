@@ -160,7 +160,10 @@ class PasswordResetConfirmView(GetAndPostOnly, auth_views.PasswordResetConfirmVi
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "crisisline/dashboard.html")
+    unreadable_notes = 0
+    if can(request.user, "coordinate"):
+        unreadable_notes = keyring_guard.notes_missing_their_key()
+    return render(request, "crisisline/dashboard.html", {"unreadable_notes": unreadable_notes})
 
 
 @login_required

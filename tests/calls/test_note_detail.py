@@ -120,7 +120,10 @@ def test_an_expired_note_is_invisible_before_any_purge(note, responder):
 def test_a_note_whose_key_is_gone_is_not_shown(note, responder):
     keyring.destroy_all()
     response = client_for(responder).get(url(note))
-    assert response.status_code == 404
+    # Its reader is told why (tests/calls/test_missing_keys.py); no body, ever.
+    assert response.status_code == 200
+    assert "its key is missing" in response.content.decode()
+    assert BODY not in response.content.decode()
     with pytest.raises(keyring.Unreadable):
         read_body(note, responder)
 

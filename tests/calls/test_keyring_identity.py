@@ -1,0 +1,120 @@
+"""A keyring knows who it is: deleted, emptied or another database's keyring is
+refused (new notes, `check --deploy`, /healthz, a production start), never
+silently recreated."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+from calls import checks, keyring
+from calls.keyring_guard import KeyringRecord, Problem, keyring_problem
+from calls.models import CallNote
+from calls.purge import burn
+from tests.calls.conftest import client_for, note_form, write_note
+
+URL = "/notes/new/"
+TYPED = "Walked them to the shelter door; they want a call tomorrow."
+REFUSED = "the server&#x27;s keys are missing or are not the ones for these notes"
+
+
+def _empty(directory) -> None:
+    for path in directory.iterdir():
+        path.unlink()
+
+
+@pytest.fixture
+def live_notes(responder):
+    return [write_note(responder, keep_hours=hours) for hours in (8, 72)]
+
+
+def _refused(responder, keyring_dir):
+    response = client_for(responder).post(URL, note_form(body=TYPED))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert REFUSED in html and TYPED in html
+    assert CallNote.including_expired.count() == 2
+    return response
+
+
+def test_the_keyring_and_the_database_share_an_identity(live_notes, keyring_dir):
+    record = KeyringRecord.objects.get()
+    assert record.keyring_id == keyring.identity().id and len(record.keyring_id) == 32
+    assert record.keyring_created_at is not None
+    assert keyring_problem() is None
+
+
+def test_a_keyring_deleted_while_running_is_not_recreated(live_notes, responder, keyring_dir):
+    shutil.rmtree(keyring_dir)
+    _refused(responder, keyring_dir)
+    assert not keyring_dir.exists()
+    assert keyring_problem()[0] is Problem.MISSING
+
+
+def test_a_keyring_emptied_while_notes_are_live_is_refused(live_notes, responder, keyring_dir):
+    _empty(keyring_dir)
+    _refused(responder, keyring_dir)
+    assert list(keyring_dir.iterdir()) == []
+    assert keyring_problem()[0] is Problem.EMPTIED
+
+
+def test_a_keyring_of_another_database_is_refused(live_notes, responder, keyring_dir):
+    theirs = keyring.create_identity()
+    _refused(responder, keyring_dir)
+    assert keyring.identity() == theirs
+    problem, description = keyring_problem()
+    assert problem is Problem.FOREIGN and theirs.id in description
+
+
+def test_an_emptied_keyring_with_no_live_notes_starts_afresh(responder, keyring_dir):
+    old = write_note(responder)
+    old_identity = keyring.identity()
+    burn(old)
+    _empty(keyring_dir)
+    response = client_for(responder).post(URL, note_form(body=TYPED))
+    assert response.status_code == 302
+    assert keyring.identity().id != old_identity.id
+    assert KeyringRecord.objects.get().keyring_id == keyring.identity().id
+
+
+def test_a_keyring_from_before_identities_is_adopted(responder, keyring_dir):
+    note = write_note(responder)
+    for path in keyring_dir.glob("bucket-*"):
+        path.rename(keyring_dir / f"bucket-{note.body_bucket}.key")
+    (keyring_dir / "identity.json").unlink()
+    KeyringRecord.objects.all().delete()
+    assert keyring_problem() is None
+    assert client_for(responder).post(URL, note_form(body=TYPED)).status_code == 302
+    assert KeyringRecord.objects.get().keyring_id == keyring.identity().id
+    assert client_for(responder).get(f"/notes/{note.public_id}/").status_code == 200
+
+
+def test_healthz_is_503_for_a_keyring_that_is_not_this_databases(client, live_notes, keyring_dir):
+    assert client.get("/healthz").status_code == 200
+    keyring.create_identity()
+    assert client.get("/healthz").status_code == 503
+    shutil.rmtree(keyring_dir)
+    assert client.get("/healthz").status_code == 503
+
+
+def test_check_deploy_errors_for_an_emptied_keyring(live_notes, keyring_dir):
+    call_command("check", "--deploy", "--tag", "keyring")
+    _empty(keyring_dir)
+    with pytest.raises(SystemCheckError, match=r"calls\.E003.*emptied"):
+        call_command("check", "--deploy", "--tag", "keyring")
+
+
+def test_production_start_refuses_a_keyring_that_is_not_this_databases(
+    live_notes, keyring_dir, settings
+):
+    settings.TESTING = False
+    checks.refuse_a_keyring_that_is_not_ours()
+    keyring.create_identity()
+    with pytest.raises(ImproperlyConfigured, match="belongs to another database"):
+        checks.refuse_a_keyring_that_is_not_ours()
+    settings.DEBUG = True  # development only warns in the log
+    checks.refuse_a_keyring_that_is_not_ours()
