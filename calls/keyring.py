@@ -166,13 +166,16 @@ def high_water() -> int | None:
         return None
 
 
-def raise_high_water(moment: int) -> None:
-    """Record `moment` as the latest time seen, unless a later one is recorded.
+def raise_high_water(moment: int, *, always: bool = False) -> None:
+    """Record `moment` as the latest time seen, unless a later one is recorded
+    (then, with `always`, write that one again: proof the directory takes writes).
 
     Raises KeyringUnwritable when the directory cannot be written."""
     recorded = high_water()
     if recorded is not None and recorded >= moment:
-        return
+        if not always:
+            return
+        moment = recorded
     try:
         directory = _directory()
         os.replace(_write_new_file(directory, str(moment).encode()), directory / HIGH_WATER_FILE)

@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 # The scheduler purges every 5 minutes: keys older than this mean it has not run.
 PURGE_OVERDUE = timedelta(minutes=15)
+# Reading notes refreshes the keyring's copy of the high-water mark this often.
+DISK_MARK_EVERY = timedelta(minutes=1)
 
 
 class KeyringRecord(models.Model):
@@ -171,26 +173,30 @@ def advance_high_water(now: datetime | None = None, *, strict: bool = False) -> 
     """Raise the mark to `now` (or the wall clock) and return the later of the two.
 
     Reads the mark from the database and the directory (the later wins, so that
-    restoring either from an older backup does not move time back). A directory
-    that cannot be written is logged, unless `strict` (writing a note), when it
-    raises KeyringUnwritable.
+    restoring either from an older backup does not move time back); usually one
+    UPDATE. The directory's copy is refreshed once a minute on reads; on writes
+    (`strict`) every time, and a directory that cannot be written raises
+    KeyringUnwritable there (on reads it is only logged).
     """
     now = now or timezone.now()
-    record = _record()
-    candidates = [now, _as_datetime(keyring.high_water())]
-    if record is not None:
-        candidates.append(record.high_water)
-    moment = max(c for c in candidates if c is not None)
-    if record is None:
-        KeyringRecord.objects.bulk_create([KeyringRecord(pk=1)], ignore_conflicts=True)
-    if record is None or record.high_water is None or record.high_water < moment:
-        # Only ever forwards, whatever another process wrote in between.
-        KeyringRecord.objects.filter(
-            Q(high_water__isnull=True) | Q(high_water__lt=moment), pk=1
-        ).update(high_water=moment)
-    if keyring.exists() or strict:
+    on_disk = _as_datetime(keyring.high_water())
+    moment = max(now, on_disk) if on_disk is not None else now
+    # Only ever forwards, whatever another process wrote in between.
+    moved = KeyringRecord.objects.filter(
+        Q(high_water__isnull=True) | Q(high_water__lt=moment), pk=1
+    ).update(high_water=moment)
+    if not moved:
+        record = _record()
+        if record is None:
+            KeyringRecord.objects.bulk_create(
+                [KeyringRecord(pk=1, high_water=moment)], ignore_conflicts=True
+            )
+        elif record.high_water is not None and record.high_water > moment:
+            moment = record.high_water
+    lagging = on_disk is None or moment - on_disk >= DISK_MARK_EVERY
+    if strict or (lagging and keyring.exists()):
         try:
-            keyring.raise_high_water(int(moment.timestamp()))
+            keyring.raise_high_water(int(moment.timestamp()), always=strict)
         except keyring.KeyringUnwritable:
             if strict:
                 raise

@@ -110,6 +110,7 @@ def new_note(request: HttpRequest) -> HttpResponse:
 @role_required("respond")
 @require_GET
 def note_list(request: HttpRequest) -> HttpResponse:
+    keyring_guard.notice_time()
     notes = list(
         CallNote.objects.readable_by(request.user).select_related("author", "follow_up_to")
     )
@@ -136,6 +137,7 @@ def _readers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 @_readers_only
 @require_GET
 def note_detail(request: HttpRequest, note: CallNote) -> HttpResponse:
+    keyring_guard.notice_time()
     private = None
     if note.sealed:
         try:
