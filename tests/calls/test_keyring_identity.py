@@ -4,6 +4,7 @@ silently recreated."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -16,6 +17,7 @@ from calls.keyring_guard import KeyringRecord, Problem, keyring_problem
 from calls.models import CallNote
 from calls.purge import burn
 from tests.calls.conftest import client_for, note_form, write_note
+from tests.calls.test_start_up import RIGHT_KEY
 
 URL = "/notes/new/"
 TYPED = "Walked them to the shelter door; they want a call tomorrow."
@@ -118,3 +120,46 @@ def test_production_start_refuses_a_keyring_that_is_not_this_databases(
         checks.refuse_a_keyring_that_is_not_ours()
     settings.DEBUG = True  # development only warns in the log
     checks.refuse_a_keyring_that_is_not_ours()
+
+
+def test_wsgi_refuses_to_start_with_another_databases_keyring(tmp_path, settings):
+    """As gunicorn starts it, with production settings and a migrated database."""
+    import subprocess
+    import sys
+
+    from tests.calls.test_start_up import start_wsgi
+
+    def manage(*args: str) -> None:
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"TESTING", "DEBUG", "NOTE_KEY_ARGON2_MEMORY_KIB", "DATABASE_URL"}
+        }
+        environment.update(
+            DEBUG="false",
+            VAR_DIR=str(tmp_path / "var"),
+            KEYRING_DIR=str(tmp_path / "keyring"),
+            STATIC_ROOT=str(tmp_path / "static"),
+            KEYRING_MASTER_KEY=RIGHT_KEY,
+            DJANGO_SETTINGS_MODULE="crisisline.settings",
+        )
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+
+    (tmp_path / "var").mkdir()
+    manage("migrate", "--no-input")
+    manage("recreate_keyring", "--yes")
+    assert start_wsgi(tmp_path).returncode == 0
+    settings.KEYRING_DIR = tmp_path / "keyring"
+    keyring.create_identity()  # another database's keyring mounted in its place
+    result = start_wsgi(tmp_path)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "belongs to another database" in result.stderr and "recreate_keyring" in result.stderr
