@@ -116,11 +116,11 @@ def identity() -> Identity | None:
     """The directory's identity, or None when it has none (or no directory)."""
     try:
         data = json.loads((_root() / IDENTITY_FILE).read_text())
+        return Identity(id=str(data["id"]), created_at=datetime.fromisoformat(data["created_at"]))
     except FileNotFoundError:
         return None
-    except ValueError:  # a damaged identity file is as good as none
+    except (ValueError, KeyError, TypeError):  # a damaged identity file is as good as none
         return None
-    return Identity(id=data["id"], created_at=datetime.fromisoformat(data["created_at"]))
 
 
 def create_identity(now: datetime | None = None) -> Identity:

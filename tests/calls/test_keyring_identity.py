@@ -163,3 +163,9 @@ def test_wsgi_refuses_to_start_with_another_databases_keyring(tmp_path, settings
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "belongs to another database" in result.stderr and "recreate_keyring" in result.stderr
+
+
+def test_a_damaged_identity_file_is_refused_like_a_lost_one(live_notes, responder, keyring_dir):
+    (keyring_dir / "identity.json").write_text('{"created_at": "yesterday"}')
+    _refused(responder, keyring_dir)
+    assert keyring_problem()[0] is Problem.EMPTIED
