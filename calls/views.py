@@ -128,6 +128,8 @@ def _readers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     @wraps(view)
     @login_required
     def for_a_reader(request: HttpRequest, public_id: str) -> HttpResponse:
+        # Even a 404 (an expired note) advances time: a clock moved back brings nothing back.
+        keyring_guard.notice_time()
         return view(request, _note_for(request, public_id))
 
     return for_a_reader
@@ -137,7 +139,6 @@ def _readers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 @_readers_only
 @require_GET
 def note_detail(request: HttpRequest, note: CallNote) -> HttpResponse:
-    keyring_guard.notice_time()
     private = None
     if note.sealed:
         try:

@@ -102,3 +102,12 @@ def test_a_key_whose_hour_is_not_over_is_kept(clock, responder):
     clock.shift(timedelta(minutes=90))
     client_for(responder).get("/notes/")
     assert keyring.buckets() == [note.body_bucket]
+
+
+def test_a_404_for_an_expired_note_also_advances_time(clock, responder):
+    note = write_note(responder, keep_hours=1)
+    client = client_for(responder)
+    clock.shift(timedelta(minutes=65))
+    assert client.get(f"/notes/{note.public_id}/").status_code == 404  # no list, no purge
+    clock.shift(-timedelta(hours=1))
+    assert client.get(f"/notes/{note.public_id}/").status_code == 404
