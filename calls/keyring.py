@@ -6,7 +6,8 @@ itself encrypted ("wrapped") by settings.KEYRING_MASTER_KEY. Once every note
 of a bucket has expired, the purge destroys the bucket's key, and a copy of the
 database taken before the purge can no longer be read.
 
-The directory also holds its identity (a random id and when it was made, also
+The directory also holds one share of each signed-in session's note key
+(`share-<id>.key`, see "Session shares" below), its identity (a random id and when it was made, also
 recorded in the database: calls/keyring_guard.py compares them) and a
 high-water mark of time, so that expiry never goes backwards with the clock.
 Key files carry the keyring's id in their names (`bucket-<hour>.<id>.key`):
@@ -422,9 +423,105 @@ def destroy_past(now: datetime) -> int:
 def destroy_all() -> int:
     """Destroy every key (the emergency wipe); returns how many."""
     destroyed = _shred_where(lambda bucket: False)
+    for share_id in shares():
+        destroy_share(share_id)
     directory = _root()
     if directory.is_dir():
         for pattern in (".new-*.tmp", ".shred-*"):
             for leftover in directory.glob(pattern):
                 _shred(leftover)
+    return destroyed
+
+
+# --- Session shares -------------------------------------------------------------
+# One share of each signed-in session's held note key (calls.unlock): 32 random
+# bytes, wrapped like the bucket keys, destroyed at sign-out. A copy of the
+# session row and the browser's cookie, the other two shares, open nothing
+# once it is gone.
+
+_SHARE_FILE = re.compile(r"^share-([0-9a-f]{32})\.key$")
+SHARE_BYTES = 32
+
+
+def _share_path(share_id: str) -> Path | None:
+    name = f"share-{share_id}.key"
+    return _root() / name if _SHARE_FILE.fullmatch(name) else None
+
+
+def _share_label(share_id: str) -> bytes:
+    return f"crisisline session share {share_id}".encode()
+
+
+def new_share() -> tuple[str, bytes]:
+    """(an id to keep in the session, a new random share written to the keyring).
+
+    Never creates KEYRING_DIR (calls.keyring_guard decides first whether the
+    directory there is this database's); raises KeyringUnwritable when the share
+    cannot be written."""
+    share_id = secrets.token_hex(16)
+    share = secrets.token_bytes(SHARE_BYTES)
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    wrapped = nonce + _wrapper().encrypt(nonce, share, _share_label(share_id))
+    path = _share_path(share_id)
+    assert path is not None
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise _unwritable(exc) from exc
+    try:
+        view = memoryview(wrapped)
+        while view:
+            view = view[os.write(descriptor, view) :]
+        os.fsync(descriptor)
+    except OSError as exc:
+        os.close(descriptor)
+        path.unlink(missing_ok=True)  # never a torn share left behind
+        raise _unwritable(exc) from exc
+    os.close(descriptor)
+    return share_id, share
+
+
+def read_share(share_id: object) -> bytes | None:
+    """The share kept under `share_id`, or None when it is gone (or never was)."""
+    path = _share_path(share_id) if isinstance(share_id, str) else None
+    if path is None:
+        return None
+    try:
+        wrapped = path.read_bytes()
+        return _wrapper().decrypt(
+            wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _share_label(share_id)
+        )
+    except (FileNotFoundError, InvalidTag, ValueError):
+        return None
+
+
+def destroy_share(share_id: object) -> bool:
+    path = _share_path(share_id) if isinstance(share_id, str) else None
+    return path is not None and _shred(path)
+
+
+def shares() -> list[str]:
+    """The ids of every share still in the keyring."""
+    directory = _root()
+    if not directory.is_dir():
+        return []
+    found = (_SHARE_FILE.fullmatch(path.name) for path in directory.iterdir())
+    return sorted(match.group(1) for match in found if match)
+
+
+def destroy_shares_except(kept: set[str], *, older_than: datetime) -> int:
+    """Destroy every share not in `kept` written before `older_than` (so that a
+    sign-in under way keeps its new share); returns how many."""
+    moment = older_than.timestamp()
+    destroyed = 0
+    for share_id in shares():
+        path = _share_path(share_id)
+        if share_id in kept or path is None:
+            continue
+        try:
+            if path.stat().st_mtime >= moment:
+                continue
+        except FileNotFoundError:
+            continue
+        destroyed += _shred(path)
     return destroyed

@@ -18,7 +18,6 @@ from __future__ import annotations
 import enum
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -27,11 +26,6 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from calls import keyring
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from calls.models import CallNote
 
 logger = logging.getLogger(__name__)
 
@@ -131,17 +125,31 @@ def _remember(identity: keyring.Identity) -> None:
     )
 
 
-def ready_to_write() -> datetime:
-    """Refuse (KeyringRefused, KeyringUnwritable) unless notes may be written under
-    the keyring now; give a new keyring its identity (recorded here too). Returns
-    the time to write with: never earlier than the high-water mark."""
+def _claim() -> None:
+    """Refuse (KeyringRefused, KeyringUnwritable) unless this database's keyring is
+    the one on disk; give a new keyring its identity (recorded here too)."""
     if (found := keyring_problem()) is not None:
         raise KeyringRefused(*found)
     identity = keyring.identity_or_new()
     record = _record()
     if record is None or record.keyring_id != identity.id:
         _remember(identity)
+
+
+def ready_to_write() -> datetime:
+    """Refuse (KeyringRefused, KeyringUnwritable) unless notes may be written under
+    the keyring now; give a new keyring its identity (recorded here too). Returns
+    the time to write with: never earlier than the high-water mark."""
+    _claim()
     return notice_time(strict=True)
+
+
+def ready_for_share() -> None:
+    """Refuse (KeyringRefused, KeyringUnwritable) unless a sign-in's share may be
+    written in the keyring now: the same check as for a note, so that no share
+    goes into a directory that was deleted, emptied or belongs to another
+    database (keyring.new_share never creates the directory itself)."""
+    _claim()
 
 
 def recreate() -> keyring.Identity:
@@ -167,6 +175,16 @@ def expiry_now() -> Greatest:
         models.Value(now, output_field=models.DateTimeField()),
         Coalesce(Subquery(mark), models.Value(now, output_field=models.DateTimeField())),
     )
+
+
+def expiry_moment() -> datetime:
+    """The instant notes expire against, in Python: the later of the wall clock and
+    the high-water mark recorded in the database (one single-row query). The
+    exact expiry sealed inside a note is checked against it, as the rows are
+    against expiry_now()."""
+    now = timezone.now()
+    mark = KeyringRecord.objects.filter(pk=1).values_list("high_water", flat=True).first()
+    return max(now, mark) if mark is not None else now
 
 
 def advance_high_water(now: datetime | None = None, *, strict: bool = False) -> datetime:
@@ -229,13 +247,6 @@ def notice_time(now: datetime | None = None, *, strict: bool = False) -> datetim
 
 
 # --- Notes whose key is gone ----------------------------------------------------------
-
-
-def mark_missing_keys(notes: Iterable[CallNote]) -> None:
-    """Set `key_missing` on each note: true when no key of its bucket is on disk."""
-    present = set(keyring.buckets())
-    for note in notes:
-        note.key_missing = note.body_bucket not in present  # type: ignore[attr-defined]
 
 
 def notes_missing_their_key() -> int:

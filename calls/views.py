@@ -110,13 +110,16 @@ def new_note(request: HttpRequest) -> HttpResponse:
 @role_required("respond")
 @require_GET
 def note_list(request: HttpRequest) -> HttpResponse:
-    keyring_guard.notice_time()
-    notes = list(
-        CallNote.objects.readable_by(request.user).select_related("author", "follow_up_to")
-    )
-    keyring_guard.mark_missing_keys(notes)
-    mine = [note for note in notes if note.author_id == request.user.pk]
-    handed = [note for note in notes if note.author_id != request.user.pk]
+    moment = keyring_guard.notice_time()
+    try:
+        private = unlocked_key(request)
+    except Locked:
+        private = None
+    if private is None and CallNote.objects.readable_by(request.user).filter(sealed=True).exists():
+        return sign_in_again(request)
+    notes = CallNote.objects.opened_by(request.user, private, moment=moment)
+    mine = [item for item in notes if item.note.author_id == request.user.pk]
+    handed = [item for item in notes if item.note.author_id != request.user.pk]
     return render(request, "calls/list.html", {"mine": mine, "handed": handed})
 
 
@@ -145,14 +148,15 @@ def note_detail(request: HttpRequest, note: CallNote) -> HttpResponse:
             private = unlocked_key(request)
         except Locked:
             return sign_in_again(request)
-    body, sealed_to_old_key, key_missing = "", False, False
+    contents, key_missing = None, False
     try:
-        body = note.body_for(request.user, private)
+        contents = note.open_for(request.user, private)
     except SealedToAnotherKey:
-        sealed_to_old_key = True
+        pass
     except keyring.Unreadable:
         if keyring.has_key(note.body_bucket):
-            raise Http404 from None  # not this reader's copy, or tampered with
+            # Past its own expiry, not this reader's copy, or tampered with.
+            raise Http404 from None
         # Its key is gone: shown as such to its readers, and the operator is told.
         logger.warning(
             "A live note's key is missing (expiry hour %d): it cannot be read", note.body_bucket
@@ -161,13 +165,7 @@ def note_detail(request: HttpRequest, note: CallNote) -> HttpResponse:
     return render(
         request,
         "calls/detail.html",
-        {
-            "note": note,
-            "body": body,
-            "sealed_to_old_key": sealed_to_old_key,
-            "key_missing": key_missing,
-            "needs": [Need(need).label for need in note.needs],
-        },
+        {"note": note, "contents": contents, "key_missing": key_missing},
     )
 
 

@@ -110,9 +110,9 @@ class ProfileFields(forms.ModelForm):
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
-        if phone and not all(c.isdigit() or c in "+-() ." for c in phone):
+        if phone and not all(c in "0123456789+-() ." for c in phone):
             raise ValidationError(_("Use only digits, spaces and + - ( ) in a phone number."))
-        if phone and sum(c.isdigit() for c in phone) < 3:
+        if phone and sum(c in "0123456789" for c in phone) < 3:
             raise ValidationError(_("This phone number is too short."))
         return phone
 
@@ -142,6 +142,14 @@ class AcceptInvitationForm(UserCreationForm):
         self.fields["display_name"].help_text = _("How teammates see you.")
 
     clean_phone = ProfileFields.clean_phone
+
+    def validate_password_for_user(self, user: User, **kwargs: Any) -> None:
+        # Meta.fields puts only the username on the instance: the policy must also
+        # see the name and email typed on this form (not a password made of them).
+        for name in ProfileFields.Meta.fields:
+            if name in self.cleaned_data:
+                setattr(user, name, self.cleaned_data[name])
+        super().validate_password_for_user(user, **kwargs)
 
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)

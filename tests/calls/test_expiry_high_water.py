@@ -11,10 +11,10 @@ import pytest
 import time_machine
 
 from calls import keyring
-from calls.keyring_guard import KeyringRecord
-from calls.models import CallNote
+from calls.keyring_guard import KeyringRecord, advance_high_water
+from calls.models import CallNote, NoteExpired
 from calls.purge import purge_expired
-from tests.calls.conftest import client_for, write_note
+from tests.calls.conftest import client_for, read_contents, write_note
 
 START = datetime(2030, 5, 1, 10, 0, tzinfo=UTC)
 
@@ -40,10 +40,14 @@ def test_an_expired_note_stays_expired_when_the_clock_moves_back(clock, responde
     assert not _visible(client, note)
     clock.shift(-timedelta(hours=1))  # the clock is moved back an hour: 5 minutes in
     assert not _visible(client, note)
-    assert not CallNote.objects.filter(pk=note.pk).exists()
+    # Its row lives to the end of its hour (12:00), but its exact expiry, sealed
+    # inside it (11:00), is judged against the mark too: it does not open.
+    assert CallNote.objects.filter(pk=note.pk).exists()
+    with pytest.raises(NoteExpired):
+        read_contents(note, responder)
     # Notes written now are judged by the mark too: they still live their full time.
     later = write_note(responder, keep_hours=1)
-    assert later.written_at >= START + timedelta(minutes=65)
+    assert read_contents(later, responder).written_at >= START + timedelta(minutes=65)
     assert _visible(client, later)
 
 
@@ -58,12 +62,19 @@ def test_the_keyrings_copy_of_the_mark_survives_an_older_database(clock, respond
     assert not _visible(client, note)
 
 
+def test_the_rows_expire_against_the_mark(clock, responder):
+    note = write_note(responder, keep_hours=1)  # expires 11:00, its row at 12:00
+    clock.shift(timedelta(minutes=125))
+    advance_high_water()  # the mark only: no purge yet
+    clock.shift(-timedelta(hours=2))
+    assert not CallNote.objects.filter(pk=note.pk).exists()
+
+
 def test_the_purge_uses_the_mark(clock, responder):
-    note = write_note(responder, keep_hours=1)
-    client = client_for(responder)
-    clock.shift(timedelta(minutes=65))
-    client.get("/notes/")
-    clock.shift(-timedelta(hours=1))
+    note = write_note(responder, keep_hours=1)  # expires 11:00, its row at 12:00
+    clock.shift(timedelta(minutes=125))
+    advance_high_water()  # the mark only: no purge yet
+    clock.shift(-timedelta(hours=2))
     assert purge_expired().notes == 1
     assert not CallNote.including_expired.filter(pk=note.pk).exists()
 

@@ -169,3 +169,17 @@ def test_a_damaged_identity_file_is_refused_like_a_lost_one(live_notes, responde
     (keyring_dir / "identity.json").write_text('{"created_at": "yesterday"}')
     _refused(responder, keyring_dir)
     assert keyring_problem()[0] is Problem.EMPTIED
+
+
+def test_sessions_shares_are_not_keys(live_notes, responder, keyring_dir):
+    client_for(responder)  # a sign-in leaves its share in the keyring
+    assert keyring.shares() and len(keyring.buckets()) == 2
+    for path in keyring_dir.iterdir():
+        if not path.name.startswith("share-"):
+            path.unlink()
+    # Only shares left: no bucket key, and the keyring is still one that was emptied.
+    assert keyring.buckets() == [] and not keyring.has_keys()
+    assert keyring_problem()[0] is Problem.EMPTIED
+    shares = sorted(p.name for p in keyring_dir.iterdir())
+    _refused(responder, keyring_dir)
+    assert sorted(p.name for p in keyring_dir.iterdir()) == shares  # no share, no key added

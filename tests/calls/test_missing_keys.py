@@ -30,7 +30,10 @@ def test_the_page_of_a_note_whose_key_is_gone_says_so(responder, keyring_dir, ca
     response = client_for(responder).get(f"/notes/{note.public_id}/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "This note cannot be read: its key is missing from the server." in html
+    assert (
+        "This note cannot be read, nor can what it says about the call: its key is missing "
+        "from the server." in html
+    )
     assert "Rode the bus" not in html
     assert f"/notes/{note.public_id}/burn/" in html  # it can still be burned
     assert any("key is missing" in r.getMessage() for r in caplog.records)

@@ -36,7 +36,7 @@ def test_assign_in_place_with_htmx_returns_the_updated_place(
     assert body.lstrip().startswith(f'<li class="slot full" id="slot-{slot.pk}">')
     assert "Sam Responder" in body
     # The coordinator decides: an unqualified person is assigned, with the warning shown.
-    assert "does not have Line holder training" in body
+    assert "Sam Responder: lacks Line holder training." in body
     assert "lacks Line holder training, required for Line holder" in body
 
 
@@ -62,7 +62,7 @@ def test_a_full_place_or_a_double_booking_is_refused(as_coordinator, responder, 
         {"person": make_person("late", RESPONDER).pk},
         follow=True,
     )
-    assert "just taken" in response.content.decode()
+    assert "Late: no place left." in response.content.decode()
     responder_position.max_people = 2
     responder_position.save()
     slot = slot_of(shift, responder_position)
@@ -71,7 +71,7 @@ def test_a_full_place_or_a_double_booking_is_refused(as_coordinator, responder, 
     response = as_coordinator.post(
         f"/roster/slots/{slot.pk}/assign/", {"person": responder.pk}, follow=True
     )
-    assert "already has a shift at that time" in response.content.decode()
+    assert "Sam Responder: already on a shift then." in response.content.decode()
     assert Assignment.objects.count() == 2
 
 
@@ -99,7 +99,7 @@ def test_past_shifts_cannot_be_assigned(as_coordinator, responder, responder_pos
         {"person": responder.pk},
         follow=True,
     )
-    assert "already started or is over" in response.content.decode()
+    assert "Sam Responder: shift already started." in response.content.decode()
     assert not Assignment.objects.exists()
 
 
@@ -110,3 +110,26 @@ def test_only_responders_can_be_assigned(as_coordinator, outsider, responder_pos
     assert "Choose someone from the list." in response.content.decode()
     assert "No Role" not in response.content.decode().split('name="person"')[1]
     assert not Assignment.objects.exists()
+
+
+def test_the_picker_reads_the_same_number_of_queries_for_few_or_many_people(
+    as_coordinator, holder_position
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    slot = slot_of(make_shift(in_hours(30), positions=[holder_position]), holder_position)
+    path = f"/roster/slots/{slot.pk}/assign/"
+    make_person("one", RESPONDER)
+    with CaptureQueriesContext(connection) as few:
+        as_coordinator.get(path)
+    for number in range(60):
+        person = make_person(f"many{number}", RESPONDER, max_shifts_per_month=1)
+        if number % 3 == 0:
+            person.skills.add(holder_position.required_skill)
+    with CaptureQueriesContext(connection) as many:
+        body = as_coordinator.get(path).content.decode()
+    picker = body.split('name="person"')[1].split("</select>")[0]
+    # "Choose a person", then everyone: the coordinator, "one" and the sixty.
+    assert picker.count("<option value=") == 1 + 62
+    assert len(few) == len(many)

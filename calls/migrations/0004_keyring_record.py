@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0002_sealed_notes'),
+        ('calls', '0003_seal_the_details_of_a_call'),
     ]
 
     operations = [
