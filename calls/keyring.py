@@ -5,15 +5,26 @@ bucket: one key per hour of expiry. Each key is a file in settings.KEYRING_DIR,
 itself encrypted ("wrapped") by settings.KEYRING_MASTER_KEY. Once every note
 of a bucket has expired, the purge destroys the bucket's key, and a copy of the
 database taken before the purge can no longer be read.
+
+The directory also holds one share of each signed-in session's note key
+(`share-<id>.key`, see "Session shares" below), its identity (a random id and when it was made, also
+recorded in the database: calls/keyring_guard.py compares them) and a
+high-water mark of time, so that expiry never goes backwards with the clock.
+Key files carry the keyring's id in their names (`bucket-<hour>.<id>.key`):
+a directory restored from a backup beside a newer one never collides with it.
+Files from before identities (`bucket-<hour>.key`) are still read.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
 import tempfile
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -22,7 +33,9 @@ from django.conf import settings
 
 BUCKET_SECONDS = 3600
 NONCE_BYTES = 12
-_KEY_FILE = re.compile(r"^bucket-(\d+)\.key$")
+IDENTITY_FILE = "identity.json"
+HIGH_WATER_FILE = "high-water"
+_KEY_FILE = re.compile(r"^bucket-(\d+)(?:\.([0-9a-f]{32}))?\.key$")
 
 
 class Unreadable(Exception):
@@ -31,6 +44,22 @@ class Unreadable(Exception):
 
 class WrongMasterKey(Unreadable):
     """KEYRING_MASTER_KEY does not open the keys already in KEYRING_DIR."""
+
+
+class KeyringFailure(Exception):
+    """Nothing can be written under the keyring right now; nothing was stored."""
+
+
+class KeyringUnwritable(KeyringFailure):
+    """The operating system refused a write in KEYRING_DIR (read-only, full disk …)."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a keyring is: a random id, and when it was made."""
+
+    id: str
+    created_at: datetime
 
 
 def bucket_for(expires_at: datetime) -> int:
@@ -43,14 +72,143 @@ def bucket_end(bucket: int) -> int:
     return (bucket + 1) * BUCKET_SECONDS
 
 
+def _root() -> Path:
+    return Path(settings.KEYRING_DIR)
+
+
+def _unwritable(exc: OSError) -> KeyringUnwritable:
+    reason = os.strerror(exc.errno) if exc.errno else str(exc)
+    return KeyringUnwritable(f"cannot write in KEYRING_DIR {_root()}: {reason}")
+
+
 def _directory() -> Path:
-    directory = Path(settings.KEYRING_DIR)
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory = _root()
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(exc) from exc
     return directory
 
 
-def _path(bucket: int) -> Path:
-    return _directory() / f"bucket-{bucket}.key"
+def _write_new_file(directory: Path, data: bytes) -> str:
+    """A flushed temporary file in `directory` holding `data`; returns its path."""
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".new-", suffix=".tmp")
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+        os.fsync(descriptor)
+    except BaseException:
+        os.close(descriptor)
+        os.unlink(temporary)
+        raise
+    os.close(descriptor)
+    return temporary
+
+
+# --- Identity and the high-water mark of time ---------------------------------------
+
+
+def exists() -> bool:
+    return _root().is_dir()
+
+
+def identity() -> Identity | None:
+    """The directory's identity, or None when it has none (or no directory)."""
+    try:
+        data = json.loads((_root() / IDENTITY_FILE).read_text())
+        return Identity(id=str(data["id"]), created_at=datetime.fromisoformat(data["created_at"]))
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError):  # a damaged identity file is as good as none
+        return None
+
+
+def create_identity(now: datetime | None = None) -> Identity:
+    """Give the directory a new identity (replacing any) and return it.
+
+    Raises KeyringUnwritable when the directory cannot be written."""
+    made = Identity(id=secrets.token_hex(16), created_at=(now or datetime.now(tz=UTC)))
+    data = json.dumps({"id": made.id, "created_at": made.created_at.isoformat()}).encode()
+    try:
+        directory = _directory()
+        os.replace(_write_new_file(directory, data), directory / IDENTITY_FILE)
+    except OSError as exc:
+        raise _unwritable(exc) from exc
+    return made
+
+
+def identity_or_new() -> Identity:
+    """The directory's identity, made now if it has none yet (never replaced)."""
+    current = identity()
+    if current is not None:
+        return current
+    made = Identity(id=secrets.token_hex(16), created_at=datetime.now(tz=UTC))
+    data = json.dumps({"id": made.id, "created_at": made.created_at.isoformat()}).encode()
+    try:
+        directory = _directory()
+        temporary = _write_new_file(directory, data)
+        try:
+            os.link(temporary, directory / IDENTITY_FILE)  # the first writer wins
+        except FileExistsError:
+            return identity() or made
+        finally:
+            os.unlink(temporary)
+    except OSError as exc:
+        raise _unwritable(exc) from exc
+    return made
+
+
+def high_water() -> int | None:
+    """The latest epoch second the keyring has recorded, if any."""
+    try:
+        return int((_root() / HIGH_WATER_FILE).read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def raise_high_water(moment: int, *, always: bool = False) -> None:
+    """Record `moment` as the latest time seen, unless a later one is recorded
+    (then, with `always`, write that one again: proof the directory takes writes).
+
+    Raises KeyringUnwritable when the directory cannot be written."""
+    recorded = high_water()
+    if recorded is not None and recorded >= moment:
+        if not always:
+            return
+        moment = recorded
+    try:
+        directory = _directory()
+        os.replace(_write_new_file(directory, str(moment).encode()), directory / HIGH_WATER_FILE)
+    except OSError as exc:
+        raise _unwritable(exc) from exc
+
+
+def probe() -> None:
+    """Cheaply prove the keyring can be read and written (for /healthz): read its
+    identity and write, then remove, one small file. Raises OSError."""
+    directory = _root()
+    if not directory.is_dir():
+        return  # the first note makes it; keyring_guard says whether that is right
+    identity()
+    os.listdir(directory)
+    os.unlink(_write_new_file(directory, b"probe"))
+
+
+# --- Keys ----------------------------------------------------------------------------
+
+
+def _key_files(directory: Path) -> list[tuple[int, str | None]]:
+    """(bucket, keyring id or None for an old name) of every key file, oldest first."""
+    found = []
+    for name in os.listdir(directory):
+        if match := _KEY_FILE.match(name):
+            found.append((int(match.group(1)), match.group(2)))
+    return sorted(found, key=lambda item: (item[0], item[1] or ""))
+
+
+def _name(bucket: int, keyring_id: str | None) -> str:
+    return f"bucket-{bucket}.{keyring_id}.key" if keyring_id else f"bucket-{bucket}.key"
 
 
 def _wrapper() -> AESGCM:
@@ -61,15 +219,17 @@ def _label(bucket: int) -> bytes:
     return f"crisisline bucket key {bucket}".encode()
 
 
-def _read_key(bucket: int) -> bytes | None:
+def _read_key(path: Path, bucket: int) -> bytes | None:
     try:
-        wrapped = _path(bucket).read_bytes()
+        wrapped = path.read_bytes()
     except FileNotFoundError:
         return None
     try:
         return _wrapper().decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _label(bucket))
     except (InvalidTag, ValueError) as exc:
-        raise Unreadable(f"bucket key {bucket} cannot be unwrapped with this master key") from exc
+        raise WrongMasterKey(
+            f"bucket key {bucket} cannot be unwrapped with this master key"
+        ) from exc
 
 
 def master_key_opens_the_keyring() -> bool:
@@ -77,12 +237,12 @@ def master_key_opens_the_keyring() -> bool:
     missing keyring). A wrong master key opens none, so the newest key that is
     still there decides: never one the purge may be destroying (the oldest).
     Never creates the directory."""
-    directory = Path(settings.KEYRING_DIR)
+    directory = _root()
     if not directory.is_dir():
         return True
-    for bucket in reversed(_buckets_in(directory)):
+    for bucket, keyring_id in reversed(_key_files(directory)):
         try:
-            if _read_key(bucket) is not None:
+            if _read_key(directory / _name(bucket, keyring_id), bucket) is not None:
                 return True
         except Unreadable:
             return False
@@ -94,6 +254,7 @@ def _create_key(bucket: int) -> bytes:
 
     Refuses (WrongMasterKey) while the keys already on disk do not open: a key
     wrapped under a wrong master key would leave a keyring no single key opens.
+    Raises KeyringUnwritable when the operating system refuses the write.
     """
     if not master_key_opens_the_keyring():
         raise WrongMasterKey(
@@ -102,33 +263,61 @@ def _create_key(bucket: int) -> bytes:
     key = AESGCM.generate_key(bit_length=256)
     nonce = secrets.token_bytes(NONCE_BYTES)
     wrapped = nonce + _wrapper().encrypt(nonce, key, _label(bucket))
-    directory = _directory()
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".new-", suffix=".tmp")
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(wrapped)
-            handle.flush()
-            os.fsync(handle.fileno())
+        own = identity_or_new().id
+        directory = _directory()
+        temporary = _write_new_file(directory, wrapped)
         try:
             # link() never replaces an existing file: the first writer wins.
-            os.link(temporary, _path(bucket))
+            os.link(temporary, directory / _name(bucket, own))
         except FileExistsError:
-            existing = _read_key(bucket)
+            existing = _read_key(directory / _name(bucket, own), bucket)
             if existing is None:  # pragma: no cover - destroyed in between
                 raise
             return existing
-    finally:
-        os.unlink(temporary)
+        finally:
+            os.unlink(temporary)
+    except KeyringFailure:
+        raise
+    except OSError as exc:
+        raise _unwritable(exc) from exc
     return key
+
+
+def _candidate_paths(bucket: int) -> list[Path]:
+    """The key files of `bucket`: this keyring's own first, then any other
+    (an old name, or keys restored from another keyring's backup)."""
+    directory = _root()
+    if not directory.is_dir():
+        return []
+    own = identity()
+    names = [_name(bucket, keyring_id) for b, keyring_id in _key_files(directory) if b == bucket]
+    if own is not None and _name(bucket, own.id) in names:
+        names.remove(_name(bucket, own.id))
+        names.insert(0, _name(bucket, own.id))
+    return [directory / name for name in names]
+
+
+def has_key(bucket: int) -> bool:
+    """Whether any key file of `bucket` is still there."""
+    return bool(_candidate_paths(bucket))
 
 
 def key_for(bucket: int, *, create: bool = False) -> bytes:
-    key = _read_key(bucket)
-    if key is None:
-        if not create:
-            raise Unreadable(f"bucket key {bucket} no longer exists")
-        key = _create_key(bucket)
-    return key
+    """The key new ciphertext of `bucket` is written under: this keyring's own
+    (made if missing and `create`), else the first there is."""
+    own = identity()
+    if own is not None:
+        key = _read_key(_root() / _name(bucket, own.id), bucket)
+        if key is not None:
+            return key
+    if create:
+        return _create_key(bucket)
+    for path in _candidate_paths(bucket):
+        key = _read_key(path, bucket)
+        if key is not None:
+            return key
+    raise Unreadable(f"bucket key {bucket} no longer exists")
 
 
 def encrypt_bytes(plaintext: bytes, *, bucket: int, context: bytes) -> bytes:
@@ -138,13 +327,26 @@ def encrypt_bytes(plaintext: bytes, *, bucket: int, context: bytes) -> bytes:
 
 
 def decrypt_bytes(ciphertext: bytes, *, bucket: int, context: bytes) -> bytes:
-    """The plaintext, or Unreadable; never the ciphertext or a partial result."""
-    key = key_for(bucket)
-    try:
-        data = bytes(ciphertext)
-        return AESGCM(key).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], context)
-    except (InvalidTag, ValueError) as exc:
-        raise Unreadable("ciphertext does not match its key") from exc
+    """The plaintext, or Unreadable; never the ciphertext or a partial result.
+
+    Each key file of the bucket is tried (there is more than one only after keys
+    were restored beside a newer keyring's)."""
+    data = bytes(ciphertext)
+    failure: Unreadable = Unreadable(f"bucket key {bucket} no longer exists")
+    for path in _candidate_paths(bucket):
+        try:
+            key = _read_key(path, bucket)
+        except Unreadable as exc:
+            failure = exc
+            continue
+        if key is None:
+            continue
+        try:
+            return AESGCM(key).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], context)
+        except (InvalidTag, ValueError) as exc:
+            failure = Unreadable("ciphertext does not match its key")
+            failure.__cause__ = exc
+    raise failure
 
 
 def encrypt(plaintext: str, *, bucket: int, context: bytes) -> bytes:
@@ -160,15 +362,16 @@ def decrypt(ciphertext: bytes, *, bucket: int, context: bytes) -> str:
         raise Unreadable("note body does not match its key") from exc
 
 
-def _buckets_in(directory: Path) -> list[int]:
-    return sorted(
-        int(match.group(1)) for name in os.listdir(directory) if (match := _KEY_FILE.match(name))
-    )
-
-
 def buckets() -> list[int]:
-    """Buckets that still have a key."""
-    return _buckets_in(_directory())
+    """Buckets that still have a key (each once)."""
+    directory = _root()
+    if not directory.is_dir():
+        return []
+    return sorted({bucket for bucket, _id in _key_files(directory)})
+
+
+def has_keys() -> bool:
+    return bool(buckets())
 
 
 def _shred(path: Path) -> bool:
@@ -189,22 +392,44 @@ def _shred(path: Path) -> bool:
     return True
 
 
+def _shred_where(keep: Callable[[int], bool]) -> int:
+    directory = _root()
+    if not directory.is_dir():
+        return 0
+    return sum(
+        _shred(directory / _name(bucket, keyring_id))
+        for bucket, keyring_id in _key_files(directory)
+        if not keep(bucket)
+    )
+
+
+def past_buckets(moment: float) -> list[int]:
+    """Buckets whose notes have all expired by `moment` (epoch seconds) but still have a key."""
+    return [bucket for bucket in buckets() if bucket_end(bucket) <= moment]
+
+
 def destroy_past(now: datetime) -> int:
-    """Destroy the key of every bucket whose notes have all expired; returns how many."""
+    """Destroy the key of every bucket whose notes have all expired; returns how many
+    key files (one a bucket, unless keys were restored beside newer ones)."""
     moment = now.timestamp()
-    for leftover in _directory().glob(".shred-*"):  # a shred cut short
+    directory = _root()
+    if not directory.is_dir():
+        return 0
+    for leftover in directory.glob(".shred-*"):  # a shred cut short
         _shred(leftover)
-    return sum(_shred(_path(bucket)) for bucket in buckets() if bucket_end(bucket) <= moment)
+    return _shred_where(lambda bucket: bucket_end(bucket) > moment)
 
 
 def destroy_all() -> int:
     """Destroy every key (the emergency wipe); returns how many."""
-    destroyed = sum(_shred(_path(bucket)) for bucket in buckets())
+    destroyed = _shred_where(lambda bucket: False)
     for share_id in shares():
         destroy_share(share_id)
-    for pattern in (".new-*.tmp", ".shred-*"):
-        for leftover in _directory().glob(pattern):
-            _shred(leftover)
+    directory = _root()
+    if directory.is_dir():
+        for pattern in (".new-*.tmp", ".shred-*"):
+            for leftover in directory.glob(pattern):
+                _shred(leftover)
     return destroyed
 
 
@@ -220,7 +445,7 @@ SHARE_BYTES = 32
 
 def _share_path(share_id: str) -> Path | None:
     name = f"share-{share_id}.key"
-    return _directory() / name if _SHARE_FILE.fullmatch(name) else None
+    return _root() / name if _SHARE_FILE.fullmatch(name) else None
 
 
 def _share_label(share_id: str) -> bytes:
@@ -228,16 +453,31 @@ def _share_label(share_id: str) -> bytes:
 
 
 def new_share() -> tuple[str, bytes]:
-    """(an id to keep in the session, a new random share written to the keyring)."""
+    """(an id to keep in the session, a new random share written to the keyring).
+
+    Never creates KEYRING_DIR (calls.keyring_guard decides first whether the
+    directory there is this database's); raises KeyringUnwritable when the share
+    cannot be written."""
     share_id = secrets.token_hex(16)
     share = secrets.token_bytes(SHARE_BYTES)
     nonce = secrets.token_bytes(NONCE_BYTES)
     wrapped = nonce + _wrapper().encrypt(nonce, share, _share_label(share_id))
     path = _share_path(share_id)
     assert path is not None
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(wrapped)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise _unwritable(exc) from exc
+    try:
+        view = memoryview(wrapped)
+        while view:
+            view = view[os.write(descriptor, view) :]
+        os.fsync(descriptor)
+    except OSError as exc:
+        os.close(descriptor)
+        path.unlink(missing_ok=True)  # never a torn share left behind
+        raise _unwritable(exc) from exc
+    os.close(descriptor)
     return share_id, share
 
 
@@ -262,7 +502,10 @@ def destroy_share(share_id: object) -> bool:
 
 def shares() -> list[str]:
     """The ids of every share still in the keyring."""
-    found = (_SHARE_FILE.fullmatch(path.name) for path in _directory().iterdir())
+    directory = _root()
+    if not directory.is_dir():
+        return []
+    found = (_SHARE_FILE.fullmatch(path.name) for path in directory.iterdir())
     return sorted(match.group(1) for match in found if match)
 
 

@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
-from calls import envelope, keyring, sealing
+from calls import envelope, keyring, keyring_guard, sealing
+from calls.keyring_guard import KeyringRecord  # noqa: F401 - its model lives there
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -309,10 +310,14 @@ class CallNoteQuerySet(models.QuerySet["CallNote"]):
             return self.none()
         return self.filter(Q(author=person) | Q(follow_up_to=person))
 
-    def opened_by(self, reader: User, private: X25519PrivateKey | None) -> list[OpenedNote]:
+    def opened_by(
+        self, reader: User, private: X25519PrivateKey | None, *, moment: datetime | None = None
+    ) -> list[OpenedNote]:
         """The notes here `reader` may read, opened with their unlocked key, newest
-        written first; those past their own (sealed) expiry or whose key is gone
-        are left out. A fixed number of queries, however many notes."""
+        written first; then those sealed to the reader's previous key and those
+        whose key is gone (shown as such). Those past their own (sealed) expiry,
+        checked against `moment` (by default keyring_guard.expiry_moment()), are
+        left out. A fixed number of queries, however many notes."""
         notes = (
             self.readable_by(reader)
             .select_related("author", "follow_up_to")
@@ -326,13 +331,17 @@ class CallNoteQuerySet(models.QuerySet["CallNote"]):
         )
         opened: list[tuple[CallNote, NoteContents]] = []
         closed: list[OpenedNote] = []
+        moment = moment or keyring_guard.expiry_moment()
+        present = set(keyring.buckets())
         for note in notes:
             try:
-                opened.append((note, note.open_for(reader, private)))
+                opened.append((note, note.open_for(reader, private, moment=moment)))
             except SealedToAnotherKey:
                 closed.append(OpenedNote(note, None))
             except keyring.Unreadable:
-                continue  # expired by its own clock, or its key is gone: as good as burned
+                if note.body_bucket not in present:  # its key is gone: shown as such
+                    closed.append(OpenedNote(note, None, key_missing=True))
+                # else expired by its own clock, or not this reader's: as good as burned
         opened.sort(key=lambda pair: (pair[1].written_at, pair[0].pk), reverse=True)
         return [OpenedNote(note, contents) for note, contents in opened] + closed
 
@@ -357,21 +366,24 @@ class CallNoteQuerySet(models.QuerySet["CallNote"]):
 @dataclass(frozen=True)
 class OpenedNote:
     """A note on its reader's list: its contents, or None when it was sealed to
-    the reader's previous key pair (a reset) and says nothing to them any more."""
+    the reader's previous key pair (a reset) or its key is gone (`key_missing`)
+    and it says nothing to them any more."""
 
     note: CallNote
     contents: NoteContents | None
+    key_missing: bool = False
 
     @property
     def sealed_to_old_key(self) -> bool:
-        return self.contents is None
+        return self.contents is None and not self.key_missing
 
 
 class LiveNoteManager(models.Manager.from_queryset(CallNoteQuerySet)):  # type: ignore[misc]
     """The only way the app reads notes: an expired note is gone the instant it expires."""
 
     def get_queryset(self) -> CallNoteQuerySet:
-        return super().get_queryset().filter(expires_at__gt=timezone.now())
+        # Against the later of the clock and the high-water mark: never backwards.
+        return super().get_queryset().filter(expires_at__gt=keyring_guard.expiry_now())
 
 
 class CallNote(models.Model):
@@ -470,8 +482,10 @@ class CallNote(models.Model):
         return NoteContents(**vars(details), body=body)
 
     @staticmethod
-    def _live(contents: NoteContents) -> NoteContents:
-        if contents.expires_at <= timezone.now():
+    def _live(contents: NoteContents, moment: datetime | None) -> NoteContents:
+        # Against the later of the clock and the high-water mark, like the rows:
+        # moving the clock back brings no note back.
+        if contents.expires_at <= (moment or keyring_guard.expiry_moment()):
             raise NoteExpired("the note's own expiry has passed")
         return contents
 
@@ -519,8 +533,12 @@ class CallNote(models.Model):
         return self.open_for(reader, private).body
 
     @sensitive_variables()
-    def open_for(self, reader: User, private: X25519PrivateKey | None) -> NoteContents:
+    def open_for(
+        self, reader: User, private: X25519PrivateKey | None, *, moment: datetime | None = None
+    ) -> NoteContents:
         """Everything about the note, as `reader` may read it with their unlocked key.
+        Its sealed expiry is checked against `moment`, by default the later of the
+        clock and the high-water mark (keyring_guard.expiry_moment).
 
         Raises SealedToAnotherKey for a note sealed to the reader's previous key
         pair, NoteExpired past the note's own expiry, keyring.Unreadable when the
@@ -530,14 +548,14 @@ class CallNote(models.Model):
         """
         if not self.sealed:
             if self.details_in_clear:
-                return self._live(self._contents(self.legacy_body().encode()))
+                return self._live(self._contents(self.legacy_body().encode()), moment)
             plaintext = keyring.decrypt_bytes(
                 bytes(self.body_ciphertext),
                 bucket=self.body_bucket,
                 context=self._envelope_context(),
             )
             try:
-                return self._live(self._contents(plaintext))
+                return self._live(self._contents(plaintext), moment)
             except envelope.Malformed as exc:
                 raise keyring.Unreadable("the note does not open") from exc
         seals = getattr(self, "reader_seals", None)
@@ -555,7 +573,7 @@ class CallNote(models.Model):
         )
         try:
             data_key = sealing.open_sealed(inner, private, context)
-            contents = self._live(self.contents_with(data_key))
+            contents = self._live(self.contents_with(data_key), moment)
         except sealing.CannotOpen as exc:
             raise keyring.Unreadable("the sealed copy does not open") from exc
         if self.details_in_clear:
@@ -660,7 +678,9 @@ class CallNote(models.Model):
         """Seal and save a note, and count it in this week's anonymous totals.
 
         Raises NoKeyPair (and saves nothing) if the author or the follow-up
-        teammate has no key pair yet, ValueError if the text is too long."""
+        teammate has no key pair yet, ValueError if the text is too long,
+        keyring.KeyringFailure if the keyring cannot be written or is not this
+        database's."""
         if len(body) > BODY_MAX_CHARS:
             raise ValueError(f"a note's text holds at most {BODY_MAX_CHARS} characters")
         readers = (
@@ -670,11 +690,13 @@ class CallNote(models.Model):
         for person in readers:
             if person.pk not in keys:
                 raise NoKeyPair(person)
-        now = timezone.now()
         for value, choices in ((kind, Kind), (response, Response), (police, Police)):
             choices(value)  # ValueError for an unknown choice, before anything is saved
         for need in needs:
             Need(need)
+        # Refuses a keyring that cannot be written or is not this database's;
+        # the time to write with is never earlier than the high-water mark.
+        now = keyring_guard.ready_to_write()
         details = envelope.Details(
             kind=kind,
             needs=tuple(sorted(set(needs))),

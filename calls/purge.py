@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from calls import keyring
+from calls import keyring, keyring_guard
 from calls.models import CallNote, NoteSeal
 
 BATCH_SIZE = 2000
@@ -92,8 +92,11 @@ def vacuum_postgres() -> bool:
 
 
 def purge_expired(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> Purged:
-    """Delete every expired note, then destroy the keys of every past bucket."""
-    now = now or timezone.now()
+    """Delete every expired note, then destroy the keys of every past bucket.
+
+    Expired by the later of `now` (the clock) and the high-water mark, which this
+    advances: a clock moved back keeps nothing alive."""
+    now = keyring_guard.advance_high_water(now or timezone.now())
     expired = CallNote.including_expired.filter(expires_at__lte=now)
     notes, batches = _delete_in_batches(expired, batch_size)
     keys = keyring.destroy_past(now)

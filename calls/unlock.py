@@ -36,7 +36,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from calls import keyring, sealing
+from calls import keyring, keyring_guard, sealing
 from calls.models import CallNote, NoteKeys
 from crisisline.models import keyed_hash
 
@@ -132,13 +132,31 @@ def hold_for_session(
     request: HttpRequest, response: HttpResponse, private: X25519PrivateKey
 ) -> None:
     """Keep `private` for this signed-in session: ciphertext in the session, one share
-    of its secret in the keyring, the other in a cookie bound to the session."""
+    of its secret in the keyring, the other in a cookie bound to the session.
+
+    When the keyring refuses the share (missing, emptied, another database's, or
+    not writable) nothing is kept: the person is signed in with their notes
+    locked, and told so."""
     session = request.session
     if session.session_key is None:
         session.save()
     forget_held_key(request)  # the share of an earlier sign-in in this browser
+    try:
+        keyring_guard.ready_for_share()
+        share_id, keyring_share = keyring.new_share()
+    except keyring.KeyringFailure as failure:
+        # The sign-in goes on (shifts and everything else work); notes stay locked.
+        logger.error("A sign-in's note key could not be held: %s", failure)
+        delete_cookie(response)
+        messages.error(
+            request,
+            _(
+                "You are signed in, but your notes stay locked: the server cannot keep "
+                "your note key right now. Tell a coordinator; nothing was lost."
+            ),
+        )
+        return
     secret, held = sealing.hold(private, _context(session.session_key, request.user.pk))
-    share_id, keyring_share = keyring.new_share()
     session[SESSION_FIELD] = base64.b64encode(held).decode()
     session[SHARE_FIELD] = share_id
     response.set_cookie(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Callable
 from functools import wraps
 
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calls import keyring
+from calls import keyring, keyring_guard
 from calls.evaluation import monthly_totals, totals_by, weekly_totals
 from calls.forms import NoteForm, RetentionForm, WipeForm, wipe_phrase
 from calls.models import (
@@ -38,6 +39,8 @@ from calls.purge import burn, wipe_everything
 from calls.unlock import Locked, sign_in_again, unlocked_key
 from crisisline.roles import role_required
 
+logger = logging.getLogger(__name__)
+
 
 def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
@@ -54,6 +57,18 @@ def _note_for(request: HttpRequest, public_id: str) -> CallNote:
     if note is None:
         raise Http404
     return note
+
+
+def _could_not_store(failure: Exception) -> str:
+    """What the writer is told when the keyring refuses a note (their text stays)."""
+    if isinstance(failure, keyring_guard.KeyringRefused | keyring.WrongMasterKey):
+        reason = _(
+            "The note could not be stored: the server's keys are missing or are not the "
+            "ones for these notes."
+        )
+    else:
+        reason = _("The note could not be stored: the server cannot write its keys.")
+    return " ".join([reason, _("Tell a coordinator. Nothing was saved; your text is still here.")])
 
 
 @never_cache
@@ -81,6 +96,10 @@ def new_note(request: HttpRequest) -> HttpResponse:
             )
         except NoKeyPair as missing:
             form.add_error(None, form.no_key_pair_message(missing.person))
+        except (keyring.KeyringFailure, keyring.WrongMasterKey, OSError) as failure:
+            # The cause, once, for the operator; never the note.
+            logger.error("A note could not be stored: %s", failure)
+            form.add_error(None, _could_not_store(failure))
         else:
             messages.success(request, _("Note saved. It is sealed and will expire on its own."))
             return redirect("calls:detail", public_id=note.public_id)
@@ -91,13 +110,14 @@ def new_note(request: HttpRequest) -> HttpResponse:
 @role_required("respond")
 @require_GET
 def note_list(request: HttpRequest) -> HttpResponse:
+    moment = keyring_guard.notice_time()
     try:
         private = unlocked_key(request)
     except Locked:
         private = None
     if private is None and CallNote.objects.readable_by(request.user).filter(sealed=True).exists():
         return sign_in_again(request)
-    notes = CallNote.objects.opened_by(request.user, private)
+    notes = CallNote.objects.opened_by(request.user, private, moment=moment)
     mine = [item for item in notes if item.note.author_id == request.user.pk]
     handed = [item for item in notes if item.note.author_id != request.user.pk]
     return render(request, "calls/list.html", {"mine": mine, "handed": handed})
@@ -111,6 +131,8 @@ def _readers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     @wraps(view)
     @login_required
     def for_a_reader(request: HttpRequest, public_id: str) -> HttpResponse:
+        # Even a 404 (an expired note) advances time: a clock moved back brings nothing back.
+        keyring_guard.notice_time()
         return view(request, _note_for(request, public_id))
 
     return for_a_reader
@@ -126,15 +148,25 @@ def note_detail(request: HttpRequest, note: CallNote) -> HttpResponse:
             private = unlocked_key(request)
         except Locked:
             return sign_in_again(request)
-    contents = None
+    contents, key_missing = None, False
     try:
         contents = note.open_for(request.user, private)
     except SealedToAnotherKey:
         pass
     except keyring.Unreadable:
-        # Past its own expiry, or its key is gone: the note is as good as burned.
-        raise Http404 from None
-    return render(request, "calls/detail.html", {"note": note, "contents": contents})
+        if keyring.has_key(note.body_bucket):
+            # Past its own expiry, not this reader's copy, or tampered with.
+            raise Http404 from None
+        # Its key is gone: shown as such to its readers, and the operator is told.
+        logger.warning(
+            "A live note's key is missing (expiry hour %d): it cannot be read", note.body_bucket
+        )
+        key_missing = True
+    return render(
+        request,
+        "calls/detail.html",
+        {"note": note, "contents": contents, "key_missing": key_missing},
+    )
 
 
 @never_cache

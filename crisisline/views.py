@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -22,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import View
 
+from calls import keyring_guard
 from crisisline import throttle, twofactor
 from crisisline.forms import (
     AcceptInvitationForm,
@@ -36,6 +39,8 @@ from crisisline.roles import can, role_required
 from crisisline.signals import password_known, signing_out
 from crisisline.tokens import password_links
 from shifts.hours import public_hours
+
+logger = logging.getLogger(__name__)
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -65,11 +70,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    """200 with an empty body when the app can reach its database, else 503."""
+    """200 with an empty body when the app can reach its database and read and write
+    the notes' keyring (and it is this database's), else 503."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
+        return HttpResponse(status=503, content_type="text/plain")
+    if (problem := keyring_guard.health_problem()) is not None:
+        logger.warning("Unhealthy: %s", problem)
         return HttpResponse(status=503, content_type="text/plain")
     return HttpResponse(content_type="text/plain")
 
@@ -226,7 +235,10 @@ class PasswordResetConfirmView(GetAndPostOnly, auth_views.PasswordResetConfirmVi
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "crisisline/dashboard.html")
+    unreadable_notes = 0
+    if can(request.user, "coordinate"):
+        unreadable_notes = keyring_guard.notes_missing_their_key()
+    return render(request, "crisisline/dashboard.html", {"unreadable_notes": unreadable_notes})
 
 
 @login_required

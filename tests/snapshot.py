@@ -7,7 +7,9 @@ from typing import Any
 from django.apps import apps
 
 # Sessions and sign-in throttling are bookkeeping of the visit itself.
-IGNORED = {"sessions.session", "crisisline.failedsignin"}
+# The keyring's record holds the high-water mark of time, which every note page
+# (a 404 included) advances: bookkeeping, like a session's expiry.
+IGNORED = {"sessions.session", "crisisline.failedsignin", "calls.keyringrecord"}
 
 
 def database_snapshot() -> dict[str, list[dict[str, Any]]]:

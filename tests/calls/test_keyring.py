@@ -15,6 +15,14 @@ from calls import keyring
 CONTEXT = b"callnote:test"
 
 
+def key_files(directory) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.startswith("bucket-"))
+
+
+def key_path(directory, bucket: int):
+    return directory / f"bucket-{bucket}.{keyring.identity().id}.key"
+
+
 def test_round_trip_and_one_key_file_per_bucket(keyring_dir):
     moment = datetime(2030, 5, 1, 10, 30, tzinfo=UTC)
     bucket = keyring.bucket_for(moment)
@@ -22,9 +30,10 @@ def test_round_trip_and_one_key_file_per_bucket(keyring_dir):
     second = keyring.encrypt("hello", bucket=bucket, context=CONTEXT)
     assert first != second  # fresh nonce each time
     assert keyring.decrypt(first, bucket=bucket, context=CONTEXT) == "hello"
-    assert [p.name for p in keyring_dir.iterdir()] == [f"bucket-{bucket}.key"]
+    own = keyring.identity().id
+    assert key_files(keyring_dir) == [f"bucket-{bucket}.{own}.key"]
     # The key file is wrapped: it is not the raw key.
-    assert len((keyring_dir / f"bucket-{bucket}.key").read_bytes()) == 12 + 32 + 16
+    assert len((keyring_dir / f"bucket-{bucket}.{own}.key").read_bytes()) == 12 + 32 + 16
 
 
 def test_buckets_are_at_most_an_hour_wide():
@@ -71,12 +80,12 @@ def test_destroying_past_buckets_keeps_the_future(keyring_dir):
     assert keyring.destroy_past(now) == 0
     assert keyring.destroy_past(now + timedelta(hours=1)) == 1
     assert keyring.destroy_all() == 1
-    assert list(keyring_dir.iterdir()) == []
+    assert key_files(keyring_dir) == []
 
 
 def test_a_destroyed_key_is_overwritten_before_it_is_unlinked(keyring_dir, monkeypatch):
     keyring.encrypt("x", bucket=3, context=CONTEXT)
-    path = keyring_dir / "bucket-3.key"
+    path = key_path(keyring_dir, 3)
     original = path.read_bytes()
     seen = {}
     real_unlink = type(path).unlink
@@ -88,9 +97,11 @@ def test_a_destroyed_key_is_overwritten_before_it_is_unlinked(keyring_dir, monke
     monkeypatch.setattr(type(path), "unlink", spy)
     keyring.destroy_all()
     # Overwritten under a name outside the keyring's, so never read as a key.
-    assert seen[".shred-bucket-3.key"] != original
-    assert len(seen[".shred-bucket-3.key"]) >= len(original)
-    assert list(keyring_dir.iterdir()) == []
+    shredded = f".shred-{path.name}"
+    assert seen[shredded] != original
+    assert len(seen[shredded]) >= len(original)
+    assert key_files(keyring_dir) == []
+    assert not list(keyring_dir.glob(".shred-*"))
 
 
 def test_a_key_being_destroyed_is_not_taken_for_a_wrong_master_key(keyring_dir, monkeypatch):
@@ -98,7 +109,7 @@ def test_a_key_being_destroyed_is_not_taken_for_a_wrong_master_key(keyring_dir, 
     note is still saved, and a starting worker does not refuse the keyring."""
     for bucket in (3, 4):
         keyring.encrypt("x", bucket=bucket, context=CONTEXT)
-    (keyring_dir / "bucket-3.key").write_bytes(os.urandom(60))  # halfway through a shred
+    key_path(keyring_dir, 3).write_bytes(os.urandom(60))  # halfway through a shred
     assert keyring.master_key_opens_the_keyring()
     keyring.encrypt("new note", bucket=5, context=CONTEXT)
     assert keyring.buckets() == [3, 4, 5]
@@ -106,9 +117,11 @@ def test_a_key_being_destroyed_is_not_taken_for_a_wrong_master_key(keyring_dir, 
 
 def test_a_shred_cut_short_is_finished_by_the_next_purge(keyring_dir):
     keyring.encrypt("x", bucket=3, context=CONTEXT)
-    (keyring_dir / "bucket-3.key").rename(keyring_dir / ".shred-bucket-3.key")
+    path = key_path(keyring_dir, 3)
+    path.rename(keyring_dir / f".shred-{path.name}")
     keyring.destroy_past(datetime(2030, 5, 1, tzinfo=UTC))
-    assert list(keyring_dir.iterdir()) == []
+    assert key_files(keyring_dir) == []
+    assert not list(keyring_dir.glob(".shred-*"))
 
 
 def test_writes_leave_no_temporary_files_and_never_replace_a_key(keyring_dir):
@@ -116,7 +129,8 @@ def test_writes_leave_no_temporary_files_and_never_replace_a_key(keyring_dir):
     key = keyring.key_for(5)
     # A second writer that lost the race gets the first key, never a new one.
     assert keyring._create_key(5) == key
-    assert [p.name for p in keyring_dir.iterdir()] == ["bucket-5.key"]
+    assert key_files(keyring_dir) == [f"bucket-5.{keyring.identity().id}.key"]
+    assert not list(keyring_dir.glob(".new-*"))
 
 
 def test_a_missing_key_is_never_created_on_read():
@@ -178,3 +192,38 @@ def test_in_development_a_stray_key_only_warns(settings):
     from calls.checks import master_key_opens_the_keyring
 
     assert [message.id for message in master_key_opens_the_keyring()] == ["calls.W001"]
+
+
+def test_key_file_names_are_unique_to_each_keyring(keyring_dir, tmp_path, settings):
+    """A directory restored from a backup beside a newer keyring never collides with
+    it: each keyring's files carry its own random id, and every file is read."""
+    old_ciphertext = keyring.encrypt("before the loss", bucket=9, context=CONTEXT)
+    backup = tmp_path / "backup"
+    backup.mkdir()
+    for path in keyring_dir.glob("bucket-*"):
+        (backup / path.name).write_bytes(path.read_bytes())
+    for path in keyring_dir.iterdir():
+        path.unlink()
+    keyring.create_identity()  # the keyring is recreated …
+    new_ciphertext = keyring.encrypt("after the loss", bucket=9, context=CONTEXT)
+    with pytest.raises(keyring.Unreadable):
+        keyring.decrypt(old_ciphertext, bucket=9, context=CONTEXT)
+    for path in backup.iterdir():  # … and the old keys restored beside its own
+        assert not (keyring_dir / path.name).exists()
+        (keyring_dir / path.name).write_bytes(path.read_bytes())
+    assert len(key_files(keyring_dir)) == 2
+    assert keyring.decrypt(old_ciphertext, bucket=9, context=CONTEXT) == "before the loss"
+    assert keyring.decrypt(new_ciphertext, bucket=9, context=CONTEXT) == "after the loss"
+    assert keyring.destroy_past(datetime.fromtimestamp(keyring.bucket_end(9), tz=UTC)) == 2
+    assert key_files(keyring_dir) == []
+
+
+def test_key_files_named_before_identities_are_still_read(keyring_dir):
+    ciphertext = keyring.encrypt("written last month", bucket=11, context=CONTEXT)
+    key_path(keyring_dir, 11).rename(keyring_dir / "bucket-11.key")
+    (keyring_dir / "identity.json").unlink()
+    assert keyring.buckets() == [11]
+    assert keyring.decrypt(ciphertext, bucket=11, context=CONTEXT) == "written last month"
+    assert keyring.master_key_opens_the_keyring()
+    assert keyring.destroy_past(datetime.fromtimestamp(keyring.bucket_end(11), tz=UTC)) == 1
+    assert key_files(keyring_dir) == []

@@ -33,7 +33,14 @@ def test_a_seized_sqlite_database_with_its_wal_holds_no_note(tmp_path):
 
     assert summary["rows_after_purge"] == 0
     assert summary["expired_keys_left"] == []
-    assert not any((tmp_path / "seized-after" / "keyring").iterdir())
+    # No bucket key is left: only the keyring's identity, its high-water mark of
+    # time and the shares of sessions still signed in (none once they ended).
+    left = sorted(p.name for p in (tmp_path / "seized-after" / "keyring").iterdir())
+    assert [name for name in left if name.startswith("bucket-")] == []
+    assert [name for name in left if not name.startswith("share-")] == [
+        "high-water",
+        "identity.json",
+    ]
     # The pre-purge files put back beside the post-purge keyring: rows, but no bodies.
     assert summary["restored_rows"] == 2
     assert summary["restored_list_statuses"] == [200]
