@@ -127,23 +127,13 @@ def delete_cookie(response: HttpResponse) -> None:
     )
 
 
-@sensitive_variables()
-def hold_for_session(
-    request: HttpRequest, response: HttpResponse, private: X25519PrivateKey
-) -> None:
-    """Keep `private` for this signed-in session: ciphertext in the session, one share
-    of its secret in the keyring, the other in a cookie bound to the session.
-
-    When the keyring refuses the share (missing, emptied, another database's, or
-    not writable) nothing is kept: the person is signed in with their notes
-    locked, and told so."""
-    session = request.session
-    if session.session_key is None:
-        session.save()
-    forget_held_key(request)  # the share of an earlier sign-in in this browser
+def _new_share(request: HttpRequest, response: HttpResponse) -> tuple[str, bytes] | None:
+    """A new keyring share for a sign-in's note key, or None when the keyring refuses
+    it (missing, emptied, another database's, or not writable). Then nothing is
+    kept: the person signs in with their notes locked, and is told so."""
     try:
         keyring_guard.ready_for_share()
-        share_id, keyring_share = keyring.new_share()
+        return keyring.new_share()
     except keyring.KeyringFailure as failure:
         # The sign-in goes on (shifts and everything else work); notes stay locked.
         logger.error("A sign-in's note key could not be held: %s", failure)
@@ -155,7 +145,24 @@ def hold_for_session(
                 "your note key right now. Tell a coordinator; nothing was lost."
             ),
         )
+        return None
+
+
+@sensitive_variables()
+def hold_for_session(
+    request: HttpRequest, response: HttpResponse, private: X25519PrivateKey
+) -> None:
+    """Keep `private` for this signed-in session: ciphertext in the session, one share
+    of its secret in the keyring, the other in a cookie bound to the session
+    (nothing when the keyring refuses the share: see _new_share)."""
+    session = request.session
+    if session.session_key is None:
+        session.save()
+    forget_held_key(request)  # the share of an earlier sign-in in this browser
+    share = _new_share(request, response)
+    if share is None:
         return
+    share_id, keyring_share = share
     secret, held = sealing.hold(private, _context(session.session_key, request.user.pk))
     session[SESSION_FIELD] = base64.b64encode(held).decode()
     session[SHARE_FIELD] = share_id
@@ -179,9 +186,12 @@ def hold_until_second_step(
     """Keep `private` for a sign-in that still needs its second step. It is not
     attached to any signed-in session: `promote_after_second_step` does that."""
     forget_pending_key(request)
+    share = _new_share(request, response)
+    if share is None:
+        return
+    share_id, keyring_share = share
     nonce = secrets.token_urlsafe(16)
     secret, held = sealing.hold(private, _pending_context(nonce, person_pk))
-    share_id, keyring_share = keyring.new_share()
     request.session[PENDING_FIELD] = {
         "nonce": nonce,
         "person": person_pk,

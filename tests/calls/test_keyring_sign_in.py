@@ -15,7 +15,7 @@ from calls import keyring
 from calls.unlock import SHARE_FIELD
 from tests.calls.conftest import client_for, write_note
 from tests.calls.test_keyring_unwritable import read_only_keyring  # noqa: F401 - fixture
-from tests.factory import PASSWORD
+from tests.factory import PASSWORD, finish_sign_in
 
 LOCKED = "You are signed in, but your notes stay locked"
 
@@ -94,3 +94,19 @@ def test_the_notes_open_again_once_the_keyring_is_back(responder, keyring_dir, m
     client, html = _sign_in(responder)
     assert LOCKED not in html
     assert "Walked them" in client.get(f"/notes/{note.public_id}/").content.decode()
+
+
+@pytest.mark.usefixtures("read_only_keyring")
+def test_a_two_step_sign_in_on_an_unwritable_keyring_goes_on_with_notes_locked(
+    coordinator, keyring_dir
+):
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"username": coordinator.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302  # on to the second step, not a server error
+    assert LOCKED in client.get(response["Location"]).content.decode()
+    finish_sign_in(client, response, coordinator)
+    assert client.session.get("_auth_user_id") == str(coordinator.pk)
+    assert SHARE_FIELD not in client.session
+    assert _shares(keyring_dir) == []
