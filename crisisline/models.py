@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
@@ -73,6 +73,13 @@ class User(AbstractUser):
         default=8,
         validators=[MaxValueValidator(168)],
     )
+    line_gap_emails = models.BooleanField(
+        _("email me when nobody holds the line soon"),
+        default=True,
+        help_text=_(
+            "Sent once per empty line-holder place in the next 48 hours, if you could take it."
+        ),
+    )
 
     REQUIRED_FIELDS = ["display_name"]
 
@@ -109,6 +116,70 @@ class User(AbstractUser):
     def reactivate(self) -> None:
         self.is_active = True
         self.save(update_fields=["is_active"])
+
+
+class SkillGrantQuerySet(models.QuerySet["SkillGrant"]):
+    def counting_on(self, on: date) -> SkillGrantQuerySet:
+        """Grants that count on the day `on`: confirmed, granted by then, not lapsed."""
+        return self.filter(confirmed=True, granted_on__lte=on).filter(
+            models.Q(renew_by__isnull=True) | models.Q(renew_by__gte=on)
+        )
+
+    def lapsing_by(self, day: date) -> SkillGrantQuerySet:
+        """Confirmed grants whose renewal date falls on or before `day`."""
+        return self.filter(confirmed=True, renew_by__isnull=False, renew_by__lte=day)
+
+
+class SkillGrant(models.Model):
+    """A skill or training a trainer or coordinator confirmed a person holds.
+
+    Languages are not granted: people say which they speak on their profile.
+    A grant that is not confirmed (a skill people once ticked for themselves)
+    is kept so that a trainer can confirm it, but it does not count.
+    """
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skill_grants"
+    )
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="grants")
+    granted_on = models.DateField(_("granted on"), default=timezone.localdate)
+    renew_by = models.DateField(
+        _("renew by"),
+        null=True,
+        blank=True,
+        help_text=_("Optional: from the day after, the skill no longer counts until renewed."),
+    )
+    confirmed = models.BooleanField(default=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = SkillGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["skill__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "skill"], name="skill_grant_once"),
+            models.CheckConstraint(
+                condition=models.Q(renew_by__isnull=True)
+                | models.Q(renew_by__gte=models.F("granted_on")),
+                name="skill_grant_renewed_after_granted",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confirmed=False) | ~models.Q(person=models.F("granted_by")),
+                name="skill_grant_never_self_granted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} · {self.person}"
+
+    def lapsed(self, on: date | None = None) -> bool:
+        return self.renew_by is not None and self.renew_by < (on or timezone.localdate())
 
 
 def end_sessions_of(person: User) -> int:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crisisline.models import User
+from crisisline.skills import held_skill_ids
 from shifts.models import Assignment, Position, Shift, Slot, TimeOff
 
 SHORT = "short"
@@ -230,12 +231,7 @@ def load_roster(start: datetime, end: datetime) -> Roster:
             "pk", "username", "display_name", "max_shifts_per_month", "min_rest_hours"
         )
     }
-    skills: dict[int, set[int]] = defaultdict(set)
-    required = {p.required_skill_id for p in positions.values() if p.required_skill_id}
-    for user_id, skill_id in User.skills.through.objects.filter(
-        user_id__in=people, skill_id__in=required
-    ).values_list("user_id", "skill_id"):
-        skills[user_id].add(skill_id)
+    skills = held_skill_ids(people)
     leave = list(
         TimeOff.objects.filter(
             person_id__in=people,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crisisline.models import Skill, User, keyed_hash
+from crisisline.skills import held_skills
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -102,6 +103,8 @@ class Position(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("in use"), default=True)
+    # Where calls go after the line holder (shifts.forwarding); None: not in the chain.
+    forwarding_order = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["order", "name"]
@@ -196,7 +199,7 @@ class SlotQuerySet(models.QuerySet["Slot"]):
     def qualified_for(self, person: User) -> SlotQuerySet:
         return self.filter(
             Q(position__required_skill__isnull=True)
-            | Q(position__required_skill__in=person.skills.all())
+            | Q(position__required_skill__in=held_skills(person))
         )
 
     def takeable_by(self, person: User, busy: Iterable[Interval]) -> SlotQuerySet:
@@ -247,7 +250,7 @@ class Slot(models.Model):
         if required is None:
             return True
         if skill_ids is None:
-            skill_ids = set(person.skills.values_list("pk", flat=True))
+            skill_ids = set(held_skills(person).values_list("pk", flat=True))
         return required in skill_ids
 
 
@@ -297,7 +300,7 @@ class SwapOfferQuerySet(models.QuerySet["SwapOffer"]):
     def qualified_for(self, person: User) -> SwapOfferQuerySet:
         return self.filter(
             Q(assignment__slot__position__required_skill__isnull=True)
-            | Q(assignment__slot__position__required_skill__in=person.skills.all())
+            | Q(assignment__slot__position__required_skill__in=held_skills(person))
         )
 
     def takeable_by(self, person: User, busy: Iterable[Interval]) -> SwapOfferQuerySet:
@@ -348,6 +351,12 @@ class RosterRules(models.Model):
     )
     swaps_need_approval = models.BooleanField(_("a coordinator approves each swap"), default=False)
     forwarding_token_hash = models.CharField(max_length=64, blank=True)
+    duty_phone = models.CharField(
+        _("coordinator-on-duty number"),
+        max_length=32,
+        blank=True,
+        help_text=_("Called last, when nobody on shift answers. Optional."),
+    )
 
     class Meta:
         constraints = [
@@ -420,18 +429,28 @@ def revoke_feed_of(person: User) -> None:
     ShiftPreferences.objects.filter(person=person).update(feed_token_hash="")
 
 
+def places_to_free(person: User, now: datetime | None = None) -> models.QuerySet[Assignment]:
+    """The places `person` holds on shifts not yet over, a running one included,
+    earliest first: what deactivating them gives back to the team."""
+    return (
+        Assignment.objects.filter(person=person, shift__end__gt=now or timezone.now())
+        .select_related("shift", "slot__position")
+        .order_by("shift__start")
+    )
+
+
 @transaction.atomic
 def free_places_of(person: User) -> int:
-    """Give back every place `person` holds on shifts not yet started; returns how many.
+    """Give back every place `person` holds on shifts not yet over; returns how many.
 
-    Places starting within the release notice become urgent, so teammates see them first.
+    A running shift's place is freed too: its holder is no longer there. Places
+    starting within the release notice, or already running, become urgent, so
+    teammates see them first.
     """
     now = timezone.now()
     notice = timedelta(hours=RosterRules.current().release_notice_hours)
     freed = 0
-    for assignment in Assignment.objects.filter(person=person, shift__start__gt=now).select_related(
-        "shift"
-    ):
+    for assignment in places_to_free(person, now):
         slot = Slot.objects.select_for_update().get(pk=assignment.slot_id)
         _count, deleted = Assignment.objects.filter(pk=assignment.pk, person=person).delete()
         if not deleted.get(Assignment._meta.label):

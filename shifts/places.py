@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from crisisline.models import User
+from crisisline.skills import holding
 from shifts.models import Assignment, RosterRules, Shift, Slot, SwapOffer, TimeOff
 
 
@@ -230,7 +231,7 @@ def cant_make_it(assignment: Assignment, request_url: str = "") -> tuple[Slot, i
 def qualified_people(slot: Slot):
     people = User.objects.filter(is_active=True, groups__permissions__codename="respond")
     if slot.position.required_skill_id:
-        people = people.filter(skills=slot.position.required_skill_id)
+        people = people.filter(holding(slot.position.required_skill_id))
     return people.distinct()
 
 

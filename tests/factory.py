@@ -21,3 +21,13 @@ def make_person(username: str | None = None, *roles: str, **fields) -> User:
     if roles:
         person.groups.set(Group.objects.filter(name__in=roles))
     return person
+
+
+def grant(person: User, *skills, **fields):
+    """Confirm `skills` for `person`, as a trainer would (granted today, no renewal)."""
+    from crisisline.models import SkillGrant
+
+    for skill in skills:
+        SkillGrant.objects.update_or_create(
+            person=person, skill=skill, defaults={"confirmed": True, **fields}
+        )
