@@ -42,6 +42,7 @@ from crisisline.models import Invitation, Line, SkillGrant, User
 from crisisline.roles import can, role_required
 from crisisline.signals import password_known
 from shifts.hours import public_hours
+from shifts.line_alerts import line_gaps
 from shifts.models import places_to_free
 from shifts.places import when
 
@@ -160,7 +161,10 @@ class PasswordResetConfirmView(GetAndPostOnly, auth_views.PasswordResetConfirmVi
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "crisisline/dashboard.html")
+    member = can(request.user, "respond") or can(request.user, "coordinate")
+    return render(
+        request, "crisisline/dashboard.html", {"line_gaps": line_gaps() if member else []}
+    )
 
 
 @login_required

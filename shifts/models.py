@@ -483,3 +483,13 @@ def add_slots_for_position(position: Position) -> int:
     ]
     Slot.objects.bulk_create(slots)
     return len(slots)
+
+
+class LineGapAlert(models.Model):
+    """Remembers that a line-holder place at risk was announced, so it is announced once."""
+
+    slot = models.OneToOneField(Slot, on_delete=models.CASCADE, related_name="gap_alert")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Line gap alert {self.pk}"

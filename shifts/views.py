@@ -25,9 +25,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crisisline.models import User, keyed_hash
+from crisisline.models import SkillGrant, User, keyed_hash
 from crisisline.roles import can, role_required
-from crisisline.skills import held_skill_ids
+from crisisline.skills import RENEWAL_WARNING_DAYS, held_skill_ids
 from shifts import forwarding, places
 from shifts import oncall as oncall_board
 from shifts.coverage import load_roster
@@ -46,6 +46,7 @@ from shifts.forms import (
     WindowForm,
 )
 from shifts.hours import opening_status
+from shifts.line_alerts import line_gaps
 from shifts.models import (
     Assignment,
     Closure,
@@ -129,6 +130,7 @@ def oncall(request: HttpRequest) -> HttpResponse:
             else [],
             "status": status,
             "refresh": oncall_board.refresh_seconds(now, current, later, status),
+            "line_gaps": line_gaps(now),
         },
     )
 
@@ -529,6 +531,12 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "weeks": weeks,
             "roster": data,
             "shifts_with_problems": [s for s in data.shifts if s.problem_list and not s.cancelled],
+            "line_gaps": line_gaps(),
+            "lapsing": SkillGrant.objects.lapsing_by(today + timedelta(days=RENEWAL_WARNING_DAYS))
+            .filter(person__is_active=True)
+            .select_related("person", "skill")
+            .order_by("renew_by"),
+            "today": today,
         },
     )
 

@@ -31,6 +31,6 @@ def test_deactivated_persons_old_session_is_signed_out(responder, as_responder):
 
 def test_capabilities_cost_one_query_per_request(as_coordinator, django_assert_max_num_queries):
     # session, user, capabilities (once, however many checks), the line's name,
-    # and the page's own list of the person's roles
-    with django_assert_max_num_queries(5):
+    # the page's own list of the person's roles, and line-holder places at risk
+    with django_assert_max_num_queries(6):
         as_coordinator.get("/home/")
