@@ -94,6 +94,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    @property
+    def phone_needs_fixing(self) -> bool:
+        """A number kept as typed because it could not be read as E.164 (see phones.py)."""
+        from crisisline.phones import is_e164
+
+        return bool(self.phone) and not is_e164(self.phone)
+
     def role_names(self) -> list[str]:
         return sorted(group.name for group in self.groups.all())
 

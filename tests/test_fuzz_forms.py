@@ -50,8 +50,8 @@ PROFILE = (
     "email",
     "max_shifts_per_month",
     "min_rest_hours",
+    "line_gap_emails",
     "languages",
-    "skills",
 )
 TREE_FIELDS = (
     "n-count",
@@ -89,6 +89,7 @@ ROUTES = [
     FormRoute("people", "coordinator", ("label", "roles")),
     FormRoute("person_roles", "coordinator", ("roles",), "trainer"),
     FormRoute("deactivate_person", "coordinator", (), "trainer"),
+    FormRoute("person_skills", "coordinator", ("skill", "granted_on", "renew_by"), "trainer"),
     FormRoute("reactivate_person", "coordinator", (), "trainer"),
     FormRoute("reset_link", "coordinator", (), "trainer"),
     FormRoute("revoke_invitation", "coordinator", (), "invitation_pk"),
@@ -155,7 +156,9 @@ ROUTES = [
         ("name", "min_people", "max_people", "required_skill", "holds_line", "order", "active"),
         "position",
     ),
-    FormRoute("shifts:rules", "coordinator", ("release_notice_hours", "swaps_need_approval")),
+    FormRoute(
+        "shifts:rules", "coordinator", ("release_notice_hours", "swaps_need_approval", "duty_phone")
+    ),
     FormRoute("shifts:forwarding_token", "coordinator", ("action",)),
     # Open, not waiting for approval: whatever the decision, it is refused.
     FormRoute("shifts:decide_swap", "coordinator", ("decision",), "their_swap", refused=True),
@@ -440,7 +443,6 @@ def test_only_read_routes_answer_a_post_with_405(world: World) -> None:
     ("name", "persona", "field", "kwargs"),
     [
         ("profile", "responder", "languages", ""),
-        ("profile", "responder", "skills", ""),
         ("people", "coordinator", "roles", ""),
         ("person_roles", "coordinator", "roles", "trainer"),
     ],
