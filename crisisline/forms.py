@@ -190,6 +190,9 @@ class GrantForm(forms.Form):
 
 
 class LineForm(forms.ModelForm):
+    def clean_public_phone(self) -> str:
+        return clean_phone(self.cleaned_data["public_phone"])
+
     class Meta:
         model = Line
         fields = [

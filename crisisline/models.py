@@ -328,6 +328,13 @@ class Line(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def public_phone_display(self) -> str:
+        """The line's number grouped for reading (+52 55 1234 5678)."""
+        from crisisline.phones import display
+
+        return display(self.public_phone)
+
     @classmethod
     def current(cls) -> Line:
         line = cls.objects.filter(pk=1).first()

@@ -29,6 +29,11 @@ def forwards(apps, schema_editor):
         number = to_e164(person.phone)
         if number and number != person.phone:
             User.objects.filter(pk=person.pk).update(phone=number)
+    Line = apps.get_model("crisisline", "Line")
+    for line in Line.objects.exclude(public_phone=""):
+        number = to_e164(line.public_phone)
+        if number and number != line.public_phone:
+            Line.objects.filter(pk=line.pk).update(public_phone=number)
 
 
 def backwards(apps, schema_editor):

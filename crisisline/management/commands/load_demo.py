@@ -120,7 +120,7 @@ class Command(BaseCommand):
         line = Line.current()
         if not line.responds_to:
             line.name = "Eastside Community Line"
-            line.public_phone = "+1 555 010 9999"
+            line.public_phone = to_e164("+1 555 010 9999") or ""
             line.responds_to = (
                 "People in emotional distress, conflicts between neighbours, someone who needs "
                 "company through a hard night, and requests for food, shelter or a ride to care."
