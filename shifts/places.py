@@ -109,10 +109,17 @@ def _take(slot: Slot, person: User) -> Assignment:
     return assignment
 
 
-def _refuse_hard(slot: Slot, person: User, now: datetime, *, ignoring: Assignment | None = None):
+def _refuse_hard(
+    slot: Slot,
+    person: User,
+    now: datetime,
+    *,
+    ignoring: Assignment | None = None,
+    running_ok: bool = False,
+):
     if slot.shift.cancelled:
         raise PlaceError(_("This shift is cancelled."))
-    if slot.shift.has_started(now):
+    if slot.shift.is_past(now) or (slot.shift.has_started(now) and not running_ok):
         raise PlaceError(_("This shift has already started or is over."))
     if (
         Assignment.objects.filter(shift=slot.shift, person=person)
@@ -154,7 +161,9 @@ def assign(slot_id: int, person: User) -> Outcome:
     try:
         with transaction.atomic():
             slot = _lock(slot_id, person)
-            _refuse_hard(slot, person, now)
+            # A coordinator may hand a running shift's place to someone now, e.g.
+            # when its holder was deactivated mid-shift.
+            _refuse_hard(slot, person, now, running_ok=True)
             warnings = limit_problems(person, slot.shift)
             if not slot.is_qualified(person):
                 warnings.insert(

@@ -93,7 +93,7 @@ def test_bad_person_changes_nothing(as_coordinator, responder_position, deactiva
 
 
 def test_past_shifts_cannot_be_assigned(as_coordinator, responder, responder_position):
-    shift = make_shift(in_hours(-2), positions=[responder_position])
+    shift = make_shift(in_hours(-6), hours=4, positions=[responder_position])
     response = as_coordinator.post(
         f"/roster/slots/{slot_of(shift, responder_position).pk}/assign/",
         {"person": responder.pk},
@@ -110,3 +110,14 @@ def test_only_responders_can_be_assigned(as_coordinator, outsider, responder_pos
     assert "Choose someone from the list." in response.content.decode()
     assert "No Role" not in response.content.decode().split('name="person"')[1]
     assert not Assignment.objects.exists()
+
+
+def test_a_running_shifts_place_can_be_handed_on_now(as_coordinator, responder, responder_position):
+    shift = make_shift(in_hours(-2), hours=4, positions=[responder_position])
+    response = as_coordinator.post(
+        f"/roster/slots/{slot_of(shift, responder_position).pk}/assign/",
+        {"person": responder.pk},
+        follow=True,
+    )
+    assert "Sam Responder assigned as Responder." in response.content.decode()
+    assert Assignment.objects.filter(shift=shift, person=responder).exists()

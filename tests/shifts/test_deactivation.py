@@ -2,7 +2,7 @@
 
 from crisisline.roles import RESPONDER
 from shifts.models import Assignment, RosterRules, ShiftPreferences, SwapOffer
-from tests.factory import make_person
+from tests.factory import grant, make_person
 from tests.shifts.conftest import in_hours, make_shift, put, slot_of
 
 
@@ -76,3 +76,19 @@ def test_the_result_says_what_was_freed(as_coordinator, responder, responder_pos
     response = as_coordinator.post(f"/people/{responder.pk}/deactivate/", follow=True)
     assert "2 places freed:" in response.content.decode()
     assert response.redirect_chain[-1][0] == "/people/"
+
+
+def test_the_freed_line_is_handed_to_someone_now_and_calls_reach_them(
+    as_coordinator, client, responder, holder_position
+):
+    running = make_shift(in_hours(-1), positions=[holder_position])
+    put(responder, running, holder_position)
+    as_coordinator.post(f"/people/{responder.pk}/deactivate/")
+    body = as_coordinator.post("/roster/rules/forwarding/").content.decode()
+    link = body[body.index("/forward/") : body.index('"', body.index("/forward/"))]
+    assert client.get(link).content.decode() == "unstaffed\n"
+    cover = make_person("cover", RESPONDER, phone="+1 555 010 4242")
+    grant(cover, holder_position.required_skill)
+    slot = slot_of(running, holder_position)
+    as_coordinator.post(f"/roster/slots/{slot.pk}/assign/", {"person": cover.pk})
+    assert client.get(link).content.decode() == "open\n+15550104242\n"
