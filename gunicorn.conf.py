@@ -12,7 +12,7 @@ import os
 
 def _whole_number(name: str, default: int) -> int:
     value = os.environ.get(name, str(default)).strip()
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise SystemExit(f"{name} must be a whole number of at least 1, not {value!r}.")
     return int(value)
 
@@ -20,7 +20,20 @@ def _whole_number(name: str, default: int) -> int:
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = _whole_number("GUNICORN_WORKERS", 3)
 threads = _whole_number("GUNICORN_THREADS", 2)
+# `timeout` ends a worker whose main loop stops answering; a threaded worker's main
+# loop keeps answering while a request runs on, so the time limit of a request is
+# kept by a watchdog in each worker (crisisline/deadline.py), started below.
 timeout = 30
+# Request line and headers: what this app needs, well below gunicorn's own
+# maxima. The longest URLs carry a token or a short query string; headers are a
+# browser's usual ones plus three small cookies. gunicorn has no limit on the
+# request body at all: Caddy caps it (request_body in the Caddyfile) and Django
+# answers 413 from Content-Length before reading it (crisisline/limits.py).
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
+_request_time_limit = _whole_number("REQUEST_TIME_LIMIT", 20)
+_request_time_grace = _whole_number("REQUEST_TIME_GRACE", 10)
 accesslog = "-"
 access_log_format = '%(t)s "%(m)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
@@ -30,6 +43,13 @@ proxy_allow_ips = forwarded_allow_ips
 # gunicorn 24+ opens a control socket (reload, scale workers) under ~/.gunicorn/:
 # nothing here uses it, and the container's home is read-only.
 control_socket_disable = True
+
+
+def post_worker_init(worker: object) -> None:
+    from crisisline import deadline
+
+    deadline.start(_request_time_limit, _request_time_grace)
+
 
 # gunicorn applies this after setting up its own handlers, replacing them for
 # the loggers named here. The filter is named by its dotted path: it is

@@ -5,10 +5,21 @@ class CallsConfig(AppConfig):
     name = "calls"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_out
+
         from calls import checks  # registers the system checks
-        from calls.unlock import on_password_known
-        from crisisline.signals import password_known
+        from calls.unlock import (
+            on_password_known,
+            on_person_deactivated,
+            on_sign_out_response,
+            on_signed_out,
+        )
+        from crisisline.models import person_deactivated
+        from crisisline.signals import password_known, signing_out
 
         password_known.connect(on_password_known, dispatch_uid="calls.unlock")
+        user_logged_out.connect(on_signed_out, dispatch_uid="calls.unlock")
+        signing_out.connect(on_sign_out_response, dispatch_uid="calls.unlock")
+        person_deactivated.connect(on_person_deactivated, dispatch_uid="calls.unlock")
         # gunicorn runs no system checks: a production process stops here instead.
         checks.refuse_unsafe_start()

@@ -200,7 +200,85 @@ def destroy_past(now: datetime) -> int:
 def destroy_all() -> int:
     """Destroy every key (the emergency wipe); returns how many."""
     destroyed = sum(_shred(_path(bucket)) for bucket in buckets())
+    for share_id in shares():
+        destroy_share(share_id)
     for pattern in (".new-*.tmp", ".shred-*"):
         for leftover in _directory().glob(pattern):
             _shred(leftover)
+    return destroyed
+
+
+# --- Session shares -------------------------------------------------------------
+# One share of each signed-in session's held note key (calls.unlock): 32 random
+# bytes, wrapped like the bucket keys, destroyed at sign-out. A copy of the
+# session row and the browser's cookie, the other two shares, open nothing
+# once it is gone.
+
+_SHARE_FILE = re.compile(r"^share-([0-9a-f]{32})\.key$")
+SHARE_BYTES = 32
+
+
+def _share_path(share_id: str) -> Path | None:
+    name = f"share-{share_id}.key"
+    return _directory() / name if _SHARE_FILE.fullmatch(name) else None
+
+
+def _share_label(share_id: str) -> bytes:
+    return f"crisisline session share {share_id}".encode()
+
+
+def new_share() -> tuple[str, bytes]:
+    """(an id to keep in the session, a new random share written to the keyring)."""
+    share_id = secrets.token_hex(16)
+    share = secrets.token_bytes(SHARE_BYTES)
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    wrapped = nonce + _wrapper().encrypt(nonce, share, _share_label(share_id))
+    path = _share_path(share_id)
+    assert path is not None
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(wrapped)
+    return share_id, share
+
+
+def read_share(share_id: object) -> bytes | None:
+    """The share kept under `share_id`, or None when it is gone (or never was)."""
+    path = _share_path(share_id) if isinstance(share_id, str) else None
+    if path is None:
+        return None
+    try:
+        wrapped = path.read_bytes()
+        return _wrapper().decrypt(
+            wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _share_label(share_id)
+        )
+    except (FileNotFoundError, InvalidTag, ValueError):
+        return None
+
+
+def destroy_share(share_id: object) -> bool:
+    path = _share_path(share_id) if isinstance(share_id, str) else None
+    return path is not None and _shred(path)
+
+
+def shares() -> list[str]:
+    """The ids of every share still in the keyring."""
+    found = (_SHARE_FILE.fullmatch(path.name) for path in _directory().iterdir())
+    return sorted(match.group(1) for match in found if match)
+
+
+def destroy_shares_except(kept: set[str], *, older_than: datetime) -> int:
+    """Destroy every share not in `kept` written before `older_than` (so that a
+    sign-in under way keeps its new share); returns how many."""
+    moment = older_than.timestamp()
+    destroyed = 0
+    for share_id in shares():
+        path = _share_path(share_id)
+        if share_id in kept or path is None:
+            continue
+        try:
+            if path.stat().st_mtime >= moment:
+                continue
+        except FileNotFoundError:
+            continue
+        destroyed += _shred(path)
     return destroyed

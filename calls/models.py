@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -17,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
-from calls import keyring, sealing
+from calls import envelope, keyring, sealing
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -174,6 +176,35 @@ class SealedToAnotherKey(Exception):
     """The note was sealed to the reader's previous key pair (before a reset)."""
 
 
+class NoteExpired(keyring.Unreadable):
+    """The note's own expiry (sealed inside it) has passed; its bucket lasts a little longer."""
+
+
+@dataclass(frozen=True)
+class NoteContents(envelope.Details):
+    """A note as its reader sees it: everything about the call, and its text."""
+
+    body: str
+
+    def get_kind_display(self) -> str:
+        return str(Kind(self.kind).label)
+
+    def get_response_display(self) -> str:
+        return str(Response(self.response).label)
+
+    def get_police_display(self) -> str:
+        return str(Police(self.police).label)
+
+    @property
+    def need_labels(self) -> list[str]:
+        return [str(Need(need).label) for need in self.needs]
+
+
+def expiry_bucket_end(expires_at: datetime) -> datetime:
+    """The instant a note's bucket key is destroyed: the only expiry the row keeps."""
+    return datetime.fromtimestamp(keyring.bucket_end(keyring.bucket_for(expires_at)), tz=UTC)
+
+
 class NoteKeys(models.Model):
     """A person's key pair for sealed notes. The private key is stored only wrapped
     by a key derived from their password (Argon2id); the server cannot unwrap it."""
@@ -278,6 +309,33 @@ class CallNoteQuerySet(models.QuerySet["CallNote"]):
             return self.none()
         return self.filter(Q(author=person) | Q(follow_up_to=person))
 
+    def opened_by(self, reader: User, private: X25519PrivateKey | None) -> list[OpenedNote]:
+        """The notes here `reader` may read, opened with their unlocked key, newest
+        written first; those past their own (sealed) expiry or whose key is gone
+        are left out. A fixed number of queries, however many notes."""
+        notes = (
+            self.readable_by(reader)
+            .select_related("author", "follow_up_to")
+            .prefetch_related(
+                models.Prefetch(
+                    "seals",
+                    queryset=NoteSeal.objects.filter(recipient=reader),
+                    to_attr="reader_seals",
+                )
+            )
+        )
+        opened: list[tuple[CallNote, NoteContents]] = []
+        closed: list[OpenedNote] = []
+        for note in notes:
+            try:
+                opened.append((note, note.open_for(reader, private)))
+            except SealedToAnotherKey:
+                closed.append(OpenedNote(note, None))
+            except keyring.Unreadable:
+                continue  # expired by its own clock, or its key is gone: as good as burned
+        opened.sort(key=lambda pair: (pair[1].written_at, pair[0].pk), reverse=True)
+        return [OpenedNote(note, contents) for note, contents in opened] + closed
+
     def seal_unsealed(self) -> int:
         """Seal each note here written before sealing whose readers all have key
         pairs (see CallNote.seal_unsealed); returns how many were sealed."""
@@ -296,6 +354,19 @@ class CallNoteQuerySet(models.QuerySet["CallNote"]):
         return sealed
 
 
+@dataclass(frozen=True)
+class OpenedNote:
+    """A note on its reader's list: its contents, or None when it was sealed to
+    the reader's previous key pair (a reset) and says nothing to them any more."""
+
+    note: CallNote
+    contents: NoteContents | None
+
+    @property
+    def sealed_to_old_key(self) -> bool:
+        return self.contents is None
+
+
 class LiveNoteManager(models.Manager.from_queryset(CallNoteQuerySet)):  # type: ignore[misc]
     """The only way the app reads notes: an expired note is gone the instant it expires."""
 
@@ -310,11 +381,8 @@ class CallNote(models.Model):
     """
 
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    # In clear, only what access and expiry need: the readers and the expiry bucket.
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(_("kind of call"), max_length=20, choices=Kind.choices)
-    needs = models.JSONField(_("needs"), default=list, blank=True)
-    response = models.CharField(_("response"), max_length=20, choices=Response.choices)
-    police = models.CharField(_("police presence"), max_length=20, choices=Police.choices)
     follow_up_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -323,14 +391,31 @@ class CallNote(models.Model):
         related_name="+",
         verbose_name=_("follow-up by"),
     )
-    follow_up_by = models.DateField(_("follow up by"), null=True, blank=True)
     body_bucket = models.BigIntegerField(editable=False)
-    # Sealed notes: the body under a random data key, sealed per reader (NoteSeal).
-    # Notes written before sealing: the body under the bucket key alone.
+    # The end of the expiry bucket (its key is destroyed then); the exact expiry is sealed.
+    expires_at = models.DateTimeField(db_index=True, editable=False)
+    # Sealed notes: the envelope (calls/envelope.py: the details and the text, padded)
+    # under a random data key, sealed per reader (NoteSeal). Notes written before
+    # sealing: under the bucket key alone.
     sealed = models.BooleanField(default=False, editable=False)
     body_ciphertext = models.BinaryField(editable=False)
-    written_at = models.DateTimeField(editable=False)
-    expires_at = models.DateTimeField(db_index=True, editable=False)
+    # Notes written before the details were sealed kept them in these columns, and
+    # only the text in the ciphertext. NULL for every note since; such a note is
+    # sealed whole when a reader opens it or it is sealed (seal_unsealed), or it
+    # expires within NOTE_RETENTION_MAX_DAYS. Then these columns can go.
+    # NULL, not "", says "not kept here" (and passes the choice constraints).
+    kind = models.CharField(  # noqa: DJ001
+        _("kind of call"), max_length=20, choices=Kind.choices, null=True
+    )
+    needs = models.JSONField(_("needs"), null=True, blank=True, default=None)
+    response = models.CharField(  # noqa: DJ001
+        _("response"), max_length=20, choices=Response.choices, null=True
+    )
+    police = models.CharField(  # noqa: DJ001
+        _("police presence"), max_length=20, choices=Police.choices, null=True
+    )
+    follow_up_by = models.DateField(_("follow up by"), null=True, blank=True)
+    written_at = models.DateTimeField(null=True, editable=False)
 
     # Only the purge and the emergency wipe look at expired rows.
     including_expired = models.Manager()
@@ -339,14 +424,11 @@ class CallNote(models.Model):
     class Meta:
         default_manager_name = "objects"
         base_manager_name = "including_expired"
-        ordering = ["-written_at"]
+        ordering = ["-pk"]
         constraints = [
             _choice_check("kind", Kind),
             _choice_check("response", Response),
             _choice_check("police", Police),
-            models.CheckConstraint(
-                condition=Q(expires_at__gt=F("written_at")), name="callnote_expires_after_written"
-            ),
         ]
 
     def __str__(self) -> str:
@@ -355,55 +437,160 @@ class CallNote(models.Model):
     def __repr__(self) -> str:
         return f"<CallNote {self.public_id}>"
 
-    @property
-    def follow_up_needed(self) -> bool:
-        return self.follow_up_by is not None
-
     def _context(self) -> bytes:
         # Binds the ciphertext to this note: it cannot be pasted onto another row.
         return f"callnote:{self.public_id}".encode()
+
+    def _envelope_context(self) -> bytes:
+        return f"callnote envelope:{self.public_id}".encode()
+
+    @property
+    def details_in_clear(self) -> bool:
+        """Written before the details were sealed: they are in this row's columns."""
+        return self.kind is not None
+
+    def _details_from_columns(self) -> envelope.Details:
+        assert self.kind is not None and self.written_at is not None
+        return envelope.Details(
+            kind=self.kind,
+            needs=tuple(self.needs or ()),
+            response=self.response or Response.NONE,
+            police=self.police or Police.NONE,
+            follow_up_by=self.follow_up_by,
+            written_at=envelope.to_the_minute(self.written_at),
+            expires_at=self.expires_at,
+        )
+
+    def _contents(self, plaintext: bytes) -> NoteContents:
+        """The contents from a decrypted ciphertext (envelope.Malformed if it is not one)."""
+        if self.details_in_clear:
+            details, body = self._details_from_columns(), plaintext.decode()
+        else:
+            details, body = envelope.unpack(plaintext)
+        return NoteContents(**vars(details), body=body)
+
+    @staticmethod
+    def _live(contents: NoteContents) -> NoteContents:
+        if contents.expires_at <= timezone.now():
+            raise NoteExpired("the note's own expiry has passed")
+        return contents
+
+    @sensitive_variables()
+    def contents_with(self, data_key: bytes) -> NoteContents:
+        """What the note holds, opened with its data key (sealing.CannotOpen otherwise)."""
+        ciphertext = bytes(self.body_ciphertext)
+        if self.details_in_clear:
+            body = sealing.decrypt_body(ciphertext, data_key, self._context())
+            return self._contents(body.encode())
+        plaintext = sealing.decrypt_data(ciphertext, data_key, self._envelope_context())
+        try:
+            return self._contents(plaintext)
+        except envelope.Malformed as exc:
+            raise sealing.CannotOpen from exc
+
+    def _forget_clear_details(self, details: envelope.Details) -> None:
+        """Once sealed whole: the columns of a note from before are emptied and its
+        expiry rounded to its bucket (the exact one is sealed)."""
+        self.kind = self.needs = self.response = self.police = None
+        self.follow_up_by = self.written_at = None
+        self.expires_at = expiry_bucket_end(details.expires_at)
+
+    CLEAR_DETAIL_FIELDS = ("kind", "needs", "response", "police", "follow_up_by", "written_at")
 
     def legacy_body(self) -> str:
         """The body of a note written before sealing (bucket key only); raises
         keyring.Unreadable when its key is gone. Such notes expire within the maximum."""
         if self.sealed:
             raise keyring.Unreadable("a sealed note opens only with its reader's key")
-        return keyring.decrypt(
-            bytes(self.body_ciphertext), bucket=self.body_bucket, context=self._context()
+        if self.details_in_clear:
+            return keyring.decrypt(
+                bytes(self.body_ciphertext), bucket=self.body_bucket, context=self._context()
+            )
+        plaintext = keyring.decrypt_bytes(
+            bytes(self.body_ciphertext), bucket=self.body_bucket, context=self._envelope_context()
         )
+        try:
+            return envelope.unpack(plaintext)[1]
+        except envelope.Malformed as exc:
+            raise keyring.Unreadable("the note does not open") from exc
 
     @sensitive_variables()
     def body_for(self, reader: User, private: X25519PrivateKey | None) -> str:
-        """The body as `reader` may read it with their unlocked private key.
+        return self.open_for(reader, private).body
+
+    @sensitive_variables()
+    def open_for(self, reader: User, private: X25519PrivateKey | None) -> NoteContents:
+        """Everything about the note, as `reader` may read it with their unlocked key.
 
         Raises SealedToAnotherKey for a note sealed to the reader's previous key
-        pair, keyring.Unreadable when the note cannot be opened at all.
+        pair, NoteExpired past the note's own expiry, keyring.Unreadable when the
+        note cannot be opened at all. A sealed note from before the details were
+        sealed is sealed whole on the way (same data key, its row rewritten).
+        Uses `self.reader_seals` when the list prefetched them.
         """
         if not self.sealed:
-            return self.legacy_body()
-        seal = NoteSeal.objects.filter(note=self, recipient=reader).first()
+            if self.details_in_clear:
+                return self._live(self._contents(self.legacy_body().encode()))
+            plaintext = keyring.decrypt_bytes(
+                bytes(self.body_ciphertext),
+                bucket=self.body_bucket,
+                context=self._envelope_context(),
+            )
+            try:
+                return self._live(self._contents(plaintext))
+            except envelope.Malformed as exc:
+                raise keyring.Unreadable("the note does not open") from exc
+        seals = getattr(self, "reader_seals", None)
+        if seals is None:
+            seals = list(NoteSeal.objects.filter(note=self, recipient=reader))
+        seal = next((s for s in seals if s.recipient_id == reader.pk), None)
         if seal is None or private is None:
             raise keyring.Unreadable("no sealed copy for this reader")
         if bytes(seal.public_key) != sealing.public_bytes_of(private):
             raise SealedToAnotherKey
+        seal.note = self
         context = seal.context()
         inner = keyring.decrypt_bytes(
             bytes(seal.sealed_key), bucket=self.body_bucket, context=context
         )
         try:
             data_key = sealing.open_sealed(inner, private, context)
-            return sealing.decrypt_body(bytes(self.body_ciphertext), data_key, self._context())
+            contents = self._live(self.contents_with(data_key))
         except sealing.CannotOpen as exc:
             raise keyring.Unreadable("the sealed copy does not open") from exc
+        if self.details_in_clear:
+            self._seal_whole(contents, data_key)
+        return contents
 
     @sensitive_variables()
-    def seal(self, body: str, readers: Sequence[NoteKeys] = ()) -> list[NoteSeal]:
-        """Encrypt the body under a new data key and seal that key to each reader's
-        public key, each sealed copy wrapped again by the expiry bucket's key."""
+    def _seal_whole(self, contents: NoteContents, data_key: bytes) -> None:
+        """A sealed note from before: its details join its text under the same data
+        key (every reader's seal still opens it) and leave the row's columns."""
+        details = envelope.Details(**{f: getattr(contents, f) for f in DETAIL_FIELDS})
+        self.body_ciphertext = sealing.encrypt_data(
+            envelope.pack(details, contents.body), data_key, self._envelope_context()
+        )
+        self._forget_clear_details(details)
+        CallNote.including_expired.filter(pk=self.pk, kind__isnull=False).update(
+            body_ciphertext=self.body_ciphertext,
+            expires_at=self.expires_at,
+            **dict.fromkeys(self.CLEAR_DETAIL_FIELDS),
+        )
+
+    @sensitive_variables()
+    def seal(
+        self, details: envelope.Details, body: str, readers: Sequence[NoteKeys] = ()
+    ) -> list[NoteSeal]:
+        """Encrypt the details and the text (one padded envelope) under a new data
+        key and seal that key to each reader's public key, each sealed copy
+        wrapped again by the expiry bucket's key."""
         self.sealed = True
-        self.body_bucket = keyring.bucket_for(self.expires_at)
+        self.body_bucket = keyring.bucket_for(details.expires_at)
+        self._forget_clear_details(details)
         data_key = sealing.new_data_key()
-        self.body_ciphertext = sealing.encrypt_body(body, data_key, self._context())
+        self.body_ciphertext = sealing.encrypt_data(
+            envelope.pack(details, body), data_key, self._envelope_context()
+        )
         seals = []
         for keys in readers:
             seal = NoteSeal(note=self, recipient_id=keys.person_id, public_key=keys.public_key)
@@ -437,8 +624,19 @@ class CallNote(models.Model):
             body = self.legacy_body()
         except keyring.Unreadable:
             return False  # its key is gone: the note is as good as burned
-        seals = self.seal(body, keys)
-        self.save(update_fields=["sealed", "body_bucket", "body_ciphertext"])
+        details = self._details_from_columns() if self.details_in_clear else None
+        if details is None:  # pragma: no cover - every unsealed note is from before
+            return False
+        seals = self.seal(details, body, keys)
+        self.save(
+            update_fields=[
+                "sealed",
+                "body_bucket",
+                "body_ciphertext",
+                "expires_at",
+                *self.CLEAR_DETAIL_FIELDS,
+            ]
+        )
         NoteSeal.objects.filter(note=self).delete()
         NoteSeal.objects.bulk_create(seals)
         return True
@@ -462,7 +660,9 @@ class CallNote(models.Model):
         """Seal and save a note, and count it in this week's anonymous totals.
 
         Raises NoKeyPair (and saves nothing) if the author or the follow-up
-        teammate has no key pair yet."""
+        teammate has no key pair yet, ValueError if the text is too long."""
+        if len(body) > BODY_MAX_CHARS:
+            raise ValueError(f"a note's text holds at most {BODY_MAX_CHARS} characters")
         readers = (
             [author] if follow_up_to is None or follow_up_to == author else [author, follow_up_to]
         )
@@ -471,20 +671,23 @@ class CallNote(models.Model):
             if person.pk not in keys:
                 raise NoKeyPair(person)
         now = timezone.now()
-        note = cls(
-            author=author,
+        for value, choices in ((kind, Kind), (response, Response), (police, Police)):
+            choices(value)  # ValueError for an unknown choice, before anything is saved
+        for need in needs:
+            Need(need)
+        details = envelope.Details(
             kind=kind,
+            needs=tuple(sorted(set(needs))),
             response=response,
             police=police,
-            needs=sorted(set(needs)),
-            follow_up_to=follow_up_to,
             follow_up_by=follow_up_by,
             written_at=now,
             expires_at=note_expiry(
                 now=now, keep_hours=keep_hours, follow_up_by=follow_up_by, keep_until=keep_until
             ),
         )
-        seals = note.seal(body, [keys[person.pk] for person in readers])
+        note = cls(author=author, follow_up_to=follow_up_to)
+        seals = note.seal(details, body, [keys[person.pk] for person in readers])
         note.save()
         for seal in seals:
             seal.note = note
@@ -500,6 +703,9 @@ class CallNote(models.Model):
 
     def may_be_read_by(self, person: User) -> bool:
         return person.is_authenticated and person.pk in {self.author_id, self.follow_up_to_id}
+
+
+DETAIL_FIELDS = tuple(field.name for field in dataclass_fields(envelope.Details))
 
 
 class NoteSeal(models.Model):

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from calls import keyring
-from calls.models import CallNote
+from calls.models import CallNote, NoteSeal
 
 BATCH_SIZE = 2000
 
@@ -71,18 +71,40 @@ def checkpoint_sqlite() -> Checkpoint:
     return Checkpoint.TRUNCATED
 
 
+def vacuum_postgres() -> bool:
+    """On PostgreSQL, VACUUM the notes and their sealed copies (and their TOAST
+    tables) so deleted and replaced row versions are removed rather than left
+    for autovacuum; trailing pages left empty are cut off the files.
+
+    VACUUM cannot run in a transaction block: outside one, Django's connection
+    is in autocommit, so this is a no-op (False) inside a transaction and on
+    SQLite. What VACUUM leaves behind (bytes of a removed row in a page that
+    still holds live rows, until they are overwritten; the write-ahead log until
+    its segments are recycled) is described in calls/README.md and on /privacy/.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in (CallNote, NoteSeal):
+            cursor.execute(f"VACUUM {quote(model._meta.db_table)}")
+    return True
+
+
 def purge_expired(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> Purged:
     """Delete every expired note, then destroy the keys of every past bucket."""
     now = now or timezone.now()
     expired = CallNote.including_expired.filter(expires_at__lte=now)
     notes, batches = _delete_in_batches(expired, batch_size)
     keys = keyring.destroy_past(now)
+    vacuum_postgres()
     return Purged(notes=notes, keys=keys, batches=batches, checkpoint=checkpoint_sqlite())
 
 
 def burn(note: CallNote) -> Checkpoint:
     """Burn now: delete one note (and its sealed copies) at once."""
     CallNote.including_expired.filter(pk=note.pk).delete()
+    vacuum_postgres()
     return checkpoint_sqlite()
 
 
@@ -94,5 +116,6 @@ def wipe_everything(*, batch_size: int = BATCH_SIZE) -> tuple[int, int]:
     """
     keys = keyring.destroy_all()
     notes, _batches = _delete_in_batches(CallNote.including_expired.all(), batch_size)
+    vacuum_postgres()
     checkpoint_sqlite()
     return notes, keys

@@ -3,9 +3,9 @@
 Each person has an X25519 key pair. Its private half is stored only wrapped
 (AES-256-GCM) under a key derived from their password with Argon2id, so the
 server alone cannot unwrap it. A note body is encrypted under a random data
-key; the data key is sealed to each reader's public key ("sealed box": an
-ephemeral X25519 key, HKDF-SHA256, AES-256-GCM), so writing a note never needs
-anyone's private key, and reading it needs the reader's.
+key; the data key is sealed to each reader's public key with HPKE (RFC 9180,
+from `cryptography`), so writing a note never needs anyone's private key, and
+reading it needs the reader's.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, hpke
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -135,8 +135,22 @@ def unwrap(pair: WrappedKeyPair, password: str) -> X25519PrivateKey:
 
 # --- Sealing a data key to a public key --------------------------------------------
 
+# A seal starts with its format. HPKE (RFC 9180) base mode, single shot:
+# DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM; the seal's context is
+# HPKE's `info`. The format byte leaves room for another suite (say the
+# ML-KEM-768 + X25519 hybrid) without guessing.
+FORMAT_HPKE_X25519 = 0x01
+_HPKE_X25519 = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 
-def _seal_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
+# Seals made before the format byte (a hand-built sealed box: ephemeral X25519
+# public key, nonce, AES-256-GCM of a 32-byte data key under HKDF-SHA256 of the
+# shared secret) have no format byte and always exactly this length, which no
+# formatted seal has. They open until their notes expire (at most
+# NOTE_RETENTION_MAX_DAYS); nothing makes them any more.
+LEGACY_SEAL_BYTES = PUBLIC_KEY_BYTES + NONCE_BYTES + KEY_BYTES + 16
+
+
+def _legacy_seal_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(),
         length=KEY_BYTES,
@@ -145,25 +159,30 @@ def _seal_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
     ).derive(shared)
 
 
+def _open_legacy(sealed: bytes, private: X25519PrivateKey, context: bytes) -> bytes:
+    ephemeral_public = sealed[:PUBLIC_KEY_BYTES]
+    shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
+    key = _legacy_seal_key(shared, ephemeral_public, public_bytes_of(private))
+    return _decrypt(key, sealed[PUBLIC_KEY_BYTES:], context)
+
+
 def seal(data_key: bytes, recipient_public: bytes, context: bytes) -> bytes:
     """`data_key` sealed so that only the recipient's private key opens it."""
     recipient = X25519PublicKey.from_public_bytes(bytes(recipient_public))
-    ephemeral = X25519PrivateKey.generate()
-    ephemeral_public = public_bytes_of(ephemeral)
-    key = _seal_key(ephemeral.exchange(recipient), ephemeral_public, bytes(recipient_public))
-    return ephemeral_public + _encrypt(key, data_key, context)
+    return bytes([FORMAT_HPKE_X25519]) + _HPKE_X25519.encrypt(data_key, recipient, info=context)
 
 
 def open_sealed(sealed: bytes, private: X25519PrivateKey, context: bytes) -> bytes:
-    """The data key, or CannotOpen."""
+    """The data key, or CannotOpen (wrong key, wrong context, tampered, unknown format)."""
     sealed = bytes(sealed)
-    ephemeral_public = sealed[:PUBLIC_KEY_BYTES]
     try:
-        shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
-        key = _seal_key(shared, ephemeral_public, public_bytes_of(private))
-        return _decrypt(key, sealed[PUBLIC_KEY_BYTES:], context)
+        if len(sealed) == LEGACY_SEAL_BYTES:
+            return _open_legacy(sealed, private, context)
+        if sealed[:1] == bytes([FORMAT_HPKE_X25519]):
+            return _HPKE_X25519.decrypt(sealed[1:], private, info=context)
     except (InvalidTag, ValueError) as exc:
         raise CannotOpen from exc
+    raise CannotOpen("unknown seal format")
 
 
 def new_data_key() -> bytes:
@@ -172,6 +191,18 @@ def new_data_key() -> bytes:
 
 def encrypt_body(body: str, data_key: bytes, context: bytes) -> bytes:
     return _encrypt(data_key, body.encode(), context)
+
+
+def encrypt_data(plaintext: bytes, data_key: bytes, context: bytes) -> bytes:
+    return _encrypt(data_key, plaintext, context)
+
+
+def decrypt_data(ciphertext: bytes, data_key: bytes, context: bytes) -> bytes:
+    """The plaintext, or CannotOpen."""
+    try:
+        return _decrypt(data_key, ciphertext, context)
+    except (InvalidTag, ValueError) as exc:
+        raise CannotOpen from exc
 
 
 def decrypt_body(ciphertext: bytes, data_key: bytes, context: bytes) -> str:

@@ -91,11 +91,15 @@ def new_note(request: HttpRequest) -> HttpResponse:
 @role_required("respond")
 @require_GET
 def note_list(request: HttpRequest) -> HttpResponse:
-    notes = list(
-        CallNote.objects.readable_by(request.user).select_related("author", "follow_up_to")
-    )
-    mine = [note for note in notes if note.author_id == request.user.pk]
-    handed = [note for note in notes if note.author_id != request.user.pk]
+    try:
+        private = unlocked_key(request)
+    except Locked:
+        private = None
+    if private is None and CallNote.objects.readable_by(request.user).filter(sealed=True).exists():
+        return sign_in_again(request)
+    notes = CallNote.objects.opened_by(request.user, private)
+    mine = [item for item in notes if item.note.author_id == request.user.pk]
+    handed = [item for item in notes if item.note.author_id != request.user.pk]
     return render(request, "calls/list.html", {"mine": mine, "handed": handed})
 
 
@@ -122,24 +126,15 @@ def note_detail(request: HttpRequest, note: CallNote) -> HttpResponse:
             private = unlocked_key(request)
         except Locked:
             return sign_in_again(request)
-    body, sealed_to_old_key = "", False
+    contents = None
     try:
-        body = note.body_for(request.user, private)
+        contents = note.open_for(request.user, private)
     except SealedToAnotherKey:
-        sealed_to_old_key = True
+        pass
     except keyring.Unreadable:
-        # Its key is gone: the note is as good as burned.
+        # Past its own expiry, or its key is gone: the note is as good as burned.
         raise Http404 from None
-    return render(
-        request,
-        "calls/detail.html",
-        {
-            "note": note,
-            "body": body,
-            "sealed_to_old_key": sealed_to_old_key,
-            "needs": [Need(need).label for need in note.needs],
-        },
-    )
+    return render(request, "calls/detail.html", {"note": note, "contents": contents})
 
 
 @never_cache

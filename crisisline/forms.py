@@ -135,6 +135,14 @@ class AcceptInvitationForm(UserCreationForm):
 
     clean_phone = ProfileFields.clean_phone
 
+    def validate_password_for_user(self, user: User, **kwargs: Any) -> None:
+        # Meta.fields puts only the username on the instance: the policy must also
+        # see the name and email typed on this form (not a password made of them).
+        for name in ProfileFields.Meta.fields:
+            if name in self.cleaned_data:
+                setattr(user, name, self.cleaned_data[name])
+        super().validate_password_for_user(user, **kwargs)
+
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)
         for name in ProfileFields.Meta.fields:

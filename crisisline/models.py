@@ -6,9 +6,10 @@ import hashlib
 import hmac
 import secrets
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.contrib.sessions.models import Session
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
@@ -43,6 +44,41 @@ class Skill(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def administrator_rank(person: object) -> int:
+    """2 for a superuser, 1 for staff (the admin site), 0 for everyone else."""
+    if getattr(person, "is_superuser", False):
+        return 2
+    return 1 if getattr(person, "is_staff", False) else 0
+
+
+class PersonManager(UserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
+        """As Django's, but the password policy applies here too: createsuperuser
+        without input (DJANGO_SUPERUSER_PASSWORD) and its "bypass validation" prompt
+        would otherwise skip it."""
+        from django.contrib.auth.password_validation import validate_password
+
+        if password is not None:
+            validate_password(password, user=self.model(username=username, **extra))
+        return super().create_superuser(username, email, password, **extra)
+
+    def manageable_by(self, actor: object) -> models.QuerySet[User]:
+        """The people `actor` may manage (roles, password links, (de)activation).
+
+        Coordinators manage the line's people; an administrator is managed only
+        by an administrator of at least the same rank, so that nobody can take
+        over an account that can do more than their own.
+        """
+        rank = administrator_rank(actor)
+        if rank >= 2:
+            return self.all()
+        if rank == 1:
+            return self.filter(is_superuser=False)
+        return self.filter(is_superuser=False, is_staff=False)
 
 
 class User(AbstractUser):
@@ -81,7 +117,13 @@ class User(AbstractUser):
         ),
     )
 
+    # When the person was last deactivated or reactivated: part of every
+    # password link (crisisline.tokens), so neither brings an older link back.
+    access_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     REQUIRED_FIELDS = ["display_name"]
+
+    objects = PersonManager()
 
     class Meta:
         ordering = ["display_name"]
@@ -112,7 +154,8 @@ class User(AbstractUser):
         ended if the person is reactivated later.
         """
         self.is_active = False
-        self.save(update_fields=["is_active"])
+        self.access_changed_at = timezone.now()
+        self.save(update_fields=["is_active", "access_changed_at"])
         end_sessions_of(self)
         now = timezone.now()
         Invitation.objects.filter(created_by=self, used_at__isnull=True, expires_at__gt=now).update(
@@ -121,8 +164,10 @@ class User(AbstractUser):
         person_deactivated.send(sender=type(self), person=self)
 
     def reactivate(self) -> None:
+        """Let them sign in again; password links from before stay dead."""
         self.is_active = True
-        self.save(update_fields=["is_active"])
+        self.access_changed_at = timezone.now()
+        self.save(update_fields=["is_active", "access_changed_at"])
 
 
 class SkillGrantQuerySet(models.QuerySet["SkillGrant"]):

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+ASCII_DIGITS = frozenset("0123456789")
 
 
 def to_e164(raw: str, region: str | None = None) -> str | None:
@@ -40,6 +41,10 @@ def clean_phone(raw: str) -> str:
     """What a form keeps: empty, or the number in E.164. Refuses what it cannot read."""
     if not raw.strip():
         return ""
+    # Only ASCII digits: other scripts' digits (Arabic-Indic, full-width,
+    # superscripts) would be read silently into a different-looking number.
+    if any(c.isdigit() and c not in ASCII_DIGITS for c in raw):
+        raise ValidationError(_("Use only digits, spaces and + - ( ) in a phone number."))
     number = to_e164(raw)
     if number is None:
         if settings.PHONE_REGION:

@@ -14,6 +14,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from crisisline.static_headers import add_static_headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -106,17 +108,24 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outermost, so that every response carries them, even a 400 for a bad Host
+    # that the security middleware answers before the rest runs.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    # Static files get their own, stricter headers: crisisline/static_headers.py.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside the middleware that sets headers, so a "took too long" page gets them.
+    "crisisline.deadline.request_deadline",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the body: see crisisline/limits.py.
+    "crisisline.limits.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -190,10 +199,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The line's name and words, the username repeated: crisisline/passwords.py.
+    {"NAME": "crisisline.passwords.LineWordsValidator"},
 ]
 INVITATION_HOURS = _whole_number("INVITATION_HOURS", 72, least=1, most=24 * 30)
 PASSWORD_RESET_TIMEOUT = _whole_number("PASSWORD_RESET_HOURS", 72, least=1, most=24 * 30) * 3600
@@ -246,6 +257,19 @@ PERMISSIONS_POLICY = {
     "usb": [],
 }
 
+# --- Request bodies (crisisline/limits.py) -------------------------------------
+# Caddy (request_body) and gunicorn (request line and headers) cap what reaches
+# the app; gunicorn has no body cap, so Django answers 413 from Content-Length
+# before reading. A form takes at most 2 MiB (a protocol page of 100,000
+# characters, percent-encoded); the bundle import says how much more it takes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest form, the decision-tree editor, sends about 850 fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+# Uploads stay in memory (bounded by the caps above), never spooled to /tmp.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
+
 # --- Language and time ------------------------------------------------------
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
@@ -269,6 +293,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = None if TESTING else Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_ADD_HEADERS_FUNCTION = add_static_headers
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -10,3 +10,9 @@ from django.dispatch import Signal
 password_known = Signal()
 
 PASSWORD_KNOWN_REASONS = ("sign-in", "changed", "reset", "joined")
+
+# Sent by the sign-out view with request (the person still signed in) and
+# response (the one about to be sent): a receiver deletes the cookies it set at
+# sign-in. Whatever a receiver holds server-side for the session it forgets on
+# Django's user_logged_out, which every way of signing out sends.
+signing_out = Signal()

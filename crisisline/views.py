@@ -12,7 +12,6 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -40,11 +39,11 @@ from crisisline.forms import (
 )
 from crisisline.models import Invitation, Line, SkillGrant, User
 from crisisline.roles import can, role_required
-from crisisline.signals import password_known
+from crisisline.signals import password_known, signing_out
+from crisisline.tokens import password_links
 from shifts.hours import public_hours
 from shifts.line_alerts import line_gaps
-from shifts.models import places_to_free
-from shifts.places import when
+from shifts.places import places_to_free, when
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -123,6 +122,58 @@ class SignInView(GetAndPostOnly, auth_views.LoginView):
 sign_in = SignInView.as_view()
 
 
+def delete_cookie(
+    response: HttpResponse, name: str, *, samesite: str, secure: bool, httponly: bool
+) -> None:
+    """Delete a cookie with the attributes it was set with: browsers delete a cookie
+    only when the name, path and domain match, and refuse to overwrite a Secure
+    cookie from a response that does not say Secure."""
+    response.set_cookie(
+        name,
+        "",
+        max_age=0,
+        expires="Thu, 01 Jan 1970 00:00:00 GMT",
+        path="/",
+        samesite=samesite,
+        secure=secure,
+        httponly=httponly,
+    )
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign out (POST only), deleting every cookie sign-in set, by name.
+
+    Clear-Site-Data asks the browser to drop the site's cache (pages it kept,
+    such as a note it showed) and storage. Not "cookies": that would delete
+    every cookie of the site, also the ones that should outlive a sign-out
+    (the language, a device remembered for two-factor sign-in), so the
+    sign-in cookies are deleted one by one instead.
+    """
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        delete_cookie(
+            response,
+            settings.SESSION_COOKIE_NAME,
+            samesite=settings.SESSION_COOKIE_SAMESITE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=settings.SESSION_COOKIE_HTTPONLY,
+        )
+        delete_cookie(
+            response,
+            settings.CSRF_COOKIE_NAME,
+            samesite=settings.CSRF_COOKIE_SAMESITE,
+            secure=settings.CSRF_COOKIE_SECURE,
+            httponly=settings.CSRF_COOKIE_HTTPONLY,
+        )
+        signing_out.send(sender=type(self), request=request, response=response)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
+sign_out = SignOutView.as_view()
+
+
 class PasswordChangeView(GetAndPostOnly, auth_views.PasswordChangeView):
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
@@ -139,6 +190,8 @@ class PasswordChangeView(GetAndPostOnly, auth_views.PasswordChangeView):
 
 
 class PasswordResetConfirmView(GetAndPostOnly, auth_views.PasswordResetConfirmView):
+    token_generator = password_links
+
     def get_user(self, uidb64: str) -> User | None:
         # Deactivating someone revokes their password links too: Django's token
         # does not change with is_active, so a link issued earlier would still work.
@@ -366,19 +419,22 @@ def people(request: HttpRequest) -> HttpResponse:
         "link": link,
         "invitation_hours": settings.INVITATION_HOURS,
         "people": User.objects.prefetch_related("groups").order_by("-is_active", "display_name"),
+        "manageable": set(User.objects.manageable_by(request.user).values_list("pk", flat=True)),
         "pending": Invitation.objects.pending().prefetch_related("roles"),
     }
     return render(request, "crisisline/people.html", context)
 
 
-def _person(pk: int) -> User:
-    return get_object_or_404(User, pk=pk)
+def _person(request: HttpRequest, pk: int) -> User:
+    """A person the signed-in coordinator may manage, else 404 (administrators are
+    managed only by administrators: see User.objects.manageable_by)."""
+    return get_object_or_404(User.objects.manageable_by(request.user), pk=pk)
 
 
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
 def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _person(pk)
+    person = _person(request, pk)
     form = RolesForm(_posted(request), initial={"roles": person.groups.all()})
     if request.method == "POST" and form.is_valid():
         person.groups.set(form.cleaned_data["roles"])
@@ -391,7 +447,7 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation and lists the places it would free; POST does it."""
-    person = _person(pk)
+    person = _person(request, pk)
     if person == request.user:
         messages.error(request, _("You cannot deactivate yourself. Ask another coordinator."))
         return redirect("people")
@@ -441,7 +497,7 @@ def deactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("coordinate")
 @require_POST
 def reactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _person(pk)
+    person = _person(request, pk)
     person.reactivate()
     messages.success(request, _("%(name)s can sign in again.") % {"name": person})
     return redirect("people")
@@ -460,7 +516,7 @@ def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reset_link(request: HttpRequest, pk: int) -> HttpResponse:
     """A one-time password link, shown to the coordinator and emailed if possible."""
-    person = _person(pk)
+    person = _person(request, pk)
     if not person.is_active:
         messages.error(request, _("Reactivate %(name)s first.") % {"name": person})
         return redirect("people")
@@ -468,7 +524,7 @@ def reset_link(request: HttpRequest, pk: int) -> HttpResponse:
         "password_reset_confirm",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
-            "token": default_token_generator.make_token(person),
+            "token": password_links.make_token(person),
         },
     )
     link = request.build_absolute_uri(path)

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from protocols import trees
+from protocols import strict_yaml, trees
 from protocols.forms import RESERVED_SLUGS, clean_body
 from protocols.models import MAX_BODY, Category, Protocol
 
@@ -122,17 +122,35 @@ def _text_meta(name: str, data: bytes) -> tuple[dict, str]:
         text = data.decode("utf-8").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
         raise BundleError([_("“%(name)s” is not UTF-8 text.") % {"name": name}]) from exc
+    if name.startswith("pages/"):
+        match = FRONT_MATTER.match(text)
+        if not match:
+            raise BundleError(
+                [_("“%(name)s” has no front matter between “---” lines.") % {"name": name}]
+            )
+        source, body = match.group(1), match.group(2)
+    else:
+        source, body = text, ""
     try:
-        if name.startswith("pages/"):
-            match = FRONT_MATTER.match(text)
-            if not match:
-                raise BundleError(
-                    [_("“%(name)s” has no front matter between “---” lines.") % {"name": name}]
+        meta = strict_yaml.load(source)
+    except strict_yaml.HasAliases as exc:
+        raise BundleError(
+            [
+                _(
+                    "“%(name)s” uses YAML anchors and aliases (“&” and “*”), which are not "
+                    "accepted here: write each value out in full."
                 )
-            meta, body = yaml.safe_load(match.group(1)), match.group(2)
-        else:
-            meta, body = yaml.safe_load(text), ""
-    except yaml.YAMLError as exc:
+                % {"name": name}
+            ]
+        ) from exc
+    except strict_yaml.TooDeep as exc:
+        raise BundleError(
+            [
+                _("“%(name)s” is nested too deeply (more than %(max)d levels).")
+                % {"name": name, "max": strict_yaml.MAX_DEPTH}
+            ]
+        ) from exc
+    except strict_yaml.Refused as exc:
         raise BundleError([_("“%(name)s” has YAML that cannot be read.") % {"name": name}]) from exc
     if not isinstance(meta, dict):
         raise BundleError([_("“%(name)s” must start with a YAML mapping.") % {"name": name}])
@@ -145,6 +163,8 @@ def parse_entry(name: str, data: bytes) -> Entry:
     slug = name.split("/", 1)[1].rsplit(".", 1)[0]
     kind = Protocol.Kind.PAGE if name.startswith("pages/") else Protocol.Kind.TREE
     problems = []
+    # Every value is checked for its type before it is used: YAML may hold a
+    # list or a mapping anywhere, and neither may be hashed, nor shown whole.
     if meta.get("slug", slug) != slug:
         problems.append(_("“%(name)s”: the slug must match the file name.") % {"name": name})
     if slug in RESERVED_SLUGS:
@@ -156,12 +176,20 @@ def parse_entry(name: str, data: bytes) -> Entry:
         problems.append(_("“%(name)s” needs a title (at most 200 characters).") % {"name": name})
         title = ""
     category = meta.get("category", Category.OTHER)
-    if category not in Category.values:
+    if not isinstance(category, str):
         problems.append(
-            _("“%(name)s”: unknown category “%(category)s”.") % {"name": name, "category": category}
+            _("“%(name)s”: the category must be one of %(categories)s.")
+            % {"name": name, "categories": ", ".join(Category.values)}
+        )
+        category = Category.OTHER
+    elif category not in Category.values:
+        problems.append(
+            _("“%(name)s”: unknown category “%(category)s”.")
+            % {"name": name, "category": trees.shown(category)}
         )
     language = meta.get("language")
-    if language not in dict(settings.LANGUAGES):
+    if not isinstance(language, str) or language not in dict(settings.LANGUAGES):
+        language = None
         problems.append(
             _("“%(name)s”: the language must be one of %(languages)s.")
             % {"name": name, "languages": ", ".join(dict(settings.LANGUAGES))}
@@ -182,7 +210,7 @@ def parse_entry(name: str, data: bytes) -> Entry:
             body = clean_body(
                 body,
                 category=category,
-                language=language if language in dict(settings.LANGUAGES) else None,
+                language=language,
             )
         except forms.ValidationError as error:
             problems.extend(f"“{name}”: {message}" for message in error.messages)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from protocols import police
+from protocols.markdown import MAX_HTML, html_size
 from protocols.models import MAX_BODY, Protocol
 
 # Paths under /protocols/ that a slug must not shadow.
@@ -25,6 +26,13 @@ def clean_body(body: str, *, category: str | None, language: str | None) -> str:
                 "Split it into several pages."
             )
             % {"length": len(body), "max": MAX_BODY}
+        )
+    if html_size(body) > MAX_HTML:
+        raise forms.ValidationError(
+            _(
+                "The page would be too long once laid out: its links repeat long addresses. "
+                "Write each address out where it is used, or split the page."
+            )
         )
     if category == "police-presence" and language:
         missing = police.missing_sections(body, language)

@@ -8,9 +8,20 @@ mailto, tel and sms.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import nh3
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
+
+# The most HTML one text may become. A link defined once by reference ("[x]: <address>")
+# and used as "[x]" is copied whole into every use: 20,000 characters of Markdown
+# can lay out as 18 MB of HTML. Ordinary text grows by a fifth or so.
+MAX_HTML = 1_000_000
 
 ALLOWED_TAGS = frozenset(
     {
@@ -104,6 +115,49 @@ def clean_html(html: str) -> str:
     )
 
 
+def _laid_out_size(tokens: Sequence[Token]) -> int:
+    """About how many characters of HTML `tokens` make, counted without making them.
+
+    A reference's address is one string shared by all its uses, so each distinct
+    string is escaped once and then only counted.
+    """
+    escaped: dict[int, int] = {}
+
+    def length(value: str) -> int:
+        if id(value) not in escaped:
+            escaped[id(value)] = len(escapeHtml(value))
+        return escaped[id(value)]
+
+    size = 0
+    for token in tokens:
+        if token.type != "inline":  # an inline token's text is counted in its children
+            size += 16 + length(token.content)
+        for child in token.children or ():
+            size += 16 + length(child.content)
+            size += sum(length(value) for value in child.attrs.values() if isinstance(value, str))
+    return size
+
+
+def html_size(text: str) -> int:
+    """About how long `render(text)` would be, found without rendering it."""
+    return _laid_out_size(_markdown.parse(text or ""))
+
+
 def render(text: str) -> SafeString:
-    """Markdown source to sanitised HTML, safe to put in a template."""
-    return mark_safe(clean_html(_markdown.render(text or "")))  # sanitised by nh3 above
+    """Markdown source to sanitised HTML, safe to put in a template.
+
+    A text that would lay out as more than MAX_HTML characters is not laid out:
+    saving such a text is refused, so only an older one can get here.
+    """
+    env: dict = {}
+    tokens = _markdown.parse(text or "", env)
+    if _laid_out_size(tokens) > MAX_HTML:
+        return format_html(
+            '<p class="message">{}</p>',
+            _(
+                "This text is too long to lay out: its links repeat long addresses. "
+                "A trainer can shorten it."
+            ),
+        )
+    html = _markdown.renderer.render(tokens, _markdown.options, env)
+    return mark_safe(clean_html(html))  # sanitised by nh3 above

@@ -12,12 +12,12 @@ from typing import Any
 
 from django.http import QueryDict
 
+from crisisline.numbers import whole_number
 from protocols.trees import MAX_ANSWERS, MAX_NODES, OUTCOME, QUESTION
 
 
 def _count(data: QueryDict, key: str, most: int) -> int:
-    raw = data.get(key, "0")
-    return min(int(raw), most) if raw.isdigit() else 0
+    return min(whole_number(data.get(key, "0")) or 0, most)
 
 
 def draft_from_post(data: QueryDict) -> dict[str, Any]:
@@ -61,7 +61,7 @@ def apply_step(doc: dict, step: str) -> dict:
     """Apply one editor button ("add-question", "remove:2", "up-answer:1:0", …) to `doc`."""
     nodes = doc["nodes"]
     name, _, rest = step.partition(":")
-    args = [int(a) for a in rest.split(":") if a.isdigit()] if rest else []
+    args = [n for a in rest.split(":") if (n := whole_number(a)) is not None] if rest else []
 
     def node_at(index: int) -> dict | None:
         return nodes[index] if 0 <= index < len(nodes) else None

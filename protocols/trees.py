@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from django.utils.translation import gettext as _
+
+from crisisline.numbers import whole_number
+from protocols.markdown import html_size
 
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -33,6 +36,10 @@ MAX_ANSWERS = 8
 MAX_TEXT = 500
 MAX_GUIDANCE = 20_000
 MAX_DOCUMENT = 100_000  # characters of the whole tree as YAML, like a page
+# Characters of HTML the guidance of all outcomes may lay out as (measured by
+# markdown.html_size, about twice the text for ordinary Markdown); the print
+# view lays out at most this much whatever an older revision holds.
+MAX_LAID_OUT = 400_000
 QUESTION, OUTCOME = "question", "outcome"
 
 
@@ -53,6 +60,11 @@ class TreeError(ValueError):
     def __init__(self, problems: list[TreeProblem]):
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = problems
+
+
+def shown(value: str, most: int = 60) -> str:
+    """`value` shortened for a message: whatever someone typed, a message stays short."""
+    return value if len(value) <= most else value[: most - 1] + "…"
 
 
 def _text(value: Any) -> str:
@@ -113,7 +125,9 @@ def validate(doc: Any, known_slugs: Iterable[str] | None = None) -> list[TreePro
         return problems
     if start not in by_id:
         problems.append(
-            TreeProblem(None, _("The start node “%(node)s” does not exist.") % {"node": start})
+            TreeProblem(
+                None, _("The start node “%(node)s” does not exist.") % {"node": shown(start)}
+            )
         )
         return problems
     if problems:
@@ -128,6 +142,39 @@ def validate(doc: Any, known_slugs: Iterable[str] | None = None) -> list[TreePro
                     "The tree is too long: at most %(max)d characters in all. Move long guidance to a page and link it."
                 )
                 % {"max": MAX_DOCUMENT},
+            )
+        )
+    if not problems:
+        problems = _laid_out_problems(by_id)
+    return problems
+
+
+def _laid_out_problems(by_id: dict[str, dict]) -> list[TreeProblem]:
+    """Guidance short as text can still lay out as megabytes of HTML (a link
+    address repeated by reference): measured, without laying it out."""
+    problems = []
+    total = 0
+    for node_id, node in by_id.items():
+        size = html_size(node.get("guidance") or "") if node["type"] == OUTCOME else 0
+        total += size
+        if size > MAX_LAID_OUT:
+            problems.append(
+                TreeProblem(
+                    node_id,
+                    _(
+                        "the guidance would be too long once laid out (it repeats long link "
+                        "addresses): write each address out where it is used, or link a page."
+                    ),
+                )
+            )
+    if not problems and total > MAX_LAID_OUT:
+        problems.append(
+            TreeProblem(
+                None,
+                _(
+                    "The guidance of all outcomes together would be too long once laid out. "
+                    "Move long guidance to a page and link it."
+                ),
             )
         )
     return problems
@@ -183,7 +230,7 @@ def _question_problems(node_id: str, node: dict, by_id: dict[str, dict]) -> list
                 TreeProblem(
                     node_id,
                     _("answer %(n)d leads to “%(target)s”, which does not exist.")
-                    % {"n": number, "target": target},
+                    % {"n": number, "target": shown(target)},
                 )
             )
         elif target == node_id:
@@ -217,7 +264,9 @@ def _outcome_problems(node_id: str, node: dict, known: set[str] | None) -> list[
         for slug in links:
             if not SLUG.match(slug):
                 problems.append(
-                    TreeProblem(node_id, _("“%(slug)s” is not a page slug.") % {"slug": slug})
+                    TreeProblem(
+                        node_id, _("“%(slug)s” is not a page slug.") % {"slug": shown(slug)}
+                    )
                 )
             elif known is not None and slug not in known:
                 problems.append(
@@ -269,17 +318,19 @@ def _graph_problems(start: str, by_id: dict[str, dict]) -> list[TreeProblem]:
     for node_id, seen in colour.items():
         if seen == white:
             problems.append(TreeProblem(node_id, _("no path from the start reaches this node.")))
-    # Every node must lead to at least one outcome (fixpoint over reverse edges).
+    # Every node must lead to at least one outcome: walk the answers backwards
+    # from the outcomes, visiting each node and answer once.
+    leading_here: dict[str, list[str]] = {node_id: [] for node_id in by_id}
+    for node_id, node in by_id.items():
+        for target in _successors(node):
+            leading_here[target].append(node_id)
     leads_to_outcome = {n for n, node in by_id.items() if node["type"] == OUTCOME}
-    changed = True
-    while changed:
-        changed = False
-        for node_id, node in by_id.items():
-            if node_id not in leads_to_outcome and any(
-                s in leads_to_outcome for s in _successors(node)
-            ):
-                leads_to_outcome.add(node_id)
-                changed = True
+    waiting = list(leads_to_outcome)
+    while waiting:
+        for source in leading_here[waiting.pop()]:
+            if source not in leads_to_outcome:
+                leads_to_outcome.add(source)
+                waiting.append(source)
     for node_id in by_id:
         if node_id not in leads_to_outcome:
             problems.append(TreeProblem(node_id, _("no answer from here ever reaches an outcome.")))
@@ -358,9 +409,10 @@ def parse_path(raw: str) -> list[int] | None:
     if not raw:
         return []
     parts = raw.split(".")
-    if len(parts) > MAX_NODES or not all(p.isdigit() and len(p) <= 3 for p in parts):
+    if len(parts) > MAX_NODES:
         return None
-    return [int(p) for p in parts]
+    numbers = [whole_number(p, most_digits=3) for p in parts]
+    return None if None in numbers else [n for n in numbers if n is not None]
 
 
 def walk(doc: dict, path: list[int]) -> Step | None:
@@ -377,30 +429,49 @@ def walk(doc: dict, path: list[int]) -> Step | None:
     return Step(node=node, taken=taken)
 
 
-def outline(doc: dict, render: Any = None) -> list[dict]:
-    """The tree as a nested outline from the start, for printing.
+def outline(doc: dict, render: Callable[[str], str] | None = None) -> list[dict]:
+    """The tree as a nested outline from the start, for printing; each node once.
 
-    Each item is {"node", "again", "guidance", "answers": [{"answer", "items"}]}; a
-    question reached again by another path is printed once and then referred to.
-    `render`, when given, turns an outcome's guidance into HTML.
+    Nodes are numbered as steps in the order they are printed. Each item is
+    {"node", "step", "guidance", "left_out", "answers": [{"answer", "step",
+    "target", "items"}]}: an answer's `items` hold the step it leads to when it is
+    printed there, and are empty where a path re-joins a step printed above
+    ("see step N"). So the work and the printout grow with the nodes and answers,
+    never with the number of paths (39 questions of 8 answers have 8^39).
+
+    `render`, when given, turns an outcome's guidance into HTML; once more than
+    MAX_LAID_OUT characters are laid out, further guidance is left out (`left_out`).
     """
     by_id = {node["id"]: node for node in doc["nodes"]}
-    printed: set[str] = set()
+    steps: dict[str, int] = {}
+    laid_out = 0
 
     def item(node_id: str) -> dict:
+        nonlocal laid_out
         node = by_id[node_id]
-        if node_id in printed and node["type"] == QUESTION:
-            return {"node": node, "again": True, "answers": []}
-        printed.add(node_id)
-        guidance = node.get("guidance", "")
+        steps[node_id] = len(steps) + 1
+        guidance, left_out = node.get("guidance", ""), False
+        if render is not None and guidance:
+            # `render` lays out at most markdown.MAX_HTML characters of one text.
+            if laid_out > MAX_LAID_OUT:
+                guidance, left_out = "", True
+            else:
+                guidance = render(guidance)
+                laid_out += len(guidance)
+        answers = []
+        for answer in node["answers"] if node["type"] == QUESTION else []:
+            target = answer["next"]
+            # Depth is bounded by the number of nodes: each is expanded only once.
+            items = [] if target in steps else [item(target)]
+            answers.append(
+                {"answer": answer, "step": steps[target], "target": by_id[target], "items": items}
+            )
         return {
             "node": node,
-            "again": False,
-            "guidance": render(guidance) if render and guidance else guidance,
-            "answers": [
-                {"answer": answer, "items": [item(answer["next"])]}
-                for answer in (node["answers"] if node["type"] == QUESTION else [])
-            ],
+            "step": steps[node_id],
+            "guidance": guidance,
+            "left_out": left_out,
+            "answers": answers,
         }
 
     return [item(doc["start"])]

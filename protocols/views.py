@@ -19,6 +19,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crisisline.limits import accepts_body_up_to
+from crisisline.numbers import whole_number
 from crisisline.roles import role_required
 from protocols import bundle, trees
 from protocols.diff import line_diff
@@ -484,8 +486,7 @@ def tree_edit(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         doc = draft_from_post(request.POST)
         summary = request.POST.get("summary", "")[:200]
-        base_raw = request.POST.get("base", "")
-        base = int(base_raw) if base_raw.isdigit() else 0
+        base = whole_number(request.POST.get("base", "")) or 0
         step = request.POST.get("step", "save")
         if step != "save":
             doc = apply_step(doc, step)
@@ -563,6 +564,7 @@ def export_bundle(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@accepts_body_up_to(bundle.MAX_UPLOAD + 1024 * 1024)
 @role_required("train")
 @require_http_methods(["GET", "POST"])
 def import_bundle(request: HttpRequest) -> HttpResponse:

@@ -8,7 +8,8 @@ class ShiftsConfig(AppConfig):
 
     def ready(self) -> None:
         from crisisline.models import person_deactivated
-        from shifts.models import free_places_of, revoke_feed_of
+        from shifts.models import revoke_feed_of
+        from shifts.places import free_places_of
 
         def _offboard(sender, person, **kwargs) -> None:
             # The feed dies at once; places on shifts to come go back to the team.

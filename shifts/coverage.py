@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crisisline.models import User
-from crisisline.skills import held_skill_ids
+from shifts import places
 from shifts.models import Assignment, Position, Shift, Slot, TimeOff
 
 SHORT = "short"
@@ -116,8 +116,7 @@ def coverage_problems(
             shift = assignment.shift
             month = months.get(shift.pk)
             if month is None:
-                local = timezone.localtime(shift.start)
-                month = months[shift.pk] = (local.year, local.month)
+                month = months[shift.pk] = places.month_of(shift.start)
             month_counts[month] += 1
             if not in_range(shift):
                 continue
@@ -139,7 +138,9 @@ def coverage_problems(
                     },
                 )
             for earlier in mine[:index]:
-                if earlier.shift.end > shift.start and earlier.shift.pk != shift.pk:
+                if earlier.shift.pk != shift.pk and places.overlap(
+                    earlier.shift.start, earlier.shift.end, shift.start, shift.end
+                ):
                     add(
                         DOUBLE_BOOKED,
                         _("%(name)s is double-booked with the shift at %(when)s.")
@@ -149,7 +150,7 @@ def coverage_problems(
             if any(leave.covers(shift.start, shift.end) for leave in leave_by_person[person_id]):
                 add(TIME_OFF, _("%(name)s is on time off.") % {"name": person})
             limit = person.max_shifts_per_month
-            if limit is not None and month_counts[month] > limit:
+            if places.over_maximum(limit, month_counts[month]):
                 add(
                     OVER_MAXIMUM,
                     _("%(name)s is over their maximum of %(limit)s shifts this month.")
@@ -158,7 +159,7 @@ def coverage_problems(
             if index:
                 previous = mine[index - 1].shift
                 gap = shift.start - previous.end
-                if timedelta(0) <= gap < timedelta(hours=person.min_rest_hours):
+                if places.too_little_rest(person.min_rest_hours, previous.end, shift.start):
                     add(
                         TOO_LITTLE_REST,
                         _(
@@ -231,7 +232,9 @@ def load_roster(start: datetime, end: datetime) -> Roster:
             "pk", "username", "display_name", "max_shifts_per_month", "min_rest_hours"
         )
     }
-    skills = held_skill_ids(people)
+    # The same answer the rule for taking a place gets (shifts.places).
+    required = {p.required_skill_id for p in positions.values() if p.required_skill_id}
+    skills = places.held_skill_ids([User(pk=pk) for pk in people], required, timezone.localdate())
     leave = list(
         TimeOff.objects.filter(
             person_id__in=people,

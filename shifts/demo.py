@@ -70,8 +70,6 @@ def load(stdout, days: int = 35) -> None:
             continue
         for _attempt in range(len(people)):
             person = next(rota)
-            if not slot.is_qualified(person):
-                continue
             try:
                 places.claim(slot.pk, person)
             except places.PlaceError:
@@ -89,5 +87,4 @@ def _fill(shift: Shift, usernames: list[str]) -> None:
         person = next(people, None)
         if person is None:
             return
-        Assignment.objects.create(slot=slot, shift=shift, person=person)
-        Slot.objects.filter(pk=slot.pk).update(taken=1)
+        places.seat(slot.pk, person)

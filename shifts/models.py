@@ -7,18 +7,14 @@ are in the line's zone, settings.TIME_ZONE.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
 
 from django.db import models, transaction
-from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q
-from django.db.models.functions import TruncDate
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crisisline.models import Skill, User, keyed_hash
-from crisisline.skills import held_skills
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -156,56 +152,12 @@ class Shift(models.Model):
         return self.start <= (now or timezone.now())
 
 
-class Interval(Protocol):
-    """Anything with a start and an end, such as a shift or "your shifts" on call."""
-
-    start: datetime
-    end: datetime
-
-
-def clashes_for(person: User, shift: str, busy: Iterable[Interval]) -> Q:
-    """Where the shift at the path `shift` overlaps one of `busy`, the live shifts
-    `person` is on that have not ended (shifts.oncall.your_shifts), or falls in
-    their time off: what a claim by them would refuse.
-
-    Their shifts are given as instants rather than a correlated subquery, which
-    PostgreSQL's planner ran as a scan of every shift for each place (100 ms on a
-    line with years of shifts); time off stays a subquery on its own index."""
-    overlaps = Q()
-    for theirs in busy:
-        overlaps |= Q(**{f"{shift}__start__lt": theirs.end, f"{shift}__end__gt": theirs.start})
-    zone = timezone.get_default_timezone()
-    start, end = (
-        ExpressionWrapper(OuterRef(f"{shift}__{name}"), output_field=DateTimeField())
-        for name in ("start", "end")
-    )
-    # The local days the shift touches, read as TimeOff.covers reads them.
-    last_moment = ExpressionWrapper(end - timedelta(seconds=1), output_field=DateTimeField())
-    away = TimeOff.objects.filter(
-        person=person,
-        first_day__lte=TruncDate(last_moment, tzinfo=zone),
-        last_day__gte=TruncDate(start, tzinfo=zone),
-    )
-    return overlaps | Q(Exists(away))
-
-
 class SlotQuerySet(models.QuerySet["Slot"]):
     def open(self) -> SlotQuerySet:
         return self.filter(taken__lt=F("capacity"), shift__cancelled=False)
 
     def upcoming(self, now: datetime) -> SlotQuerySet:
         return self.filter(shift__start__gt=now)
-
-    def qualified_for(self, person: User) -> SlotQuerySet:
-        return self.filter(
-            Q(position__required_skill__isnull=True)
-            | Q(position__required_skill__in=held_skills(person))
-        )
-
-    def takeable_by(self, person: User, busy: Iterable[Interval]) -> SlotQuerySet:
-        """Not on a shift that overlaps `busy` (see clashes_for) or falls in their
-        time off."""
-        return self.exclude(clashes_for(person, "shift", busy))
 
 
 class Slot(models.Model):
@@ -245,14 +197,6 @@ class Slot(models.Model):
             return "full"
         return "ok"
 
-    def is_qualified(self, person: User, skill_ids: set[int] | None = None) -> bool:
-        required = self.position.required_skill_id
-        if required is None:
-            return True
-        if skill_ids is None:
-            skill_ids = set(held_skills(person).values_list("pk", flat=True))
-        return required in skill_ids
-
 
 class Assignment(models.Model):
     slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="assignments")
@@ -269,6 +213,24 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.slot}"
+
+
+class GivenUp(models.Model):
+    """A place its holder gave up themselves (released, or "can't make it"): it is
+    not offered back to them, and a claim by them is refused (a coordinator can
+    still put them back)."""
+
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="given_up")
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "person"], name="given_up_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} gave up {self.slot_id}"
 
 
 class TimeOff(models.Model):
@@ -296,19 +258,6 @@ class TimeOff(models.Model):
         return self.first_day <= last and first <= self.last_day
 
 
-class SwapOfferQuerySet(models.QuerySet["SwapOffer"]):
-    def qualified_for(self, person: User) -> SwapOfferQuerySet:
-        return self.filter(
-            Q(assignment__slot__position__required_skill__isnull=True)
-            | Q(assignment__slot__position__required_skill__in=held_skills(person))
-        )
-
-    def takeable_by(self, person: User, busy: Iterable[Interval]) -> SwapOfferQuerySet:
-        """Not on a shift that overlaps `busy` (see clashes_for) or falls in their
-        time off."""
-        return self.exclude(clashes_for(person, "assignment__shift", busy))
-
-
 class SwapOffer(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("offered")
@@ -324,8 +273,6 @@ class SwapOffer(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
-
-    objects = SwapOfferQuerySet.as_manager()
 
     class Meta:
         ordering = ["assignment__shift__start"]
@@ -427,43 +374,6 @@ def local_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 
 def revoke_feed_of(person: User) -> None:
     ShiftPreferences.objects.filter(person=person).update(feed_token_hash="")
-
-
-def places_to_free(person: User, now: datetime | None = None) -> models.QuerySet[Assignment]:
-    """The places `person` holds on shifts not yet over, a running one included,
-    earliest first: what deactivating them gives back to the team."""
-    return (
-        Assignment.objects.filter(person=person, shift__end__gt=now or timezone.now())
-        .select_related("shift", "slot__position")
-        .order_by("shift__start")
-    )
-
-
-@transaction.atomic
-def free_places_of(person: User) -> int:
-    """Give back every place `person` holds on shifts not yet over; returns how many.
-
-    A running shift's place is freed too: its holder is no longer there. Places
-    starting within the release notice, or already running, become urgent, so
-    teammates see them first.
-    """
-    now = timezone.now()
-    notice = timedelta(hours=RosterRules.current().release_notice_hours)
-    freed = 0
-    for assignment in places_to_free(person, now):
-        slot = Slot.objects.select_for_update().get(pk=assignment.slot_id)
-        _count, deleted = Assignment.objects.filter(pk=assignment.pk, person=person).delete()
-        if not deleted.get(Assignment._meta.label):
-            continue
-        update = {"taken": F("taken") - 1}
-        if assignment.shift.start - now < notice and not assignment.shift.cancelled:
-            update["urgent_since"] = now
-        Slot.objects.filter(pk=slot.pk).update(**update)
-        freed += 1
-    SwapOffer.objects.filter(taken_by=person, status=SwapOffer.Status.PENDING).update(
-        status=SwapOffer.Status.OPEN, taken_by=None
-    )
-    return freed
 
 
 @transaction.atomic

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from django.db.models import F, Q
 
 from crisisline.models import User
+from shifts import places
 from shifts.hours import OpeningStatus
-from shifts.models import Assignment, Shift, Slot
+from shifts.models import Shift, Slot
 from shifts.templatetags.shifts_tags import tel
 
 REFRESH_MIN_SECONDS = 15
@@ -96,37 +97,32 @@ def add_people(shifts: list[OnCallShift]) -> None:
         by_pk[shift_id].people.append(person)
 
 
-def your_shifts(person: User, now: datetime) -> list[YourShift]:
-    """The live shifts `person` holds a place on that have not ended, earliest
-    first: "your next shift", and what places they may take must not overlap."""
+def your_shifts(who: places.Standing, now: datetime) -> list[YourShift]:
+    """The live shifts `who` holds a place on that have not ended, earliest first."""
     return [
-        YourShift(*row)
-        for row in Assignment.objects.filter(
-            person=person, shift__cancelled=False, shift__end__gt=now
-        )
-        .order_by("shift__start")
-        .values_list("shift__start", "shift__end", "slot__position__name")
+        YourShift(b.start, b.end, b.position)
+        for b in who.bookings
+        if not b.cancelled and b.end > now
     ]
 
 
-def open_places_for(person: User, now: datetime, yours: list[YourShift]) -> list[OpenPlace]:
-    """A few places `person` may take (none a claim would refuse for overlapping
-    their shifts or their time off): urgent ones first, then the soonest this week."""
-    rows = (
+def open_places_for(person: User, now: datetime, who: places.Standing) -> list[OpenPlace]:
+    """A few places `person` may take (shifts.places decides): urgent ones first,
+    then the soonest this week. One query."""
+    slots = (
         Slot.objects.open()
         .upcoming(now)
-        .qualified_for(person)
-        .takeable_by(person, yours)
         .filter(
             Q(urgent_since__isnull=False)
             | Q(shift__start__lt=now + timedelta(days=OPEN_PLACES_DAYS))
         )
-        .order_by(F("urgent_since").asc(nulls_last=True), "shift__start")
-        .values_list("pk", "shift__start", "position__name", "urgent_since")[:OPEN_PLACES_SHOWN]
+        .order_by(F("urgent_since").asc(nulls_last=True), "shift__start", "position__order")
     )
-    places = [OpenPlace(*row) for row in rows]
-    places.sort(key=lambda place: (place.urgent_since is None, place.start))
-    return places
+    found = places.places_open_to(person, slots, now, who)
+    found.sort(key=lambda place: (place.urgent_since is None, place.start))
+    return [
+        OpenPlace(p.slot_id, p.start, p.position, p.urgent_since) for p in found[:OPEN_PLACES_SHOWN]
+    ]
 
 
 def refresh_seconds(

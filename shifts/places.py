@@ -8,21 +8,40 @@ a check constraint (taken <= capacity) and one assignment per person per shift.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+)
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from crisisline.models import User
-from crisisline.skills import holding
-from shifts.models import Assignment, RosterRules, Shift, Slot, SwapOffer, TimeOff
+from crisisline.roles import can, holders_of
+from crisisline.skills import held_skill_ids as skills_held_by
+from crisisline.skills import held_skills
+from shifts.models import (
+    Assignment,
+    GivenUp,
+    RosterRules,
+    Shift,
+    Slot,
+    SwapOffer,
+    TimeOff,
+)
 
 
 class PlaceError(Exception):
@@ -44,60 +63,485 @@ def when(shift: Shift) -> str:
     return f"{date_format(start, 'D j M')} {date_format(start, 'H:i')}"
 
 
-# --- The person's own limits ----------------------------------------------------
+# --- Who may take a place: the one rule ------------------------------------------
+#
+# `reasons_against` is the rule. Everything that shows, offers or makes a place
+# asks it: a claim, the open places and the block on "On call now", swap offers
+# and taking them, the coordinators' picker. The loaders below gather what it
+# weighs in a fixed number of queries, for one place or a list of them.
+
+NOT_RESPONDER = "not-responder"
+CANCELLED = "cancelled"
+STARTED = "started"
+ALREADY_ON = "already-on"
+FULL = "full"
+GAVE_UP = "gave-up"
+UNQUALIFIED = "unqualified"
+TIME_OFF = "time-off"
+CLASH = "clash"
+OVER_MAXIMUM = "over-maximum"
+TOO_LITTLE_REST = "rest"
+
+# A coordinator may still put someone in a place against these (and is told);
+# the others nobody can get past.
+WARNINGS = frozenset({NOT_RESPONDER, GAVE_UP, UNQUALIFIED, TIME_OFF, OVER_MAXIMUM, TOO_LITTLE_REST})
+
+# How far back and ahead a person's own shifts bear on a place: the rest rule
+# (at most 168 hours, see User.min_rest_hours) and the calendar month.
+MAX_REST = timedelta(hours=168)
 
 
-def overlapping(person: User, shift: Shift, *, ignoring: Assignment | None = None) -> bool:
-    others = Assignment.objects.filter(
-        person=person,
-        shift__cancelled=False,
-        shift__start__lt=shift.end,
-        shift__end__gt=shift.start,
-    )
-    if ignoring is not None:
-        others = others.exclude(pk=ignoring.pk)
-    return others.exists()
+@dataclass(frozen=True)
+class Reason:
+    """Why a person may not take a place: `message` speaks to them and says what
+    they can do instead; `note` is the short form a coordinator reads about them."""
+
+    kind: str
+    message: str
+    note: str
 
 
-def limit_problems(person: User, shift: Shift, *, ignoring: Assignment | None = None) -> list[str]:
-    """Time off, monthly maximum and minimum rest that taking `shift` would break."""
-    problems = []
-    local_start = timezone.localtime(shift.start)
-    if TimeOff.objects.filter(
-        person=person,
-        first_day__lte=timezone.localtime(shift.end - timedelta(seconds=1)).date(),
-        last_day__gte=local_start.date(),
-    ).exists():
-        problems.append(_("It falls in time off marked for %(name)s.") % {"name": person})
-    mine = Assignment.objects.filter(person=person, shift__cancelled=False)
-    if ignoring is not None:
-        mine = mine.exclude(pk=ignoring.pk)
-    if person.max_shifts_per_month is not None:
-        month_start = local_start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        next_month = (month_start + timedelta(days=32)).replace(day=1)
-        count = mine.filter(shift__start__gte=month_start, shift__start__lt=next_month).count()
-        if count + 1 > person.max_shifts_per_month:
-            problems.append(
-                _("%(name)s would go over their limit of %(limit)s shifts this month.")
-                % {"name": person, "limit": person.max_shifts_per_month}
-            )
-    rest = timedelta(hours=person.min_rest_hours)
-    if rest and (
-        mine.filter(shift__end__gt=shift.start - rest, shift__end__lte=shift.start).exists()
-        or mine.filter(shift__start__gte=shift.end, shift__start__lt=shift.end + rest).exists()
-    ):
-        problems.append(
-            _("%(name)s would have less than %(hours)s hours of rest between shifts.")
-            % {"name": person, "hours": person.min_rest_hours}
+@dataclass(frozen=True)
+class Place:
+    """A place as the rule weighs it: an open place, or a place offered for a swap
+    (`swap_id`), which taking hands over from its holder."""
+
+    slot_id: int
+    shift_id: int
+    start: datetime
+    end: datetime
+    cancelled: bool
+    position: str
+    skill_id: int | None
+    skill: str
+    free: int
+    urgent_since: datetime | None = None
+    swap_id: int | None = None
+    offered_by: str = ""
+
+
+@dataclass(frozen=True)
+class Booking:
+    """One place a person holds."""
+
+    shift_id: int
+    start: datetime
+    end: datetime
+    cancelled: bool
+    position: str = ""
+
+
+@dataclass
+class Standing:
+    """A person as the rule weighs them: their limits and the places they hold
+    around the time asked about."""
+
+    pk: int
+    responds: bool
+    max_shifts_per_month: int | None
+    min_rest_hours: int
+    bookings: list[Booking]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What is known of one person and one place together."""
+
+    holds_skill: bool
+    away: bool
+    gave_up: bool
+
+
+def month_of(instant: datetime) -> tuple[int, int]:
+    """The local (year, month) a shift starting at `instant` counts towards."""
+    local = timezone.localtime(instant)
+    return local.year, local.month
+
+
+def overlap(start: datetime, end: datetime, other_start: datetime, other_end: datetime) -> bool:
+    return start < other_end and other_start < end
+
+
+def too_little_rest(hours: int, earlier_end: datetime, later_start: datetime) -> bool:
+    """True when the rest from one shift's end to the next one's start is under `hours`."""
+    return timedelta(0) <= later_start - earlier_end < timedelta(hours=hours)
+
+
+def over_maximum(limit: int | None, shifts_in_month: int) -> bool:
+    return limit is not None and shifts_in_month > limit
+
+
+def reasons_against(who: Standing, place: Place, facts: Facts, now: datetime) -> list[Reason]:
+    """Everything that stops `who` taking `place` at `now`, the weightiest first;
+    an empty list means they may."""
+    reasons: list[Reason] = []
+
+    def add(kind: str, message: str, note: str) -> None:
+        reasons.append(Reason(kind, message, note))
+
+    if not who.responds:
+        add(
+            NOT_RESPONDER,
+            _("Only responders take places. Ask a coordinator for the responder role."),
+            _("not a responder"),
         )
-    return problems
+    if place.cancelled:
+        add(CANCELLED, _("This shift is cancelled. Choose another place."), _("shift cancelled"))
+    elif place.start <= now:
+        add(
+            STARTED,
+            _("This shift has already started or is over. Choose another place."),
+            _("shift already started"),
+        )
+    if any(booking.shift_id == place.shift_id for booking in who.bookings):
+        add(ALREADY_ON, _("You're already on this shift."), _("already on this shift"))
+    elif place.free <= 0:
+        add(FULL, _("Sorry, this place was just taken. Choose another one."), _("no place left"))
+    if facts.gave_up:
+        add(
+            GAVE_UP,
+            _("You gave this place up. If you can make it after all, ask a coordinator."),
+            _("gave this place up"),
+        )
+    if not facts.holds_skill:
+        add(
+            UNQUALIFIED,
+            _("This place needs %(skill)s, which you don't hold yet. Ask a trainer about it.")
+            % {"skill": place.skill},
+            _("lacks %(skill)s") % {"skill": place.skill},
+        )
+    if facts.away:
+        add(
+            TIME_OFF,
+            _("It falls in your time off. Change your time off first if you can make it."),
+            _("time off then"),
+        )
+    others = [b for b in who.bookings if not b.cancelled and b.shift_id != place.shift_id]
+    if any(overlap(b.start, b.end, place.start, place.end) for b in others):
+        add(
+            CLASH,
+            _("You already have a shift at that time. Offer that one for a swap first."),
+            _("already on a shift then"),
+        )
+    limit = who.max_shifts_per_month
+    if limit is not None:
+        month = month_of(place.start)
+        if over_maximum(limit, sum(1 for b in others if month_of(b.start) == month) + 1):
+            add(
+                OVER_MAXIMUM,
+                _(
+                    "You'd go over your %(limit)s shifts this month. Ask a coordinator, "
+                    "or raise your limit on your profile."
+                )
+                % {"limit": limit},
+                _("would go over %(limit)s shifts this month") % {"limit": limit},
+            )
+    hours = who.min_rest_hours
+    if any(
+        too_little_rest(hours, b.end, place.start) or too_little_rest(hours, place.end, b.start)
+        for b in others
+    ):
+        add(
+            TOO_LITTLE_REST,
+            _(
+                "You'd have less than %(hours)s hours of rest between shifts. "
+                "Ask a coordinator if you still want it."
+            )
+            % {"hours": who.min_rest_hours},
+            _("would rest less than %(hours)s h") % {"hours": who.min_rest_hours},
+        )
+    return reasons
+
+
+def about(person: User, reason: Reason) -> str:
+    """A reason as a coordinator is told it about someone."""
+    return _("%(name)s: %(note)s.") % {"name": person, "note": reason.note}
+
+
+# --- Loading what the rule weighs -------------------------------------------------
+
+
+def _month_start(instant: datetime) -> datetime:
+    local = timezone.localtime(instant)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _bookings(assignments: QuerySet[Assignment]) -> list[tuple[int, Booking]]:
+    rows = assignments.order_by("shift__start", "pk").values_list(
+        "person_id",
+        "shift_id",
+        "shift__start",
+        "shift__end",
+        "shift__cancelled",
+        "slot__position__name",
+    )
+    return [(row[0], Booking(*row[1:])) for row in rows]
+
+
+def standing_of(person: User, since: datetime) -> Standing:
+    """`person` with every place they hold on shifts ending after `since` (one query)."""
+    rows = _bookings(Assignment.objects.filter(person=person, shift__end__gt=since))
+    return Standing(
+        person.pk,
+        can(person, "respond"),
+        person.max_shifts_per_month,
+        person.min_rest_hours,
+        [booking for _pk, booking in rows],
+    )
+
+
+def reach_back(start: datetime) -> datetime:
+    """From when a person's own shifts bear on places starting at `start` or later:
+    the start of its month (the monthly maximum), less the longest rest."""
+    return _month_start(start) - MAX_REST
+
+
+def _annotated(rows: QuerySet, person: User, slot: str) -> QuerySet:
+    """`rows` (slots, or swap offers with `slot` their path to the slot) with what
+    is known of `person` and each place: the skill, time off, giving it up."""
+    start, end = (
+        ExpressionWrapper(OuterRef(f"{slot}shift__{name}"), output_field=DateTimeField())
+        for name in ("start", "end")
+    )
+    zone = timezone.get_default_timezone()
+    # The local days the shift touches, read as TimeOff.covers reads them.
+    last_moment = ExpressionWrapper(end - timedelta(seconds=1), output_field=DateTimeField())
+    away = TimeOff.objects.filter(
+        person=person,
+        first_day__lte=TruncDate(last_moment, tzinfo=zone),
+        last_day__gte=TruncDate(start, tzinfo=zone),
+    )
+    held = held_skills(person, timezone.localdate()).filter(
+        pk=OuterRef(f"{slot}position__required_skill")
+    )
+    gave_up = GivenUp.objects.filter(person=person, slot=OuterRef(f"{slot}id" if slot else "pk"))
+    return rows.annotate(held=Exists(held), away=Exists(away), gave_up=Exists(gave_up))
+
+
+_PLACE_FIELDS = (
+    "id",
+    "shift",
+    "shift__start",
+    "shift__end",
+    "shift__cancelled",
+    "position__name",
+    "position__required_skill",
+    "position__required_skill__name",
+    "capacity",
+    "taken",
+    "urgent_since",
+)
+
+
+def _weighed(
+    who: Standing, rows: list[tuple[Place, Facts]], now: datetime
+) -> list[tuple[Place, list[Reason]]]:
+    return [(place, reasons_against(who, place, facts, now)) for place, facts in rows]
+
+
+def _slot_rows(slots: QuerySet[Slot], person: User) -> list[tuple[Place, Facts]]:
+    rows = _annotated(slots, person, "").values_list(*_PLACE_FIELDS, "held", "away", "gave_up")
+    found = []
+    for (
+        pk,
+        shift,
+        start,
+        end,
+        cancelled,
+        position,
+        skill_id,
+        skill,
+        capacity,
+        taken,
+        urgent,
+        *f,
+    ) in rows:
+        place = Place(
+            pk,
+            shift,
+            start,
+            end,
+            cancelled,
+            position,
+            skill_id,
+            skill or "",
+            capacity - taken,
+            urgent,
+        )
+        found.append((place, Facts(skill_id is None or f[0], f[1], f[2])))
+    return found
+
+
+def _swap_rows(offers: QuerySet[SwapOffer], person: User) -> list[tuple[Place, Facts]]:
+    path = "assignment__slot__"
+    fields = [f"{path}{name}" for name in _PLACE_FIELDS]
+    rows = _annotated(offers, person, path).values_list(
+        *fields, "pk", "offered_by__display_name", "held", "away", "gave_up"
+    )
+    found = []
+    for pk, shift, start, end, cancelled, position, skill_id, skill, _c, _t, _u, *rest in rows:
+        offer, offered_by, held, away, gave_up = rest
+        # Taking an offer hands over its holder's place: there is always one.
+        place = Place(
+            pk,
+            shift,
+            start,
+            end,
+            cancelled,
+            position,
+            skill_id,
+            skill or "",
+            1,
+            swap_id=offer,
+            offered_by=offered_by,
+        )
+        found.append((place, Facts(skill_id is None or held, away, gave_up)))
+    return found
+
+
+def places_open_to(
+    person: User, slots: QuerySet[Slot], now: datetime, who: Standing | None = None
+) -> list[Place]:
+    """The places among `slots` (in their order) that `person` may take; three
+    queries, or two when their standing is given."""
+    who = who or standing_of(person, reach_back(now))
+    return [
+        place for place, reasons in _weighed(who, _slot_rows(slots, person), now) if not reasons
+    ]
+
+
+def swaps_open_to(
+    person: User, offers: QuerySet[SwapOffer], now: datetime, who: Standing | None = None
+) -> list[Place]:
+    """The offered places among `offers` that `person` may take."""
+    who = who or standing_of(person, reach_back(now))
+    return [
+        place for place, reasons in _weighed(who, _swap_rows(offers, person), now) if not reasons
+    ]
+
+
+def why_not(person: User, slot_id: int, now: datetime | None = None) -> list[Reason]:
+    """Why `person` may not take the place `slot_id` (empty: they may)."""
+    now = now or timezone.now()
+    rows = _slot_rows(Slot.objects.filter(pk=slot_id), person)
+    if not rows:
+        raise PlaceError(_("This place no longer exists."))
+    place, facts = rows[0]
+    return reasons_against(standing_of(person, reach_back(place.start)), place, facts, now)
+
+
+def why_not_swap(person: User, offer_id: int, now: datetime | None = None) -> list[Reason]:
+    """Why `person` may not take the place offered as `offer_id` (empty: they may)."""
+    now = now or timezone.now()
+    rows = _swap_rows(SwapOffer.objects.filter(pk=offer_id), person)
+    if not rows:
+        raise PlaceError(_("Sorry, this swap was just taken or withdrawn."))
+    place, facts = rows[0]
+    return reasons_against(standing_of(person, reach_back(place.start)), place, facts, now)
+
+
+@dataclass
+class Candidate:
+    """Someone a coordinator might put in a place, with what stands against it."""
+
+    person: User
+    reasons: list[Reason]
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def notes(self) -> list[str]:
+        return [reason.note for reason in self.reasons]
+
+    @property
+    def label(self) -> str:
+        """The name, then what stands against them: "Sam — time off then"."""
+        name = self.person.display_name or self.person.username
+        return f"{name} — {'; '.join(self.notes)}" if self.reasons else name
+
+
+def held_skill_ids(
+    people: Iterable[User], skill_ids: Collection[int], on: date
+) -> dict[int, set[int]]:
+    """Which of `skill_ids` each of `people` holds on `on`, as crisisline.skills
+    says (granted and confirmed, not lapsed), in one query (unsaved `User(pk=…)`
+    will do)."""
+    people = list(people)
+    held: dict[int, set[int]] = {person.pk: set() for person in people}
+    if not skill_ids:
+        return held
+    wanted = set(skill_ids)
+    for pk, skills in skills_held_by([person.pk for person in people], on).items():
+        held[pk] = skills & wanted
+    return held
+
+
+def candidates_for(slot: Slot, now: datetime | None = None) -> list[Candidate]:
+    """Every active responder, each with the reasons against them taking `slot`
+    (`shift`, `position__required_skill` loaded); those with none first, then by
+    name. A fixed number of queries, whatever the number of people."""
+    now = now or timezone.now()
+    shift, position = slot.shift, slot.position
+    place = Place(
+        slot.pk,
+        shift.pk,
+        shift.start,
+        shift.end,
+        shift.cancelled,
+        position.name,
+        position.required_skill_id,
+        str(position.required_skill or ""),
+        slot.free,
+        slot.urgent_since,
+    )
+    people = list(holders_of("respond").order_by("display_name", "pk"))
+    ids = [person.pk for person in people]
+    lo = reach_back(shift.start)
+    hi = max(_month_start(_month_start(shift.start) + timedelta(days=32)), shift.end) + MAX_REST
+    bookings: dict[int, list[Booking]] = {pk: [] for pk in ids}
+    for pk, booking in _bookings(
+        Assignment.objects.filter(person_id__in=ids, shift__end__gt=lo, shift__start__lt=hi)
+    ):
+        bookings[pk].append(booking)
+    required = position.required_skill_id
+    held = held_skill_ids(people, [required] if required else [], timezone.localdate())
+    away = {
+        leave.person_id
+        for leave in TimeOff.objects.filter(
+            person_id__in=ids,
+            first_day__lte=timezone.localtime(shift.end).date(),
+            last_day__gte=timezone.localtime(shift.start).date(),
+        )
+        if leave.covers(shift.start, shift.end)
+    }
+    gave_up = set(GivenUp.objects.filter(slot=slot).values_list("person_id", flat=True))
+    # A coordinator may fill a place on a shift running now (see assign).
+    running = not shift.is_past(now)
+    candidates = []
+    for person in people:
+        who = Standing(
+            person.pk, True, person.max_shifts_per_month, person.min_rest_hours, bookings[person.pk]
+        )
+        holds = required is None or required in held[person.pk]
+        facts = Facts(holds, person.pk in away, person.pk in gave_up)
+        reasons = reasons_against(who, place, facts, now)
+        if running:
+            reasons = [reason for reason in reasons if reason.kind != STARTED]
+        candidates.append(Candidate(person, reasons))
+    candidates.sort(key=lambda candidate: candidate.blocked)  # stable: by name within
+    return candidates
 
 
 # --- Claims and assignments ---------------------------------------------------
 
 
 def _lock(slot_id: int, person: User) -> Slot:
-    slot = Slot.objects.select_for_update().select_related("shift", "position").get(pk=slot_id)
+    try:
+        slot = Slot.objects.select_for_update().select_related("shift", "position").get(pk=slot_id)
+    except Slot.DoesNotExist as gone:
+        raise PlaceError(_("This place no longer exists.")) from gone
     User.objects.select_for_update().filter(pk=person.pk).first()
     return slot
 
@@ -109,74 +553,44 @@ def _take(slot: Slot, person: User) -> Assignment:
     return assignment
 
 
-def _refuse_hard(
-    slot: Slot,
-    person: User,
-    now: datetime,
-    *,
-    ignoring: Assignment | None = None,
-    running_ok: bool = False,
-):
-    if slot.shift.cancelled:
-        raise PlaceError(_("This shift is cancelled."))
-    if slot.shift.is_past(now) or (slot.shift.has_started(now) and not running_ok):
-        raise PlaceError(_("This shift has already started or is over."))
-    if (
-        Assignment.objects.filter(shift=slot.shift, person=person)
-        .exclude(pk=getattr(ignoring, "pk", None))
-        .exists()
-    ):
-        raise PlaceError(_("%(name)s is already on this shift.") % {"name": person})
-    if slot.taken >= slot.capacity:
-        raise PlaceError(_("Sorry, this place was just taken. Choose another one."))
-    if overlapping(person, slot.shift, ignoring=ignoring):
-        raise PlaceError(_("%(name)s already has a shift at that time.") % {"name": person})
-
-
 def claim(slot_id: int, person: User) -> Assignment:
-    """A responder takes a free place for themselves, within their own limits."""
+    """A responder takes a free place for themselves, if the rule lets them."""
     now = timezone.now()
     try:
         with transaction.atomic():
             slot = _lock(slot_id, person)
-            _refuse_hard(slot, person, now)
-            if not slot.is_qualified(person):
-                raise PlaceError(
-                    _("This place needs %(skill)s, which is not on your profile.")
-                    % {"skill": slot.position.required_skill}
-                )
-            problems = limit_problems(person, slot.shift)
-            if problems:
-                raise PlaceError(" ".join(problems))
+            reasons = why_not(person, slot_id, now)
+            if reasons:
+                raise PlaceError(reasons[0].message)
             return _take(slot, person)
     except IntegrityError as error:
         raise PlaceError(_("Sorry, this place was just taken. Choose another one.")) from error
 
 
 def assign(slot_id: int, person: User) -> Outcome:
-    """A coordinator puts someone in a place; limits become warnings, not refusals."""
+    """A coordinator puts someone in a place: what only a coordinator may decide
+    (WARNINGS) becomes a warning, anything else a refusal. Unlike a claim, a
+    place on a shift running now may be filled; one on a shift that is over may not."""
     now = timezone.now()
     if not person.is_active:
         raise PlaceError(_("%(name)s is deactivated.") % {"name": person})
     try:
         with transaction.atomic():
             slot = _lock(slot_id, person)
-            # A coordinator may hand a running shift's place to someone now, e.g.
-            # when its holder was deactivated mid-shift.
-            _refuse_hard(slot, person, now, running_ok=True)
-            warnings = limit_problems(person, slot.shift)
-            if not slot.is_qualified(person):
-                warnings.insert(
-                    0,
-                    _("%(name)s does not have %(skill)s.")
-                    % {"name": person, "skill": slot.position.required_skill},
-                )
-            return Outcome(_take(slot, person), warnings)
+            reasons = why_not(person, slot_id, now)
+            if not slot.shift.is_past(now):
+                # A coordinator may hand a running shift's place to someone now,
+                # e.g. when its holder was deactivated mid-shift; claims may not.
+                reasons = [reason for reason in reasons if reason.kind != STARTED]
+            refusals = [reason for reason in reasons if reason.kind not in WARNINGS]
+            if refusals:
+                raise PlaceError(about(person, refusals[0]))
+            return Outcome(_take(slot, person), [about(person, reason) for reason in reasons])
     except IntegrityError as error:
         raise PlaceError(_("Sorry, this place was just taken. Choose another one.")) from error
 
 
-def _leave(assignment: Assignment, *, urgent: bool = False) -> Slot:
+def _leave(assignment: Assignment, *, urgent: bool = False, given_up: bool = False) -> Slot:
     # The swap offers first: deleting the assignment deletes them too, and a swap
     # being taken holds its offer before the place (_lock_offer), so taking them
     # in the other order could deadlock.
@@ -192,6 +606,8 @@ def _leave(assignment: Assignment, *, urgent: bool = False) -> Slot:
     if urgent:
         update["urgent_since"] = timezone.now()
     Slot.objects.filter(pk=slot.pk).update(**update)
+    if given_up:
+        GivenUp.objects.get_or_create(slot=slot, person_id=assignment.person_id)
     slot.refresh_from_db()
     return slot
 
@@ -217,12 +633,12 @@ def release(assignment: Assignment, now: datetime | None = None) -> Slot:
             % {"hours": notice}
         )
     with transaction.atomic():
-        return _leave(assignment)
+        return _leave(assignment, given_up=True)
 
 
 def cant_make_it(assignment: Assignment, request_url: str = "") -> tuple[Slot, int]:
-    """Leave at short notice: the place becomes urgent, and qualified teammates
-    are emailed when email is configured. Returns (slot, emails sent)."""
+    """Leave at short notice: the place becomes urgent, and teammates who may take
+    it are emailed when email is configured. Returns (slot, emails sent)."""
     now = timezone.now()
     if assignment.shift.has_started(now):
         raise PlaceError(_("This shift has already started: tell your teammates on call directly."))
@@ -230,28 +646,64 @@ def cant_make_it(assignment: Assignment, request_url: str = "") -> tuple[Slot, i
         SwapOffer.objects.filter(
             assignment=assignment, status__in=[SwapOffer.Status.OPEN, SwapOffer.Status.PENDING]
         ).update(status=SwapOffer.Status.WITHDRAWN)
-        slot = _leave(assignment, urgent=True)
+        slot = _leave(assignment, urgent=True, given_up=True)
     sent = 0
     if settings.EMAIL_ENABLED:
-        sent = _email_urgent(slot, exclude=assignment.person_id, url=request_url)
+        sent = _email_urgent(slot, url=request_url)
     return slot, sent
 
 
-def qualified_people(slot: Slot):
-    people = User.objects.filter(is_active=True, groups__permissions__codename="respond")
-    if slot.position.required_skill_id:
-        people = people.filter(holding(slot.position.required_skill_id))
-    return people.distinct()
-
-
-def _email_urgent(slot: Slot, *, exclude: int, url: str) -> int:
-    slot = Slot.objects.select_related("shift", "position").get(pk=slot.pk)
-    recipients = (
-        qualified_people(slot)
-        .exclude(pk=exclude)
-        .exclude(email="")
-        .exclude(assignments__shift=slot.shift)
+def places_to_free(person: User, now: datetime | None = None) -> QuerySet[Assignment]:
+    """The places `person` holds on shifts not yet over, a running one included,
+    earliest first: what deactivating them gives back to the team."""
+    return (
+        Assignment.objects.filter(person=person, shift__end__gt=now or timezone.now())
+        .select_related("shift", "slot__position")
+        .order_by("shift__start")
     )
+
+
+@transaction.atomic
+def free_places_of(person: User) -> int:
+    """Give back every place `person` holds on shifts not yet over; returns how many.
+
+    A running shift's place is freed too: its holder is no longer there. Places
+    starting within the release notice, or already running, become urgent, so
+    teammates see them first.
+    """
+    now = timezone.now()
+    notice = timedelta(hours=RosterRules.current().release_notice_hours)
+    freed = 0
+    for assignment in places_to_free(person, now):
+        slot = Slot.objects.select_for_update().get(pk=assignment.slot_id)
+        _count, deleted = Assignment.objects.filter(pk=assignment.pk, person=person).delete()
+        if not deleted.get(Assignment._meta.label):
+            continue
+        update = {"taken": F("taken") - 1}
+        if assignment.shift.start - now < notice and not assignment.shift.cancelled:
+            update["urgent_since"] = now
+        Slot.objects.filter(pk=slot.pk).update(**update)
+        freed += 1
+    SwapOffer.objects.filter(taken_by=person, status=SwapOffer.Status.PENDING).update(
+        status=SwapOffer.Status.OPEN, taken_by=None
+    )
+    return freed
+
+
+def seat(slot_id: int, person: User) -> Assignment:
+    """Put someone straight into a place, asking no rule: only for the demo, which
+    fills a shift already running (claims refuse started shifts)."""
+    with transaction.atomic():
+        return _take(_lock(slot_id, person), person)
+
+
+def _email_urgent(slot: Slot, *, url: str) -> int:
+    slot = Slot.objects.select_related("shift", "position__required_skill").get(pk=slot.pk)
+    recipients = [
+        candidate.person
+        for candidate in candidates_for(slot)
+        if not candidate.blocked and candidate.person.email
+    ]
     subject = _("Urgent: a %(position)s place is open on %(when)s") % {
         "position": slot.position,
         "when": when(slot.shift),
@@ -268,7 +720,7 @@ def places_url(request) -> str:
     return request.build_absolute_uri(reverse("shifts:places"))
 
 
-# --- Changing a shift's times or restoring it ------------------------------------
+# --- Changing a shift's times, cancelling and restoring it -------------------------
 
 
 def _lock_shift(shift_id: int) -> tuple[Shift, list[Assignment]]:
@@ -276,7 +728,10 @@ def _lock_shift(shift_id: int) -> tuple[Shift, list[Assignment]]:
     people on it (by id), so a claim by one of them waits for this change, or
     this change waits for the claim and then sees it."""
     list(Slot.objects.select_for_update().filter(shift_id=shift_id).order_by("pk"))
-    shift = Shift.objects.select_for_update().get(pk=shift_id)
+    try:
+        shift = Shift.objects.select_for_update().get(pk=shift_id)
+    except Shift.DoesNotExist as gone:
+        raise PlaceError(_("This shift no longer exists.")) from gone
     assignments = list(Assignment.objects.filter(shift=shift).select_related("person"))
     list(
         User.objects.select_for_update()
@@ -287,7 +742,18 @@ def _lock_shift(shift_id: int) -> tuple[Shift, list[Assignment]]:
 
 
 def _double_booked(shift: Shift, assignments: list[Assignment]) -> list[User]:
-    return [a.person for a in assignments if overlapping(a.person, shift, ignoring=a)]
+    """The people on `shift` who also hold a place on a live shift overlapping it."""
+    clashing = set(
+        Assignment.objects.filter(
+            person_id__in=[a.person_id for a in assignments],
+            shift__cancelled=False,
+            shift__start__lt=shift.end,
+            shift__end__gt=shift.start,
+        )
+        .exclude(shift=shift)
+        .values_list("person_id", flat=True)
+    )
+    return [a.person for a in assignments if a.person_id in clashing]
 
 
 def move_shift(shift_id: int, start: datetime, end: datetime, note: str) -> Shift:
@@ -299,7 +765,7 @@ def move_shift(shift_id: int, start: datetime, end: datetime, note: str) -> Shif
         if shift.is_past():
             raise PlaceError(_("This shift is over and can no longer be changed."))
         shift.start, shift.end, shift.note = start, end, note
-        # A cancelled shift books nobody; restoring it checks (toggle_cancelled).
+        # A cancelled shift books nobody; restoring it checks (restore_shift).
         clashes = [] if shift.cancelled else _double_booked(shift, assignments)
         if clashes:
             raise PlaceError(
@@ -310,29 +776,49 @@ def move_shift(shift_id: int, start: datetime, end: datetime, note: str) -> Shif
         return shift
 
 
-def toggle_cancelled(shift_id: int) -> Shift:
-    """Cancel a shift, or restore a cancelled one unless someone on it has since
-    taken an overlapping shift."""
+def cancel_shift(shift_id: int) -> Shift:
+    """Cancel a shift; cancelling it again changes nothing and says so."""
+    with transaction.atomic():
+        shift, _assignments = _lock_shift(shift_id)
+        if shift.is_past():
+            raise PlaceError(_("This shift is over and can no longer be changed."))
+        if shift.cancelled:
+            raise PlaceError(_("This shift is already cancelled."))
+        shift.cancelled = True
+        shift.save(update_fields=["cancelled"])
+        return shift
+
+
+def restore_shift(shift_id: int) -> Shift:
+    """Restore a cancelled shift, unless someone on it has since taken an
+    overlapping shift; restoring it again changes nothing and says so."""
     with transaction.atomic():
         shift, assignments = _lock_shift(shift_id)
         if shift.is_past():
             raise PlaceError(_("This shift is over and can no longer be changed."))
-        if shift.cancelled:
-            clashes = _double_booked(shift, assignments)
-            if clashes:
-                raise PlaceError(
-                    _(
-                        "The shift was not restored: %(names)s would then be in two shifts "
-                        "at once. Take them off one of the shifts first."
-                    )
-                    % {"names": ", ".join(str(p) for p in clashes)}
+        if not shift.cancelled:
+            raise PlaceError(_("This shift is not cancelled."))
+        clashes = _double_booked(shift, assignments)
+        if clashes:
+            raise PlaceError(
+                _(
+                    "The shift was not restored: %(names)s would then be in two shifts "
+                    "at once. Take them off one of the shifts first."
                 )
-        shift.cancelled = not shift.cancelled
+                % {"names": ", ".join(str(p) for p in clashes)}
+            )
+        shift.cancelled = False
         shift.save(update_fields=["cancelled"])
         return shift
 
 
 # --- Swaps ---------------------------------------------------------------------
+#
+# Offering, withdrawing, taking and deciding each lock the offer first and read
+# its state again under the lock, so whoever comes second is refused with the
+# ordinary message: never two successes, and never an error page.
+
+LIVE = (SwapOffer.Status.OPEN, SwapOffer.Status.PENDING)
 
 
 def offer_swap(assignment: Assignment) -> SwapOffer:
@@ -340,54 +826,47 @@ def offer_swap(assignment: Assignment) -> SwapOffer:
         raise PlaceError(_("This shift has already started or is over."))
     try:
         with transaction.atomic():
+            if not Assignment.objects.filter(
+                pk=assignment.pk, person_id=assignment.person_id
+            ).exists():
+                raise PlaceError(_("This place was already given up or handed on."))
             return SwapOffer.objects.create(assignment=assignment, offered_by=assignment.person)
     except IntegrityError as error:
         raise PlaceError(_("This shift is already offered for a swap.")) from error
 
 
-def withdraw_swap(offer: SwapOffer) -> None:
-    if offer.status not in (SwapOffer.Status.OPEN, SwapOffer.Status.PENDING):
-        raise PlaceError(_("This swap is no longer open."))
-    offer.status = SwapOffer.Status.WITHDRAWN
-    offer.save(update_fields=["status"])
-
-
-def _hand_over(offer: SwapOffer, taker: User) -> None:
-    """Move the assignment to `taker` (inside a transaction holding the locks)."""
-    assignment = Assignment.objects.select_related("shift", "slot__position").get(
-        pk=offer.assignment_id
-    )
-    if assignment.shift.has_started():
-        raise PlaceError(_("This shift has already started or is over."))
-    if assignment.shift.cancelled:
-        raise PlaceError(_("This shift is cancelled."))
-    if not assignment.slot.is_qualified(taker):
-        raise PlaceError(
-            _("This place needs %(skill)s, which %(name)s does not have.")
-            % {"skill": assignment.slot.position.required_skill, "name": taker}
-        )
-    if Assignment.objects.filter(shift=assignment.shift, person=taker).exists():
-        raise PlaceError(_("%(name)s is already on this shift.") % {"name": taker})
-    if overlapping(taker, assignment.shift):
-        raise PlaceError(_("%(name)s already has a shift at that time.") % {"name": taker})
-    problems = limit_problems(taker, assignment.shift)
-    if problems:
-        raise PlaceError(" ".join(problems))
-    assignment.person = taker
-    assignment.reminded_at = None
-    assignment.save(update_fields=["person", "reminded_at"])
+def withdraw_swap(offer_id: int, person: User) -> SwapOffer:
+    with transaction.atomic():
+        offer = SwapOffer.objects.select_for_update().filter(pk=offer_id, offered_by=person).first()
+        if offer is None or offer.status not in LIVE:
+            raise PlaceError(_("This swap is no longer open: it was taken or withdrawn."))
+        offer.status = SwapOffer.Status.WITHDRAWN
+        offer.save(update_fields=["status"])
+        return offer
 
 
 def _lock_offer(offer_id: int, taker_id: int | None) -> SwapOffer:
     """Lock an offer, then its place, then the taker, in the order claims and
     shift changes use: a move of the offered shift waits for the hand-over, or
-    the hand-over waits for the move and then checks the new times."""
-    offer = SwapOffer.objects.select_for_update().get(pk=offer_id)
+    the hand-over waits for the move and then checks the new times. An offer
+    deleted meanwhile (its holder left the place) is refused like a taken one."""
+    offer = SwapOffer.objects.select_for_update().filter(pk=offer_id).first()
+    if offer is None:
+        raise PlaceError(_("Sorry, this swap was just taken or withdrawn."))
     place = Assignment.objects.filter(pk=offer.assignment_id).values("slot_id")
     list(Slot.objects.select_for_update().filter(pk__in=place))
     if taker_id is not None:
         User.objects.select_for_update().filter(pk=taker_id).first()
     return offer
+
+
+def _hand_over(offer: SwapOffer, taker: User) -> None:
+    """Move the offered place to `taker` (inside a transaction holding the locks)."""
+    moved = Assignment.objects.filter(pk=offer.assignment_id, person_id=offer.offered_by_id).update(
+        person=taker, reminded_at=None
+    )
+    if not moved:
+        raise PlaceError(_("Sorry, this swap was just taken or withdrawn."))
 
 
 def take_swap(offer_id: int, taker: User) -> SwapOffer:
@@ -399,11 +878,10 @@ def take_swap(offer_id: int, taker: User) -> SwapOffer:
                 raise PlaceError(_("Sorry, this swap was just taken or withdrawn."))
             if offer.offered_by_id == taker.pk:
                 raise PlaceError(_("This is your own shift."))
+            reasons = why_not_swap(taker, offer_id)
+            if reasons:
+                raise PlaceError(reasons[0].message)
             if RosterRules.current().swaps_need_approval:
-                # Check now so nobody waits for an approval that cannot happen.
-                with transaction.atomic():
-                    _hand_over(offer, taker)
-                    transaction.set_rollback(True)
                 offer.status = SwapOffer.Status.PENDING
             else:
                 _hand_over(offer, taker)
@@ -423,6 +901,9 @@ def decide_swap(offer_id: int, approve: bool) -> SwapOffer:
                 raise PlaceError(_("This swap is not waiting for approval."))
             if approve:
                 taker = User.objects.select_for_update().get(pk=offer.taken_by_id)
+                reasons = why_not_swap(taker, offer_id)
+                if reasons:
+                    raise PlaceError(about(taker, reasons[0]))
                 _hand_over(offer, taker)
                 offer.status = SwapOffer.Status.DONE
             else:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from shifts.hours import occurrences
 from shifts.models import Closure, Position, ServiceWindow, Shift, Slot
@@ -17,8 +18,34 @@ from shifts.models import Closure, Position, ServiceWindow, Shift, Slot
 @dataclass(frozen=True)
 class Generated:
     created: int
-    already_there: int
+    already_there: int  # a shift with exactly these times exists
+    clashed: int  # another shift covers part of these times
     in_the_past: int
+
+    def summary(self) -> str:
+        parts = [
+            ngettext("%(count)s shift created.", "%(count)s shifts created.", self.created)
+            % {"count": self.created}
+        ]
+        if self.already_there:
+            parts.append(
+                ngettext(
+                    "%(count)s already existed and was left as it is.",
+                    "%(count)s already existed and were left as they are.",
+                    self.already_there,
+                )
+                % {"count": self.already_there}
+            )
+        if self.clashed:
+            parts.append(
+                ngettext(
+                    "%(count)s would have overlapped a different shift and was not made.",
+                    "%(count)s would have overlapped a different shift and were not made.",
+                    self.clashed,
+                )
+                % {"count": self.clashed}
+            )
+        return " ".join(parts)
 
 
 def slots_for(shifts: list[Shift], positions: list[Position]) -> list[Slot]:
@@ -41,6 +68,7 @@ class TakenTimes:
 
     def __init__(self, intervals: Iterable[tuple[datetime, datetime]]) -> None:
         ordered = sorted(intervals)
+        self.intervals = ordered
         self.starts = [start for start, _end in ordered]
         self.latest_end: list[datetime] = []  # the latest end among the first i + 1
         for _start, end in ordered:
@@ -73,10 +101,17 @@ def generate_shifts(
             end__gt=min((o.start for o in future), default=now),
         ).values_list("start", "end")
     )
+    existing = set(taken.intervals)
     new = [Shift(start=o.start, end=o.end) for o in future if not taken.overlaps(o.start, o.end)]
+    same = sum(1 for o in future if (o.start, o.end) in existing)
     Shift.objects.bulk_create(new)
     Slot.objects.bulk_create(slots_for(new, list(Position.objects.filter(active=True))))
-    return Generated(len(new), len(future) - len(new), len(planned) - len(future))
+    return Generated(
+        created=len(new),
+        already_there=same,
+        clashed=len(future) - len(new) - same,
+        in_the_past=len(planned) - len(future),
+    )
 
 
 @transaction.atomic

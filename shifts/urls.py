@@ -30,6 +30,7 @@ urlpatterns = [
     path("roster/shifts/new/", views.new_shift, name="new_shift"),
     path("roster/shifts/<int:pk>/", views.edit_shift, name="edit_shift"),
     path("roster/shifts/<int:pk>/cancel/", views.cancel_shift, name="cancel_shift"),
+    path("roster/shifts/<int:pk>/restore/", views.restore_shift, name="restore_shift"),
     path("roster/slots/<int:pk>/assign/", views.assign, name="assign"),
     path("roster/assignments/<int:pk>/unassign/", views.unassign, name="unassign"),
     path("roster/hours/", views.hours, name="hours"),

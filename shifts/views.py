@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,9 +26,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crisisline.models import SkillGrant, User, keyed_hash
-from crisisline.roles import can, role_required
-from crisisline.skills import RENEWAL_WARNING_DAYS, held_skill_ids
+from crisisline.models import SkillGrant, keyed_hash
+from crisisline.numbers import whole_number
+from crisisline.roles import can, holders_of, role_required
+from crisisline.skills import RENEWAL_WARNING_DAYS
 from shifts import forwarding, places
 from shifts import oncall as oncall_board
 from shifts.coverage import load_roster
@@ -114,8 +116,9 @@ def oncall(request: HttpRequest) -> HttpResponse:
     later = [s for s in shifts if s.start > now]
     following = later[0] if later else None
     oncall_board.add_people(current + later[:1])
-    responds = can(request.user, "respond")
-    yours = oncall_board.your_shifts(request.user, now) if responds else []
+    who = places.standing_of(request.user, places.reach_back(now))
+    responds = who.responds
+    yours = oncall_board.your_shifts(who, now) if responds else []
     status = opening_status(now)
     return render(
         request,
@@ -125,9 +128,7 @@ def oncall(request: HttpRequest) -> HttpResponse:
             "current": current,
             "following": following,
             "mine": yours[0] if yours else None,
-            "open_places": oncall_board.open_places_for(request.user, now, yours)
-            if responds
-            else [],
+            "open_places": oncall_board.open_places_for(request.user, now, who) if responds else [],
             "status": status,
             "refresh": oncall_board.refresh_seconds(now, current, later, status),
             "line_gaps": line_gaps(now),
@@ -138,33 +139,37 @@ def oncall(request: HttpRequest) -> HttpResponse:
 # --- Responder self-service --------------------------------------------------------
 
 
+PLACES_PER_PAGE = 20
+PLACES_DAYS = 62
+
+
 @role_required("respond")
 @require_GET
 def open_places(request: HttpRequest) -> HttpResponse:
+    """The places you may take in the next two months (shifts.places decides),
+    urgent first, a page at a time; then the shifts teammates offer you may take."""
     now = timezone.now()
-    busy = oncall_board.your_shifts(request.user, now)
-    slots = list(
+    who = places.standing_of(request.user, places.reach_back(now))
+    slots = (
         Slot.objects.open()
         .upcoming(now)
-        .qualified_for(request.user)
-        .takeable_by(request.user, busy)
-        .filter(shift__start__lt=now + timedelta(days=62))
-        .select_related("shift", "position")
-        .order_by(F("urgent_since").asc(nulls_last=True), "shift__start", "position__order")[:100]
+        .filter(shift__start__lt=now + timedelta(days=PLACES_DAYS))
+        .order_by(F("urgent_since").asc(nulls_last=True), "shift__start", "position__order")
     )
-    slots.sort(key=lambda slot: (slot.urgent_since is None, slot.shift.start))
-    swaps = (
+    found = places.places_open_to(request.user, slots, now, who)
+    found.sort(key=lambda place: (place.urgent_since is None, place.start))
+    page = Paginator(found, PLACES_PER_PAGE).get_page(request.GET.get("page"))
+    offers = (
         SwapOffer.objects.filter(
             status=SwapOffer.Status.OPEN,
             assignment__shift__start__gt=now,
             assignment__shift__cancelled=False,
         )
         .exclude(offered_by=request.user)
-        .qualified_for(request.user)
-        .takeable_by(request.user, busy)
-        .select_related("assignment__shift", "assignment__slot__position", "offered_by")[:50]
+        .order_by("assignment__shift__start", "pk")
     )
-    return render(request, "shifts/places.html", {"slots": slots, "swaps": swaps})
+    swaps = places.swaps_open_to(request.user, offers, now, who)
+    return render(request, "shifts/places.html", {"page": page, "swaps": swaps})
 
 
 @role_required("respond")
@@ -182,10 +187,35 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_back(request, "shifts:mine" if claimed else "shifts:places"))
 
 
+class HandedOn(Exception):
+    """The place was yours, and a swap handed it on meanwhile."""
+
+
 def _my_assignment(request: HttpRequest, pk: int) -> Assignment:
-    return get_object_or_404(
-        Assignment.objects.select_related("shift", "slot__position"), pk=pk, person=request.user
+    """Your place `pk`; 404 unless it is, or was yours until a swap handed it on
+    (then HandedOn: the person is told, as for any other refusal)."""
+    assignment = (
+        Assignment.objects.select_related("shift", "slot__position")
+        .filter(pk=pk, person=request.user)
+        .first()
     )
+    if assignment is not None:
+        return assignment
+    if SwapOffer.objects.filter(assignment_id=pk, offered_by=request.user).exists():
+        raise HandedOn
+    raise Http404
+
+
+def _gone_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except HandedOn:
+            messages.error(request, _("This place was already given up or handed on."))
+            return redirect("shifts:mine")
+
+    return wrapped
 
 
 @role_required("respond")
@@ -232,6 +262,7 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
 
 @role_required("respond")
 @require_POST
+@_gone_on
 def release(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
     _attempt(
@@ -244,6 +275,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("respond")
 @require_POST
+@_gone_on
 def cant_make_it(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
 
@@ -259,6 +291,7 @@ def cant_make_it(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("respond")
 @require_POST
+@_gone_on
 def offer_swap(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
     _attempt(
@@ -272,8 +305,12 @@ def offer_swap(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("respond")
 @require_POST
 def withdraw_swap(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = get_object_or_404(SwapOffer, pk=pk, offered_by=request.user)
-    _attempt(request, lambda: places.withdraw_swap(offer), lambda _none: _("Swap offer withdrawn."))
+    get_object_or_404(SwapOffer, pk=pk, offered_by=request.user)
+    _attempt(
+        request,
+        lambda: places.withdraw_swap(pk, request.user),
+        lambda _offer: _("Swap offer withdrawn."),
+    )
     return redirect("shifts:mine")
 
 
@@ -357,7 +394,9 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         .exclude(feed_token_hash="")
         .first()
     )
-    if prefs is None:
+    # The feed is a responder's: it ends when they lose the role (and comes back
+    # if they get it back), as everything else a responder sees does.
+    if prefs is None or not can(prefs.person, "respond"):
         raise Http404
     body = calendar_for(prefs.person, with_teammates=prefs.feed_shows_teammates)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -408,7 +447,7 @@ def forward(request: HttpRequest, token: str) -> HttpResponse:
 def _month_from(request: HttpRequest) -> date:
     raw = request.GET.get("month", "")
     try:
-        year, month = (int(part) for part in raw.split("-"))
+        year, month = (whole_number(part, most_digits=4) or 0 for part in raw.split("-"))
         if not 2000 <= year <= 2100:
             raise ValueError
         return date(year, month, 1)
@@ -560,11 +599,7 @@ def generate(request: HttpRequest) -> HttpResponse:
                 request, _("Someone else changed the roster at the same moment. Try again.")
             )
             return redirect("shifts:generate")
-        messages.success(
-            request,
-            _("%(created)s shifts created; %(existing)s already existed and were left as they are.")
-            % {"created": result.created, "existing": result.already_there},
-        )
+        messages.success(request, result.summary())
         return redirect(f"{reverse('shifts:roster')}?month={form.cleaned_data['first_day']:%Y-%m}")
     return render(
         request,
@@ -633,11 +668,15 @@ def edit_shift(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cancel_shift(request: HttpRequest, pk: int) -> HttpResponse:
     get_object_or_404(Shift, pk=pk)
-    _attempt(
-        request,
-        lambda: places.toggle_cancelled(pk),
-        lambda shift: _("Shift cancelled.") if shift.cancelled else _("Shift restored."),
-    )
+    _attempt(request, lambda: places.cancel_shift(pk), lambda _shift: _("Shift cancelled."))
+    return redirect(_back(request, "shifts:roster"))
+
+
+@role_required("coordinate")
+@require_POST
+def restore_shift(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(Shift, pk=pk)
+    _attempt(request, lambda: places.restore_shift(pk), lambda _shift: _("Shift restored."))
     return redirect(_back(request, "shifts:roster"))
 
 
@@ -647,47 +686,11 @@ def _slot_for_coordinator(pk: int) -> Slot:
     )
 
 
-def _candidates(slot: Slot) -> list[User]:
-    """Active responders, the qualified first, each labelled with any warning."""
-    people = list(
-        User.objects.filter(is_active=True, groups__permissions__codename="respond")
-        .distinct()
-        .order_by("display_name")
-    )
-    held = held_skill_ids((p.pk for p in people), timezone.localtime(slot.shift.start).date())
-    shift = slot.shift
-    busy = set(
-        Assignment.objects.filter(
-            shift__cancelled=False, shift__start__lt=shift.end, shift__end__gt=shift.start
-        ).values_list("person_id", flat=True)
-    )
-    away = set(
-        TimeOff.objects.filter(
-            first_day__lte=timezone.localtime(shift.end - timedelta(seconds=1)).date(),
-            last_day__gte=timezone.localtime(shift.start).date(),
-        ).values_list("person_id", flat=True)
-    )
-    required = slot.position.required_skill_id
-    for person in people:
-        notes = []
-        person.qualified = required is None or required in held.get(person.pk, set())
-        if not person.qualified:
-            notes.append(_("lacks %(skill)s") % {"skill": slot.position.required_skill})
-        if person.pk in busy:
-            notes.append(_("busy then"))
-        if person.pk in away:
-            notes.append(_("time off"))
-        person.notes = notes
-    people.sort(key=lambda p: (bool(p.notes), p.display_name))
-    return people
-
-
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     slot = _slot_for_coordinator(pk)
-    people = User.objects.filter(is_active=True, groups__permissions__codename="respond").distinct()
-    form = AssignForm(request.POST or None, people=people)
+    form = AssignForm(request.POST or None, people=holders_of("respond"))
     if request.method == "POST" and not form.is_valid() and request.htmx:
         messages.error(request, _("Choose someone from the list."))
         return _slot_fragment(request, pk)
@@ -707,7 +710,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         if request.htmx:
             return _slot_fragment(request, pk)
         return redirect(_back(request, "shifts:roster"))
-    candidates = _candidates(slot)
+    candidates = places.candidates_for(slot)
     template = "shifts/assign.html#assign-form" if request.htmx else "shifts/assign.html"
     return render(
         request,

@@ -132,6 +132,8 @@ ROUTES = [
     FormRoute("shifts:new_shift", "coordinator", ("start", "end", "note")),
     FormRoute("shifts:edit_shift", "coordinator", ("start", "end", "note"), "shift"),
     FormRoute("shifts:cancel_shift", "coordinator", ("next",), "shift"),
+    # The world's shift is not cancelled: restoring it is refused and changes nothing.
+    FormRoute("shifts:restore_shift", "coordinator", ("next",), "shift", refused=True),
     FormRoute("shifts:assign", "coordinator", ("person", "next"), "open_slot"),
     FormRoute(
         "shifts:assign",
@@ -279,9 +281,22 @@ nasty = st.sampled_from(
         "up-answer:0:0",
         "remove:99999999999999999999",
         "\u202e\ufeff\U0001f525",
+        # Digits outside ASCII: '²'.isdigit() is True but int('²') fails; int('٣') is 3.
+        "²",
+        "٣",
+        "３",
+        "0.²",
+        "1.٣",
+        "remove:²",
+        "up-answer:0:٣",
+        "٢٠٢٦-٠٣",
+        "２０２６-０３-０１",
     ]
 )
-value = st.one_of(st.text(max_size=60), numbers, nasty)
+# Numbers as someone might type them with another keyboard or a copy and paste.
+UNICODE_DIGITS = "0123456789²³¹٠١٢٣۴۵०३３０①𝟘"
+unicode_digits = st.text(alphabet=st.sampled_from([*UNICODE_DIGITS, ".", ":", "-"]), max_size=8)
+value = st.one_of(st.text(max_size=60), numbers, nasty, unicode_digits)
 values = st.one_of(value, st.lists(value, min_size=2, max_size=3))
 extra_key = st.sampled_from(["csrfmiddlewaretoken", "id", "pk", "author", "is_superuser", "x"])
 
@@ -500,3 +515,110 @@ def test_nonsense_in_the_query_string_never_breaks_a_page(route: FormRoute, worl
 
     get()
     assert database_snapshot() == before, f"reading {route.name} changed data"
+
+
+@pytest.mark.parametrize("digits", ["²", "٣", "0.３.²", "up-answer:0:²"])
+def test_digits_outside_ascii_in_every_field_never_break_a_page(digits: str, world: World) -> None:
+    """Every field of every fuzzed form and query at once: '²'.isdigit() is True,
+    int('²') fails, and int('٣') is 3."""
+    for route in [*ROUTES, *QUERIES]:
+        if route.kwargs == "reset":
+            continue  # its form is one redirect on; the main fuzz test covers it
+        data = {field: digits for field in route.fields if field != "bundle"}
+        savepoint = transaction.savepoint()
+        try:
+            client = client_as(world, route.persona)
+            url = url_of(route, world)
+            response = client.get(url, data) if route in QUERIES else client.post(url, data)
+            assert response.status_code < 500, (route.id, digits)
+        finally:
+            transaction.savepoint_rollback(savepoint)
+
+
+# --- Hostile YAML in an imported bundle ------------------------------------------------------
+
+FRONT_FIELDS = ("title", "category", "language", "slug", "translation_key", "review_interval_days")
+
+
+@st.composite
+def hostile_yaml_value(draw) -> tuple[str, str]:
+    """(lines defining anchors, if any; the value of one field)."""
+    kind = draw(st.sampled_from(["aliases", "anchor", "deep", "unhashable", "digits", "huge"]))
+    if kind == "aliases":
+        # "Billion laughs": each level repeats the one before `width` times.
+        levels = draw(st.integers(1, 9))
+        width = draw(st.integers(2, 10))
+        lines = ["l0: &l0 [" + ", ".join(["lol"] * width) + "]"]
+        lines += [
+            f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * width) + "]" for i in range(1, levels)
+        ]
+        return "\n".join(lines), f"*l{levels - 1}"
+    if kind == "anchor":
+        return "", "&" + draw(st.sampled_from(["a", "x1", "big"])) + " " + draw(
+            st.sampled_from(["en", "x", "[a, b]"])
+        )
+    if kind == "deep":
+        depth = draw(st.integers(13, 20_000))
+        opening, closing = draw(st.sampled_from([("[", "]"), ("{a: ", "}")]))
+        return "", opening * depth + "x" + closing * depth
+    if kind == "unhashable":
+        inner = draw(st.sampled_from(["en", "es", "de-escalation", "٣", "²", "1"]))
+        return "", draw(st.sampled_from([f"[{inner}]", f"{{{inner}: 1}}", f"[[{inner}]]"]))
+    if kind == "digits":
+        # Text, however it looks: never a number of days, a language or a slug.
+        return "", draw(st.text(alphabet=UNICODE_DIGITS[10:], min_size=1, max_size=6))
+    return "", draw(st.sampled_from(["9" * 5000, "2026-13-45", "1.0e+99999", "0x" + "f" * 5000]))
+
+
+@st.composite
+def hostile_bundle_file(draw) -> tuple[str, str]:
+    anchors, bad = draw(hostile_yaml_value())
+    # Digits outside ASCII make a fine title: only the other fields refuse them.
+    field = draw(
+        st.sampled_from(
+            FRONT_FIELDS[1:] if anchors == "" and bad[:1] in UNICODE_DIGITS else FRONT_FIELDS
+        )
+    )
+    meta = {"title": "Listening", "category": "de-escalation", "language": "en"}
+    meta[field] = bad
+    front = "\n".join(filter(None, [anchors, *(f"{k}: {v}" for k, v in meta.items())]))
+    if draw(st.booleans()):
+        return "pages/listening.md", f"---\n{front}\n---\nListen first.\n"
+    return "trees/a-tree.yaml", f"{front}\ntree:\n  start: {bad}\n  nodes: []\n"
+
+
+def test_hostile_yaml_in_a_bundle_is_refused_quickly(world: World) -> None:
+    """Anchors and aliases, deep nesting, lists where text belongs, digits
+    outside ASCII, numbers too long to read: a clear refusal in under a second."""
+    import time
+    import zipfile
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_as(world, "trainer")
+    url = reverse("protocols:import")
+    before = database_snapshot()
+
+    @settings(
+        max_examples=EXAMPLES * 2,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        derandomize=True,
+    )
+    @given(file=hostile_bundle_file())
+    def post(file: tuple[str, str]) -> None:
+        buffer = BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(*file)
+        upload = SimpleUploadedFile("protocols.zip", buffer.getvalue())
+        started = time.process_time()  # this process's own time: the machine may be busy
+        response = client.post(url, {"bundle": upload})
+        elapsed = time.process_time() - started
+        assert response.status_code == 400, file
+        assert "Nothing was imported" in response.content.decode()
+        assert len(response.content) < 100_000
+        assert elapsed < 1, (elapsed, file)
+
+    post()
+    assert database_snapshot() == before

@@ -160,6 +160,7 @@ EXPECTED: dict[str, Expect] = {
     "shifts:new_shift": COORDINATORS,
     "shifts:edit_shift": row(*COORDINATORS.statuses, kwargs=pk("shift")),
     "shifts:cancel_shift": row(*COORDINATORS_POST.statuses, kwargs=pk("shift")),
+    "shifts:restore_shift": row(*COORDINATORS_POST.statuses, kwargs=pk("shift")),
     "shifts:assign": row(*COORDINATORS.statuses, kwargs=pk("open_slot")),
     "shifts:unassign": row(*COORDINATORS_POST.statuses, kwargs=pk("my_assignment")),
     "shifts:hours": COORDINATORS,

@@ -7,7 +7,6 @@ from datetime import time, timedelta
 from http.cookies import SimpleCookie
 from typing import Any
 
-from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 from calls.models import CallNote
 from crisisline.models import Invitation, Skill, SkillGrant, User
 from crisisline.roles import COORDINATOR, RESPONDER, TRAINER
+from crisisline.tokens import password_links
 from shifts.models import (
     Assignment,
     Closure,
@@ -138,13 +138,13 @@ def build_world() -> World:
     # Someone who never signs in here: signing in would spoil the token.
     w.objects["reset_kwargs"] = {
         "uidb64": urlsafe_base64_encode(force_bytes(teammate.pk)),
-        "token": default_token_generator.make_token(teammate),
+        "token": password_links.make_token(teammate),
     }
     # A password link issued before its holder was deactivated.
     left = make_person("m-left", RESPONDER)
     w.objects["left_reset_kwargs"] = {
         "uidb64": urlsafe_base64_encode(force_bytes(left.pk)),
-        "token": default_token_generator.make_token(left),
+        "token": password_links.make_token(left),
     }
     left.deactivate()
     used, w.objects["used_invitation_token"] = Invitation.issue(

@@ -245,6 +245,7 @@ def expired_or_live_notes(count: int, author: User, *, expired: bool) -> None:
 
     from django.utils import timezone
 
+    from calls import envelope
     from calls.models import CallNote, NoteSeal
 
     keys = note_keys(author)
@@ -267,16 +268,17 @@ def expired_or_live_notes(count: int, author: User, *, expired: bool) -> None:
         else:
             written = now - timedelta(minutes=n % 600)
             expires = now + timedelta(minutes=30 + (n % (30 * 24 * 60)))
-        note = CallNote(
-            author=author,
+        note = CallNote(author=author)
+        details = envelope.Details(
             kind="crisis-acute",
+            needs=("safety",),
             response="phone",
             police="none",
-            needs=["safety"],
+            follow_up_by=None,
             written_at=written,
             expires_at=expires,
         )
-        seals += note.seal(NOTE_BODY, [keys])
+        seals += note.seal(details, NOTE_BODY, [keys])
         batch.append(note)
         if len(batch) == 5000:
             flush()

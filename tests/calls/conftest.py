@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from calls.models import CallNote, NoteKeys
+from calls.models import CallNote, NoteContents, NoteKeys
 from tests.factory import PASSWORD
 
 
@@ -38,8 +38,13 @@ def client_for(person, password: str = PASSWORD) -> Client:
 
 def read_body(note: CallNote, person, password: str = PASSWORD) -> str:
     """The body as `person` reads it, their key unlocked with their password."""
+    return read_contents(note, person, password).body
+
+
+def read_contents(note: CallNote, person, password: str = PASSWORD) -> NoteContents:
+    """Everything about the note as `person` reads it (the details are sealed too)."""
     note = CallNote.including_expired.get(pk=note.pk)
-    return note.body_for(person, NoteKeys.objects.get(person=person).unlock(password))
+    return note.open_for(person, NoteKeys.objects.get(person=person).unlock(password))
 
 
 @pytest.fixture
@@ -67,12 +72,23 @@ def write_note(author, body: str = "Talked it through; safe for tonight.", **fie
     return CallNote.write(author=author, body=body, **values)
 
 
+def sealed_expiry(note: CallNote) -> datetime:
+    """The note's exact expiry, sealed inside it (the row keeps its bucket's end)."""
+    return read_contents(note, note.author).expires_at
+
+
 def as_written_before_sealing(note: CallNote, body: str) -> CallNote:
-    """Turn `note` into one written before sealing: its body under the bucket key
-    alone, no sealed copies. Drop the readers' key pairs to have them never signed in."""
+    """Turn `note` into one written before sealing: its details in clear columns
+    and its exact expiry, its body under the bucket key alone, no sealed copies.
+    Drop the readers' key pairs to have them never signed in."""
     from calls import keyring
     from calls.models import NoteSeal
 
+    contents = read_contents(note, note.author)
+    note.kind, note.needs = contents.kind, list(contents.needs)
+    note.response, note.police = contents.response, contents.police
+    note.follow_up_by, note.written_at = contents.follow_up_by, contents.written_at
+    note.expires_at = contents.expires_at
     note.sealed = False
     note.body_ciphertext = keyring.encrypt(body, bucket=note.body_bucket, context=note._context())
     note.save()

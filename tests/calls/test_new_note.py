@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from calls.models import CallNote, RetentionPolicy, Tally
 from crisisline.roles import RESPONDER
-from tests.calls.conftest import client_for, give_keys, note_form, read_body
+from tests.calls.conftest import (
+    client_for,
+    give_keys,
+    note_form,
+    read_body,
+    read_contents,
+    sealed_expiry,
+)
 from tests.factory import make_person
 
 URL = "/notes/new/"
@@ -51,11 +58,13 @@ def test_responder_writes_a_note_that_is_stored_encrypted(as_responder, responde
     note = CallNote.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/notes/{note.public_id}/"
     assert note.author == responder
-    assert note.needs == ["food", "safety"]
+    assert read_contents(note, responder).needs == ("food", "safety")
     assert b"heat" not in bytes(note.body_ciphertext)
     assert read_body(note, responder) == "Worried about the heat; water dropped off."
     assert str(note) == note.public_id and "heat" not in repr(note)
-    assert before + timedelta(hours=72) <= note.expires_at <= timezone.now() + timedelta(hours=72)
+    assert (
+        before + timedelta(hours=72) <= sealed_expiry(note) <= timezone.now() + timedelta(hours=72)
+    )
     page = as_responder.get(response["Location"])
     assert "Worried about the heat" in page.content.decode()
     assert "no-store" in page["Cache-Control"]
@@ -73,7 +82,7 @@ def test_each_note_adds_one_to_the_week_total(as_responder):
 
 def test_writer_may_choose_a_shorter_life(as_responder):
     as_responder.post(URL, note_form(keep_hours="8"))
-    expires = CallNote.objects.get().expires_at
+    expires = sealed_expiry(CallNote.objects.get())
     assert timedelta(hours=7, minutes=59) < expires - timezone.now() <= timedelta(hours=8)
 
 
@@ -88,7 +97,7 @@ def test_the_coordinators_default_applies(as_responder):
     RetentionPolicy.objects.create(pk=1, default_hours=24)
     assert 'value="24"' in as_responder.get(URL).content.decode()
     as_responder.post(URL, note_form(keep_hours="24"))
-    assert CallNote.objects.get().expires_at - timezone.now() <= timedelta(hours=24)
+    assert sealed_expiry(CallNote.objects.get()) - timezone.now() <= timedelta(hours=24)
 
 
 def test_a_follow_up_keeps_the_note_to_the_end_of_the_follow_up_day(as_responder, responder):
@@ -100,7 +109,7 @@ def test_a_follow_up_keeps_the_note_to_the_end_of_the_follow_up_day(as_responder
     )
     note = CallNote.objects.get()
     assert note.follow_up_to == teammate
-    assert timezone.localtime(note.expires_at).date() == day + timedelta(days=1)
+    assert timezone.localtime(sealed_expiry(note)).date() == day + timedelta(days=1)
     assert Tally.objects.get(count__gt=0).follow_up is True
     # The teammate sees it among the notes handed to them.
     assert note.public_id in client_for(teammate).get("/notes/").content.decode()
@@ -114,7 +123,7 @@ def test_a_follow_up_never_keeps_a_note_past_the_maximum(as_responder, responder
         URL, note_form(follow_up_to=str(responder.pk), follow_up_by=last_day.isoformat())
     )
     assert response.status_code == 302
-    assert CallNote.objects.get().expires_at <= timezone.now() + timedelta(days=5)
+    assert sealed_expiry(CallNote.objects.get()) <= timezone.now() + timedelta(days=5)
 
 
 def test_follow_up_dates_outside_the_bounds_are_refused(as_responder, responder):
@@ -229,7 +238,7 @@ def test_on_shift_the_writer_may_keep_a_note_to_the_end_of_the_shift(as_responde
     assert "Until the end of my shift (" in form
     response = as_responder.post(URL, note_form(keep_hours="0"))
     assert response.status_code == 302
-    assert CallNote.objects.get().expires_at == shift.end
+    assert sealed_expiry(CallNote.objects.get()) == shift.end
 
 
 def test_off_shift_the_end_of_shift_choice_is_refused_clearly(as_responder):

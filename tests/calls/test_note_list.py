@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from calls.models import CallNote
 from crisisline.roles import RESPONDER
 from tests.calls.conftest import client_for, later, write_note
@@ -54,3 +57,24 @@ def test_written_long_ago_but_live_is_listed(responder):
     CallNote.including_expired.filter(pk=note.pk).update(written_at=later(days=-1))
     assert note.public_id in client_for(responder).get(URL).content.decode()
     assert timedelta(0) < note.expires_at - later()
+
+
+def test_the_list_opens_every_note_in_the_same_number_of_queries(responder):
+    mate = make_person("mate", RESPONDER, display_name="Mate")
+    client = client_for(responder)
+
+    def queries_for_the_list() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(URL)
+        assert response.status_code == 200
+        return len(queries)
+
+    write_note(responder, kind="aftercare")
+    write_note(mate, follow_up_to=responder, follow_up_by=later(days=1).date())
+    few = queries_for_the_list()
+    for number in range(10):
+        write_note(responder, f"note {number}", kind="information")
+        write_note(mate, follow_up_to=responder, follow_up_by=later(days=1).date())
+    html = client.get(URL).content.decode()
+    assert html.count("Information") == 10 and html.count("Aftercare") == 1
+    assert queries_for_the_list() == few

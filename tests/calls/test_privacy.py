@@ -48,3 +48,11 @@ def test_linked_from_home_and_footer(client, db):
 
 def test_wrong_method(client, db):
     assert client.post(URL).status_code == 405
+
+
+def test_says_what_signing_out_deletes(client, db):
+    html = client.get(URL).content.decode()
+    assert "destroyed when you sign out" in html
+    assert "the session, the form protection and the notekey cookie" in html
+    spanish = client.get(URL, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "cuando cierras sesión" in spanish

@@ -27,7 +27,8 @@ def test_deletes_expired_notes_and_past_keys_only(responder):
         output = run()
     assert (
         output
-        == "Purged 3 expired note(s) in 1 batch(es); destroyed 1 key(s); sealed 0 older note(s).\n"
+        == "Purged 3 expired note(s) in 1 batch(es); destroyed 1 key(s); sealed 0 older note(s); "
+        "destroyed 0 share(s) of ended sessions.\n"
     )
     assert list(CallNote.including_expired.all()) == [long]
     assert keyring.buckets() == [long.body_bucket]
@@ -44,7 +45,8 @@ def test_is_idempotent(responder):
         run()
         assert (
             run()
-            == "Purged 0 expired note(s) in 0 batch(es); destroyed 0 key(s); sealed 0 older note(s).\n"
+            == "Purged 0 expired note(s) in 0 batch(es); destroyed 0 key(s); sealed 0 older note(s); "
+            "destroyed 0 share(s) of ended sessions.\n"
         )
 
 

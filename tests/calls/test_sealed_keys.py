@@ -152,11 +152,11 @@ def test_a_wrong_old_password_changes_neither_password_nor_key(responder):
 
 
 def reset(person, password: str) -> Client:
-    from django.contrib.auth.tokens import default_token_generator
+    from crisisline.tokens import password_links
 
     client = Client()
     uid = urlsafe_base64_encode(force_bytes(person.pk))
-    token = default_token_generator.make_token(person)
+    token = password_links.make_token(person)
     page = client.get(f"/accounts/reset/{uid}/{token}/", follow=True)
     html = page.content.decode()
     assert "Notes sealed to your old key can no longer be opened" in html

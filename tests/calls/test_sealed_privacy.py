@@ -43,12 +43,13 @@ def test_privacy_states_the_sealing_guarantee(client, db, language):
     ],
 )
 def test_the_reset_page_says_old_notes_become_unreadable(client, responder, language, warning):
-    from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
+    from crisisline.tokens import password_links
+
     client.cookies["django_language"] = language
     uid = urlsafe_base64_encode(force_bytes(responder.pk))
-    token = default_token_generator.make_token(responder)
+    token = password_links.make_token(responder)
     html = client.get(f"/accounts/reset/{uid}/{token}/", follow=True).content.decode()
     assert warning in html

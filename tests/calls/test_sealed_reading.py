@@ -13,7 +13,15 @@ from calls import keyring
 from calls.models import CallNote, NoteKeys, NoteSeal, Tally
 from calls.unlock import COOKIE_NAME, SESSION_FIELD
 from crisisline.roles import RESPONDER
-from tests.calls.conftest import client_for, give_keys, later, note_form, read_body, write_note
+from tests.calls.conftest import (
+    as_written_before_sealing,
+    client_for,
+    give_keys,
+    later,
+    note_form,
+    read_body,
+    write_note,
+)
 from tests.factory import make_person
 
 BODY = "sealed-canary-2718: lift to the clinic on Thursday"
@@ -208,13 +216,7 @@ def test_a_writer_without_a_key_pair_is_asked_to_sign_in_first(responder):
 def test_a_note_from_before_sealing_is_sealed_when_its_reader_signs_in(responder, client):
     give_keys(responder)
     note = write_note(responder, "written before sealing")
-    # What a note written before this change looks like: the body under the bucket key.
-    note.sealed = False
-    note.body_ciphertext = keyring.encrypt(
-        "written before sealing", bucket=note.body_bucket, context=note._context()
-    )
-    note.save()
-    NoteSeal.objects.filter(note=note).delete()
+    as_written_before_sealing(note, "written before sealing")
     html = client.get("/privacy/").content.decode()
     assert "Notes written before sealing began are sealed as soon as everyone" in html
     assert "written before sealing" in client_for(responder).get(url(note)).content.decode()

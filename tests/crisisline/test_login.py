@@ -1,13 +1,13 @@
 from urllib.parse import urlencode
 
 import pytest
-from django.contrib.auth.tokens import default_token_generator
 from django.db import connection
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from crisisline.models import FailedSignIn
 from crisisline.roles import COORDINATOR, TRAINER
+from crisisline.tokens import password_links
 from tests.factory import PASSWORD, make_person
 
 
@@ -84,7 +84,7 @@ def test_password_change_wrong_method(as_responder, responder):
 
 def test_password_reset_confirm_wrong_method(client, responder):
     uid = urlsafe_base64_encode(force_bytes(responder.pk))
-    link = f"/accounts/reset/{uid}/{default_token_generator.make_token(responder)}/"
+    link = f"/accounts/reset/{uid}/{password_links.make_token(responder)}/"
     new = "another long passphrase"
     body = urlencode({"new_password1": new, "new_password2": new})
     # Neither the emailed link nor the form it leads to accepts a PUT.

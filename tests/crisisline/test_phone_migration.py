@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("crisisline", "0003_skill_grants_and_gap_emails")]
-AFTER = [("crisisline", "0004_granted_skills_and_e164_phones")]
+BEFORE = [("crisisline", "0004_skill_grants_and_gap_emails")]
+AFTER = [("crisisline", "0005_granted_skills_and_e164_phones")]
 
 
 @pytest.mark.django_db(transaction=True)

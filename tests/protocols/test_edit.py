@@ -1,3 +1,5 @@
+import time
+
 from django.urls import reverse
 
 from protocols.models import Protocol
@@ -140,3 +142,26 @@ def test_changing_the_interval_moves_the_due_date(as_trainer, page):
     as_trainer.post(url(), form(review_interval_days="30"))
     after = Protocol.objects.get(pk=page.pk).review_due_at
     assert (before - after).days == 150
+
+
+# Each "[x]" becomes a link holding the whole 20,000-character address: 240 MB of HTML.
+EXPLODING = "[x]: https://example.org/" + "a" * 20_000 + "\n\n" + "[x] " * 12_000
+
+
+def test_a_page_too_long_once_laid_out_is_refused(as_trainer, page):
+    assert len(EXPLODING) < 100_000
+    started = time.process_time()
+    response = as_trainer.post(url(), form(body=EXPLODING))
+    assert time.process_time() - started < 5
+    assert response.status_code == 200
+    assert "would be too long once laid out" in response.content.decode()
+    assert page.revisions.count() == 1
+
+
+def test_an_old_page_too_long_once_laid_out_is_shown_bounded(as_responder, page, trainer):
+    page.add_revision(author=trainer, body=EXPLODING, summary="before the limit")
+    started = time.process_time()
+    response = as_responder.get(reverse("protocols:page", args=[page.slug]))
+    assert time.process_time() - started < 5
+    assert len(response.content) < 100_000
+    assert "too long to lay out" in response.content.decode()

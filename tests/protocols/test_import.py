@@ -1,4 +1,5 @@
 import io
+import time
 import warnings
 import zipfile
 
@@ -6,6 +7,7 @@ import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from protocols.models import Protocol
 from tests.protocols.conftest import SIMPLE_TREE, make_page
@@ -240,3 +242,105 @@ def test_police_plan_must_follow_the_template(as_trainer):
         {"pages/plan.md": page_file("plan", category="police-presence", body="## Roles\n\nOnly.")},
         "A police-presence plan keeps every section",
     )
+
+
+# --- Hostile YAML: anchors and aliases, wrong types, deep nesting ----------------------------
+
+LAUGHS = "\n".join(
+    ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]" for i in range(5)]
+)
+
+
+def front_matter(text: str, body: str = "Listen first.") -> str:
+    return f"---\n{text}\n---\n{body}\n"
+
+
+def refused_quickly(client, files, message, **extra):
+    """Refused with `message` in under a second of this process's time (the
+    machine may be busy with other work), and nothing changes."""
+    before = database_snapshot()
+    started = time.process_time()
+    response = client.post(URL, {"bundle": zipped(files)}, **extra)
+    elapsed = time.process_time() - started
+    assert response.status_code == 400, response.content[:300]
+    text = response.content.decode()
+    assert message in text
+    assert elapsed < 1, elapsed
+    assert database_snapshot() == before
+    return text
+
+
+def test_yaml_aliases_are_refused_before_they_expand(as_trainer):
+    # A million strings once the aliases are followed; formatted into a message, gigabytes.
+    files = {
+        "pages/listening.md": front_matter(
+            f"title: Listening\nlanguage: en\n{LAUGHS}\ncategory: *f"
+        )
+    }
+    text = refused_quickly(as_trainer, files, "YAML anchors and aliases")
+    assert len(text) < 50_000
+
+
+def test_a_lone_anchor_is_refused_too(as_trainer):
+    files = {"pages/listening.md": front_matter("title: &t Listening\nlanguage: en")}
+    refused_quickly(as_trainer, files, "YAML anchors and aliases")
+
+
+def test_aliases_in_a_tree_file_are_refused(as_trainer):
+    tree = tree_file().replace("tree:", "shared: &s {id: x}\ntree:", 1) + "extra: *s\n"
+    refused_quickly(as_trainer, {"trees/a-tree.yaml": tree}, "YAML anchors and aliases")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("language: [en]", "the language must be one of"),
+        ("language: {a: 1}", "the language must be one of"),
+        ("category: [de-escalation]", "the category must be one of"),
+        ("category: {a: 1}", "the category must be one of"),
+        ("slug: [listening]", "the slug must match the file name"),
+        ("title: {a: 1}", "needs a title"),
+        ("translation_key: [a]", "the translation key is not valid"),
+        ("review_interval_days: [30]", "review_interval_days must be a whole number"),
+        ("review_interval_days: " + "9" * 5000, "has YAML that cannot be read"),
+        ("review_interval_days: 2026-13-45", "has YAML that cannot be read"),
+    ],
+)
+def test_front_matter_of_the_wrong_type_is_a_clear_refusal(as_trainer, line, message):
+    meta = {"title": "Listening", "language": "en", "category": "de-escalation"}
+    key = line.split(":", 1)[0]
+    lines = [f"{k}: {v}" for k, v in meta.items() if k != key] + [line]
+    refused_quickly(as_trainer, {"pages/listening.md": front_matter("\n".join(lines))}, message)
+
+
+def test_a_tree_that_is_not_a_mapping(as_trainer):
+    tree = tree_file(tree="just words")
+    refused_quickly(as_trainer, {"trees/a-tree.yaml": tree}, "A tree must be a mapping")
+
+
+@pytest.mark.parametrize(
+    "nested",
+    ["[" * 5000 + "]" * 5000, "{a: " * 5000 + "1" + "}" * 5000, "\n  " + "- " * 2000 + "x"],
+    ids=["flow-sequences", "flow-mappings", "block-sequences"],
+)
+def test_deep_nesting_is_refused(as_trainer, nested):
+    files = {
+        "pages/listening.md": front_matter(f"title: Listening\nlanguage: en\ncategory: {nested}")
+    }
+    refused_quickly(as_trainer, files, "is nested too deeply")
+
+
+def test_an_unknown_category_is_shown_shortened(as_trainer):
+    files = {"pages/listening.md": page_file(category="gossip" * 2000)}
+    text = refused_quickly(as_trainer, files, "unknown category")
+    assert "gossip" * 2000 not in text
+    assert "gossip" * 5 in text
+
+
+def test_hostile_yaml_is_refused_in_spanish(as_trainer):
+    files = {"pages/listening.md": front_matter(f"title: Listening\nlanguage: en\n{LAUGHS}")}
+    # override() puts back the language active before, which the request changes.
+    with translation.override("en"):
+        text = refused_quickly(as_trainer, files, "anclas y alias", HTTP_ACCEPT_LANGUAGE="es")
+    assert "No se importó nada" in text

@@ -103,3 +103,11 @@ def test_outcome_links_lead_to_the_readers_language(as_responder, trainer):
     assert "Respirar juntas" in html
     assert reverse("protocols:page", args=["respirar"]) in html
     assert "Breathing together" not in html
+
+
+def test_digits_other_than_ascii_start_again_with_a_message(as_responder, tree):
+    # '²'.isdigit() is True but int('²') fails; int('٣') is 3.
+    for bad in ("²", "0.²", "٣", "0.１", "１", "0.0.𝟘"):
+        response = as_responder.get(url(), {"path": bad})
+        assert response.status_code == 302, bad
+        assert response["Location"] == url()

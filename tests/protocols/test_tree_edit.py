@@ -180,3 +180,37 @@ def test_bad_settings_save_nothing(as_trainer, tree):
     assert "This field is required." in response.content.decode()
     assert tree.revisions.count() == 1
     assert Protocol.objects.get(pk=tree.pk).title == "Crisis or emergency"
+
+
+def test_digits_other_than_ascii_are_not_numbers(as_trainer, tree):
+    doc = tree.current.document
+    for extra in (
+        {"n-count": "²", "step": "save"},
+        {"n-count": "٣", "step": "save"},
+        {"n0-a-count": "²"},
+        {"base": "²"},
+        {"base": "٣"},
+        {"step": "remove:²"},
+        {"step": "up-answer:0:٣"},
+        {"step": "down:３"},
+    ):
+        data = fields(doc, **extra)
+        response = as_trainer.post(url(), data)
+        assert response.status_code in (200, 400), extra
+        assert tree.revisions.count() == 1, extra
+    # '٣' is not 3: no node is removed.
+    response = as_trainer.post(url(), fields(doc, step="remove:٣"))
+    assert response.content.decode().count('class="tree-node') == len(doc["nodes"])
+
+
+def test_a_tree_too_long_once_laid_out_is_refused(as_trainer, tree):
+    # 20 kB of guidance whose links repeat one long address: 18 MB of HTML.
+    exploding = "[x]: https://example.org/" + "a" * 5_000 + "\n\n" + "[x] " * 3_700
+    doc = tree.current.document
+    emergency = next(i for i, n in enumerate(doc["nodes"]) if n["id"] == "emergency")
+    response = as_trainer.post(url(), fields(doc, **{f"n{emergency}-guidance": exploding}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The tree was not saved" in html
+    assert "the guidance would be too long once laid out" in html
+    assert tree.revisions.count() == 1

@@ -1,6 +1,7 @@
 """Tree validation names the node at fault; walking follows the path of answers."""
 
 import copy
+import time
 
 from protocols import trees
 from tests.protocols.conftest import SIMPLE_TREE
@@ -169,14 +170,6 @@ def test_yaml_is_loaded_safely():
         raise AssertionError("an unsafe YAML tag was loaded")
 
 
-def test_outline_prints_shared_nodes_once():
-    items = trees.outline(SIMPLE_TREE)
-    assert items[0]["node"]["id"] == "danger"
-    first, second = items[0]["answers"]
-    assert first["items"][0]["node"]["id"] == "emergency"
-    assert second["items"][0]["answers"][1]["items"][0]["node"]["id"] == "emergency"
-
-
 def test_a_tree_too_long_in_total_is_refused():
     doc = tree(**{n: {"guidance": "x" * 19_000} for n in ("emergency", "listen")})
     for number in range(5):
@@ -187,3 +180,63 @@ def test_a_tree_too_long_in_total_is_refused():
     assert [message for _node, message in problems(doc)] == [
         "The tree is too long: at most 100000 characters in all. Move long guidance to a page and link it."
     ]
+
+
+def test_guidance_too_long_once_laid_out_is_refused():
+    # A short text whose links repeat one long address: 18 MB of HTML from 20 kB.
+    exploding = "[x]: https://example.org/" + "a" * 5_000 + "\n\n" + "[x] " * 3_700
+    doc = tree(emergency={"guidance": exploding})
+    assert len(exploding) < trees.MAX_GUIDANCE
+    started = time.process_time()
+    found = problems(doc)
+    assert time.process_time() - started < 1
+    assert found == [
+        (
+            "emergency",
+            "the guidance would be too long once laid out (it repeats long link addresses): "
+            "write each address out where it is used, or link a page.",
+        )
+    ]
+
+
+def test_outline_numbers_each_node_once():
+    items = trees.outline(SIMPLE_TREE)
+    danger = items[0]
+    assert (danger["node"]["id"], danger["step"]) == ("danger", 1)
+    yes, no = danger["answers"]
+    assert (yes["items"][0]["node"]["id"], yes["step"]) == ("emergency", 2)
+    calm = no["items"][0]
+    assert (calm["node"]["id"], calm["step"]) == ("calm", 3)
+    listen, back = calm["answers"]
+    assert (listen["items"][0]["node"]["id"], listen["step"]) == ("listen", 4)
+    assert back["items"] == [] and back["step"] == 2
+    assert back["target"]["id"] == "emergency"
+
+
+def test_the_printed_outline_stops_laying_out_guidance_at_the_limit():
+    doc = {
+        "start": "q",
+        "nodes": [
+            {
+                "id": "q",
+                "type": "question",
+                "text": "Which?",
+                "answers": [{"label": str(n), "next": f"o{n}"} for n in range(3)],
+            },
+            *(
+                {"id": f"o{n}", "type": "outcome", "title": "O", "guidance": "g", "links": []}
+                for n in range(3)
+            ),
+        ],
+    }
+    laid_out = []
+
+    def render(text):
+        laid_out.append(text)
+        return "x" * (trees.MAX_LAID_OUT // 2 + 1)
+
+    items = trees.outline(doc, render)
+    outcomes = [branch["items"][0] for branch in items[0]["answers"]]
+    assert [o["left_out"] for o in outcomes] == [False, False, True]
+    assert outcomes[2]["guidance"] == ""
+    assert len(laid_out) == 2  # the third is never laid out at all

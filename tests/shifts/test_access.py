@@ -16,6 +16,7 @@ COORDINATOR_VIEWS = [
     ("/roster/shifts/new/", "GET POST"),
     ("/roster/shifts/1/", "GET POST"),
     ("/roster/shifts/1/cancel/", "POST"),
+    ("/roster/shifts/1/restore/", "POST"),
     ("/roster/slots/1/assign/", "GET POST"),
     ("/roster/assignments/1/unassign/", "POST"),
     ("/roster/hours/", "GET POST"),

@@ -1,6 +1,6 @@
 from crisisline.roles import RESPONDER
 from shifts.models import Assignment
-from tests.factory import make_person
+from tests.factory import grant, make_person
 from tests.shifts.conftest import in_hours, make_shift, put, slot_of
 
 
@@ -36,7 +36,7 @@ def test_assign_in_place_with_htmx_returns_the_updated_place(
     assert body.lstrip().startswith(f'<li class="slot full" id="slot-{slot.pk}">')
     assert "Sam Responder" in body
     # The coordinator decides: an unqualified person is assigned, with the warning shown.
-    assert "does not have Line holder training" in body
+    assert "Sam Responder: lacks Line holder training." in body
     assert "lacks Line holder training, required for Line holder" in body
 
 
@@ -62,7 +62,7 @@ def test_a_full_place_or_a_double_booking_is_refused(as_coordinator, responder, 
         {"person": make_person("late", RESPONDER).pk},
         follow=True,
     )
-    assert "just taken" in response.content.decode()
+    assert "Late: no place left." in response.content.decode()
     responder_position.max_people = 2
     responder_position.save()
     slot = slot_of(shift, responder_position)
@@ -71,7 +71,7 @@ def test_a_full_place_or_a_double_booking_is_refused(as_coordinator, responder, 
     response = as_coordinator.post(
         f"/roster/slots/{slot.pk}/assign/", {"person": responder.pk}, follow=True
     )
-    assert "already has a shift at that time" in response.content.decode()
+    assert "Sam Responder: already on a shift then." in response.content.decode()
     assert Assignment.objects.count() == 2
 
 
@@ -99,7 +99,7 @@ def test_past_shifts_cannot_be_assigned(as_coordinator, responder, responder_pos
         {"person": responder.pk},
         follow=True,
     )
-    assert "already started or is over" in response.content.decode()
+    assert "Sam Responder: shift already started." in response.content.decode()
     assert not Assignment.objects.exists()
 
 
@@ -121,3 +121,26 @@ def test_a_running_shifts_place_can_be_handed_on_now(as_coordinator, responder, 
     )
     assert "Sam Responder assigned as Responder." in response.content.decode()
     assert Assignment.objects.filter(shift=shift, person=responder).exists()
+
+
+def test_the_picker_reads_the_same_number_of_queries_for_few_or_many_people(
+    as_coordinator, holder_position
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    slot = slot_of(make_shift(in_hours(30), positions=[holder_position]), holder_position)
+    path = f"/roster/slots/{slot.pk}/assign/"
+    make_person("one", RESPONDER)
+    with CaptureQueriesContext(connection) as few:
+        as_coordinator.get(path)
+    for number in range(60):
+        person = make_person(f"many{number}", RESPONDER, max_shifts_per_month=1)
+        if number % 3 == 0:
+            grant(person, holder_position.required_skill)
+    with CaptureQueriesContext(connection) as many:
+        body = as_coordinator.get(path).content.decode()
+    picker = body.split('name="person"')[1].split("</select>")[0]
+    # "Choose a person", then everyone: the coordinator, "one" and the sixty.
+    assert picker.count("<option value=") == 1 + 62
+    assert len(few) == len(many)

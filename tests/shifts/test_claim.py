@@ -72,7 +72,7 @@ def test_never_in_two_overlapping_shifts(as_responder, responder, responder_posi
     overlapping = make_shift(in_hours(50), hours=4, positions=[responder_position])
     put(responder, first, responder_position)
     response = claim(as_responder, slot_of(overlapping, responder_position))
-    assert "already has a shift at that time" in messages_of(response)[0]
+    assert "You already have a shift at that time." in messages_of(response)[0]
     assert slot_of(overlapping, responder_position).taken == 0
 
 
@@ -99,7 +99,8 @@ def test_your_own_limits_are_respected(responder, responder_position, monkeypatc
     responder.save()
     response = claim(client, slot_of(too_soon, responder_position))
     assert messages_of(response) == [
-        "Sam Responder would go over their limit of 1 shifts this month."
+        "You'd go over your 1 shifts this month. Ask a coordinator, "
+        "or raise your limit on your profile."
     ]
     assert Assignment.objects.filter(person=responder).count() == 1
 

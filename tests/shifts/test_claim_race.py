@@ -12,7 +12,7 @@ from tests.factory import make_person
 from tests.shifts.conftest import in_hours, make_position, make_shift, slot_of
 
 CLAIMS = 24
-MESSAGES = ["You are on", "just taken", "already has a shift", "Server Error"]
+MESSAGES = ["You are on", "just taken", "already have a shift", "Server Error"]
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -87,5 +87,5 @@ def test_one_person_claiming_overlapping_places_at_once_gets_one():
 
     assert all(status == 200 for status, _ in results)
     assert Assignment.objects.filter(person=person).count() == 1
-    refused = [found for _, found in results if any("already has a shift" in m for m in found)]
+    refused = [found for _, found in results if any("already have a shift" in m for m in found)]
     assert len(refused) == CLAIMS - 1

@@ -85,7 +85,19 @@ def test_cancel_and_restore(as_coordinator, responder_position):
     assert "Shift cancelled." in response.content.decode()
     shift.refresh_from_db()
     assert shift.cancelled
-    as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/")
+
+    # Cancelling again is not a restore: it changes nothing and says why.
+    response = as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/", follow=True)
+    assert "This shift is already cancelled." in response.content.decode()
+    shift.refresh_from_db()
+    assert shift.cancelled
+
+    response = as_coordinator.post(f"/roster/shifts/{shift.pk}/restore/", follow=True)
+    assert "Shift restored." in response.content.decode()
+    shift.refresh_from_db()
+    assert not shift.cancelled
+    response = as_coordinator.post(f"/roster/shifts/{shift.pk}/restore/", follow=True)
+    assert "This shift is not cancelled." in response.content.decode()
     shift.refresh_from_db()
     assert not shift.cancelled
 
@@ -107,7 +119,7 @@ def test_restoring_refuses_when_someone_on_it_took_an_overlapping_shift(
     overlapping = make_shift(in_hours(52), positions=[responder_position])
     put(responder, overlapping, responder_position)
 
-    response = as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/", follow=True)
+    response = as_coordinator.post(f"/roster/shifts/{shift.pk}/restore/", follow=True)
     body = response.content.decode()
     assert "The shift was not restored: Sam Responder would then be in two shifts" in body
     assert "Shift restored." not in body
@@ -124,12 +136,12 @@ def test_restoring_names_only_the_people_who_would_be_double_booked(
     as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/")
     later = make_shift(in_hours(53), positions=[responder_position])
     put(responder, later, responder_position)
-    body = as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/", follow=True).content.decode()
+    body = as_coordinator.post(f"/roster/shifts/{shift.pk}/restore/", follow=True).content.decode()
     assert "Sam Responder would then be" in body and "Other Person" not in body
 
     # Once they leave the other shift, restoring works.
     later.assignments.all().delete()
-    body = as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/", follow=True).content.decode()
+    body = as_coordinator.post(f"/roster/shifts/{shift.pk}/restore/", follow=True).content.decode()
     assert "Shift restored." in body
     shift.refresh_from_db()
     assert not shift.cancelled
@@ -148,7 +160,7 @@ def test_a_cancelled_shift_can_be_moved_over_its_peoples_other_shifts(
     )
     shift.refresh_from_db()
     assert shift.end == other.end  # it books nobody while cancelled…
-    body = as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/", follow=True).content.decode()
+    body = as_coordinator.post(f"/roster/shifts/{shift.pk}/restore/", follow=True).content.decode()
     assert "would then be in two shifts" in body  # …and restoring it still checks
     shift.refresh_from_db()
     assert shift.cancelled
@@ -166,13 +178,14 @@ def test_editing_checks_clashes_while_holding_the_locks_claims_take(
     shift = make_shift(in_hours(50), positions=[responder_position])
     put(responder, shift, responder_position)
     seen = []
-    real = places.overlapping
+    real = places._double_booked
 
-    def watching(person, shift_, **kwargs):
-        seen.append((person.pk, connection.in_atomic_block, len(connection.savepoint_ids)))
-        return real(person, shift_, **kwargs)
+    def watching(shift_, assignments):
+        for a in assignments:
+            seen.append((a.person_id, connection.in_atomic_block, len(connection.savepoint_ids)))
+        return real(shift_, assignments)
 
-    monkeypatch.setattr(places, "overlapping", watching)
+    monkeypatch.setattr(places, "_double_booked", watching)
     depth = len(connection.savepoint_ids)
     new_start = shift.start.replace(second=0) + timedelta(hours=1)
     as_coordinator.post(

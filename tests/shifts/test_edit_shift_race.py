@@ -89,7 +89,7 @@ def test_a_claim_waits_for_an_edit_in_progress_and_then_refuses():
         time.sleep(1)
     claim.join(10)
 
-    assert "already has a shift at that time" in result["value"]
+    assert "You already have a shift at that time." in result["value"]
     assert Shift.objects.get(pk=moved.pk).end == other.end
     assert not Assignment.objects.filter(person=person, shift=other).exists()
 
@@ -115,7 +115,7 @@ def test_taking_a_swap_waits_for_a_move_of_that_shift_and_then_refuses():
         time.sleep(1)  # the hand-over checks now, unless it waits for the shift's place
     take.join(10)
 
-    assert "Tai Taker already has a shift at that time." in result["value"]
+    assert "You already have a shift at that time." in result["value"]
     assert Assignment.objects.get(shift=offered).person == giver
     offer.refresh_from_db()
     assert offer.status == SwapOffer.Status.OPEN

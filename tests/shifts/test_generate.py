@@ -23,7 +23,7 @@ def test_generates_a_shift_per_window_with_a_place_per_position(as_coordinator, 
     Position.objects.create(name="Retired", active=False)
     first, last = week_from_tomorrow()
     response = as_coordinator.post(URL, {"first_day": first, "last_day": last}, follow=True)
-    assert "7 shifts created; 0 already existed" in response.content.decode()
+    assert "7 shifts created." in response.content.decode()
     assert Shift.objects.count() == 7
     assert Slot.objects.count() == 7
     shift = Shift.objects.first()
@@ -41,7 +41,9 @@ def test_generating_again_duplicates_nothing_and_keeps_cancellations(
     response = as_coordinator.post(
         URL, {"first_day": first, "last_day": last + timedelta(days=1)}, follow=True
     )
-    assert "1 shifts created; 7 already existed" in response.content.decode()
+    assert (
+        "1 shift created. 7 already existed and were left as they are." in response.content.decode()
+    )
     assert Shift.objects.count() == 8
     assert Shift.objects.filter(cancelled=True).count() == 1
 
@@ -55,7 +57,10 @@ def test_generating_in_blocks_after_whole_windows_makes_no_overlapping_shifts(
     response = as_coordinator.post(
         URL, {"first_day": first, "last_day": last, "block_hours": "4"}, follow=True
     )
-    assert "0 shifts created" in response.content.decode()
+    body = response.content.decode()
+    # None of the blocks existed: each overlaps a different (whole-evening) shift.
+    assert "0 shifts created. 14 would have overlapped a different shift and were not made." in body
+    assert "already existed" not in body
     assert Shift.objects.count() == 7
 
 

@@ -139,7 +139,7 @@ def test_query_count_does_not_grow_with_the_line(
 def test_query_count_is_the_same_with_one_or_many_of_everything(
     db, holder_position, responder_position
 ):
-    viewer = make_person("viewer", RESPONDER)
+    viewer = make_person("viewer", RESPONDER, min_rest_hours=0)
     grant(viewer, holder_position.required_skill)
     client = client_for(viewer)
 
@@ -228,7 +228,7 @@ def test_open_places_leave_out_what_a_claim_would_refuse(
     away = make_shift(in_hours(24 * 4), positions=[responder_position])
     day = timezone.localtime(away.start).date()
     TimeOff.objects.create(person=responder, first_day=day, last_day=day)
-    fine = make_shift(in_hours(14), positions=[responder_position])
+    fine = make_shift(in_hours(30), positions=[responder_position])  # after 8 hours of rest
     Slot.objects.filter(shift__in=[clash, away]).update(urgent_since=timezone.now())
 
     places = as_responder.get(URL).content.decode().split("Open places", 1)[1]

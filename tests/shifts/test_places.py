@@ -1,6 +1,8 @@
 from django.utils import timezone
 
-from shifts.models import Slot, SwapOffer
+from crisisline.roles import RESPONDER
+from shifts.models import Shift, Slot, SwapOffer
+from tests.conftest import client_for
 from tests.factory import make_person
 from tests.shifts.conftest import in_hours, make_shift, put
 
@@ -29,9 +31,7 @@ def test_full_cancelled_past_and_own_shifts_are_not_listed(
     make_shift(in_hours(-22), positions=[responder_position])
     mine = make_shift(in_hours(30), positions=[responder_position])
     put(responder, mine, responder_position)
-    assert (
-        "No open places you qualify for right now." in as_responder.get("/places/").content.decode()
-    )
+    assert "No open places you can take right now." in as_responder.get("/places/").content.decode()
 
 
 def test_offered_swaps_are_listed_for_qualified_teammates(
@@ -66,6 +66,8 @@ def test_places_and_swaps_a_claim_would_refuse_are_not_offered(
     from shifts.models import TimeOff
     from tests.shifts.conftest import slot_of
 
+    responder.min_rest_hours = 0  # back to back is no clash (rest is tested on its own)
+    responder.save()
     mine = make_shift(in_hours(50), hours=4, positions=[responder_position])
     put(responder, mine, responder_position)
     overlapping = make_shift(mine.start + timedelta(hours=2), positions=[responder_position])
@@ -113,3 +115,99 @@ def test_places_and_swaps_a_claim_would_refuse_are_not_offered(
         cancelled_mine.pk,
     ]
     assert not refused & _claim_paths(as_responder.get("/places/").content.decode())
+
+
+def test_a_place_you_said_you_cannot_make_is_not_offered_back_to_you(
+    as_responder, responder, responder_position
+):
+    shift = make_shift(in_hours(5), positions=[responder_position])
+    assignment = put(responder, shift, responder_position)
+    as_responder.post(f"/me/shifts/{assignment.pk}/cant-make-it/")
+    claim = f"/places/{Slot.objects.get(shift=shift).pk}/claim/"
+    assert claim not in as_responder.get("/places/").content.decode()
+    assert claim not in as_responder.get("/oncall/").content.decode()
+    teammate = client_for(make_person("mate", RESPONDER))
+    assert claim in teammate.get("/places/").content.decode()  # urgent for everyone else
+    assert claim in teammate.get("/oncall/").content.decode()
+    body = as_responder.post(claim, follow=True).content.decode()
+    assert "You gave this place up. If you can make it after all, ask a coordinator." in body
+
+
+def test_places_at_your_monthly_maximum_are_not_offered(
+    as_responder, responder, responder_position, monkeypatch
+):
+    """The demo's December: every place refused as over the limit was still listed."""
+    from datetime import datetime
+
+    zone = timezone.get_default_timezone()
+    now = datetime(2031, 12, 1, 9, 0, tzinfo=zone)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    responder.max_shifts_per_month = 2
+    responder.min_rest_hours = 0
+    responder.save()
+    for day in (2, 3):
+        put(
+            responder,
+            make_shift(datetime(2031, 12, day, 9, tzinfo=zone), positions=[responder_position]),
+            responder_position,
+        )
+    december = make_shift(datetime(2031, 12, 20, 9, tzinfo=zone), positions=[responder_position])
+    january = make_shift(datetime(2032, 1, 2, 9, tzinfo=zone), positions=[responder_position])
+    client = client_for(responder)  # signed in at the moved clock
+    listed = _claim_paths(client.get("/places/").content.decode())
+    assert listed == {f"/places/{Slot.objects.get(shift=january).pk}/claim/"}
+    body = client.post(f"/places/{Slot.objects.get(shift=december).pk}/claim/", follow=True)
+    assert "You&#x27;d go over your 2 shifts this month." in body.content.decode()
+
+
+def _open_places(count: int, *positions, offset: float = 10) -> None:
+    from datetime import timedelta
+
+    first = in_hours(offset)
+    for number in range(count):
+        make_shift(first + timedelta(hours=13 * number), hours=2, positions=positions)
+
+
+def test_open_places_come_a_page_at_a_time_with_a_link_to_more(
+    as_responder, responder, responder_position
+):
+    _open_places(45, responder_position)
+    body = as_responder.get("/places/").content.decode()
+    assert len(_claim_paths(body)) == 20
+    assert "Page 1 of 3 (45 places in all)" in body
+    assert '<a class="button" href="?page=2">More places ›</a>' in body
+    seen = _claim_paths(body)
+    for page in (2, 3):
+        body = as_responder.get(f"/places/?page={page}").content.decode()
+        assert not seen & _claim_paths(body)
+        seen |= _claim_paths(body)
+    assert len(seen) == 45
+    assert "More places ›" not in body and 'href="?page=2">‹ Sooner places</a>' in body
+    # A page past the end, or no number at all, shows a real page rather than an error.
+    assert "Page 3 of 3" in as_responder.get("/places/?page=99").content.decode()
+    assert "Page 1 of 3" in as_responder.get("/places/?page=x").content.decode()
+
+
+def test_few_places_need_no_pager(as_responder, responder_position):
+    _open_places(3, responder_position)
+    body = as_responder.get("/places/").content.decode()
+    assert len(_claim_paths(body)) == 3 and "More places" not in body and "Page 1" not in body
+
+
+def test_open_places_read_the_same_number_of_queries_for_few_or_many(
+    responder, responder_position, holder_position
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(responder)
+    _open_places(2, responder_position)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/places/").status_code == 200
+    _open_places(110, holder_position, responder_position, offset=11)
+    giver = make_person("giver")
+    for shift in Shift.objects.all()[:40]:
+        SwapOffer.objects.create(assignment=put(giver, shift, responder_position), offered_by=giver)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/places/").status_code == 200
+    assert len(few) == len(many), [q["sql"][:80] for q in many]

@@ -192,3 +192,10 @@ def test_a_shift_that_ends_between_two_views_loses_its_controls(
     body = as_coordinator.get(path).content.decode()
     assert "Sam Responder" in body
     assert f"/roster/assignments/{assignment.pk}/unassign/" not in body
+
+
+def test_a_month_in_other_digits_falls_back_to_now(as_coordinator, db):
+    # int('٢٠٢٦') is 2026: the month would have been March 2026.
+    for month in ("٢٠٢٦-٠٣", "２０２６-０３", "2026-³"):
+        body = as_coordinator.get("/roster/", {"month": month}).content.decode()
+        assert timezone.localdate().strftime("%B %Y") in body, month

@@ -38,7 +38,7 @@ def test_unqualified_or_busy_people_cannot_take(
     offer, assignment = offer_of(as_responder, responder, holder_position)
     unqualified = make_person("u", RESPONDER)
     response = client_for(unqualified).post(f"/swaps/{offer.pk}/take/", follow=True)
-    assert "which U does not have" in response.content.decode()
+    assert "needs Line holder training, which you don&#x27;t hold yet" in response.content.decode()
     busy = make_person("busy", RESPONDER)
     grant(busy, holder_position.required_skill)
     put(
@@ -47,7 +47,7 @@ def test_unqualified_or_busy_people_cannot_take(
         responder_position,
     )
     response = client_for(busy).post(f"/swaps/{offer.pk}/take/", follow=True)
-    assert "already has a shift at that time" in response.content.decode()
+    assert "You already have a shift at that time." in response.content.decode()
     assignment.refresh_from_db()
     assert assignment.person == responder
     offer.refresh_from_db()
@@ -126,3 +126,19 @@ def test_a_swap_on_a_cancelled_shift_is_not_offered_and_cannot_be_taken(
     assert "This shift is cancelled." in body
     assignment.refresh_from_db()
     assert assignment.person == responder
+
+
+def test_leaving_a_place_a_swap_has_handed_on_is_refused_not_a_404(
+    as_responder, responder, responder_position
+):
+    offer, assignment = offer_of(as_responder, responder, responder_position)
+    client_for(make_person("taker", RESPONDER)).post(f"/swaps/{offer.pk}/take/")
+    for action in ("release", "cant-make-it", "swap"):
+        response = as_responder.post(f"/me/shifts/{assignment.pk}/{action}/", follow=True)
+        assert response.status_code == 200
+        assert "This place was already given up or handed on." in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.person.username == "taker"
+    # Someone else's place that was never yours is still not found.
+    other = client_for(make_person("stranger", RESPONDER))
+    assert other.post(f"/me/shifts/{assignment.pk}/release/").status_code == 404

@@ -3,7 +3,8 @@ import logging
 from django.core.management.base import BaseCommand
 
 from calls.models import CallNote
-from calls.purge import Checkpoint, checkpoint_sqlite, purge_expired
+from calls.purge import Checkpoint, checkpoint_sqlite, purge_expired, vacuum_postgres
+from calls.unlock import destroy_orphan_shares
 
 logger = logging.getLogger(__name__)
 
@@ -11,7 +12,8 @@ logger = logging.getLogger(__name__)
 class Command(BaseCommand):
     help = (
         "Delete expired call notes in batches and destroy the keys of past expiry buckets; "
-        "seal notes written before sealing whose readers all have key pairs. "
+        "seal notes written before sealing whose readers all have key pairs; destroy the "
+        "held-key shares of sessions that ended without a sign-out. "
         "Idempotent; prints counts only. Run every few minutes (the scheduler service does)."
     )
 
@@ -23,6 +25,9 @@ class Command(BaseCommand):
         except Exception:  # the next run tries again; the purge above is done
             logger.exception("sealing older notes failed")
             sealed = 0
+        if sealed:  # the rows they replaced go too
+            vacuum_postgres()
+        shares = destroy_orphan_shares()
         checkpoint = checkpoint_sqlite() if sealed else purged.checkpoint
         if checkpoint is Checkpoint.BUSY:
             self.stderr.write(
@@ -31,5 +36,6 @@ class Command(BaseCommand):
             )
         return (
             f"Purged {purged.notes} expired note(s) in {purged.batches} batch(es); "
-            f"destroyed {purged.keys} key(s); sealed {sealed} older note(s).\n"
+            f"destroyed {purged.keys} key(s); sealed {sealed} older note(s); "
+            f"destroyed {shares} share(s) of ended sessions.\n"
         )

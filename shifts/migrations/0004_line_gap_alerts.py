@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shifts', '0002_forwarding_chain'),
+        ('shifts', '0003_forwarding_chain'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crisisline', '0002_roles'),
+        ('crisisline', '0003_user_access_changed_at'),
     ]
 
     operations = [

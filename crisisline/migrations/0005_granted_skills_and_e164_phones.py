@@ -47,6 +47,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("crisisline", "0003_skill_grants_and_gap_emails")]
+    dependencies = [("crisisline", "0004_skill_grants_and_gap_emails")]
 
     operations = [migrations.RunPython(forwards, backwards)]

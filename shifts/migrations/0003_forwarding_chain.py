@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shifts', '0001_initial'),
+        ('shifts', '0002_places_given_up'),
     ]
 
     operations = [
