@@ -317,7 +317,8 @@ def withdraw_swap(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("respond")
 @require_POST
 def take_swap(request: HttpRequest, pk: int) -> HttpResponse:
-    get_object_or_404(SwapOffer, pk=pk)
+    # No 404 for a missing offer: its holder may have left the place a moment
+    # ago (the offer goes with it), and places.take_swap tells the taker so.
     taken = _attempt(
         request,
         lambda: places.take_swap(pk, request.user),
