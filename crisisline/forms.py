@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crisisline import throttle
 from crisisline.models import Line, Skill, User
+from crisisline.phones import clean_phone
 from crisisline.roles import ROLE_CAPABILITIES
 
 
@@ -79,12 +80,6 @@ class ProfileFields(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    skills = PickMany(
-        label=_("Skills and trainings"),
-        queryset=Skill.objects.filter(kind=Skill.Kind.SKILL),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
 
     class Meta:
         model = User
@@ -95,6 +90,7 @@ class ProfileFields(forms.ModelForm):
             "email",
             "max_shifts_per_month",
             "min_rest_hours",
+            "line_gap_emails",
         ]
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
@@ -104,22 +100,18 @@ class ProfileFields(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            held = list(self.instance.skills.all())
-            self.initial.setdefault("languages", [s for s in held if s.kind == Skill.Kind.LANGUAGE])
-            self.initial.setdefault("skills", [s for s in held if s.kind == Skill.Kind.SKILL])
+            self.initial.setdefault(
+                "languages", list(self.instance.skills.filter(kind=Skill.Kind.LANGUAGE))
+            )
 
     def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"].strip()
-        if phone and not all(c in "0123456789+-() ." for c in phone):
-            raise ValidationError(_("Use only digits, spaces and + - ( ) in a phone number."))
-        if phone and sum(c in "0123456789" for c in phone) < 3:
-            raise ValidationError(_("This phone number is too short."))
-        return phone
+        return clean_phone(self.cleaned_data["phone"])
 
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=commit)
         if commit:
-            user.skills.set([*self.cleaned_data["languages"], *self.cleaned_data["skills"]])
+            # Only languages are self-declared; skills are granted (SkillGrant).
+            user.skills.set(self.cleaned_data["languages"])
         return user
 
 
@@ -157,7 +149,7 @@ class AcceptInvitationForm(UserCreationForm):
             setattr(user, name, self.cleaned_data[name])
         if commit:
             user.save()
-            user.skills.set([*self.cleaned_data["languages"], *self.cleaned_data["skills"]])
+            user.skills.set(self.cleaned_data["languages"])
         return user
 
 
@@ -175,7 +167,40 @@ class RolesForm(forms.Form):
     roles = role_choices()
 
 
+class GrantForm(forms.Form):
+    """A trainer or coordinator grants or renews one skill or training."""
+
+    skill = forms.ModelChoiceField(
+        label=_("Skill or training"),
+        queryset=Skill.objects.filter(kind=Skill.Kind.SKILL),
+        error_messages={"invalid_choice": _("Choose a skill from the list.")},
+    )
+    granted_on = forms.DateField(
+        label=_("Granted on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    renew_by = forms.DateField(
+        label=_("Renew by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Optional: from the day after, the skill no longer counts until renewed."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        from django.utils import timezone
+
+        cleaned = super().clean()
+        granted, renew = cleaned.get("granted_on"), cleaned.get("renew_by")
+        if granted and granted > timezone.localdate():
+            self.add_error("granted_on", _("A skill cannot be granted on a day still to come."))
+        elif granted and renew and renew < granted:
+            self.add_error("renew_by", _("The renewal date is before the day it was granted."))
+        return cleaned
+
+
 class LineForm(forms.ModelForm):
+    def clean_public_phone(self) -> str:
+        return clean_phone(self.cleaned_data["public_phone"])
+
     class Meta:
         model = Line
         fields = [

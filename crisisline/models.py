@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -109,6 +109,13 @@ class User(AbstractUser):
         default=8,
         validators=[MaxValueValidator(168)],
     )
+    line_gap_emails = models.BooleanField(
+        _("email me when nobody holds the line soon"),
+        default=True,
+        help_text=_(
+            "Sent once per empty line-holder place in the next 48 hours, if you could take it."
+        ),
+    )
 
     # When the person was last deactivated or reactivated: part of every
     # password link (crisisline.tokens), so neither brings an older link back.
@@ -128,6 +135,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def phone_needs_fixing(self) -> bool:
+        """A number kept as typed because it could not be read as E.164 (see phones.py)."""
+        from crisisline.phones import is_e164
+
+        return bool(self.phone) and not is_e164(self.phone)
 
     def role_names(self) -> list[str]:
         return sorted(group.name for group in self.groups.all())
@@ -173,6 +187,70 @@ class User(AbstractUser):
         self.is_active = True
         self.access_changed_at = timezone.now()
         self.save(update_fields=["is_active", "access_changed_at"])
+
+
+class SkillGrantQuerySet(models.QuerySet["SkillGrant"]):
+    def counting_on(self, on: date) -> SkillGrantQuerySet:
+        """Grants that count on the day `on`: confirmed, granted by then, not lapsed."""
+        return self.filter(confirmed=True, granted_on__lte=on).filter(
+            models.Q(renew_by__isnull=True) | models.Q(renew_by__gte=on)
+        )
+
+    def lapsing_by(self, day: date) -> SkillGrantQuerySet:
+        """Confirmed grants whose renewal date falls on or before `day`."""
+        return self.filter(confirmed=True, renew_by__isnull=False, renew_by__lte=day)
+
+
+class SkillGrant(models.Model):
+    """A skill or training a trainer or coordinator confirmed a person holds.
+
+    Languages are not granted: people say which they speak on their profile.
+    A grant that is not confirmed (a skill people once ticked for themselves)
+    is kept so that a trainer can confirm it, but it does not count.
+    """
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skill_grants"
+    )
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="grants")
+    granted_on = models.DateField(_("granted on"), default=timezone.localdate)
+    renew_by = models.DateField(
+        _("renew by"),
+        null=True,
+        blank=True,
+        help_text=_("Optional: from the day after, the skill no longer counts until renewed."),
+    )
+    confirmed = models.BooleanField(default=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = SkillGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["skill__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "skill"], name="skill_grant_once"),
+            models.CheckConstraint(
+                condition=models.Q(renew_by__isnull=True)
+                | models.Q(renew_by__gte=models.F("granted_on")),
+                name="skill_grant_renewed_after_granted",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confirmed=False) | ~models.Q(person=models.F("granted_by")),
+                name="skill_grant_never_self_granted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} · {self.person}"
+
+    def lapsed(self, on: date | None = None) -> bool:
+        return self.renew_by is not None and self.renew_by < (on or timezone.localdate())
 
 
 def end_sessions_of(person: User) -> int:
@@ -411,6 +489,13 @@ class Line(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def public_phone_display(self) -> str:
+        """The line's number grouped for reading (+52 55 1234 5678)."""
+        from crisisline.phones import display
+
+        return display(self.public_phone)
 
     @classmethod
     def current(cls) -> Line:

@@ -441,3 +441,19 @@ PERIODIC_COMMANDS.append(("purge_expired", 300))
 # Reminders before shifts (only sent when EMAIL_URL is set; each person chooses
 # how many hours ahead, off by default).
 PERIODIC_COMMANDS.append(("send_shift_reminders", 300))
+# Line-gap alerts: once per empty or unreachable line-holder place in the next
+# 48 hours, to free qualified responders and the coordinators (email only).
+PERIODIC_COMMANDS.append(("alert_line_gaps", 600))
+
+# Phone numbers are stored in E.164 (+ and country code). PHONE_REGION is the
+# two-letter region (ISO 3166, e.g. MX, ES, US, GB) a number typed without its
+# country code is read in. Left empty (the default), no region is guessed and
+# every number must be typed with its country code.
+PHONE_REGION = env.str("PHONE_REGION", default="").strip().upper()
+if PHONE_REGION:
+    import phonenumbers
+
+    if PHONE_REGION not in phonenumbers.SUPPORTED_REGIONS:
+        raise ImproperlyConfigured(
+            f"PHONE_REGION must be a two-letter region such as MX, ES or US, not {PHONE_REGION!r}."
+        )

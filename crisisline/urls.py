@@ -48,6 +48,13 @@ urlpatterns = [
     path("people/<int:pk>/roles/", views.person_roles, name="person_roles"),
     path("people/<int:pk>/deactivate/", views.deactivate_person, name="deactivate_person"),
     path("people/<int:pk>/reactivate/", views.reactivate_person, name="reactivate_person"),
+    path("people/<int:pk>/skills/", views.person_skills, name="person_skills"),
+    path(
+        "people/<int:pk>/skills/<int:grant_pk>/remove/",
+        views.remove_skill,
+        name="remove_skill",
+    ),
+    path("training/", views.training, name="training"),
     path("people/<int:pk>/reset-link/", views.reset_link, name="reset_link"),
     path("people/<int:pk>/two-step/", twofactor_views.reset_two_factor, name="reset_two_factor"),
     path("invitations/<int:pk>/revoke/", views.revoke_invitation, name="revoke_invitation"),

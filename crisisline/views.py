@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,15 +13,17 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -28,17 +33,20 @@ from calls import keyring_guard
 from crisisline import throttle, twofactor
 from crisisline.forms import (
     AcceptInvitationForm,
+    GrantForm,
     InvitationForm,
     LineForm,
     ProfileForm,
     RolesForm,
     SignInForm,
 )
-from crisisline.models import Invitation, Line, TwoFactor, User
+from crisisline.models import Invitation, Line, SkillGrant, TwoFactor, User
 from crisisline.roles import can, role_required
 from crisisline.signals import password_known, signing_out
 from crisisline.tokens import password_links
 from shifts.hours import public_hours
+from shifts.line_alerts import line_gaps
+from shifts.places import places_to_free, when
 
 logger = logging.getLogger(__name__)
 
@@ -235,10 +243,15 @@ class PasswordResetConfirmView(GetAndPostOnly, auth_views.PasswordResetConfirmVi
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
+    member = can(request.user, "respond") or can(request.user, "coordinate")
     unreadable_notes = 0
     if can(request.user, "coordinate"):
         unreadable_notes = keyring_guard.notes_missing_their_key()
-    return render(request, "crisisline/dashboard.html", {"unreadable_notes": unreadable_notes})
+    return render(
+        request,
+        "crisisline/dashboard.html",
+        {"line_gaps": line_gaps() if member else [], "unreadable_notes": unreadable_notes},
+    )
 
 
 @login_required
@@ -249,7 +262,101 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your profile is saved."))
         return redirect("profile")
-    return render(request, "crisisline/profile.html", {"form": form})
+    return render(
+        request,
+        "crisisline/profile.html",
+        {
+            "form": form,
+            "grants": request.user.skill_grants.select_related("skill", "granted_by"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# --- Skills and trainings (trainers and coordinators) ---------------------------
+
+
+def grants_skills(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in as a trainer or a coordinator: the people who confirm skills."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (can(request.user, "train") or can(request.user, "coordinate")):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@grants_skills
+@require_safe
+def training(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    people = User.objects.filter(is_active=True).prefetch_related(
+        Prefetch("skill_grants", queryset=SkillGrant.objects.select_related("skill"))
+    )
+    return render(request, "crisisline/training.html", {"people": people, "today": today})
+
+
+@grants_skills
+@require_http_methods(["GET", "POST"])
+def person_skills(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk, is_active=True)
+    form = GrantForm(_posted(request), initial={"granted_on": timezone.localdate()})
+    if request.method == "POST" and person == request.user:
+        messages.error(
+            request,
+            _("Nobody confirms their own skills. Ask another trainer or coordinator."),
+        )
+        return redirect("person_skills", pk=person.pk)
+    if request.method == "POST" and form.is_valid():
+        skill = form.cleaned_data["skill"]
+        _grant, created = SkillGrant.objects.update_or_create(
+            person=person,
+            skill=skill,
+            defaults={
+                "confirmed": True,
+                "granted_by": request.user,
+                "granted_on": form.cleaned_data["granted_on"],
+                "renew_by": form.cleaned_data["renew_by"],
+            },
+        )
+        message = (
+            _("%(skill)s confirmed for %(name)s.")
+            if created
+            else _("%(skill)s of %(name)s saved with the new dates.")
+        )
+        messages.success(request, message % {"skill": skill, "name": person})
+        return redirect("person_skills", pk=person.pk)
+    return render(
+        request,
+        "crisisline/person_skills.html",
+        {
+            "person": person,
+            "form": form,
+            "grants": person.skill_grants.select_related("skill", "granted_by"),
+            "today": timezone.localdate(),
+            "is_self": person == request.user,
+        },
+    )
+
+
+@grants_skills
+@require_http_methods(["GET", "POST"])
+def remove_skill(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
+    grant = get_object_or_404(
+        SkillGrant.objects.select_related("skill", "person"), pk=grant_pk, person_id=pk
+    )
+    if request.method == "POST":
+        grant.delete()
+        messages.success(
+            request,
+            _("%(skill)s removed from %(name)s. It no longer counts for their places.")
+            % {"skill": grant.skill, "name": grant.person},
+        )
+        return redirect("person_skills", pk=pk)
+    return render(request, "crisisline/remove_skill.html", {"grant": grant})
 
 
 # --- Invitations -------------------------------------------------------------
@@ -374,20 +481,53 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required("coordinate")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def deactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation and lists the places it would free; POST does it."""
     person = _person(request, pk)
     if person == request.user:
         messages.error(request, _("You cannot deactivate yourself. Ask another coordinator."))
-    elif not person.is_active:
+        return redirect("people")
+    if not person.is_active:
         messages.info(request, _("%(name)s is already deactivated.") % {"name": person})
-    else:
-        person.deactivate()
-        messages.success(
+        return redirect("people")
+    now = timezone.now()
+    freeing = [
+        {"assignment": a, "when": when(a.shift), "running": a.shift.start <= now}
+        for a in places_to_free(person, now)
+        if not a.shift.cancelled
+    ]
+    if request.method == "GET":
+        return render(request, "crisisline/deactivate.html", {"person": person, "freeing": freeing})
+    person.deactivate()
+    messages.success(
+        request,
+        _("%(name)s is deactivated: signed out everywhere, links and feeds revoked.")
+        % {"name": person},
+    )
+    if freeing:
+        messages.warning(
             request,
-            _("%(name)s is deactivated: signed out everywhere, links and feeds revoked.")
-            % {"name": person},
+            ngettext(
+                "%(count)s place freed: %(places)s.",
+                "%(count)s places freed: %(places)s.",
+                len(freeing),
+            )
+            % {
+                "count": len(freeing),
+                "places": "; ".join(
+                    f"{row['when']} {row['assignment'].slot.position}" for row in freeing
+                ),
+            },
         )
+    running = next((row for row in freeing if row["running"]), None)
+    if running is not None:
+        messages.error(
+            request,
+            _("%(position)s on the shift running now is empty: choose who takes it now.")
+            % {"position": running["assignment"].slot.position},
+        )
+        return redirect("shifts:assign", pk=running["assignment"].slot_id)
     return redirect("people")
 
 

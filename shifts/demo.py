@@ -37,6 +37,8 @@ def load(stdout, days: int = 35) -> None:
                 "required_skill": Skill.objects.filter(name=skill).first() if skill else None,
                 "holds_line": holds,
                 "order": order,
+                # Calls go to the debrief/backup person when the line holder does not answer.
+                "forwarding_order": 1 if name == "Debrief / backup" else None,
             },
         )
     today = timezone.localdate()

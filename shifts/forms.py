@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crisisline.models import User
+from crisisline.phones import clean_phone
 from shifts.hours import MAX_GENERATION_DAYS
 from shifts.models import Closure, Position, RosterRules, ServiceWindow, ShiftPreferences, TimeOff
 
@@ -223,13 +224,39 @@ class PreferencesForm(forms.ModelForm):
 class RulesForm(forms.ModelForm):
     class Meta:
         model = RosterRules
-        fields = ["release_notice_hours", "swaps_need_approval"]
+        fields = ["release_notice_hours", "swaps_need_approval", "duty_phone"]
+        widgets = {"duty_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})}
+
+    def clean_duty_phone(self) -> str:
+        return clean_phone(self.cleaned_data["duty_phone"])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["release_notice_hours"]
         field.validators.append(MaxValueValidator(720))
         field.widget.attrs.update(max=720)
+
+
+class ChainForm(forms.Form):
+    """Where calls go after the line holder: a place in the order for each position."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.positions = list(Position.objects.filter(active=True, holds_line=False))
+        for position in self.positions:
+            self.fields[f"position_{position.pk}"] = forms.IntegerField(
+                label=_("Then %(position)s: place in the order") % {"position": position},
+                min_value=1,
+                max_value=20,
+                required=False,
+                initial=position.forwarding_order,
+                help_text=_("Leave empty to keep this position out of the chain."),
+            )
+
+    def save(self) -> None:
+        for position in self.positions:
+            position.forwarding_order = self.cleaned_data[f"position_{position.pk}"]
+            position.save(update_fields=["forwarding_order"])
 
 
 class CoverageForm(forms.Form):

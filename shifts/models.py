@@ -99,6 +99,8 @@ class Position(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("in use"), default=True)
+    # Where calls go after the line holder (shifts.forwarding); None: not in the chain.
+    forwarding_order = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["order", "name"]
@@ -296,6 +298,12 @@ class RosterRules(models.Model):
     )
     swaps_need_approval = models.BooleanField(_("a coordinator approves each swap"), default=False)
     forwarding_token_hash = models.CharField(max_length=64, blank=True)
+    duty_phone = models.CharField(
+        _("coordinator-on-duty number"),
+        max_length=32,
+        blank=True,
+        help_text=_("Called last, when nobody on shift answers. Optional."),
+    )
 
     class Meta:
         constraints = [
@@ -385,3 +393,13 @@ def add_slots_for_position(position: Position) -> int:
     ]
     Slot.objects.bulk_create(slots)
     return len(slots)
+
+
+class LineGapAlert(models.Model):
+    """Remembers that a line-holder place at risk was announced, so it is announced once."""
+
+    slot = models.OneToOneField(Slot, on_delete=models.CASCADE, related_name="gap_alert")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Line gap alert {self.pk}"

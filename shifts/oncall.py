@@ -71,7 +71,7 @@ def shifts_from(now: datetime) -> list[OnCallShift]:
 
 
 def add_people(shifts: list[OnCallShift]) -> None:
-    """Fill each shift's places in position order, in one query: every person
+    """Fill each shift's places in position order, in one query: every active person
     holding one (in the order they took it), and a gap for each place nobody holds."""
     if not shifts:
         return
@@ -86,10 +86,11 @@ def add_people(shifts: list[OnCallShift]) -> None:
             "assignments__person__display_name",
             "assignments__person__pronouns",
             "assignments__person__phone",
+            "assignments__person__is_active",
         )
     )
-    for shift_id, position, assignment, name, pronouns, phone in rows:
-        if assignment is None:
+    for shift_id, position, assignment, name, pronouns, phone, active in rows:
+        if assignment is None or not active:  # a deactivated holder is nobody to call
             person = OnCallPerson(position)
         else:
             person = OnCallPerson(position, name, pronouns, tel(phone) if phone else "")

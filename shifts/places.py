@@ -14,16 +14,14 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import (
     DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     QuerySet,
-    Value,
 )
 from django.db.models.functions import TruncDate
 from django.urls import reverse
@@ -33,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from crisisline.models import User
 from crisisline.roles import can, holders_of
+from crisisline.skills import held_skill_ids as skills_held_by
 from crisisline.skills import held_skills
 from shifts.models import (
     Assignment,
@@ -463,37 +462,19 @@ class Candidate:
         return f"{name} — {'; '.join(self.notes)}" if self.reasons else name
 
 
-def _union_limit() -> int:
-    """How many SELECTs one UNION may join: SQLite caps it (500 by default)."""
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        connection.ensure_connection()
-        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_COMPOUND_SELECT)
-    return 10_000
-
-
 def held_skill_ids(
     people: Iterable[User], skill_ids: Collection[int], on: date
 ) -> dict[int, set[int]]:
-    """Which of `skill_ids` each of `people` holds on `on`, as held_skills says,
-    in one query per few hundred people (unsaved `User(pk=…)` will do)."""
+    """Which of `skill_ids` each of `people` holds on `on`, as crisisline.skills
+    says (granted and confirmed, not lapsed), in one query (unsaved `User(pk=…)`
+    will do)."""
     people = list(people)
     held: dict[int, set[int]] = {person.pk: set() for person in people}
     if not skill_ids:
         return held
-    size = _union_limit()
-    for first in range(0, len(people), size):
-        asks = [
-            held_skills(person, on)
-            .filter(pk__in=skill_ids)
-            .order_by()
-            .annotate(holder=Value(person.pk, output_field=IntegerField()))
-            .values_list("holder", "pk")
-            for person in people[first : first + size]
-        ]
-        for holder, skill in asks[0].union(*asks[1:], all=True):
-            held[holder].add(skill)
+    wanted = set(skill_ids)
+    for pk, skills in skills_held_by([person.pk for person in people], on).items():
+        held[pk] = skills & wanted
     return held
 
 
@@ -536,6 +517,8 @@ def candidates_for(slot: Slot, now: datetime | None = None) -> list[Candidate]:
         if leave.covers(shift.start, shift.end)
     }
     gave_up = set(GivenUp.objects.filter(slot=slot).values_list("person_id", flat=True))
+    # A coordinator may fill a place on a shift running now (see assign).
+    running = not shift.is_past(now)
     candidates = []
     for person in people:
         who = Standing(
@@ -543,7 +526,10 @@ def candidates_for(slot: Slot, now: datetime | None = None) -> list[Candidate]:
         )
         holds = required is None or required in held[person.pk]
         facts = Facts(holds, person.pk in away, person.pk in gave_up)
-        candidates.append(Candidate(person, reasons_against(who, place, facts, now)))
+        reasons = reasons_against(who, place, facts, now)
+        if running:
+            reasons = [reason for reason in reasons if reason.kind != STARTED]
+        candidates.append(Candidate(person, reasons))
     candidates.sort(key=lambda candidate: candidate.blocked)  # stable: by name within
     return candidates
 
@@ -583,7 +569,8 @@ def claim(slot_id: int, person: User) -> Assignment:
 
 def assign(slot_id: int, person: User) -> Outcome:
     """A coordinator puts someone in a place: what only a coordinator may decide
-    (WARNINGS) becomes a warning, anything else a refusal."""
+    (WARNINGS) becomes a warning, anything else a refusal. Unlike a claim, a
+    place on a shift running now may be filled; one on a shift that is over may not."""
     now = timezone.now()
     if not person.is_active:
         raise PlaceError(_("%(name)s is deactivated.") % {"name": person})
@@ -591,6 +578,10 @@ def assign(slot_id: int, person: User) -> Outcome:
         with transaction.atomic():
             slot = _lock(slot_id, person)
             reasons = why_not(person, slot_id, now)
+            if not slot.shift.is_past(now):
+                # A coordinator may hand a running shift's place to someone now,
+                # e.g. when its holder was deactivated mid-shift; claims may not.
+                reasons = [reason for reason in reasons if reason.kind != STARTED]
             refusals = [reason for reason in reasons if reason.kind not in WARNINGS]
             if refusals:
                 raise PlaceError(about(person, refusals[0]))
@@ -662,18 +653,28 @@ def cant_make_it(assignment: Assignment, request_url: str = "") -> tuple[Slot, i
     return slot, sent
 
 
+def places_to_free(person: User, now: datetime | None = None) -> QuerySet[Assignment]:
+    """The places `person` holds on shifts not yet over, a running one included,
+    earliest first: what deactivating them gives back to the team."""
+    return (
+        Assignment.objects.filter(person=person, shift__end__gt=now or timezone.now())
+        .select_related("shift", "slot__position")
+        .order_by("shift__start")
+    )
+
+
 @transaction.atomic
 def free_places_of(person: User) -> int:
-    """Give back every place `person` holds on shifts not yet started; returns how many.
+    """Give back every place `person` holds on shifts not yet over; returns how many.
 
-    Places starting within the release notice become urgent, so teammates see them first.
+    A running shift's place is freed too: its holder is no longer there. Places
+    starting within the release notice, or already running, become urgent, so
+    teammates see them first.
     """
     now = timezone.now()
     notice = timedelta(hours=RosterRules.current().release_notice_hours)
     freed = 0
-    for assignment in Assignment.objects.filter(person=person, shift__start__gt=now).select_related(
-        "shift"
-    ):
+    for assignment in places_to_free(person, now):
         slot = Slot.objects.select_for_update().get(pk=assignment.slot_id)
         _count, deleted = Assignment.objects.filter(pk=assignment.pk, person=person).delete()
         if not deleted.get(Assignment._meta.label):

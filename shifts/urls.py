@@ -41,6 +41,7 @@ urlpatterns = [
     path("roster/positions/<int:pk>/", views.edit_position, name="edit_position"),
     path("roster/rules/", views.rules, name="rules"),
     path("roster/rules/forwarding/", views.forwarding_token, name="forwarding_token"),
+    path("roster/rules/chain/", views.forwarding_chain, name="forwarding_chain"),
     path("roster/swaps/", views.swaps, name="swaps"),
     path("roster/swaps/<int:pk>/decide/", views.decide_swap, name="decide_swap"),
 ]

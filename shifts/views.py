@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import hmac
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -23,17 +23,20 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crisisline.models import keyed_hash
+from crisisline.models import SkillGrant, keyed_hash
 from crisisline.numbers import whole_number
 from crisisline.roles import can, holders_of, role_required
+from crisisline.skills import RENEWAL_WARNING_DAYS
+from shifts import forwarding, places
 from shifts import oncall as oncall_board
-from shifts import places
 from shifts.coverage import load_roster
 from shifts.feed import calendar_for
 from shifts.forms import (
     AssignForm,
+    ChainForm,
     ClosureForm,
     CoverageForm,
     GenerateForm,
@@ -45,6 +48,7 @@ from shifts.forms import (
     WindowForm,
 )
 from shifts.hours import opening_status
+from shifts.line_alerts import line_gaps
 from shifts.models import (
     Assignment,
     Closure,
@@ -127,6 +131,7 @@ def oncall(request: HttpRequest) -> HttpResponse:
             "open_places": oncall_board.open_places_for(request.user, now, who) if responds else [],
             "status": status,
             "refresh": oncall_board.refresh_seconds(now, current, later, status),
+            "line_gaps": line_gaps(now),
         },
     )
 
@@ -312,7 +317,8 @@ def withdraw_swap(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("respond")
 @require_POST
 def take_swap(request: HttpRequest, pk: int) -> HttpResponse:
-    get_object_or_404(SwapOffer, pk=pk)
+    # No 404 for a missing offer: its holder may have left the place a moment
+    # ago (the offer goes with it), and places.take_swap tells the taker so.
     taken = _attempt(
         request,
         lambda: places.take_swap(pk, request.user),
@@ -399,34 +405,41 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@csrf_exempt  # called by a phone system, authenticated by its secret token alone
 @never_cache
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def forward(request: HttpRequest, token: str) -> HttpResponse:
-    """Plain text: the phone number of whoever holds the line now, or nothing."""
+    """Who a call to the line reaches now (shifts/forwarding.py): plain text by
+    default, ?format=json or ?format=twiml. A wrong or revoked token gets a bare 404."""
     rules = RosterRules.current()
     if not rules.forwarding_token_hash or not hmac.compare_digest(
         keyed_hash("forwarding", token), rules.forwarding_token_hash
     ):
-        raise Http404
-    return HttpResponse(line_holder_phone(), content_type="text/plain; charset=utf-8")
-
-
-def line_holder_phone(now: datetime | None = None) -> str:
-    now = now or timezone.now()
-    holder = (
-        Assignment.objects.filter(
-            shift__cancelled=False,
-            shift__start__lte=now,
-            shift__end__gt=now,
-            slot__position__holds_line=True,
-            person__is_active=True,
+        return HttpResponse(status=404, content_type="text/plain; charset=utf-8")
+    kind = request.GET.get("format", "text")
+    if kind not in ("text", "json", "twiml"):
+        return HttpResponse(
+            "unknown format: use text, json or twiml\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
         )
-        .exclude(person__phone="")
-        .select_related("person")
-        .order_by("shift__start", "created_at")
-        .first()
-    )
-    return holder.person.phone if holder else ""
+    result = forwarding.answer()
+    if kind == "json":
+        response = HttpResponse(forwarding.as_json(result), content_type="application/json")
+    elif kind == "twiml":
+        try:
+            step = max(0, int(request.GET.get("step", "0")))
+        except ValueError:
+            step = 0
+        finished = request.POST.get("DialCallStatus") == "completed"
+        body = forwarding.as_twiml(result, step, finished_call=finished)
+        response = HttpResponse(body, content_type="text/xml; charset=utf-8")
+    else:
+        response = HttpResponse(
+            forwarding.as_text(result), content_type="text/plain; charset=utf-8"
+        )
+    response["Line-State"] = result.state
+    return response
 
 
 # --- Roster (coordinators) ---------------------------------------------------------
@@ -558,6 +571,12 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "weeks": weeks,
             "roster": data,
             "shifts_with_problems": [s for s in data.shifts if s.problem_list and not s.cancelled],
+            "line_gaps": line_gaps(),
+            "lapsing": SkillGrant.objects.lapsing_by(today + timedelta(days=RENEWAL_WARNING_DAYS))
+            .filter(person__is_active=True)
+            .select_related("person", "skill")
+            .order_by("renew_by"),
+            "today": today,
         },
     )
 
@@ -860,7 +879,33 @@ def rules(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Roster rules saved."))
         return redirect("shifts:rules")
-    return render(request, "shifts/rules.html", {"form": form, "rules": current})
+    return render(request, "shifts/rules.html", _rules_context(form, current))
+
+
+def _rules_context(form: RulesForm, current: RosterRules, **more: Any) -> dict[str, Any]:
+    return {
+        "form": form,
+        "rules": current,
+        "chain_form": more.pop("chain_form", None) or ChainForm(),
+        "chain": forwarding.chain_positions(),
+        **more,
+    }
+
+
+@role_required("coordinate")
+@require_POST
+def forwarding_chain(request: HttpRequest) -> HttpResponse:
+    form = ChainForm(request.POST)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Forwarding order saved."))
+        return redirect("shifts:rules")
+    current = RosterRules.current()
+    return render(
+        request,
+        "shifts/rules.html",
+        _rules_context(RulesForm(instance=current), current, chain_form=form),
+    )
 
 
 @role_required("coordinate")
@@ -877,7 +922,7 @@ def forwarding_token(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "shifts/rules.html",
-        {"form": RulesForm(instance=current), "rules": current, "link": link},
+        _rules_context(RulesForm(instance=current), current, link=link),
     )
 
 

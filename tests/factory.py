@@ -54,3 +54,13 @@ def finish_sign_in(client, response, person: User):
         response = client.post(location, {"code": fresh_code(person)})
         assert response.status_code == 302, "the second step failed"
     return response
+
+
+def grant(person: User, *skills, **fields):
+    """Confirm `skills` for `person`, as a trainer would (granted today, no renewal)."""
+    from crisisline.models import SkillGrant
+
+    for skill in skills:
+        SkillGrant.objects.update_or_create(
+            person=person, skill=skill, defaults={"confirmed": True, **fields}
+        )

@@ -67,6 +67,7 @@ MEMBERS = row(LOGIN, 200, 200, 200, 403, LOGIN)
 RESPONDERS = row(LOGIN, 200, 403, 403, 403, LOGIN)
 COORDINATORS = row(LOGIN, 403, 200, 403, 403, LOGIN)
 TRAINERS = row(LOGIN, 403, 403, 200, 403, LOGIN)
+GRANTERS = row(LOGIN, 403, 200, 200, 403, LOGIN)  # trainers and coordinators
 # POST-only: the permitted see 405 on GET.
 RESPONDERS_POST = row(LOGIN, 405, 403, 403, 403, LOGIN)
 COORDINATORS_POST = row(LOGIN, 403, 405, 403, 403, LOGIN)
@@ -115,9 +116,17 @@ EXPECTED: dict[str, Expect] = {
     "profile": SIGNED_IN,
     "people": COORDINATORS,
     "person_roles": row(*COORDINATORS.statuses, kwargs=lambda w: {"pk": w.people["trainer"].pk}),
+    # GET asks for confirmation, listing the places it would free.
     "deactivate_person": row(
-        *COORDINATORS_POST.statuses, kwargs=lambda w: {"pk": w.people["trainer"].pk}
+        *COORDINATORS.statuses, kwargs=lambda w: {"pk": w.people["trainer"].pk}
     ),
+    "person_skills": row(*GRANTERS.statuses, kwargs=lambda w: {"pk": w.people["responder"].pk}),
+    # GET asks for confirmation.
+    "remove_skill": row(
+        *GRANTERS.statuses,
+        kwargs=lambda w: {"pk": w.people["responder"].pk, "grant_pk": w.grant.pk},
+    ),
+    "training": GRANTERS,
     "reactivate_person": row(
         *COORDINATORS_POST.statuses, kwargs=lambda w: {"pk": w.people["deactivated"].pk}
     ),
@@ -173,6 +182,7 @@ EXPECTED: dict[str, Expect] = {
     "shifts:edit_position": row(*COORDINATORS.statuses, kwargs=pk("position")),
     "shifts:rules": COORDINATORS,
     "shifts:forwarding_token": COORDINATORS_POST,
+    "shifts:forwarding_chain": COORDINATORS_POST,
     "shifts:swaps": COORDINATORS,
     "shifts:decide_swap": row(*COORDINATORS_POST.statuses, kwargs=pk("their_swap")),
     # calls: notes are the author's alone; totals and retention are the coordinators'

@@ -14,7 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from calls.models import CallNote
-from crisisline.models import Invitation, User
+from crisisline.models import Invitation, Skill, SkillGrant, User
 from crisisline.roles import COORDINATOR, RESPONDER, TRAINER
 from crisisline.tokens import password_links
 from shifts.models import (
@@ -111,6 +111,11 @@ def build_world() -> World:
     w.objects["window"] = ServiceWindow.objects.create(weekday=4, start=time(19), end=time(23, 30))
     w.objects["closure"] = Closure.objects.create(
         date=timezone.localdate() + timedelta(days=40), reason="Holiday"
+    )
+    w.objects["grant"] = SkillGrant.objects.create(
+        person=people["responder"],
+        skill=Skill.objects.get_or_create(name="First aid")[0],
+        granted_by=people["trainer"],
     )
     w.objects["invitation"], w.objects["invitation_token"] = Invitation.issue(
         created_by=people["coordinator"], roles=[]

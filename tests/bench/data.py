@@ -20,7 +20,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from crisisline.models import Line, Skill, User  # noqa: E402
+from crisisline.models import Line, Skill, SkillGrant, User  # noqa: E402
 
 SIZES = {
     "small": {"people": 20, "months": 3, "notes": 500, "pages": 10, "revisions": 3},
@@ -52,12 +52,19 @@ def people(count: int) -> dict[str, User]:
         )
         for n in range(count)
     )
-    through = User.skills.through
-    through.objects.bulk_create(
-        through(user_id=u.pk, skill_id=s.pk)
+    # Languages are declared on the profile; skills are confirmed grants.
+    held = [
+        (u, s)
         for i, u in enumerate(users)
         for s in skills
         if (i + s.pk) % 2 == 0 or s.name == "English"
+    ]
+    through = User.skills.through
+    through.objects.bulk_create(
+        through(user_id=u.pk, skill_id=s.pk) for u, s in held if s.kind == "language"
+    )
+    SkillGrant.objects.bulk_create(
+        SkillGrant(person=u, skill=s) for u, s in held if s.kind == "skill"
     )
     groups = User.groups.through
     groups.objects.bulk_create(groups(user_id=u.pk, group_id=roles["Responder"].pk) for u in users)
@@ -71,7 +78,10 @@ def people(count: int) -> dict[str, User]:
             username=username, display_name=username.title(), phone="+1 555 0100000"
         )
         person.groups.set([roles[role], roles["Responder"]])
-        person.skills.set(skills)
+        person.skills.set(s for s in skills if s.kind == "language")
+        SkillGrant.objects.bulk_create(
+            SkillGrant(person=person, skill=s) for s in skills if s.kind == "skill"
+        )
         named[username] = person
     return named
 

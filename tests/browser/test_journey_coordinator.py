@@ -99,7 +99,10 @@ def coordinator_journey(v: Visitor, line, *, javascript: bool) -> None:
     # Lee has left the line.
     v.follow(main.get_by_role("link", name="People"))
     row = page.locator("tr", has_text="Lee Leaving")
-    v.follow(row.get_by_role("button", name="Deactivate"))
+    v.follow(row.get_by_role("link", name="Deactivate"))
+    assert "Deactivate Lee Leaving?" in page.locator("h1").inner_text()
+    assert User.objects.get(username="lee").is_active  # asking changes nothing
+    v.follow(page.get_by_role("button", name="Deactivate Lee Leaving"))
     assert "Lee Leaving is deactivated" in v.message()
     assert not User.objects.get(username="lee").is_active
     assert "deactivated" in page.locator("tr", has_text="Lee Leaving").inner_text()

@@ -9,7 +9,7 @@ from crisisline.models import Skill
 from shifts.models import Assignment, Position, Shift, Slot
 from tests.browser.audit import audit
 from tests.browser.conftest import sign_in
-from tests.factory import PASSWORD, make_person
+from tests.factory import PASSWORD, grant, make_person
 
 
 def shift_with(position, start, hours=4):
@@ -25,7 +25,7 @@ def test_responder_sees_who_is_on_call_and_claims_a_place(phone, html_checker):
         "ana", "Responder", display_name="Ana Holder", pronouns="she/her", phone="+1 555 010 7777"
     )
     training = Skill.objects.create(name="Line holder training")
-    ana.skills.add(training)
+    grant(ana, training)
     holder = Position.objects.create(
         name="Line holder", min_people=1, max_people=1, required_skill=training, holds_line=True
     )

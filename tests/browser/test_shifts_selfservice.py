@@ -130,7 +130,7 @@ def switch_approval_on(v: Visitor) -> None:
     page = v.page
     v.goto("/roster/rules/")
     v.check(page.get_by_label("A coordinator approves each swap"))
-    v.follow(page.get_by_role("button", name="Save"))
+    v.follow(page.get_by_role("button", name="Save", exact=True))
     assert "Roster rules saved." in v.message()
     assert RosterRules.current().swaps_need_approval
 

@@ -7,7 +7,8 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 
-from crisisline.models import Invitation, User
+from crisisline.models import Invitation, Skill, SkillGrant, User
+from crisisline.skills import held_skills
 from tests.conftest import client_for
 from tests.factory import make_person
 
@@ -73,8 +74,20 @@ def test_invitee_joins_with_the_roles_the_link_carries(client, as_coordinator):
     person = User.objects.get(username="newbie")
     assert person.role_names() == ["Responder", "Trainer"]
     assert person.display_name == "New Person"
-    assert person.phone == "+1 555 123 4567"
+    assert person.phone == "+15551234567"  # stored in E.164
     assert client.get("/home/").status_code == 200  # signed in
+
+
+def test_invitee_cannot_grant_themselves_a_skill(client, as_coordinator):
+    holder = Skill.objects.create(name="Line holder training")
+    spanish = Skill.objects.create(name="Spanish", kind=Skill.Kind.LANGUAGE)
+    _, path = invite(as_coordinator, "Responder")
+    page = client.get(path).content.decode()
+    assert "Line holder training" not in page and "Spanish" in page
+    client.post(path, {**NEW_PERSON, "skills": [holder.pk], "languages": [spanish.pk]})
+    person = User.objects.get(username="newbie")
+    assert list(held_skills(person)) == [spanish]
+    assert not SkillGrant.objects.filter(person=person).exists()
 
 
 def test_used_link_is_refused_and_changes_nothing(client, as_coordinator):

@@ -52,8 +52,14 @@ def test_cannot_deactivate_yourself(as_coordinator, coordinator):
     assert coordinator.is_active
 
 
-def test_deactivate_needs_post_and_the_role(as_coordinator, as_responder, responder, coordinator):
-    assert as_coordinator.get(f"/people/{responder.pk}/deactivate/").status_code == 405
+def test_deactivate_asks_first_and_needs_the_role(
+    as_coordinator, as_responder, responder, coordinator
+):
+    page = as_coordinator.get(f"/people/{responder.pk}/deactivate/")
+    assert "Deactivate Sam Responder?" in page.content.decode()
+    responder.refresh_from_db()
+    assert responder.is_active  # asking changes nothing
+    assert as_coordinator.put(f"/people/{responder.pk}/deactivate/").status_code == 405
     assert as_responder.post(f"/people/{coordinator.pk}/deactivate/").status_code == 403
     coordinator.refresh_from_db()
     assert coordinator.is_active

@@ -1,4 +1,8 @@
-from crisisline.models import Skill
+from datetime import date
+
+from crisisline.models import Skill, SkillGrant
+from crisisline.skills import held_skills
+from tests.factory import grant
 
 
 def test_person_edits_their_profile_and_limits(as_responder, responder):
@@ -22,7 +26,52 @@ def test_person_edits_their_profile_and_limits(as_responder, responder):
     assert responder.display_name == "Sam R."
     assert responder.max_shifts_per_month == 6
     assert responder.min_rest_hours == 12
-    assert set(responder.skills.all()) == {spanish, aid}
+    assert responder.phone == "+15550102222"  # stored in E.164
+    assert set(responder.skills.all()) == {spanish}  # languages are self-declared
+    assert list(held_skills(responder)) == [spanish]  # a skill ticked by hand is ignored
+    assert not SkillGrant.objects.filter(person=responder, skill=aid).exists()
+
+
+def test_profile_offers_languages_but_no_skills_to_tick(as_responder):
+    Skill.objects.create(name="Spanish", kind=Skill.Kind.LANGUAGE)
+    Skill.objects.create(name="Line holder training")
+    page = as_responder.get("/profile/").content.decode()
+    assert "Spanish" in page
+    assert 'name="skills"' not in page
+
+
+def test_profile_lists_granted_skills_with_dates(as_responder, responder, coordinator):
+    holder = Skill.objects.create(name="Line holder training")
+    grant(
+        responder,
+        holder,
+        granted_by=coordinator,
+        granted_on=date(2026, 3, 1),
+        renew_by=date(2099, 3, 1),
+    )
+    page = as_responder.get("/profile/").content.decode()
+    assert "Line holder training" in page and "1 Mar 2026" in page and "1 Mar 2099" in page
+
+
+def test_phone_without_country_code_is_read_in_the_lines_region(settings, as_responder, responder):
+    settings.PHONE_REGION = "MX"
+    as_responder.post(
+        "/profile/", {"display_name": "Sam", "phone": "55 1234 5678", "min_rest_hours": "8"}
+    )
+    responder.refresh_from_db()
+    assert responder.phone == "+525512345678"
+
+
+def test_phone_without_country_code_is_refused_when_no_region_is_set(
+    settings, as_responder, responder
+):
+    settings.PHONE_REGION = ""
+    response = as_responder.post(
+        "/profile/", {"display_name": "Sam", "phone": "555 010 2222", "min_rest_hours": "8"}
+    )
+    assert "Start with + and the country code" in response.content.decode()
+    responder.refresh_from_db()
+    assert responder.display_name == "Sam Responder"
 
 
 def test_bad_phone_is_refused_and_nothing_changes(as_responder, responder):
@@ -30,7 +79,7 @@ def test_bad_phone_is_refused_and_nothing_changes(as_responder, responder):
         "/profile/",
         {"display_name": "X", "phone": "call me maybe", "min_rest_hours": "8"},
     )
-    assert "Use only digits" in response.content.decode()
+    assert "not a phone number we can dial" in response.content.decode()
     responder.refresh_from_db()
     assert responder.display_name == "Sam Responder"
 

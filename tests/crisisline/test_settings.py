@@ -86,6 +86,8 @@ def test_production_refuses_a_weak_secret_key(tmp_path, secret):
         ("DEBUG", "perhaps", "DEBUG must be true or false"),
         ("DATABASE_URL", "nosuchdb://x", "DATABASE_URL must be"),
         ("ADMIN_URL", "admin/", "ADMIN_URL"),
+        ("PHONE_REGION", "Mexico", "PHONE_REGION must be a two-letter region"),
+        ("PHONE_REGION", "XX", "PHONE_REGION must be a two-letter region"),
         *(
             (variable, value, f"{variable} must be a whole number from")
             for variable, values in {

@@ -1,6 +1,6 @@
 from crisisline.roles import RESPONDER
 from shifts.models import Assignment
-from tests.factory import make_person
+from tests.factory import grant, make_person
 from tests.shifts.conftest import in_hours, make_shift, put, slot_of
 
 
@@ -93,7 +93,7 @@ def test_bad_person_changes_nothing(as_coordinator, responder_position, deactiva
 
 
 def test_past_shifts_cannot_be_assigned(as_coordinator, responder, responder_position):
-    shift = make_shift(in_hours(-2), positions=[responder_position])
+    shift = make_shift(in_hours(-6), hours=4, positions=[responder_position])
     response = as_coordinator.post(
         f"/roster/slots/{slot_of(shift, responder_position).pk}/assign/",
         {"person": responder.pk},
@@ -112,6 +112,17 @@ def test_only_responders_can_be_assigned(as_coordinator, outsider, responder_pos
     assert not Assignment.objects.exists()
 
 
+def test_a_running_shifts_place_can_be_handed_on_now(as_coordinator, responder, responder_position):
+    shift = make_shift(in_hours(-2), hours=4, positions=[responder_position])
+    response = as_coordinator.post(
+        f"/roster/slots/{slot_of(shift, responder_position).pk}/assign/",
+        {"person": responder.pk},
+        follow=True,
+    )
+    assert "Sam Responder assigned as Responder." in response.content.decode()
+    assert Assignment.objects.filter(shift=shift, person=responder).exists()
+
+
 def test_the_picker_reads_the_same_number_of_queries_for_few_or_many_people(
     as_coordinator, holder_position
 ):
@@ -126,7 +137,7 @@ def test_the_picker_reads_the_same_number_of_queries_for_few_or_many_people(
     for number in range(60):
         person = make_person(f"many{number}", RESPONDER, max_shifts_per_month=1)
         if number % 3 == 0:
-            person.skills.add(holder_position.required_skill)
+            grant(person, holder_position.required_skill)
     with CaptureQueriesContext(connection) as many:
         body = as_coordinator.get(path).content.decode()
     picker = body.split('name="person"')[1].split("</select>")[0]

@@ -2,7 +2,7 @@ from django.core import mail
 
 from crisisline.roles import RESPONDER
 from shifts.models import Assignment
-from tests.factory import make_person
+from tests.factory import grant, make_person
 from tests.shifts.conftest import in_hours, make_shift, put, slot_of
 
 
@@ -27,11 +27,11 @@ def test_qualified_teammates_are_emailed_when_email_is_on(
     settings.EMAIL_ENABLED = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     skill = holder_position.required_skill
-    responder.skills.add(skill)
+    grant(responder, skill)
     qualified = make_person("q", RESPONDER, email="q@example.org")
-    qualified.skills.add(skill)
+    grant(qualified, skill)
     make_person("u", RESPONDER, email="u@example.org")  # not qualified
-    make_person("nomail", RESPONDER).skills.add(skill)
+    grant(make_person("nomail", RESPONDER), skill)
     shift = make_shift(in_hours(5), positions=[holder_position])
     assignment = put(responder, shift, holder_position)
     response = as_responder.post(f"/me/shifts/{assignment.pk}/cant-make-it/", follow=True)

@@ -94,9 +94,30 @@ def test_report_query_count_at_two_sizes(
     from tests.shifts.conftest import build_line
 
     build_line(10, 10, [holder_position])
-    with django_assert_max_num_queries(11):
+    # The roster and its problems, plus line-holder places at risk and training to renew.
+    with django_assert_max_num_queries(13):
         assert as_coordinator.get(URL).status_code == 200
     Shift.objects.all().delete()
     build_line(2_000, 300, [holder_position])
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(13):
         assert as_coordinator.get(URL).status_code == 200
+
+
+def test_report_lists_training_to_renew_within_30_days(as_coordinator, responder, coordinator):
+    from datetime import date
+
+    from crisisline.models import Skill
+    from tests.factory import grant
+
+    today = timezone.localdate()
+    soon, later, lapsed = (
+        Skill.objects.create(name=name) for name in ("First aid", "De-escalation", "Legal observer")
+    )
+    grant(responder, soon, granted_on=date(2025, 1, 1), renew_by=today + timedelta(days=20))
+    grant(responder, later, granted_on=date(2025, 1, 1), renew_by=today + timedelta(days=45))
+    grant(responder, lapsed, granted_on=date(2025, 1, 1), renew_by=today - timedelta(days=1))
+    page = as_coordinator.get(URL).content.decode()
+    assert "Training to renew" in page
+    assert "Sam Responder: First aid is due for renewal by" in page
+    assert "Sam Responder: Legal observer lapsed on" in page
+    assert "De-escalation" not in page

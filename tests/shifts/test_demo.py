@@ -6,14 +6,14 @@ from crisisline.models import Skill
 from crisisline.roles import RESPONDER
 from shifts import demo
 from shifts.models import Assignment, Shift
-from tests.factory import make_person
+from tests.factory import grant, make_person
 
 
 def test_demo_loads_twice_and_has_someone_on_call_now(db):
     holder = Skill.objects.create(name="Line holder training")
     calm = Skill.objects.create(name="De-escalation")
     for name in ["jordan", "marisol", "lupe", "kai"]:
-        make_person(name, RESPONDER).skills.add(holder, calm)
+        grant(make_person(name, RESPONDER), holder, calm)
     demo.load(StringIO(), days=3)
     shifts = Shift.objects.count()
     demo.load(StringIO(), days=3)

@@ -18,7 +18,7 @@ from crisisline.roles import COORDINATOR, RESPONDER
 from shifts import places
 from shifts.models import GivenUp, Shift, Slot, SwapOffer, TimeOff
 from tests.conftest import client_for
-from tests.factory import make_person
+from tests.factory import grant, make_person
 from tests.shifts.conftest import make_position, make_shift, put
 
 ZONE = timezone.get_default_timezone()
@@ -214,14 +214,18 @@ def test_refusals_speak_to_the_person_and_say_what_to_do(world):
     assert "Pasarías de tus 3 turnos este mes. Pregunta a una persona coordinadora" in body
 
 
-def test_held_skills_are_read_for_many_people_a_union_at_a_time(db, monkeypatch):
+def test_held_skills_are_read_for_many_people_in_one_query(db, django_assert_num_queries):
     skill, other = Skill.objects.create(name="De-escalation"), Skill.objects.create(name="ASL")
+    lapsed = Skill.objects.create(name="Suicide first aid")
     people = [make_person(f"p{i}", RESPONDER) for i in range(7)]
     for person in people[::2]:
-        person.skills.add(skill)
-    people[1].skills.add(other)
-    monkeypatch.setattr(places, "_union_limit", lambda: 3)
-    held = places.held_skill_ids(people, [skill.pk, other.pk], date(2031, 6, 1))
+        grant(person, skill, granted_on=date(2031, 1, 1))
+    grant(people[1], other, granted_on=date(2031, 1, 1))
+    grant(people[3], other, granted_on=date(2031, 1, 1), renew_by=date(2031, 5, 31))
+    grant(people[5], other, granted_on=date(2031, 1, 1), confirmed=False)
+    grant(people[3], lapsed, granted_on=date(2031, 1, 1))
+    with django_assert_num_queries(1):
+        held = places.held_skill_ids(people, [skill.pk, other.pk], date(2031, 6, 1))
     assert held == {
         p.pk: ({skill.pk} if i % 2 == 0 else {other.pk} if i == 1 else set())
         for i, p in enumerate(people)

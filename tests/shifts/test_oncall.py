@@ -9,7 +9,7 @@ from django.utils import timezone
 from crisisline.roles import RESPONDER
 from shifts.models import Slot
 from tests.conftest import client_for
-from tests.factory import make_person
+from tests.factory import grant, make_person
 from tests.shifts.conftest import build_line, in_hours, make_shift, put, slot_of
 
 URL = "/oncall/"
@@ -107,8 +107,9 @@ def test_links_to_writing_a_call_note_when_that_exists(as_responder):
 
 
 # The session, the person, their capabilities; the shifts, their people, your next
-# shift, open places; the opening hours and closures; the line's name.
-ONCALL_QUERIES = 10
+# shift, open places; the opening hours and closures; the line's name; line-holder
+# places at risk in the next 48 hours.
+ONCALL_QUERIES = 11
 
 
 def _count_queries(client) -> int:
@@ -139,7 +140,7 @@ def test_query_count_is_the_same_with_one_or_many_of_everything(
     db, holder_position, responder_position
 ):
     viewer = make_person("viewer", RESPONDER, min_rest_hours=0)
-    viewer.skills.add(holder_position.required_skill)
+    grant(viewer, holder_position.required_skill)
     client = client_for(viewer)
 
     now_on = make_shift(in_hours(-1), positions=[responder_position])

@@ -1,7 +1,7 @@
 from crisisline.roles import RESPONDER
 from shifts.models import Assignment, RosterRules, SwapOffer
 from tests.conftest import client_for
-from tests.factory import make_person
+from tests.factory import grant, make_person
 from tests.shifts.conftest import in_hours, make_shift, put
 
 
@@ -34,13 +34,13 @@ def test_offering_twice_is_refused(as_responder, responder, responder_position):
 def test_unqualified_or_busy_people_cannot_take(
     as_responder, responder, holder_position, responder_position
 ):
-    responder.skills.add(holder_position.required_skill)
+    grant(responder, holder_position.required_skill)
     offer, assignment = offer_of(as_responder, responder, holder_position)
     unqualified = make_person("u", RESPONDER)
     response = client_for(unqualified).post(f"/swaps/{offer.pk}/take/", follow=True)
     assert "needs Line holder training, which you don&#x27;t hold yet" in response.content.decode()
     busy = make_person("busy", RESPONDER)
-    busy.skills.add(holder_position.required_skill)
+    grant(busy, holder_position.required_skill)
     put(
         busy,
         make_shift(assignment.shift.start, hours=1, positions=[responder_position]),

@@ -10,7 +10,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from crisisline.models import Line, Skill, User
+from crisisline.models import Line, Skill, SkillGrant, User
+from crisisline.phones import to_e164
 from crisisline.roles import COORDINATOR, RESPONDER, TRAINER
 
 DEMO_PASSWORD = "demo-line-2026"
@@ -84,13 +85,14 @@ class Command(BaseCommand):
             name: Skill.objects.get_or_create(name=name, defaults={"kind": kind})[0]
             for name, kind in SKILLS
         }
+        demo_grants = []
         for number, (username, name, pronouns, roles, held) in enumerate(PEOPLE):
             person, created = User.objects.get_or_create(
                 username=username,
                 defaults={
                     "display_name": name,
                     "pronouns": pronouns,
-                    "phone": f"+1 555 010 {number:04d}",
+                    "phone": to_e164(f"+1 555 010 {number:04d}") or "",
                     "max_shifts_per_month": 12,
                     "min_rest_hours": 10,
                 },
@@ -99,11 +101,26 @@ class Command(BaseCommand):
                 person.set_password(DEMO_PASSWORD)
                 person.save()
                 person.groups.set(Group.objects.filter(name__in=roles))
-                person.skills.set(skills[s] for s in held)
+                person.skills.set(
+                    s for name in held if (s := skills[name]).kind == Skill.Kind.LANGUAGE
+                )
+                demo_grants.append((person, [skills[name] for name in held]))
+        # Skills are confirmed by a trainer (the trainer's own by the coordinator):
+        # nobody grants themselves a skill, and the demo's line holders are confirmed.
+        confirmers = {
+            p.username: p for p in User.objects.filter(username__in=["trainer", "coordinator"])
+        }
+        for person, held_skills in demo_grants:
+            confirmer = confirmers["coordinator" if person.username == "trainer" else "trainer"]
+            for skill in held_skills:
+                if skill.kind == Skill.Kind.SKILL:
+                    SkillGrant.objects.get_or_create(
+                        person=person, skill=skill, defaults={"granted_by": confirmer}
+                    )
         line = Line.current()
         if not line.responds_to:
             line.name = "Eastside Community Line"
-            line.public_phone = "+1 555 010 9999"
+            line.public_phone = to_e164("+1 555 010 9999") or ""
             line.responds_to = (
                 "People in emotional distress, conflicts between neighbours, someone who needs "
                 "company through a hard night, and requests for food, shelter or a ride to care."
