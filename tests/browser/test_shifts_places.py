@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from shifts.models import Assignment, Position, Shift, Slot
+from tests.browser.conftest import second_step
 from tests.browser.journeys import Visitor, browser_page, restore_roles
 from tests.factory import PASSWORD, make_person
 
@@ -56,6 +57,7 @@ def sign_in(v: Visitor, username: str) -> None:
     v.fill(page.get_by_label("Username"), username)
     v.fill(page.get_by_label("Password"), PASSWORD)
     v.follow(page.get_by_role("button", name="Sign in"))
+    second_step(page, username)  # coordinators: two-step sign-in
 
 
 def claim_path(shift: Shift) -> str:
