@@ -63,6 +63,13 @@ def server(tmp_path) -> Iterator[Server]:
         "REQUEST_TIME_LIMIT": str(LIMIT),
         "REQUEST_TIME_GRACE": str(GRACE),
     }
+    # /healthz reads the keyring's record: the database must be there, as in production.
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+    )
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as output:
         process = subprocess.Popen(

@@ -175,7 +175,7 @@ def test_compose_caps_every_tmpfs():
 # server error.
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # a real server closes its connections after each request
 def test_a_too_large_body_is_answered_413_by_a_wsgi_server():
     body = b"username=x&password=y"
     environ = {
