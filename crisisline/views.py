@@ -120,23 +120,15 @@ class SignInView(GetAndPostOnly, auth_views.LoginView):
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
         person = form.get_user()
-        if twofactor.second_step_needed(person):
+        second_step = twofactor.second_step_needed(person)
+        if second_step:
             # Not signed in yet: the password unlocks the note key now (it is
             # only in hand now), held aside until the second step passes.
             next_url = self.get_redirect_url() or self._start_page_for(person)
             response = redirect(twofactor.begin_second_step(self.request, person, next_url))
-            password_known.send(
-                sender=type(self),
-                request=self.request,
-                response=response,
-                user=person,
-                password=form.cleaned_data["password"],
-                reason="sign-in",
-                second_step=True,
-            )
-            return response
-        response = super().form_valid(form)
-        throttle.remember_device(response, person.get_username())
+        else:
+            response = super().form_valid(form)
+            throttle.remember_device(response, person.get_username())
         password_known.send(
             sender=type(self),
             request=self.request,
@@ -144,6 +136,7 @@ class SignInView(GetAndPostOnly, auth_views.LoginView):
             user=person,
             password=form.cleaned_data["password"],
             reason="sign-in",
+            second_step=second_step,
         )
         return response
 
