@@ -6,8 +6,10 @@ import enum
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from calls import keyring, keyring_guard
@@ -26,7 +28,7 @@ class Purged:
     checkpoint: Checkpoint
 
 
-def _delete_in_batches(rows, batch_size: int) -> tuple[int, int]:
+def _delete_in_batches(rows: QuerySet[Any], batch_size: int) -> tuple[int, int]:
     """Delete `rows` a batch at a time, each in its own short transaction."""
     deleted = batches = 0
     while True:
