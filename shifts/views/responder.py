@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crisisline.binding import posted
 from crisisline.roles import role_required
 from shifts import oncall as oncall_board
 from shifts import places
@@ -267,7 +268,7 @@ def take_swap(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("respond")
 @require_http_methods(["GET", "POST"])
 def time_off(request: HttpRequest) -> HttpResponse:
-    form = TimeOffForm(request.POST or None)
+    form = TimeOffForm(posted(request))
     if request.method == "POST" and form.is_valid():
         leave = form.save(commit=False)
         leave.person = request.user
@@ -292,7 +293,7 @@ def delete_time_off(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     prefs = ShiftPreferences.of(request.user)
-    form = PreferencesForm(request.POST or None, instance=prefs)
+    form = PreferencesForm(posted(request), instance=prefs)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your shift settings are saved."))

@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crisisline.binding import posted
 from crisisline.models import SkillGrant
 from crisisline.numbers import whole_number
 from crisisline.roles import holders_of, role_required
@@ -182,7 +183,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
 def generate(request: HttpRequest) -> HttpResponse:
-    form = GenerateForm(request.POST or None)
+    form = GenerateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if not ServiceWindow.objects.exists():
             messages.error(request, _("Set the hours of operation first."))
@@ -214,7 +215,7 @@ def generate(request: HttpRequest) -> HttpResponse:
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
 def new_shift(request: HttpRequest) -> HttpResponse:
-    form = ShiftForm(request.POST or None)
+    form = ShiftForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             shift = add_shift(
@@ -242,7 +243,7 @@ def edit_shift(request: HttpRequest, pk: int) -> HttpResponse:
         "end": timezone.localtime(shift.end),
         "note": shift.note,
     }
-    form = ShiftForm(request.POST or None, initial=initial, shift=shift)
+    form = ShiftForm(posted(request), initial=initial, shift=shift)
     if request.method == "POST" and form.is_valid():
         try:
             shift = places.move_shift(
@@ -289,7 +290,7 @@ def _slot_for_coordinator(pk: int) -> Slot:
 @require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     slot = _slot_for_coordinator(pk)
-    form = AssignForm(request.POST or None, people=holders_of("respond"))
+    form = AssignForm(posted(request), people=holders_of("respond"))
     if request.method == "POST" and not form.is_valid() and request.htmx:
         messages.error(request, _("Choose someone from the list."))
         return _slot_fragment(request, pk)

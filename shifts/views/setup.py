@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from crisisline.binding import posted
 from crisisline.roles import role_required
 from shifts import forwarding
 from shifts.forms import (
@@ -35,7 +36,7 @@ from shifts.models import (
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
 def hours(request: HttpRequest) -> HttpResponse:
-    form = WindowForm(request.POST or None)
+    form = WindowForm(posted(request))
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Opening hours saved."))
@@ -93,7 +94,7 @@ def delete_closure(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
 def positions(request: HttpRequest) -> HttpResponse:
-    form = PositionForm(request.POST or None)
+    form = PositionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         position = form.save()
         added = add_slots_for_position(position) if position.active else 0
@@ -114,7 +115,7 @@ def positions(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit_position(request: HttpRequest, pk: int) -> HttpResponse:
     position = get_object_or_404(Position, pk=pk)
-    form = PositionForm(request.POST or None, instance=position)
+    form = PositionForm(posted(request), instance=position)
     if request.method == "POST" and form.is_valid():
         position = form.save()
         future = Slot.objects.filter(position=position, shift__start__gt=timezone.now())
@@ -141,7 +142,7 @@ def edit_position(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rules(request: HttpRequest) -> HttpResponse:
     current = RosterRules.current()
-    form = RulesForm(request.POST or None, instance=current)
+    form = RulesForm(posted(request), instance=current)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Roster rules saved."))
