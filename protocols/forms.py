@@ -4,12 +4,14 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from protocols import police
+from protocols import police, trees
 from protocols.markdown import MAX_HTML, html_size
-from protocols.models import MAX_BODY, Protocol
+from protocols.models import MAX_BODY, Category, Protocol, Revision, StaleEdit
+from protocols.tree_editor import starter_tree
 
 # Paths under /protocols/ that a slug must not shadow.
 RESERVED_SLUGS = {"new", "stale", "import", "export", "preview", "trees", "print"}
@@ -45,6 +47,29 @@ def clean_body(body: str, *, category: str | None, language: str | None) -> str:
                 % {"missing": ", ".join(f"“{m}”" for m in missing)}
             )
     return body
+
+
+def initial_for_new(
+    language: str, *, translation_of: Protocol | None = None, category: str = ""
+) -> dict[str, Any]:
+    """What the new-protocol form starts with: a translation starts from its original
+    (in the other language), a police-presence plan from the template."""
+    initial: dict[str, Any] = {"language": language}
+    if translation_of is not None:
+        languages = Protocol._meta.get_field("language").choices or []
+        other_languages = [code for code, _name in languages if code != translation_of.language]
+        initial.update(
+            translation_of=translation_of.slug,
+            kind=translation_of.kind,
+            category=translation_of.category,
+            review_interval_days=translation_of.review_interval_days,
+            language=other_languages[0] if other_languages else translation_of.language,
+        )
+        if not translation_of.is_tree and translation_of.current:
+            initial["body"] = translation_of.current.body
+    if category == Category.POLICE_PRESENCE:
+        initial.update(category=category, body=police.template(initial["language"]))
+    return initial
 
 
 class NewProtocolForm(forms.ModelForm):
@@ -100,6 +125,29 @@ class NewProtocolForm(forms.ModelForm):
             except forms.ValidationError as error:
                 self.add_error("body", error)
         return data
+
+    def create(self, author: Any) -> Protocol:
+        """The protocol with its first revision, in one transaction. A translation of a
+        tree starts as a copy to translate node by node; a new tree from a small example.
+        Raises IntegrityError when someone just took the slug or the language."""
+        original = self.cleaned_data["translation_of"]
+        with transaction.atomic():
+            protocol = self.save(commit=False)
+            if original is not None:
+                protocol.translation_key = original.translation_key
+            protocol.save()
+            if protocol.is_tree and original is not None:
+                body = original.current.body
+            elif protocol.is_tree:
+                body = trees.to_yaml(
+                    starter_tree(_("Is this the first question?"), _("Yes"), _("No"))
+                )
+            else:
+                body = self.cleaned_data["body"]
+            protocol.add_revision(
+                author=author, body=body, summary=self.cleaned_data["summary"] or _("First version")
+            )
+        return protocol
 
 
 class ProtocolSettingsForm(forms.ModelForm):
@@ -166,6 +214,7 @@ class EditPageForm(ProtocolSettingsForm):
         help_text=gettext_lazy("A few words for the history, e.g. “added the ride section”."),
     )
     base = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    conflict: Revision | None = None  # the newer revision a save ran into
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -178,6 +227,30 @@ class EditPageForm(ProtocolSettingsForm):
         except forms.ValidationError as error:
             self.add_error("body", error)
         return data
+
+    def save_revision(self, author: Any) -> Revision | None:
+        """Save the settings and the text as a new revision, in one transaction.
+
+        None when someone saved a newer revision since this editor opened the page:
+        nothing is saved, and the form keeps the person's text, now based on the newest
+        revision (`self.conflict`), so that saving again after a look is deliberate."""
+        try:
+            with transaction.atomic():
+                self.save()
+                return self.instance.add_revision(
+                    author=author,
+                    body=self.cleaned_data["body"],
+                    summary=self.cleaned_data["summary"],
+                    based_on=self.cleaned_data["base"],
+                )
+        except StaleEdit:
+            fresh = Protocol.objects.get(pk=self.instance.pk)
+            self.conflict = fresh.current
+            self.instance = fresh
+            self.data = self.data.copy()
+            self.data["base"] = str(self.conflict.number)
+            self.full_clean()
+            return None
 
 
 class PreviewForm(forms.Form):

@@ -33,12 +33,12 @@ from protocols.forms import (
     PreviewForm,
     ProtocolSettingsForm,
     SearchForm,
+    initial_for_new,
 )
 from protocols.markdown import render as render_markdown
 from protocols.models import Category, Protocol, Revision, StaleEdit
-from protocols.police import template as police_template
 from protocols.search import search
-from protocols.tree_editor import apply_step, draft_from_post, starter_tree
+from protocols.tree_editor import apply_step, draft_from_post
 
 
 def _protocol(slug: str, kind: str | None = None) -> Protocol:
@@ -197,58 +197,25 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
 @role_required("train")
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
-    initial: dict[str, Any] = {"language": _reader_language(request)}
     original = None
     # Only a slug is looked up: PostgreSQL refuses text holding a NUL byte (a 500).
     if request.method == "GET" and slug_re.match(request.GET.get("translation_of", "")):
         original = Protocol.objects.filter(slug=request.GET["translation_of"]).first()
-        if original is not None:
-            initial.update(
-                translation_of=original.slug,
-                kind=original.kind,
-                category=original.category,
-                review_interval_days=original.review_interval_days,
-                language=next(
-                    (
-                        code
-                        for code, _name in Protocol._meta.get_field("language").choices
-                        if code != original.language
-                    ),
-                    original.language,
-                ),
-            )
-            if not original.is_tree:
-                initial["body"] = original.current.body if original.current else ""
-    if request.method == "GET" and request.GET.get("category") == Category.POLICE_PRESENCE:
-        initial.update(category=Category.POLICE_PRESENCE, body=police_template(initial["language"]))
+    initial = initial_for_new(
+        _reader_language(request),
+        translation_of=original,
+        category=request.GET.get("category", "") if request.method == "GET" else "",
+    )
     form = NewProtocolForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                protocol = form.save(commit=False)
-                if form.cleaned_data["translation_of"]:
-                    protocol.translation_key = form.cleaned_data["translation_of"].translation_key
-                protocol.save()
-                original = form.cleaned_data["translation_of"]
-                if protocol.is_tree and original is not None:
-                    # A translation starts as a copy, to translate node by node.
-                    body = original.current.body
-                elif protocol.is_tree:
-                    body = trees.to_yaml(
-                        starter_tree(_("Is this the first question?"), _("Yes"), _("No"))
-                    )
-                else:
-                    body = form.cleaned_data["body"]
-                protocol.add_revision(
-                    author=request.user,
-                    body=body,
-                    summary=form.cleaned_data["summary"] or _("First version"),
-                )
+            protocol = form.create(author=request.user)
         except IntegrityError:
             form.add_error(
                 None,
                 _(
-                    "Someone just created a protocol with this name or language. Check the library and try again."
+                    "Someone just created a protocol with this name or language. "
+                    "Check the library and try again."
                 ),
             )
         else:
@@ -269,39 +236,23 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         instance=Protocol.objects.get(pk=protocol.pk),
         initial={"body": current.body, "base": current.number, "summary": ""},
     )
-    conflict = None
     preview = None
     if request.method == "POST" and "preview" in request.POST:
         preview = render_markdown(request.POST.get("body", ""))
     elif request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                form.save()
-                protocol.add_revision(
-                    author=request.user,
-                    body=form.cleaned_data["body"],
-                    summary=form.cleaned_data["summary"],
-                    based_on=form.cleaned_data["base"],
-                )
-        except StaleEdit:
-            protocol.refresh_from_db()
-            protocol.__dict__.pop("current", None)
-            conflict = protocol.current
-            form = EditPageForm(request.POST.copy(), instance=Protocol.objects.get(pk=protocol.pk))
-            form.data["base"] = str(conflict.number)
-            form.is_valid()
-            messages.error(
-                request,
-                _(
-                    "%(name)s saved a newer version while you were editing. Nothing of yours "
-                    "is lost: your text is still in the form below. Compare it with theirs, "
-                    "merge what matters, then save again."
-                )
-                % {"name": conflict.author or _("Someone")},
-            )
-        else:
+        if form.save_revision(author=request.user):
             messages.success(request, _("Saved a new revision."))
             return redirect(protocol)
+        messages.error(
+            request,
+            _(
+                "%(name)s saved a newer version while you were editing. Nothing of yours "
+                "is lost: your text is still in the form below. Compare it with theirs, "
+                "merge what matters, then save again."
+            )
+            % {"name": form.conflict.author or _("Someone")},
+        )
+    conflict = form.conflict
     context = {
         "protocol": protocol,
         "form": form,
