@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -343,6 +344,27 @@ class Invitation(models.Model):
         """An invitation is only as good as the active coordinator who issued it
         (however they were deactivated, even by a superuser in the admin)."""
         return self.created_by is None or not self.created_by.is_active
+
+    def use(self, make_person: Callable[[], User]) -> User:
+        """Make the person who joins and give them this invitation's roles, in one
+        transaction that locks the invitation, so that two tabs cannot both use it.
+
+        Raises InvitationGone when it was used, revoked or expired meanwhile, and
+        IntegrityError when the username was just taken."""
+        with transaction.atomic():
+            locked = Invitation.objects.select_for_update().get(pk=self.pk)
+            if locked.is_used or locked.is_revoked or locked.is_expired:
+                raise InvitationGone
+            person = make_person()
+            person.groups.set(locked.roles.all())
+            locked.used_at = timezone.now()
+            locked.used_by = person
+            locked.save(update_fields=["used_at", "used_by"])
+        return person
+
+
+class InvitationGone(Exception):
+    """The invitation was used, revoked or expired while someone was joining with it."""
 
 
 class FailedSignInQuerySet(models.QuerySet["FailedSignIn"]):

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -41,7 +41,7 @@ from crisisline.forms import (
     RolesForm,
     SignInForm,
 )
-from crisisline.models import Invitation, Line, SkillGrant, TwoFactor, User
+from crisisline.models import Invitation, InvitationGone, Line, SkillGrant, TwoFactor, User
 from crisisline.roles import can, role_required
 from crisisline.signals import password_known, signing_out
 from crisisline.tokens import password_links
@@ -364,17 +364,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     form = AcceptInvitationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                # Lock the invitation so that two tabs cannot both use it.
-                locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-                if _invitation_problem(locked):
-                    raise _InvitationGone
-                person = form.save()
-                person.groups.set(locked.roles.all())
-                locked.used_at = timezone.now()
-                locked.used_by = person
-                locked.save(update_fields=["used_at", "used_by"])
-        except _InvitationGone:
+            person = invitation.use(form.save)
+        except InvitationGone:
             problem = _invitation_problem(Invitation.objects.get(pk=invitation.pk))
             return render(
                 request, "crisisline/invitation_invalid.html", {"problem": problem}, status=410
@@ -397,10 +388,6 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "crisisline/accept_invitation.html", {"form": form, "invitation": invitation}
     )
-
-
-class _InvitationGone(Exception):
-    pass
 
 
 def _invitation_problem(invitation: Invitation | None) -> tuple[int, str] | None:
