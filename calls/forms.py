@@ -18,11 +18,11 @@ from calls.models import (
     Police,
     Response,
     RetentionPolicy,
-    current_shift_end,
     retention_bounds,
 )
 from crisisline.models import User
 from crisisline.roles import can, holders_of
+from shifts.oncall import current_shift_end
 
 # Shorter lives a writer may choose for one note, in hours.
 SHORTER_CHOICES = (24, 12, 8, 4, 1)

@@ -150,20 +150,6 @@ def note_expiry(
     return min(expires, longest)
 
 
-def current_shift_end(person: User, now: datetime) -> datetime | None:
-    """When the shift `person` is working right now ends, if they are on one."""
-    from shifts.models import Assignment
-
-    return (
-        Assignment.objects.filter(
-            person=person, shift__cancelled=False, shift__start__lte=now, shift__end__gt=now
-        )
-        .order_by("shift__end")
-        .values_list("shift__end", flat=True)
-        .first()
-    )
-
-
 class NoKeyPair(Exception):
     """The person has never signed in since notes were sealed: nothing can be sealed to them."""
 

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from crisisline.models import User
 from shifts import places
 from shifts.hours import OpeningStatus
-from shifts.models import Shift, Slot
+from shifts.models import Assignment, Shift, Slot
 from shifts.templatetags.shifts_tags import tel
 
 REFRESH_MIN_SECONDS = 15
@@ -135,3 +135,15 @@ def refresh_seconds(
         return REFRESH_MAX_SECONDS
     seconds = int((min(changes) - now).total_seconds()) + 2
     return max(REFRESH_MIN_SECONDS, min(REFRESH_MAX_SECONDS, seconds))
+
+
+def current_shift_end(person: User, now: datetime) -> datetime | None:
+    """When the shift `person` is working right now ends, if they are on one."""
+    return (
+        Assignment.objects.filter(
+            person=person, shift__cancelled=False, shift__start__lte=now, shift__end__gt=now
+        )
+        .order_by("shift__end")
+        .values_list("shift__end", flat=True)
+        .first()
+    )
