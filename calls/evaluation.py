@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,7 +21,7 @@ class Bar:
     width: int  # 0–100, the bar's length relative to the largest bar
 
 
-def _bars(pairs: list[tuple[object, int]]) -> list[Bar]:
+def _bars(pairs: Sequence[tuple[object, int]]) -> list[Bar]:
     largest = max((count for _label, count in pairs), default=0)
     return [
         Bar(label, count, round(100 * count / largest) if largest else 0) for label, count in pairs

@@ -216,7 +216,7 @@ class NoteKeys(models.Model):
                 condition=Exact(Length("salt"), sealing.SALT_BYTES),
                 name="note_keys_salt_is_16_bytes",
             ),
-            models.CheckConstraint(
+            models.CheckConstraint(  # type: ignore[call-overload]  # a lookup is a condition
                 condition=Q(argon2_time_cost__gte=1)
                 & Q(argon2_parallelism__gte=1)
                 & GreaterThanOrEqual(F("argon2_memory_kib"), F("argon2_parallelism") * 8),

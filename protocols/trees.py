@@ -84,7 +84,7 @@ def validate(doc: Any, known_slugs: Iterable[str] | None = None) -> list[TreePro
     if len(nodes) > MAX_NODES:
         return [TreeProblem(None, _("A tree may have at most %(max)d nodes.") % {"max": MAX_NODES})]
     problems: list[TreeProblem] = []
-    by_id: dict[str, dict] = {}
+    by_id: dict[str, dict[str, Any]] = {}
     for position, node in enumerate(nodes, start=1):
         if not isinstance(node, dict):
             problems.append(
@@ -149,7 +149,7 @@ def validate(doc: Any, known_slugs: Iterable[str] | None = None) -> list[TreePro
     return problems
 
 
-def _laid_out_problems(by_id: dict[str, dict]) -> list[TreeProblem]:
+def _laid_out_problems(by_id: dict[str, dict[str, Any]]) -> list[TreeProblem]:
     """Guidance short as text can still lay out as megabytes of HTML (a link
     address repeated by reference): measured, without laying it out."""
     problems = []
@@ -180,7 +180,9 @@ def _laid_out_problems(by_id: dict[str, dict]) -> list[TreeProblem]:
     return problems
 
 
-def _question_problems(node_id: str, node: dict, by_id: dict[str, dict]) -> list[TreeProblem]:
+def _question_problems(
+    node_id: str, node: dict[str, Any], by_id: dict[str, dict[str, Any]]
+) -> list[TreeProblem]:
     problems = []
     text = _text(node.get("text"))
     if not text:
@@ -240,7 +242,9 @@ def _question_problems(node_id: str, node: dict, by_id: dict[str, dict]) -> list
     return problems
 
 
-def _outcome_problems(node_id: str, node: dict, known: set[str] | None) -> list[TreeProblem]:
+def _outcome_problems(
+    node_id: str, node: dict[str, Any], known: set[str] | None
+) -> list[TreeProblem]:
     problems = []
     title = _text(node.get("title"))
     if not title:
@@ -281,13 +285,13 @@ def _outcome_problems(node_id: str, node: dict, known: set[str] | None) -> list[
     return problems
 
 
-def _successors(node: dict) -> list[str]:
+def _successors(node: dict[str, Any]) -> list[str]:
     if node["type"] != QUESTION:
         return []
     return [answer["next"] for answer in node["answers"]]
 
 
-def _graph_problems(start: str, by_id: dict[str, dict]) -> list[TreeProblem]:
+def _graph_problems(start: str, by_id: dict[str, dict[str, Any]]) -> list[TreeProblem]:
     problems: list[TreeProblem] = []
     # Depth-first search from the start: grey = on the current path (a cycle if met again).
     white, grey, black = 0, 1, 2
@@ -337,7 +341,7 @@ def _graph_problems(start: str, by_id: dict[str, dict]) -> list[TreeProblem]:
     return problems
 
 
-def normalise(doc: dict) -> dict:
+def normalise(doc: dict[str, Any]) -> dict[str, Any]:
     """A canonical copy holding only the known keys, in a stable order."""
     nodes = []
     for node in doc["nodes"]:
@@ -365,11 +369,11 @@ def normalise(doc: dict) -> dict:
     return {"start": doc["start"], "nodes": nodes}
 
 
-def to_yaml(doc: dict) -> str:
+def to_yaml(doc: dict[str, Any]) -> str:
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=88)
 
 
-def to_json(doc: dict) -> str:
+def to_json(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2)
 
 
@@ -378,7 +382,7 @@ def to_json(doc: dict) -> str:
 try:
     from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover - PyYAML without libyaml
-    from yaml import SafeLoader
+    from yaml import SafeLoader  # type: ignore[assignment]
 
 
 def from_yaml(text: str) -> Any:
@@ -400,8 +404,9 @@ def from_yaml(text: str) -> Any:
 class Step:
     """Where a path of answer numbers leads: the node, and the answers taken."""
 
-    node: dict
-    taken: list[tuple[dict, dict, str]]  # (question node, answer, path up to and including it)
+    node: dict[str, Any]
+    # (question node, answer, path up to and including it)
+    taken: list[tuple[dict[str, Any], dict[str, Any], str]]
 
 
 def parse_path(raw: str) -> list[int] | None:
@@ -415,11 +420,11 @@ def parse_path(raw: str) -> list[int] | None:
     return None if None in numbers else [n for n in numbers if n is not None]
 
 
-def walk(doc: dict, path: list[int]) -> Step | None:
+def walk(doc: dict[str, Any], path: list[int]) -> Step | None:
     """Follow `path` from the start; None when it does not fit this tree."""
     by_id = {node["id"]: node for node in doc["nodes"]}
     node = by_id[doc["start"]]
-    taken: list[tuple[dict, dict, str]] = []
+    taken: list[tuple[dict[str, Any], dict[str, Any], str]] = []
     for depth, choice in enumerate(path):
         if node["type"] != QUESTION or choice >= len(node["answers"]):
             return None
@@ -429,7 +434,9 @@ def walk(doc: dict, path: list[int]) -> Step | None:
     return Step(node=node, taken=taken)
 
 
-def outline(doc: dict, render: Callable[[str], str] | None = None) -> list[dict]:
+def outline(
+    doc: dict[str, Any], render: Callable[[str], str] | None = None
+) -> list[dict[str, Any]]:
     """The tree as a nested outline from the start, for printing; each node once.
 
     Nodes are numbered as steps in the order they are printed. Each item is
@@ -446,7 +453,7 @@ def outline(doc: dict, render: Callable[[str], str] | None = None) -> list[dict]
     steps: dict[str, int] = {}
     laid_out = 0
 
-    def item(node_id: str) -> dict:
+    def item(node_id: str) -> dict[str, Any]:
         nonlocal laid_out
         node = by_id[node_id]
         steps[node_id] = len(steps) + 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -24,6 +25,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.functions import TruncDate
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -296,7 +298,7 @@ def reach_back(start: datetime) -> datetime:
     return _month_start(start) - MAX_REST
 
 
-def _annotated(rows: QuerySet, person: User, slot: str) -> QuerySet:
+def _annotated(rows: QuerySet[Any], person: User, slot: str) -> QuerySet[Any]:
     """`rows` (slots, or swap offers with `slot` their path to the slot) with what
     is known of `person` and each place: the skill, time off, giving it up."""
     start, end = (
@@ -315,7 +317,10 @@ def _annotated(rows: QuerySet, person: User, slot: str) -> QuerySet:
         pk=OuterRef(f"{slot}position__required_skill")
     )
     gave_up = GivenUp.objects.filter(person=person, slot=OuterRef(f"{slot}id" if slot else "pk"))
-    return rows.annotate(held=Exists(held), away=Exists(away), gave_up=Exists(gave_up))
+    annotated: QuerySet[Any] = rows.annotate(
+        held=Exists(held), away=Exists(away), gave_up=Exists(gave_up)
+    )
+    return annotated
 
 
 _PLACE_FIELDS = (
@@ -602,7 +607,7 @@ def _leave(assignment: Assignment, *, urgent: bool = False, given_up: bool = Fal
     ).delete()
     if not deleted.get(Assignment._meta.label):
         raise PlaceError(_("This place was already given up or handed on."))
-    update = {"taken": F("taken") - 1}
+    update: dict[str, Any] = {"taken": F("taken") - 1}
     if urgent:
         update["urgent_since"] = timezone.now()
     Slot.objects.filter(pk=slot.pk).update(**update)
@@ -679,7 +684,7 @@ def free_places_of(person: User) -> int:
         _count, deleted = Assignment.objects.filter(pk=assignment.pk, person=person).delete()
         if not deleted.get(Assignment._meta.label):
             continue
-        update = {"taken": F("taken") - 1}
+        update: dict[str, Any] = {"taken": F("taken") - 1}
         if assignment.shift.start - now < notice and not assignment.shift.cancelled:
             update["urgent_since"] = now
         Slot.objects.filter(pk=slot.pk).update(**update)
@@ -716,8 +721,8 @@ def _email_urgent(slot: Slot, *, url: str) -> int:
     return send_mass_mail(messages, fail_silently=True)
 
 
-def places_url(request) -> str:
-    return request.build_absolute_uri(reverse("shifts:places"))
+def places_url(request: HttpRequest) -> str:
+    return str(request.build_absolute_uri(reverse("shifts:places")))
 
 
 # --- Changing a shift's times, cancelling and restoring it -------------------------
@@ -900,6 +905,7 @@ def decide_swap(offer_id: int, approve: bool) -> SwapOffer:
             if offer.status != SwapOffer.Status.PENDING:
                 raise PlaceError(_("This swap is not waiting for approval."))
             if approve:
+                assert offer.taken_by_id is not None  # pending means someone took it
                 taker = User.objects.select_for_update().get(pk=offer.taken_by_id)
                 reasons = why_not_swap(taker, offer_id)
                 if reasons:
