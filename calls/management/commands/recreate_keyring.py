@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from calls import keyring, keyring_guard
 from calls.models import CallNote
@@ -13,12 +15,12 @@ class Command(BaseCommand):
         "their keys are restored from a backup) and asks first; --yes for scripts."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--yes", action="store_true", help="Do not ask for confirmation (for scripts)."
         )
 
-    def handle(self, *args, **options) -> str:
+    def handle(self, *args: Any, **options: Any) -> str:
         found = keyring_guard.keyring_problem()
         live = CallNote.objects.count()
         unreadable = keyring_guard.notes_missing_their_key()

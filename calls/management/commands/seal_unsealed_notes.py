@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from calls.models import CallNote
 from calls.purge import burn
@@ -12,14 +14,14 @@ class Command(BaseCommand):
         "prints counts only."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--burn-the-rest",
             action="store_true",
             help="Destroy the notes that cannot be sealed yet, instead of letting them expire.",
         )
 
-    def handle(self, *args, **options) -> str:
+    def handle(self, *args: Any, **options: Any) -> str:
         sealed = CallNote.objects.seal_unsealed()
         left = list(CallNote.objects.filter(sealed=False))
         if options["burn_the_rest"]:

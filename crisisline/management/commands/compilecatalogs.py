@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -6,8 +8,8 @@ from crisisline.i18n import compile_catalogs
 
 class Command(BaseCommand):
     help = "Compile the translation catalogs (.po to .mo) without GNU gettext."
-    requires_system_checks: list = []
+    requires_system_checks: list[str] = []
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         written = compile_catalogs(settings.BASE_DIR)
         self.stdout.write(f"Compiled {len(written)} catalog(s).")

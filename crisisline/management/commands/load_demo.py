@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -76,7 +77,7 @@ class Command(BaseCommand):
     help = "Load a fictional demo line (refuses to run unless DEBUG is on)."
 
     @transaction.atomic
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError(
                 "The demo loader only runs with DEBUG on: it creates known passwords."

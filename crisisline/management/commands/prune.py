@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import connection
@@ -13,7 +14,7 @@ class Command(BaseCommand):
         "refresh the query planner's statistics."
     )
 
-    def handle(self, *args, **options) -> str:
+    def handle(self, *args: Any, **options: Any) -> str:
         failures = FailedSignIn.objects.prune()
         cutoff = timezone.now() - timedelta(days=7)
         invitations, _ = Invitation.objects.filter(expires_at__lt=cutoff).delete()

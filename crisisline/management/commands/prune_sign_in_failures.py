@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from crisisline.models import FailedSignIn
@@ -9,5 +11,5 @@ class Command(BaseCommand):
         "scheduler, so that none is kept more than a minute past it)."
     )
 
-    def handle(self, *args, **options) -> str:
+    def handle(self, *args: Any, **options: Any) -> str:
         return f"Pruned {FailedSignIn.objects.prune()} sign-in failure(s).\n"

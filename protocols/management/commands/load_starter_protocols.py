@@ -8,6 +8,7 @@ overwritten and nothing is added twice.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -19,7 +20,7 @@ STARTER = Path(__file__).resolve().parents[2] / "starter"
 class Command(BaseCommand):
     help = "Add the starter protocols and decision trees that are not in the library yet."
 
-    def handle(self, *args, **options) -> str:
+    def handle(self, *args: Any, **options: Any) -> str:
         try:
             entries = bundle.parse_entries(bundle.read_directory(STARTER))
             counts = bundle.import_entries(

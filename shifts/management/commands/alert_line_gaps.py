@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.core.management.base import BaseCommand
@@ -39,7 +41,7 @@ def free_to_take(gap: LineGap) -> list[User]:
 class Command(BaseCommand):
     help = "Email free, qualified responders and coordinators once per line-holder gap soon."
 
-    def handle(self, *args, **options) -> str:
+    def handle(self, *args: Any, **options: Any) -> str:
         if not settings.EMAIL_ENABLED:
             return "Email is not configured: 0 line gap alert(s) sent.\n"
         sent = 0

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -14,7 +15,7 @@ from shifts.models import Assignment
 class Command(BaseCommand):
     help = "Email each person who asked for it a reminder before their shift (once per shift)."
 
-    def handle(self, *args, **options) -> str:
+    def handle(self, *args: Any, **options: Any) -> str:
         if not settings.EMAIL_ENABLED:
             return "Email is not configured: 0 reminder(s) sent.\n"
         now = timezone.now()
