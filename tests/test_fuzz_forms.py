@@ -22,11 +22,13 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.depth import examples
 from tests.snapshot import database_snapshot
 from tests.world import World, build_world, client_as
 
-# Kept small so the suite stays quick; FUZZ_EXAMPLES=500 for a deeper run.
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
+# Kept small in the everyday run, four times more in CI's thorough pass;
+# FUZZ_EXAMPLES=500 for a deeper run.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", examples(60)))
 
 
 @dataclass(frozen=True)

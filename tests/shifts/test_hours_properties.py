@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from shifts.hours import occurrences
 from shifts.models import ServiceWindow, Shift
 from shifts.roster import generate_shifts
+from tests.depth import examples
 
 ZONES = ["America/New_York", "America/Chicago", "Europe/Madrid", "America/Puerto_Rico"]
 # The days clocks change in 2026 and 2027 (US second Sunday of March / first of
@@ -114,7 +115,7 @@ def check_wall_clock(instant: datetime, intended: datetime, zone: ZoneInfo) -> N
         assert at_jump(instant, zone)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(**TWO_WINDOWS, block_hours=st.sampled_from([None, 1, 2, 3, 4, 6]))
 def test_generated_shifts_keep_wall_clock_times_without_gaps_or_overlaps(
     zone_name, day, start, middle, end, block_hours
@@ -146,7 +147,7 @@ def test_generated_shifts_keep_wall_clock_times_without_gaps_or_overlaps(
         assert later.start == earlier.end
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(zone_name=st.sampled_from(ZONES), day=days, start=times, end=times)
 def test_a_window_has_its_true_length(zone_name, day, start, end):
     zone = ZoneInfo(zone_name)
@@ -182,7 +183,7 @@ def test_windows_across_a_change_are_an_hour_longer_or_shorter(zone_name, day, s
 
 
 @pytest.mark.django_db
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(**TWO_WINDOWS, block_hours=st.sampled_from([None, 2, 3, 4, 6, 8, 12]))
 def test_generate_shifts_makes_the_intended_shifts_in_the_lines_zone(
     zone_name, day, start, middle, end, block_hours
