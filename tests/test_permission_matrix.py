@@ -334,3 +334,83 @@ def test_the_admin_is_for_superusers_only(world: World) -> None:
         response = client.get(index)
         assert response.status_code == 302, persona
         assert response["Location"].startswith(f"/{settings.ADMIN_URL}login/"), persona
+
+
+# --- Methods ------------------------------------------------------------------------------------
+
+# What each route takes besides what its row implies: a route whose permitted visitors
+# get 405 on GET takes POST only; any other takes GET (and HEAD) only, unless listed here.
+TAKES_GET_AND_POST = {
+    "login",
+    "sign_in_code",
+    "sign_in_enrol",
+    "two_factor_enrol",
+    "password_change",
+    "password_reset_confirm",
+    "accept_invitation",
+    "profile",
+    "people",
+    "person_roles",
+    "deactivate_person",
+    "person_skills",
+    "remove_skill",
+    "reset_two_factor",
+    "edit_line",
+    "shifts:time_off",
+    "shifts:preferences",
+    "shifts:forward",
+    "shifts:generate",
+    "shifts:new_shift",
+    "shifts:edit_shift",
+    "shifts:assign",
+    "shifts:hours",
+    "shifts:positions",
+    "shifts:edit_position",
+    "shifts:rules",
+    "calls:new",
+    "calls:retention",
+    "calls:wipe",
+    "protocols:new",
+    "protocols:import",
+    "protocols:tree_edit",
+    "protocols:edit",
+}
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def takes(key: str) -> set[str]:
+    name = key.split("[")[0]
+    if name in TAKES_GET_AND_POST:
+        return {"GET", "POST"}
+    return {"POST"} if 405 in EXPECTED[key].statuses else {"GET"}
+
+
+def test_every_method_list_names_a_route() -> None:
+    assert not TAKES_GET_AND_POST - {key.split("[")[0] for key in EXPECTED}
+
+
+# Django's own language switch redirects whatever the method; it changes nothing but
+# on a POST.
+NOT_METHOD_CHECKED = {"set_language"}
+
+
+@pytest.mark.parametrize(
+    "key", sorted(key for key in EXPECTED if "[" not in key and key not in NOT_METHOD_CHECKED)
+)
+def test_route_refuses_the_methods_it_does_not_take(key: str, world: World) -> None:
+    """Method x route x visitor: every visitor the route lets in (and, where it lets
+    no one in, every visitor) gets 405 for any other method, and nothing changes."""
+    expect = EXPECTED[key]
+    url = reverse(key, kwargs=expect.kwargs(world)) + expect.query
+    by_persona = clients(world)
+    let_in = [p for p, s in zip(PERSONAS, expect.statuses, strict=True) if s not in REFUSED]
+    for persona in let_in or PERSONAS:
+        for method in sorted(set(METHODS) - takes(key)):
+            before = database_snapshot()
+            response = by_persona[persona].generic(
+                method, url, "body=x", content_type="application/x-www-form-urlencoded"
+            )
+            assert response.status_code == 405, (key, persona, method, response.status_code)
+            assert database_snapshot() == before, f"{method} {key} as {persona} changed data"
+        if "POST" in takes(key) and persona in let_in:
+            assert by_persona[persona].post(url).status_code != 405, (key, persona)
