@@ -90,6 +90,7 @@ class ProfileFields(forms.ModelForm):
             "email",
             "max_shifts_per_month",
             "min_rest_hours",
+            "language",
             "line_gap_emails",
         ]
         widgets = {

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -40,6 +40,7 @@ from crisisline.forms import (
     RolesForm,
     SignInForm,
 )
+from crisisline.i18n import language_of
 from crisisline.models import Invitation, Line, SkillGrant, TwoFactor, User
 from crisisline.roles import can, role_required
 from crisisline.signals import password_known, signing_out
@@ -560,13 +561,12 @@ def reset_link(request: HttpRequest, pk: int) -> HttpResponse:
     link = request.build_absolute_uri(path)
     emailed = False
     if settings.EMAIL_ENABLED and person.email:
-        send_mail(
-            _("Choose a new password"),
-            _("A coordinator sent you a link to choose a new password. It works once:\n\n%(link)s")
-            % {"link": link},
-            None,
-            [person.email],
-        )
+        with override(language_of(person)):
+            subject = _("Choose a new password")
+            body = _(
+                "A coordinator sent you a link to choose a new password. It works once:\n\n%(link)s"
+            ) % {"link": link}
+        send_mail(subject, body, None, [person.email])
         emailed = True
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
     return render(
