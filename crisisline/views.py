@@ -105,19 +105,21 @@ class GetAndPostOnly(View):
         return super().dispatch(request, *args, **kwargs)
 
 
+def start_page_for(person: object) -> str:
+    """Where a person starts after signing in or joining, without a ?next=:
+    responders where they need to be on a phone, who is on call now; everyone
+    else on the dashboard."""
+    if can(person, "respond"):
+        return reverse("shifts:oncall")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
 class SignInView(GetAndPostOnly, auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
-        return self._start_page_for(self.request.user)
-
-    def _start_page_for(self, person: object) -> str:
-        """Without a ?next=, responders start where they need to on a phone: who
-        is on call now. Everyone else starts on the dashboard."""
-        if can(person, "respond"):
-            return reverse("shifts:oncall")
-        return resolve_url(settings.LOGIN_REDIRECT_URL)
+        return start_page_for(self.request.user)
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
         person = form.get_user()
@@ -125,7 +127,7 @@ class SignInView(GetAndPostOnly, auth_views.LoginView):
         if second_step:
             # Not signed in yet: the password unlocks the note key now (it is
             # only in hand now), held aside until the second step passes.
-            next_url = self.get_redirect_url() or self._start_page_for(person)
+            next_url = self.get_redirect_url() or start_page_for(person)
             response = redirect(twofactor.begin_second_step(self.request, person, next_url))
         else:
             response = super().form_valid(form)
@@ -389,7 +391,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         else:
             login(request, person, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! You are signed in."))
-            response = redirect("dashboard")
+            response = redirect(start_page_for(person))
             password_known.send(
                 sender=accept_invitation,
                 request=request,

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from protocols import bundle
+from protocols.models import STARTER_SUMMARY
 
 STARTER = Path(__file__).resolve().parents[2] / "starter"
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
                 author=None,
                 update_existing=False,
                 skip_existing=True,
-                summary="Starter library",
+                summary=STARTER_SUMMARY,
             )
         except bundle.BundleError as error:
             raise CommandError(
