@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crisisline import throttle
@@ -62,8 +63,13 @@ class PickMany(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class PickRoles(PickMany):
+    def label_from_instance(self, obj: Group) -> str:
+        return gettext(obj.name)  # role names are in the catalogs (crisisline.roles)
+
+
 def role_choices() -> forms.ModelMultipleChoiceField:
-    return PickMany(
+    return PickRoles(
         label=_("Roles"),
         queryset=Group.objects.filter(name__in=ROLE_CAPABILITIES).order_by("name"),
         widget=forms.CheckboxSelectMultiple,

@@ -72,3 +72,30 @@ def test_languages_on_the_profile_read_in_spanish(as_responder):
     spanish = as_responder.get("/profile/", **SPANISH).content.decode()
     assert "Tagalo" in spanish and "Tagalog" not in spanish
     assert "Tagalog" in as_responder.get("/profile/").content.decode()
+
+
+def test_calendar_feed_follows_the_persons_language(as_responder, responder, responder_position):
+    from django.test import Client
+
+    from tests.factory import make_person
+    from tests.shifts.test_feed import feed_link, read_ics
+
+    responder_position.name_es = "Respuesta"
+    responder_position.save()
+    shift = make_shift(in_hours(30), positions=[responder_position])
+    put(responder, shift, responder_position)
+    put(make_person("mate", display_name="Mo Mate"), shift, responder_position)
+    as_responder.post("/me/shift-settings/", {"feed_shows_teammates": "on"})
+    link = feed_link(as_responder)
+    [event] = read_ics(Client().get(link).content.decode())
+    assert event["SUMMARY"].endswith(": Responder")
+    responder.language = "es"
+    responder.save()
+    [event] = read_ics(Client().get(link).content.decode())
+    assert event["SUMMARY"].endswith(": Respuesta")
+    assert event["DESCRIPTION"] == "Con: Mo Mate (Respuesta)"
+
+
+def test_role_choices_read_in_spanish(as_coordinator):
+    page = as_coordinator.get("/people/", **SPANISH).content.decode()
+    assert "Coordinación" in page and "Atención" in page
