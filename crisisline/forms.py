@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -106,6 +107,11 @@ class ProfileFields(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        line_language = dict(settings.LANGUAGES)[settings.LANGUAGE_CODE]
+        self.fields["language"].choices = [
+            ("", _("Same as the line (%(language)s)") % {"language": line_language}),
+            *settings.LANGUAGES,
+        ]
         if self.instance.pk:
             self.initial.setdefault(
                 "languages", list(self.instance.skills.filter(kind=Skill.Kind.LANGUAGE))
