@@ -84,3 +84,15 @@ def test_demo_positions_and_skills_have_spanish_names(db, settings):
     assert positions and skills
     assert [p.name for p in positions if not p.name_es] == []
     assert [s.name for s in skills if not s.name_es] == []
+
+
+def test_the_same_english_reads_the_same_in_spanish_everywhere():
+    """Django merges every catalog into one: a string translated two ways in two
+    catalogs shows one of them everywhere, the wrong one somewhere."""
+    seen: dict[tuple[str, str | None], dict[str, str]] = {}
+    for po_path in catalogs(ROOT):
+        for entry in polib.pofile(str(po_path)):
+            spanish = entry.msgstr or " | ".join(entry.msgstr_plural.values())
+            seen.setdefault((entry.msgid, entry.msgctxt), {})[str(po_path)] = spanish
+    differing = {key: ways for key, ways in seen.items() if len(set(ways.values())) > 1}
+    assert not differing

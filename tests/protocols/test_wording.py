@@ -46,3 +46,12 @@ def test_tree_editor_names_nodes_by_their_words(as_trainer, tree):
     assert "Question: Is anyone's life in danger right now?" in legends
     assert "Outcome: Emergency" in legends
     assert not any(re.fullmatch(r"(Question|Outcome) \d+", legend) for legend in legends)
+
+
+def test_the_diff_table_says_text_not_message_in_spanish(as_responder, page, trainer):
+    page.add_revision(author=trainer, body="newer")
+    html = as_responder.get(
+        reverse("protocols:compare", args=[page.slug]), {"a": 2, "b": 1}, HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    assert '<th scope="col">Texto</th>' in html
+    assert "Mensaje" not in html
