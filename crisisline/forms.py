@@ -249,3 +249,11 @@ class CodeForm(forms.Form):
     def __init__(self, *args: Any, help_text: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["code"].help_text = help_text
+
+
+class SkillNameForm(forms.ModelForm):
+    """The Spanish name of a skill, training or language (the English one is its key)."""
+
+    class Meta:
+        model = Skill
+        fields = ["name_es"]

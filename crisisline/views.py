@@ -39,9 +39,10 @@ from crisisline.forms import (
     ProfileForm,
     RolesForm,
     SignInForm,
+    SkillNameForm,
 )
 from crisisline.i18n import language_of
-from crisisline.models import Invitation, Line, SkillGrant, TwoFactor, User
+from crisisline.models import Invitation, Line, Skill, SkillGrant, TwoFactor, User
 from crisisline.roles import can, role_required
 from crisisline.signals import password_known, signing_out
 from crisisline.tokens import password_links
@@ -293,6 +294,27 @@ def training(request: HttpRequest) -> HttpResponse:
         Prefetch("skill_grants", queryset=SkillGrant.objects.select_related("skill"))
     )
     return render(request, "crisisline/training.html", {"people": people, "today": today})
+
+
+@grants_skills
+@require_safe
+def skill_names(request: HttpRequest) -> HttpResponse:
+    """Every skill, training and language with its Spanish name, to fill in."""
+    return render(request, "crisisline/skill_names.html", {"skills": Skill.objects.all()})
+
+
+@grants_skills
+@require_http_methods(["GET", "POST"])
+def skill_name(request: HttpRequest, pk: int) -> HttpResponse:
+    skill = get_object_or_404(Skill, pk=pk)
+    form = SkillNameForm(_posted(request), instance=skill)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(
+            request, _("The Spanish name of %(name)s is saved.") % {"name": skill.name}
+        )
+        return redirect("skill_names")
+    return render(request, "crisisline/skill_name.html", {"skill": skill, "form": form})
 
 
 @grants_skills
