@@ -55,3 +55,15 @@ def test_the_diff_table_says_text_not_message_in_spanish(as_responder, page, tra
     ).content.decode()
     assert '<th scope="col">Texto</th>' in html
     assert "Mensaje" not in html
+
+
+def test_a_starter_revision_names_its_summary_in_spanish(as_responder):
+    call_command("load_starter_protocols")
+    protocol = Protocol.objects.filter(language="es", kind=Protocol.Kind.PAGE).first()
+    page = text(
+        as_responder.get(
+            reverse("protocols:revision", args=[protocol.slug, 1]), HTTP_ACCEPT_LANGUAGE="es"
+        )
+    )
+    assert "Biblioteca inicial" in page
+    assert "Starter library" not in page
