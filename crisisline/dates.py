@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.formats import FORMAT_SETTINGS, date_format
@@ -39,6 +40,11 @@ def format_for(format_string: str, language: str | None = None) -> str:
     language = (language or get_language() or "en").split("-")[0]
     if language not in LOWER_CASE_MONTHS or format_string in FORMAT_SETTINGS:
         return format_string  # named formats ("DATE_FORMAT") come from Django's locale
+    return _spanish(format_string)
+
+
+@lru_cache(maxsize=128)
+def _spanish(format_string: str) -> str:
     # Django's "M" capitalises the abbreviated month ("Dic"); "b" keeps it as written.
     return UNESCAPED_M.sub("b", SPANISH.get(format_string, format_string))
 
