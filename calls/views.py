@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -235,6 +235,16 @@ def retention(request: HttpRequest) -> HttpResponse:
     )
 
 
+def wipe_report(notes: int, keys: int) -> str:
+    """What the emergency wipe destroyed, in words (nothing, when there was nothing)."""
+    if not notes and not keys:
+        return _("There were no notes and no keys: nothing needed destroying.")
+    return _("Every note and every key is destroyed: %(notes)s and %(keys)s.") % {
+        "notes": ngettext("%(count)d note", "%(count)d notes", notes) % {"count": notes},
+        "keys": ngettext("%(count)d key", "%(count)d keys", keys) % {"count": keys},
+    }
+
+
 @never_cache
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
@@ -242,11 +252,7 @@ def wipe(request: HttpRequest) -> HttpResponse:
     form = WipeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         notes, keys = wipe_everything()
-        messages.success(
-            request,
-            _("Every note (%(notes)d) and every key (%(keys)d) is destroyed.")
-            % {"notes": notes, "keys": keys},
-        )
+        messages.success(request, wipe_report(notes, keys))
         return redirect("calls:wipe")
     return render(request, "calls/wipe.html", {"form": form, "phrase": wipe_phrase()})
 

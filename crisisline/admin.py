@@ -24,7 +24,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Skill)
 class SkillAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind"]
+    list_display = ["name", "name_es", "kind"]
     list_filter = ["kind"]
 
 

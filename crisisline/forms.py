@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crisisline import throttle
@@ -62,8 +64,13 @@ class PickMany(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class PickRoles(PickMany):
+    def label_from_instance(self, obj: Group) -> str:
+        return gettext(obj.name)  # role names are in the catalogs (crisisline.roles)
+
+
 def role_choices() -> forms.ModelMultipleChoiceField:
-    return PickMany(
+    return PickRoles(
         label=_("Roles"),
         queryset=Group.objects.filter(name__in=ROLE_CAPABILITIES).order_by("name"),
         widget=forms.CheckboxSelectMultiple,
@@ -90,6 +97,7 @@ class ProfileFields(forms.ModelForm):
             "email",
             "max_shifts_per_month",
             "min_rest_hours",
+            "language",
             "line_gap_emails",
         ]
         widgets = {
@@ -99,6 +107,11 @@ class ProfileFields(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        line_language = dict(settings.LANGUAGES)[settings.LANGUAGE_CODE]
+        self.fields["language"].choices = [
+            ("", _("Same as the line (%(language)s)") % {"language": line_language}),
+            *settings.LANGUAGES,
+        ]
         if self.instance.pk:
             self.initial.setdefault(
                 "languages", list(self.instance.skills.filter(kind=Skill.Kind.LANGUAGE))
@@ -236,3 +249,11 @@ class CodeForm(forms.Form):
     def __init__(self, *args: Any, help_text: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["code"].help_text = help_text
+
+
+class SkillNameForm(forms.ModelForm):
+    """The Spanish name of a skill, training or language (the English one is its key)."""
+
+    class Meta:
+        model = Skill
+        fields = ["name_es"]

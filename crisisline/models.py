@@ -18,6 +18,8 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crisisline.i18n import in_reading_language
+
 # Sent after a person is deactivated, so that other apps revoke what they hold
 # (calendar feed tokens and so on). Arguments: person.
 person_deactivated = Signal()
@@ -37,6 +39,12 @@ class Skill(models.Model):
         LANGUAGE = "language", _("Language")
 
     name = models.CharField(_("name"), max_length=60, unique=True)
+    name_es = models.CharField(
+        _("name in Spanish"),
+        max_length=60,
+        blank=True,
+        help_text=_("Shown to people reading in Spanish. Leave empty to use the name above."),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SKILL)
 
     class Meta:
@@ -44,7 +52,7 @@ class Skill(models.Model):
         verbose_name = _("skill")
 
     def __str__(self) -> str:
-        return self.name
+        return in_reading_language(self.name, self.name_es)
 
 
 def administrator_rank(person: object) -> int:
@@ -109,6 +117,13 @@ class User(AbstractUser):
         _("least rest between shifts (hours)"),
         default=8,
         validators=[MaxValueValidator(168)],
+    )
+    language = models.CharField(
+        _("language for emails"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Reminders and alerts reach you in this language. Empty: the line's own."),
     )
     line_gap_emails = models.BooleanField(
         _("email me when nobody holds the line soon"),

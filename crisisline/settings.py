@@ -145,6 +145,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "crisisline.context_processors.line",
             ],
+            # Dates in each language's own order ("martes 1 de diciembre"): crisisline/dates.py
+            "builtins": ["crisisline.templatetags.dates"],
         },
     }
 ]

@@ -55,6 +55,8 @@ urlpatterns = [
         name="remove_skill",
     ),
     path("training/", views.training, name="training"),
+    path("training/names/", views.skill_names, name="skill_names"),
+    path("training/names/<int:pk>/", views.skill_name, name="skill_name"),
     path("people/<int:pk>/reset-link/", views.reset_link, name="reset_link"),
     path("people/<int:pk>/two-step/", twofactor_views.reset_two_factor, name="reset_two_factor"),
     path("invitations/<int:pk>/revoke/", views.revoke_invitation, name="revoke_invitation"),

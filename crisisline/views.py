@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -40,8 +40,10 @@ from crisisline.forms import (
     ProfileForm,
     RolesForm,
     SignInForm,
+    SkillNameForm,
 )
-from crisisline.models import Invitation, InvitationGone, Line, SkillGrant, TwoFactor, User
+from crisisline.i18n import language_of
+from crisisline.models import Invitation, InvitationGone, Line, Skill, SkillGrant, TwoFactor, User
 from crisisline.roles import can, role_required
 from crisisline.signals import password_known, signing_out
 from crisisline.tokens import password_links
@@ -100,19 +102,21 @@ class GetAndPostOnly(View):
         return super().dispatch(request, *args, **kwargs)
 
 
+def start_page_for(person: object) -> str:
+    """Where a person starts after signing in or joining, without a ?next=:
+    responders where they need to be on a phone, who is on call now; everyone
+    else on the dashboard."""
+    if can(person, "respond"):
+        return reverse("shifts:oncall")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
 class SignInView(GetAndPostOnly, auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
-        return self._start_page_for(self.request.user)
-
-    def _start_page_for(self, person: object) -> str:
-        """Without a ?next=, responders start where they need to on a phone: who
-        is on call now. Everyone else starts on the dashboard."""
-        if can(person, "respond"):
-            return reverse("shifts:oncall")
-        return resolve_url(settings.LOGIN_REDIRECT_URL)
+        return start_page_for(self.request.user)
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
         person = form.get_user()
@@ -120,7 +124,7 @@ class SignInView(GetAndPostOnly, auth_views.LoginView):
         if second_step:
             # Not signed in yet: the password unlocks the note key now (it is
             # only in hand now), held aside until the second step passes.
-            next_url = self.get_redirect_url() or self._start_page_for(person)
+            next_url = self.get_redirect_url() or start_page_for(person)
             response = redirect(twofactor.begin_second_step(self.request, person, next_url))
         else:
             response = super().form_valid(form)
@@ -289,6 +293,27 @@ def training(request: HttpRequest) -> HttpResponse:
 
 
 @grants_skills
+@require_safe
+def skill_names(request: HttpRequest) -> HttpResponse:
+    """Every skill, training and language with its Spanish name, to fill in."""
+    return render(request, "crisisline/skill_names.html", {"skills": Skill.objects.all()})
+
+
+@grants_skills
+@require_http_methods(["GET", "POST"])
+def skill_name(request: HttpRequest, pk: int) -> HttpResponse:
+    skill = get_object_or_404(Skill, pk=pk)
+    form = SkillNameForm(_posted(request), instance=skill)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(
+            request, _("The Spanish name of %(name)s is saved.") % {"name": skill.name}
+        )
+        return redirect("skill_names")
+    return render(request, "crisisline/skill_name.html", {"skill": skill, "form": form})
+
+
+@grants_skills
 @require_http_methods(["GET", "POST"])
 def person_skills(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk, is_active=True)
@@ -375,7 +400,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         else:
             login(request, person, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! You are signed in."))
-            response = redirect("dashboard")
+            response = redirect(start_page_for(person))
             password_known.send(
                 sender=accept_invitation,
                 request=request,
@@ -543,13 +568,12 @@ def reset_link(request: HttpRequest, pk: int) -> HttpResponse:
     link = request.build_absolute_uri(path)
     emailed = False
     if settings.EMAIL_ENABLED and person.email:
-        send_mail(
-            _("Choose a new password"),
-            _("A coordinator sent you a link to choose a new password. It works once:\n\n%(link)s")
-            % {"link": link},
-            None,
-            [person.email],
-        )
+        with override(language_of(person)):
+            subject = _("Choose a new password")
+            body = _(
+                "A coordinator sent you a link to choose a new password. It works once:\n\n%(link)s"
+            ) % {"link": link}
+        send_mail(subject, body, None, [person.email])
         emailed = True
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
     return render(

@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from protocols import trees
@@ -191,6 +192,10 @@ class ImmutableRevision(Exception):
         return "Revisions are immutable: write a new revision instead."
 
 
+# The summary of revisions the starter library writes (stored in English, shown translated).
+STARTER_SUMMARY = gettext_noop("Starter library")
+
+
 class Revision(models.Model):
     """One immutable version. Pages hold Markdown; trees hold their document as YAML."""
 
@@ -225,6 +230,24 @@ class Revision(models.Model):
         if len(self.body) > MAX_BODY:
             raise ValidationError(_("The text is too long."))
         super().save(*args, **kwargs)
+
+    @property
+    def written_by(self) -> str:
+        """Who wrote it, as pages name them: the starter library wrote its own pages."""
+        if self.author:
+            return str(self.author)
+        if self.summary == STARTER_SUMMARY:
+            return gettext("the starter library")
+        return gettext("someone")
+
+    @property
+    def what_changed(self) -> str:
+        """The summary in the reader's language where the app wrote it itself."""
+        if self.restored_from:
+            return gettext("Restored revision %(number)d") % {"number": self.restored_from}
+        if self.summary == STARTER_SUMMARY:
+            return gettext("Starter library")
+        return self.summary
 
     @cached_property
     def document(self) -> dict:

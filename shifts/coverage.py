@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crisisline.dates import local_date
 from crisisline.models import User
 from shifts import places
 from shifts.models import Assignment, Position, Shift, Slot, TimeOff
@@ -175,9 +176,7 @@ def coverage_problems(
 
 
 def _local(instant: datetime) -> str:
-    from django.utils.formats import date_format
-
-    return date_format(timezone.localtime(instant), "D j M H:i")
+    return local_date(timezone.localtime(instant), "D j M H:i")
 
 
 @dataclass
@@ -287,7 +286,7 @@ def fingerprint(shift: Shift, now: datetime) -> str:
             [
                 (
                     slot.pk,
-                    slot.position.name,
+                    str(slot.position),
                     slot.taken,
                     slot.capacity,
                     slot.min_people,

@@ -17,21 +17,22 @@ WINDOWS = [(day, time(18), time(2)) for day in range(7)] + [
     (5, time(10), time(18)),
     (6, time(10), time(18)),
 ]
-# name, fewest, most, required skill, carries the phone
+# name, name in Spanish, fewest, most, required skill, carries the phone
 POSITIONS = [
-    ("Line holder", 1, 1, "Line holder training", True),
-    ("Responder", 1, 2, None, False),
-    ("Debrief / backup", 0, 1, "De-escalation", False),
+    ("Line holder", "Quien lleva la línea", 1, 1, "Line holder training", True),
+    ("Responder", "Respuesta", 1, 2, None, False),
+    ("Debrief / backup", "Apoyo y descarga", 0, 1, "De-escalation", False),
 ]
 
 
 def load(stdout, days: int = 35) -> None:
     for weekday, start, end in WINDOWS:
         ServiceWindow.objects.get_or_create(weekday=weekday, start=start, defaults={"end": end})
-    for order, (name, low, high, skill, holds) in enumerate(POSITIONS):
+    for order, (name, name_es, low, high, skill, holds) in enumerate(POSITIONS):
         Position.objects.get_or_create(
             name=name,
             defaults={
+                "name_es": name_es,
                 "min_people": low,
                 "max_people": high,
                 "required_skill": Skill.objects.filter(name=skill).first() if skill else None,

@@ -7,8 +7,10 @@ from datetime import UTC, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 from icalendar import Calendar, Event
 
+from crisisline.i18n import language_of, name_in_reading_language
 from crisisline.models import Line, User
 from shifts.models import Assignment
 
@@ -17,6 +19,12 @@ FUTURE_DAYS = 400
 
 
 def calendar_for(person: User, *, with_teammates: bool = False) -> bytes:
+    """`person`'s shifts as iCalendar, in the language they chose for emails."""
+    with override(language_of(person)):
+        return _calendar(person, with_teammates=with_teammates)
+
+
+def _calendar(person: User, *, with_teammates: bool) -> bytes:
     now = timezone.now()
     mine = list(
         Assignment.objects.filter(
@@ -33,7 +41,9 @@ def calendar_for(person: User, *, with_teammates: bool = False) -> bytes:
             Assignment.objects.filter(shift_id__in=[a.shift_id for a in mine])
             .exclude(person=person)
             .order_by("slot__position__order", "person__display_name")
-            .values_list("shift_id", "person__display_name", "slot__position__name")
+            .values_list(
+                "shift_id", "person__display_name", name_in_reading_language("slot__position")
+            )
         ):
             teammates[shift_id].append(f"{name} ({position})")
 

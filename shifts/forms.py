@@ -93,6 +93,7 @@ class PositionForm(forms.ModelForm):
         model = Position
         fields = [
             "name",
+            "name_es",
             "min_people",
             "max_people",
             "required_skill",

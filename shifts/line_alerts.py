@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from crisisline.dates import local_date
+from crisisline.i18n import name_in_reading_language
 from shifts.forwarding import dialable
 from shifts.models import Slot
 
@@ -41,7 +42,7 @@ class LineGap:
 
 
 def _message(kind: str, position: str, names: list[str], start: datetime, running: bool) -> str:
-    when = _("Now") if running else date_format(timezone.localtime(start), "D j M H:i")
+    when = _("Now") if running else local_date(timezone.localtime(start), "D j M H:i")
     people = ", ".join(names)
     if kind == DEACTIVATED:
         return _("%(when)s: %(name)s holds %(position)s but is deactivated.") % {
@@ -74,7 +75,7 @@ def line_gaps(now: datetime | None = None, hours: int = ALERT_HOURS) -> list[Lin
         .values_list(
             "pk",
             "shift_id",
-            "position__name",
+            name_in_reading_language("position"),
             "shift__start",
             "shift__end",
             "assignments__person__display_name",

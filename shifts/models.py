@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crisisline.i18n import in_reading_language
 from crisisline.models import Skill, User, keyed_hash
 
 WEEKDAYS = [
@@ -82,6 +83,12 @@ class Closure(models.Model):
 
 class Position(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
+    name_es = models.CharField(
+        _("name in Spanish"),
+        max_length=60,
+        blank=True,
+        help_text=_("Shown to people reading in Spanish. Leave empty to use the name above."),
+    )
     min_people = models.PositiveSmallIntegerField(_("fewest people"), default=1)
     max_people = models.PositiveSmallIntegerField(_("most people"), default=1)
     required_skill = models.ForeignKey(
@@ -112,7 +119,7 @@ class Position(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return in_reading_language(self.name, self.name_es)
 
 
 class ShiftQuerySet(models.QuerySet["Shift"]):

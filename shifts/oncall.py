@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import F, Q
 
+from crisisline.i18n import name_in_reading_language
 from crisisline.models import User
 from shifts import places
 from shifts.hours import OpeningStatus
@@ -81,7 +82,7 @@ def add_people(shifts: list[OnCallShift]) -> None:
         .order_by("position__order", "position__name", "assignments__id")
         .values_list(
             "shift_id",
-            "position__name",
+            name_in_reading_language("position"),
             "assignments__id",
             "assignments__person__display_name",
             "assignments__person__pronouns",

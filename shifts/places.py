@@ -24,13 +24,17 @@ from django.db.models import (
     OuterRef,
     QuerySet,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
+from crisisline.dates import local_date
+from crisisline.i18n import language_of, name_in_reading_language
 from crisisline.models import User
 from crisisline.roles import can, holders_of
 from crisisline.skills import held_skill_ids as skills_held_by
@@ -62,7 +66,7 @@ class Outcome:
 
 def when(shift: Shift) -> str:
     start = timezone.localtime(shift.start)
-    return f"{date_format(start, 'D j M')} {date_format(start, 'H:i')}"
+    return f"{local_date(start, 'D j M')} {date_format(start, 'H:i')}"
 
 
 # --- Who may take a place: the one rule ------------------------------------------
@@ -275,7 +279,7 @@ def _bookings(assignments: QuerySet[Assignment]) -> list[tuple[int, Booking]]:
         "shift__start",
         "shift__end",
         "shift__cancelled",
-        "slot__position__name",
+        name_in_reading_language("slot__position"),
     )
     return [(row[0], Booking(*row[1:])) for row in rows]
 
@@ -323,19 +327,21 @@ def _annotated(rows: QuerySet[Any], person: User, slot: str) -> QuerySet[Any]:
     return annotated
 
 
-_PLACE_FIELDS = (
-    "id",
-    "shift",
-    "shift__start",
-    "shift__end",
-    "shift__cancelled",
-    "position__name",
-    "position__required_skill",
-    "position__required_skill__name",
-    "capacity",
-    "taken",
-    "urgent_since",
-)
+def _place_fields(path: str = "") -> list[str | Combinable]:
+    """What a place is read with, from slots (`path` "") or through another model."""
+    return [
+        f"{path}id",
+        f"{path}shift",
+        f"{path}shift__start",
+        f"{path}shift__end",
+        f"{path}shift__cancelled",
+        name_in_reading_language(f"{path}position"),
+        f"{path}position__required_skill",
+        name_in_reading_language(f"{path}position__required_skill"),
+        f"{path}capacity",
+        f"{path}taken",
+        f"{path}urgent_since",
+    ]
 
 
 def _weighed(
@@ -345,7 +351,7 @@ def _weighed(
 
 
 def _slot_rows(slots: QuerySet[Slot], person: User) -> list[tuple[Place, Facts]]:
-    rows = _annotated(slots, person, "").values_list(*_PLACE_FIELDS, "held", "away", "gave_up")
+    rows = _annotated(slots, person, "").values_list(*_place_fields(), "held", "away", "gave_up")
     found = []
     for (
         pk,
@@ -379,7 +385,7 @@ def _slot_rows(slots: QuerySet[Slot], person: User) -> list[tuple[Place, Facts]]
 
 def _swap_rows(offers: QuerySet[SwapOffer], person: User) -> list[tuple[Place, Facts]]:
     path = "assignment__slot__"
-    fields = [f"{path}{name}" for name in _PLACE_FIELDS]
+    fields = _place_fields(path)
     rows = _annotated(offers, person, path).values_list(
         *fields, "pk", "offered_by__display_name", "held", "away", "gave_up"
     )
@@ -495,7 +501,7 @@ def candidates_for(slot: Slot, now: datetime | None = None) -> list[Candidate]:
         shift.start,
         shift.end,
         shift.cancelled,
-        position.name,
+        str(position),
         position.required_skill_id,
         str(position.required_skill or ""),
         slot.free,
@@ -709,15 +715,18 @@ def _email_urgent(slot: Slot, *, url: str) -> int:
         for candidate in candidates_for(slot)
         if not candidate.blocked and candidate.person.email
     ]
-    subject = _("Urgent: a %(position)s place is open on %(when)s") % {
-        "position": slot.position,
-        "when": when(slot.shift),
-    }
-    body = _(
-        "Someone can't make their shift. The %(position)s place on %(when)s is open.\n"
-        "If you can take it, claim it here:\n\n%(url)s\n"
-    ) % {"position": slot.position, "when": when(slot.shift), "url": url}
-    messages = [(subject, body, None, [person.email]) for person in recipients]
+    messages = []
+    for person in recipients:
+        with override(language_of(person)):  # each in their own language
+            subject = _("Urgent: a %(position)s place is open on %(when)s") % {
+                "position": slot.position,
+                "when": when(slot.shift),
+            }
+            body = _(
+                "Someone can't make their shift. The %(position)s place on %(when)s is open.\n"
+                "If you can take it, claim it here:\n\n%(url)s\n"
+            ) % {"position": slot.position, "when": when(slot.shift), "url": url}
+        messages.append((subject, body, None, [person.email]))
     return send_mass_mail(messages, fail_silently=True)
 
 

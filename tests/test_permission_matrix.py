@@ -127,6 +127,8 @@ EXPECTED: dict[str, Expect] = {
         kwargs=lambda w: {"pk": w.people["responder"].pk, "grant_pk": w.grant.pk},
     ),
     "training": GRANTERS,
+    "skill_names": GRANTERS,
+    "skill_name": row(*GRANTERS.statuses, kwargs=lambda w: {"pk": w.grant.skill_id}),
     "reactivate_person": row(
         *COORDINATORS_POST.statuses, kwargs=lambda w: {"pk": w.people["deactivated"].pk}
     ),

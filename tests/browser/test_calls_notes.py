@@ -97,4 +97,6 @@ def test_coordinator_pages_and_the_public_page_pass_the_audit(desktop, phone, ht
         audit(desktop, html_checker)
     desktop.get_by_label("Type the confirmation phrase").fill("destroy every note")
     desktop.get_by_role("button", name="Destroy every note now").click()
-    assert desktop.get_by_text("Every note (1) and every key (1) is destroyed.").is_visible()
+    assert desktop.get_by_text(
+        "Every note and every key is destroyed: 1 note and 1 key."
+    ).is_visible()

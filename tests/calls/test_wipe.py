@@ -18,7 +18,7 @@ def test_coordinator_destroys_every_note_and_key(as_coordinator, responder, keyr
     assert "destroy every note" in page.content.decode()
     assert "no-store" in page["Cache-Control"]
     response = as_coordinator.post(URL, {"phrase": "  Destroy  every note "}, follow=True)
-    assert "Every note (2) and every key (2) is destroyed." in response.content.decode()
+    assert "Every note and every key is destroyed: 2 notes and 2 keys." in response.content.decode()
     assert not CallNote.including_expired.exists()
     # No key and no session's share is left; the keyring keeps only who it is and
     # the latest time it saw.

@@ -211,7 +211,7 @@ def test_refusals_speak_to_the_person_and_say_what_to_do(world):
     assert "You&#x27;d go over your 3 shifts this month. Ask a coordinator" in body
     client.post("/language/", {"language": "es", "next": "/"})
     body = client.post(f"/places/{over.pk}/claim/", follow=True).content.decode()
-    assert "Pasarías de tus 3 turnos este mes. Pregunta a una persona coordinadora" in body
+    assert "Pasarías de tus 3 turnos este mes. Pregunta a coordinación" in body
 
 
 def test_held_skills_are_read_for_many_people_in_one_query(db, django_assert_num_queries):

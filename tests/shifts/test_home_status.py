@@ -22,7 +22,7 @@ def test_public_home_says_when_it_opens(client, db):
     day = timezone.localdate() + timedelta(days=2)
     ServiceWindow.objects.create(weekday=day.weekday(), start=time(19), end=time(2))
     body = client.get("/").content.decode()
-    assert f"Opens {day:%A} 19:00" in body
+    assert f"Opens {day:%A} at 19:00" in body
 
 
 def test_a_closure_moves_the_opening_a_week(client, db):

@@ -79,7 +79,7 @@ def test_when_closed_says_when_it_opens(as_responder, db):
     )
     body = as_responder.get(URL).content.decode()
     assert "The line is closed" in body
-    assert re.search(r"Opens \w+ 19:00", body)
+    assert re.search(r"Opens \w+ at 19:00", body)
 
 
 def test_refreshes_itself_at_the_next_shift_change(as_responder, responder_position):

@@ -17,13 +17,14 @@ from crisisline.roles import COORDINATOR, RESPONDER, TRAINER
 
 DEMO_PASSWORD = "demo-line-2026"
 
+# name, name in Spanish, kind
 SKILLS = [
-    ("De-escalation", Skill.Kind.SKILL),
-    ("First aid", Skill.Kind.SKILL),
-    ("Legal observer", Skill.Kind.SKILL),
-    ("Line holder training", Skill.Kind.SKILL),
-    ("English", Skill.Kind.LANGUAGE),
-    ("Spanish", Skill.Kind.LANGUAGE),
+    ("De-escalation", "Desescalada", Skill.Kind.SKILL),
+    ("First aid", "Primeros auxilios", Skill.Kind.SKILL),
+    ("Legal observer", "Observación legal", Skill.Kind.SKILL),
+    ("Line holder training", "Formación para llevar la línea", Skill.Kind.SKILL),
+    ("English", "Inglés", Skill.Kind.LANGUAGE),
+    ("Spanish", "Español", Skill.Kind.LANGUAGE),
 ]
 
 # username, display name, pronouns, roles, skills
@@ -83,8 +84,10 @@ class Command(BaseCommand):
                 "The demo loader only runs with DEBUG on: it creates known passwords."
             )
         skills = {
-            name: Skill.objects.get_or_create(name=name, defaults={"kind": kind})[0]
-            for name, kind in SKILLS
+            name: Skill.objects.get_or_create(
+                name=name, defaults={"kind": kind, "name_es": name_es}
+            )[0]
+            for name, name_es, kind in SKILLS
         }
         demo_grants = []
         for number, (username, name, pronouns, roles, held) in enumerate(PEOPLE):

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from protocols import bundle
+from protocols.models import STARTER_SUMMARY
 
 STARTER = Path(__file__).resolve().parents[2] / "starter"
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
                 author=None,
                 update_existing=False,
                 skip_existing=True,
-                summary="Starter library",
+                summary=STARTER_SUMMARY,
             )
         except bundle.BundleError as error:
             raise CommandError(

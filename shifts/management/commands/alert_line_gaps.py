@@ -10,10 +10,11 @@ from django.core.management.base import BaseCommand
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from crisisline.dates import local_date
+from crisisline.i18n import language_of
 from crisisline.models import User
 from crisisline.roles import holders_of
 from crisisline.skills import holding
@@ -45,7 +46,14 @@ class Command(BaseCommand):
         if not settings.EMAIL_ENABLED:
             return "Email is not configured: 0 line gap alert(s) sent.\n"
         sent = 0
-        for gap in line_gaps():
+        now = timezone.now()
+        # Each gap as each language tells it (names of positions, dates): every
+        # reader gets the email in their own language.
+        told: dict[str, dict[int, LineGap]] = {}
+        for language, _name in settings.LANGUAGES:
+            with override(language):
+                told[language] = {gap.slot_id: gap for gap in line_gaps(now)}
+        for gap in line_gaps(now):
             try:
                 # Remember the gap first, so that two runs never announce it twice.
                 with transaction.atomic():
@@ -53,30 +61,32 @@ class Command(BaseCommand):
             except IntegrityError:
                 continue
             coordinators = holders_of("coordinate").filter(line_gap_emails=True).exclude(email="")
-            recipients = {p.email for p in coordinators}
+            recipients = {p.email: language_of(p) for p in coordinators}
             if gap.kind == EMPTY:
-                recipients |= {p.email for p in free_to_take(gap)}
-            with override(settings.LANGUAGE_CODE):
-                when = date_format(timezone.localtime(gap.start), "l j F H:i")
-                subject = _("The line may go silent: %(position)s on %(when)s") % {
-                    "position": gap.position,
-                    "when": when,
-                }
-                body = "\n\n".join(
-                    [
-                        gap.message,
-                        _(
-                            "If you can take this place or know who can, open the app's "
-                            "On call page or the open places list."
-                        ),
-                        _(
-                            "You get this because you could help. Turn these emails off on "
-                            "your profile."
-                        ),
-                    ]
-                )
-            sent += send_mass_mail(
-                [(subject, body, None, [address]) for address in sorted(recipients)],
-                fail_silently=True,
-            )
+                recipients |= {p.email: language_of(p) for p in free_to_take(gap)}
+            messages = []
+            for address, language in sorted(recipients.items()):
+                with override(language):
+                    subject, body = email_about(told[language].get(gap.slot_id, gap))
+                messages.append((subject, body, None, [address]))
+            sent += send_mass_mail(messages, fail_silently=True)
         return f"Sent {sent} line gap alert(s).\n"
+
+
+def email_about(gap: LineGap) -> tuple[str, str]:
+    """The subject and body of a line gap alert, in the active language."""
+    subject = _("The line may go silent: %(position)s on %(when)s") % {
+        "position": gap.position,
+        "when": local_date(timezone.localtime(gap.start), "l j F H:i"),
+    }
+    body = "\n\n".join(
+        [
+            gap.message,
+            _(
+                "If you can take this place or know who can, open the app's "
+                "On call page or the open places list."
+            ),
+            _("You get this because you could help. Turn these emails off on your profile."),
+        ]
+    )
+    return subject, body

@@ -9,6 +9,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from crisisline.dates import local_date
+from crisisline.i18n import language_of
 from shifts.models import Assignment
 
 
@@ -43,14 +45,14 @@ class Command(BaseCommand):
             if not claimed:
                 continue
             start = timezone.localtime(assignment.shift.start)
-            with override(settings.LANGUAGE_CODE):
+            with override(language_of(assignment.person)):
                 send_mail(
                     _("Reminder: your shift on %(when)s")
-                    % {"when": date_format(start, "l j F H:i")},
+                    % {"when": local_date(start, "l j F H:i")},
                     _("You are on shift as %(position)s from %(start)s to %(end)s.")
                     % {
                         "position": assignment.slot.position,
-                        "start": date_format(start, "l j F H:i"),
+                        "start": local_date(start, "l j F H:i"),
                         "end": date_format(timezone.localtime(assignment.shift.end), "H:i"),
                     },
                     None,
