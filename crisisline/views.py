@@ -303,7 +303,7 @@ def skill_names(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def skill_name(request: HttpRequest, pk: int) -> HttpResponse:
     skill = get_object_or_404(Skill, pk=pk)
-    form = SkillNameForm(_posted(request), instance=skill)
+    form = SkillNameForm(posted(request), instance=skill)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(
