@@ -510,3 +510,23 @@ class Line(models.Model):
                 self.does_not_respond_to_es or self.does_not_respond_to,
             )
         return self.responds_to, self.does_not_respond_to
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last finished: one row per job, so a stopped scheduler
+    shows (/healthz, the dashboard) instead of expiry quietly stopping."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    finished_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.finished_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def beat(cls, name: str) -> None:
+        cls.objects.update_or_create(name=name, defaults={"finished_at": timezone.now()})
+
+    @classmethod
+    def last(cls, name: str) -> Any:
+        """When `name` last finished (an aware datetime), or None: one primary-key query."""
+        return cls.objects.filter(pk=name).values_list("finished_at", flat=True).first()

@@ -1,4 +1,8 @@
-"""The scheduler service: run each periodic command on its interval, forever."""
+"""The scheduler service: run each periodic command on its interval, forever.
+
+Each command runs under its job lock (crisisline.periodic): a second scheduler,
+or the app's opportunistic purge, holding it means this run is skipped. Each
+command that finishes records its heartbeat, which /healthz reads."""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections, connection
+
+from crisisline import periodic
+from crisisline.models import Heartbeat
 
 log = logging.getLogger("crisisline.periodic")
 
@@ -38,7 +45,13 @@ class Command(BaseCommand):
         if not connection.in_atomic_block:
             close_old_connections()
         try:
-            call_command(name, stdout=self.stdout)
+            with periodic.job_lock(name) as mine:
+                if not mine:
+                    log.info("periodic command %s skipped: another runner holds it", name)
+                    self.stdout.write(f"{name}: skipped, another runner is on it\n")
+                    return
+                call_command(name, stdout=self.stdout)
+                Heartbeat.beat(name)
         except Exception:
             # One failing job must not stop the others; the traceback names
             # the command, never any data (see crisisline.logs).
