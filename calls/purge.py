@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -177,8 +178,6 @@ def purge_opportunistically(*, budget: float = OPPORTUNISTIC_BUDGET_SECONDS) -> 
 def after_response(sender: object = None, **kwargs: object) -> None:
     """request_finished receiver: look for past keys if it is time (see above)."""
     global _next_look
-    from django.conf import settings
-
     every = settings.OPPORTUNISTIC_PURGE_EVERY
     if not every or time.monotonic() < _next_look:
         return
