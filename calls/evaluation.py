@@ -30,7 +30,7 @@ def _bars(pairs: list[tuple[object, int]]) -> list[Bar]:
 
 def weekly_totals(tallies: Iterable[Tally], *, weeks: int = WEEKS_SHOWN) -> list[Bar]:
     """One bar per week from the first counted week (at most `weeks` back), gaps shown as 0."""
-    per_week = Counter()
+    per_week: Counter[date] = Counter()
     for tally in tallies:
         per_week[tally.week] += tally.count
     if not per_week:
@@ -47,14 +47,14 @@ def weekly_totals(tallies: Iterable[Tally], *, weeks: int = WEEKS_SHOWN) -> list
 
 def monthly_totals(tallies: Iterable[Tally]) -> list[Bar]:
     """Weeks are counted in the month their Monday falls in."""
-    per_month = Counter()
+    per_month: Counter[date] = Counter()
     for tally in tallies:
         per_month[date(tally.week.year, tally.week.month, 1)] += tally.count
     return _bars(sorted(per_month.items()))
 
 
 def totals_by(tallies: Iterable[Tally], field: str, choices: type[models.TextChoices]) -> list[Bar]:
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for tally in tallies:
         counts[getattr(tally, field)] += tally.count
     return _bars([(choice.label, counts[choice.value]) for choice in choices])

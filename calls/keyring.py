@@ -483,8 +483,7 @@ def new_share() -> tuple[str, bytes]:
 
 def read_share(share_id: object) -> bytes | None:
     """The share kept under `share_id`, or None when it is gone (or never was)."""
-    path = _share_path(share_id) if isinstance(share_id, str) else None
-    if path is None:
+    if not isinstance(share_id, str) or (path := _share_path(share_id)) is None:
         return None
     try:
         wrapped = path.read_bytes()

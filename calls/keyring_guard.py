@@ -96,7 +96,7 @@ def _record() -> KeyringRecord | None:
 def _live_notes_exist() -> bool:
     from calls.models import CallNote
 
-    return CallNote.objects.exists()
+    return bool(CallNote.objects.exists())
 
 
 def keyring_problem() -> tuple[Problem, str] | None:
@@ -258,7 +258,7 @@ def notes_missing_their_key() -> int:
     """How many live notes can no longer be read because their key is gone."""
     from calls.models import CallNote
 
-    return CallNote.objects.exclude(body_bucket__in=keyring.buckets()).count()
+    return int(CallNote.objects.exclude(body_bucket__in=keyring.buckets()).count())
 
 
 def in_use_since() -> datetime | None:

@@ -114,10 +114,9 @@ class RetentionPolicy(models.Model):
 
     @classmethod
     def current(cls) -> RetentionPolicy:
-        policy = cls.objects.filter(pk=1).first()
-        if policy is None:
-            policy = cls(pk=1, default_hours=settings.NOTE_RETENTION_DEFAULT_HOURS)
-        return policy
+        return cls.objects.filter(pk=1).first() or cls(
+            pk=1, default_hours=settings.NOTE_RETENTION_DEFAULT_HOURS
+        )
 
     @property
     def effective_hours(self) -> int:
@@ -383,7 +382,8 @@ class LiveNoteManager(models.Manager.from_queryset(CallNoteQuerySet)):  # type: 
 
     def get_queryset(self) -> CallNoteQuerySet:
         # Against the later of the clock and the high-water mark: never backwards.
-        return super().get_queryset().filter(expires_at__gt=keyring_guard.expiry_now())
+        notes: CallNoteQuerySet = super().get_queryset()
+        return notes.filter(expires_at__gt=keyring_guard.expiry_now())
 
 
 class CallNote(models.Model):

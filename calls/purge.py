@@ -8,9 +8,11 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from calls import keyring, keyring_guard
@@ -29,7 +31,9 @@ class Purged:
     checkpoint: Checkpoint
 
 
-def _delete_in_batches(rows, batch_size: int, *, until: float | None = None) -> tuple[int, int]:
+def _delete_in_batches(
+    rows: QuerySet[Any], batch_size: int, *, until: float | None = None
+) -> tuple[int, int]:
     """Delete `rows` a batch at a time, each in its own short transaction (and no
     new batch once time.monotonic() has passed `until`)."""
     deleted = batches = 0

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -37,13 +37,10 @@ from calls.models import (
 )
 from calls.purge import burn, wipe_everything
 from calls.unlock import Locked, sign_in_again, unlocked_key
+from crisisline.binding import posted
 from crisisline.roles import role_required
 
 logger = logging.getLogger(__name__)
-
-
-def _posted(request: HttpRequest) -> QueryDict | None:
-    return request.POST if request.method == "POST" else None
 
 
 def _note_for(request: HttpRequest, public_id: str) -> CallNote:
@@ -78,7 +75,7 @@ def new_note(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and not NoteKeys.objects.filter(person=request.user).exists():
         # Signed in before notes were sealed: signing in again creates their key pair.
         return sign_in_again(request)
-    form = NoteForm(_posted(request), writer=request.user)
+    form = NoteForm(posted(request), writer=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -225,7 +222,7 @@ def evaluation_csv(request: HttpRequest) -> HttpResponse:
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
 def retention(request: HttpRequest) -> HttpResponse:
-    form = RetentionForm(_posted(request), instance=RetentionPolicy.current())
+    form = RetentionForm(posted(request), instance=RetentionPolicy.current())
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Retention settings saved. New notes follow them."))
@@ -242,7 +239,7 @@ def retention(request: HttpRequest) -> HttpResponse:
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
 def wipe(request: HttpRequest) -> HttpResponse:
-    form = WipeForm(_posted(request))
+    form = WipeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         notes, keys = wipe_everything()
         messages.success(

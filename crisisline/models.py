@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -527,6 +527,7 @@ class Heartbeat(models.Model):
         cls.objects.update_or_create(name=name, defaults={"finished_at": timezone.now()})
 
     @classmethod
-    def last(cls, name: str) -> Any:
-        """When `name` last finished (an aware datetime), or None: one primary-key query."""
-        return cls.objects.filter(pk=name).values_list("finished_at", flat=True).first()
+    def last(cls, name: str) -> datetime | None:
+        """When `name` last finished, or None: one primary-key query."""
+        beat = cls.objects.filter(pk=name).only("finished_at").first()
+        return beat.finished_at if beat is not None else None

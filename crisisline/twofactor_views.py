@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,13 +14,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crisisline import throttle, twofactor
+from crisisline.binding import posted
 from crisisline.forms import CodeForm
 from crisisline.models import RecoveryCode, TwoFactor, User
 from crisisline.roles import role_required
-
-
-def _posted(request: HttpRequest) -> QueryDict | None:
-    return request.POST if request.method == "POST" else None
 
 
 def _throttled_message() -> str:
@@ -44,7 +41,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if person is None or not person.has_two_factor:
         return _start_over(request)
     form = CodeForm(
-        _posted(request),
+        posted(request),
         help_text=_(
             "The 6 digits your authenticator app shows now, or one of your recovery codes."
         ),
@@ -127,7 +124,7 @@ def _enrol(request: HttpRequest, person: User, *, at_sign_in: bool) -> HttpRespo
             return redirect(request.path)
     else:
         device = twofactor.start_enrolment(person)
-    form = CodeForm(_posted(request), help_text=_("The 6 digits your app shows now."))
+    form = CodeForm(posted(request), help_text=_("The 6 digits your app shows now."))
     if request.method == "POST" and form.is_valid():
         if throttle.is_code_throttled(request, person.pk):
             form.add_error("code", _throttled_message())

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from django.views.generic import View
 
 from calls import keyring_guard
 from crisisline import periodic, throttle, twofactor
+from crisisline.binding import posted
 from crisisline.forms import (
     AcceptInvitationForm,
     GrantForm,
@@ -49,11 +50,6 @@ from shifts.line_alerts import line_gaps
 from shifts.places import places_to_free, when
 
 logger = logging.getLogger(__name__)
-
-
-def _posted(request: HttpRequest) -> QueryDict | None:
-    """The POST data of a POST (even an empty one), None otherwise."""
-    return request.POST if request.method == "POST" else None
 
 
 @require_safe
@@ -272,7 +268,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(_posted(request), instance=request.user)
+    form = ProfileForm(posted(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your profile is saved."))
@@ -318,7 +314,7 @@ def training(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_skills(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk, is_active=True)
-    form = GrantForm(_posted(request), initial={"granted_on": timezone.localdate()})
+    form = GrantForm(posted(request), initial={"granted_on": timezone.localdate()})
     if request.method == "POST" and person == request.user:
         messages.error(
             request,
@@ -387,7 +383,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             request, "crisisline/invitation_invalid.html", {"problem": problem}, status=problem[0]
         )
 
-    form = AcceptInvitationForm(_posted(request))
+    form = AcceptInvitationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -450,7 +446,7 @@ def _invitation_problem(invitation: Invitation | None) -> tuple[int, str] | None
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
 def people(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(_posted(request))
+    form = InvitationForm(posted(request))
     link = None
     if request.method == "POST" and form.is_valid():
         _invitation, token = Invitation.issue(
@@ -487,7 +483,7 @@ def _person(request: HttpRequest, pk: int) -> User:
 @require_http_methods(["GET", "POST"])
 def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    form = RolesForm(_posted(request), initial={"roles": person.groups.all()})
+    form = RolesForm(posted(request), initial={"roles": person.groups.all()})
     if request.method == "POST" and form.is_valid():
         person.groups.set(form.cleaned_data["roles"])
         messages.success(request, _("Roles of %(name)s saved.") % {"name": person})
@@ -601,7 +597,7 @@ def reset_link(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
 def edit_line(request: HttpRequest) -> HttpResponse:
-    form = LineForm(_posted(request), instance=Line.current())
+    form = LineForm(posted(request), instance=Line.current())
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The public page is updated."))

@@ -12,13 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.validators import slug_re
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crisisline.binding import posted
 from crisisline.limits import accepts_body_up_to
 from crisisline.numbers import whole_number
 from crisisline.roles import role_required
@@ -38,10 +39,6 @@ from protocols.models import Category, Protocol, Revision, StaleEdit
 from protocols.police import template as police_template
 from protocols.search import search
 from protocols.tree_editor import apply_step, draft_from_post, starter_tree
-
-
-def _posted(request: HttpRequest) -> QueryDict | None:
-    return request.POST if request.method == "POST" else None
 
 
 def _protocol(slug: str, kind: str | None = None) -> Protocol:
@@ -224,7 +221,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 initial["body"] = original.current.body if original.current else ""
     if request.method == "GET" and request.GET.get("category") == Category.POLICE_PRESENCE:
         initial.update(category=Category.POLICE_PRESENCE, body=police_template(initial["language"]))
-    form = NewProtocolForm(_posted(request), initial=initial)
+    form = NewProtocolForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -268,7 +265,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     protocol = _protocol(slug, Protocol.Kind.PAGE)
     current = protocol.current
     form = EditPageForm(
-        _posted(request),
+        posted(request),
         instance=Protocol.objects.get(pk=protocol.pk),
         initial={"body": current.body, "base": current.number, "summary": ""},
     )
@@ -478,7 +475,7 @@ def tree_edit(request: HttpRequest, slug: str) -> HttpResponse:
     base = current.number
     # A copy, so that an unsaved title does not show as the page's heading.
     settings_form = ProtocolSettingsForm(
-        _posted(request), instance=Protocol.objects.get(pk=protocol.pk), prefix="meta"
+        posted(request), instance=Protocol.objects.get(pk=protocol.pk), prefix="meta"
     )
     settings_valid = True
     if request.method == "GET":
@@ -568,7 +565,7 @@ def export_bundle(request: HttpRequest) -> HttpResponse:
 @role_required("train")
 @require_http_methods(["GET", "POST"])
 def import_bundle(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(_posted(request), request.FILES or None)
+    form = ImportForm(posted(request), request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:

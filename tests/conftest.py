@@ -13,8 +13,10 @@ from tests.factory import make_person
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # The Spanish UI is tested, so the catalogs must be compiled first.
-    compile_catalogs(Path(__file__).resolve().parent.parent)
+    # The Spanish UI is tested, so the catalogs must be compiled first: once, by the
+    # main process, before any worker (pytest -n) starts reading them.
+    if not hasattr(config, "workerinput"):
+        compile_catalogs(Path(__file__).resolve().parent.parent)
 
 
 @pytest.fixture(autouse=True)

@@ -5,9 +5,9 @@ import io
 import logging
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from unittest import mock
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -113,8 +113,8 @@ def note_form(**fields) -> dict[str, object]:
 
 @contextmanager
 def clock_at(moment: datetime):
-    """Every timezone.now() call answers `moment`."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    """Every clock (timezone.now(), time.time()...) stands still at `moment`."""
+    with time_machine.travel(moment, tick=False):
         yield
 
 

@@ -18,6 +18,8 @@ from datetime import timedelta
 from pathlib import Path
 from unittest import mock
 
+import time_machine
+
 
 def main(workdir: Path, canaries: list[str]) -> dict:
     import django
@@ -109,7 +111,7 @@ def main(workdir: Path, canaries: list[str]) -> dict:
     ]
 
     later = timezone.now() + timedelta(days=31)
-    with mock.patch("django.utils.timezone.now", return_value=later):
+    with time_machine.travel(later, tick=False):
         call_command("purge_expired")
         left = [b for b in keyring.buckets() if keyring.bucket_end(b) <= later.timestamp()]
     rows_after = CallNote.including_expired.count()

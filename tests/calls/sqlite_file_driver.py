@@ -15,7 +15,8 @@ import sqlite3
 import sys
 from datetime import timedelta
 from pathlib import Path
-from unittest import mock
+
+import time_machine
 
 
 def main(workdir: Path) -> dict:
@@ -66,7 +67,7 @@ def main(workdir: Path) -> dict:
     for _ in range(3):
         write()
     summary["wal_after_writing"] = wal_size()
-    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + timedelta(hours=2)):
+    with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
         purged = purge_expired()
     summary["purged"] = purged.notes
     summary["purge_checkpoint"] = purged.checkpoint.value
@@ -90,7 +91,7 @@ def main(workdir: Path) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA busy_timeout = 50")  # not the 20 s a live server waits
     err = io.StringIO()
-    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + timedelta(hours=2)):
+    with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
         call_command("purge_expired", stdout=io.StringIO(), stderr=err)
     summary["busy_message"] = err.getvalue()
     summary["wal_while_busy"] = wal_size()

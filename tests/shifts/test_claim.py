@@ -76,11 +76,11 @@ def test_never_in_two_overlapping_shifts(as_responder, responder, responder_posi
     assert slot_of(overlapping, responder_position).taken == 0
 
 
-def test_your_own_limits_are_respected(responder, responder_position, monkeypatch):
+def test_your_own_limits_are_respected(responder, responder_position, time_machine):
     # Fixed days in the middle of a month, so both shifts always fall in the same month.
     zone = timezone.get_default_timezone()
     now = datetime(2031, 6, 10, 9, 0, tzinfo=zone)
-    monkeypatch.setattr(timezone, "now", lambda: now)
+    time_machine.move_to(now, tick=False)
     client = client_for(responder)
     responder.min_rest_hours = 10
     responder.save()

@@ -58,8 +58,8 @@ TAKEABLE = {name for name, reasons in EXPECTED.items() if not reasons}
 
 
 @pytest.fixture
-def world(db, monkeypatch) -> World:
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
+def world(db, time_machine) -> World:
+    time_machine.move_to(NOW, tick=False)
     skill = Skill.objects.create(name="Line holder training")
     plain = make_position("Responder", 1, 3, order=1)
     holder = make_position("Line holder", 1, 3, order=0, required_skill=skill)

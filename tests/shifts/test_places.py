@@ -134,14 +134,14 @@ def test_a_place_you_said_you_cannot_make_is_not_offered_back_to_you(
 
 
 def test_places_at_your_monthly_maximum_are_not_offered(
-    as_responder, responder, responder_position, monkeypatch
+    as_responder, responder, responder_position, time_machine
 ):
     """The demo's December: every place refused as over the limit was still listed."""
     from datetime import datetime
 
     zone = timezone.get_default_timezone()
     now = datetime(2031, 12, 1, 9, 0, tzinfo=zone)
-    monkeypatch.setattr(timezone, "now", lambda: now)
+    time_machine.move_to(now, tick=False)
     responder.max_shifts_per_month = 2
     responder.min_rest_hours = 0
     responder.save()

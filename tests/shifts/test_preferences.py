@@ -21,3 +21,14 @@ def test_absurd_reminders_are_refused(as_responder, responder):
 
 def test_links_to_the_profile_for_limits(as_responder):
     assert 'href="/profile/"' in as_responder.get(URL).content.decode()
+
+
+def test_clearing_every_field_turns_reminders_off_and_hides_teammates(as_responder, responder):
+    """A form with every box unticked and the number cleared sends nothing at all:
+    that is still a choice, saved like any other."""
+    as_responder.post(URL, {"reminder_hours": "12", "feed_shows_teammates": "on"})
+    response = as_responder.post(URL, {}, follow=True)
+    assert "Your shift settings are saved." in response.content.decode()
+    prefs = ShiftPreferences.objects.get(person=responder)
+    assert prefs.reminder_hours is None
+    assert prefs.feed_shows_teammates is False

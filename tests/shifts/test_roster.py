@@ -178,7 +178,7 @@ def test_a_shift_shown_before_shows_every_change_at_once(
 
 
 def test_a_shift_that_ends_between_two_views_loses_its_controls(
-    as_coordinator, responder, responder_position, monkeypatch
+    as_coordinator, responder, responder_position, time_machine
 ):
     shift = make_shift(in_hours(2), positions=[responder_position])
     assignment = put(responder, shift, responder_position)
@@ -188,7 +188,7 @@ def test_a_shift_that_ends_between_two_views_loses_its_controls(
         in as_coordinator.get(path).content.decode()
     )
     later = shift.end + timedelta(minutes=1)
-    monkeypatch.setattr(timezone, "now", lambda: later)
+    time_machine.move_to(later, tick=False)
     body = as_coordinator.get(path).content.decode()
     assert "Sam Responder" in body
     assert f"/roster/assignments/{assignment.pk}/unassign/" not in body

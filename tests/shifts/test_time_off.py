@@ -50,3 +50,10 @@ def test_someone_elses_time_off_is_404(as_responder, db):
     assert as_responder.post(f"/me/time-off/{leave.pk}/delete/").status_code == 404
     assert TimeOff.objects.exists()
     assert "other" not in client_for(make_person("third", "Responder")).get(URL).content.decode()
+
+
+def test_an_empty_time_off_form_says_what_is_missing(as_responder, responder):
+    response = as_responder.post("/me/time-off/", {})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not TimeOff.objects.filter(person=responder).exists()

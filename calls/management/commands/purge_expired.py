@@ -19,7 +19,7 @@ class Command(BaseCommand):
         "Idempotent; prints counts only. Run every few minutes (the scheduler service does)."
     )
 
-    def handle(self, *args, **options) -> str:
+    def handle(self, *args: object, **options: object) -> str:
         # Under the job lock (held already when runperiodic runs it): never beside
         # another scheduler's purge or the app's opportunistic one.
         with periodic.job_lock(periodic.SCHEDULED_PURGE) as mine:

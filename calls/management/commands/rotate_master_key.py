@@ -20,7 +20,7 @@ class Command(BaseCommand):
         "running it again with the same two keys."
     )
 
-    def handle(self, *args, **options) -> str:
+    def handle(self, *args: object, **options: object) -> str:
         value = os.environ.get(VARIABLE, "").strip()
         if not value:
             raise CommandError(f"{VARIABLE} is not set: nothing was changed.")

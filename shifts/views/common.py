@@ -1,0 +1,56 @@
+"""What every shifts view shares: who counts as a member, how a change to a place
+reports its result, and where to go back to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from crisisline.roles import can
+from shifts import places
+
+
+def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in and holding at least one role: teammates' phone numbers are shown."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not any(can(request.user, c) for c in ("respond", "coordinate", "train")):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+T = TypeVar("T")
+
+
+def attempt(request: HttpRequest, action: Callable[[], T], success: Callable[[T], str]) -> bool:
+    """Make one change to a place (shifts/places.py: one transaction each). A
+    refusal becomes the message the person sees and changes nothing."""
+    try:
+        result = action()
+    except places.PlaceError as refusal:
+        messages.error(request, refusal.message)
+        return False
+    messages.success(request, success(result))
+    return True
+
+
+def back(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    # Only a path on this site: redirect() would take anything else for a view name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)

@@ -1,0 +1,320 @@
+"""What responders use: on call now, open places, their own shifts, swaps, time off
+and shift settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from crisisline.binding import posted
+from crisisline.roles import role_required
+from shifts import oncall as oncall_board
+from shifts import places
+from shifts.forms import (
+    PreferencesForm,
+    TimeOffForm,
+)
+from shifts.hours import opening_status
+from shifts.line_alerts import line_gaps
+from shifts.models import (
+    Assignment,
+    RosterRules,
+    ShiftPreferences,
+    Slot,
+    SwapOffer,
+    TimeOff,
+)
+from shifts.views.common import attempt, back, member_required
+
+# --- On call now -----------------------------------------------------------------
+
+
+@member_required
+@require_GET
+def oncall(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    shifts = oncall_board.shifts_from(now)
+    current = [s for s in shifts if s.start <= now]
+    later = [s for s in shifts if s.start > now]
+    following = later[0] if later else None
+    oncall_board.add_people(current + later[:1])
+    who = places.standing_of(request.user, places.reach_back(now))
+    responds = who.responds
+    yours = oncall_board.your_shifts(who, now) if responds else []
+    status = opening_status(now)
+    return render(
+        request,
+        "shifts/oncall.html#board" if request.htmx else "shifts/oncall.html",
+        {
+            "now": now,
+            "current": current,
+            "following": following,
+            "mine": yours[0] if yours else None,
+            "open_places": oncall_board.open_places_for(request.user, now, who) if responds else [],
+            "status": status,
+            "refresh": oncall_board.refresh_seconds(now, current, later, status),
+            "line_gaps": line_gaps(now),
+        },
+    )
+
+
+# --- Responder self-service --------------------------------------------------------
+
+
+PLACES_PER_PAGE = 20
+PLACES_DAYS = 62
+
+
+@role_required("respond")
+@require_GET
+def open_places(request: HttpRequest) -> HttpResponse:
+    """The places you may take in the next two months (shifts.places decides),
+    urgent first, a page at a time; then the shifts teammates offer you may take."""
+    now = timezone.now()
+    who = places.standing_of(request.user, places.reach_back(now))
+    slots = (
+        Slot.objects.open()
+        .upcoming(now)
+        .filter(shift__start__lt=now + timedelta(days=PLACES_DAYS))
+        .order_by(F("urgent_since").asc(nulls_last=True), "shift__start", "position__order")
+    )
+    found = places.places_open_to(request.user, slots, now, who)
+    found.sort(key=lambda place: (place.urgent_since is None, place.start))
+    page = Paginator(found, PLACES_PER_PAGE).get_page(request.GET.get("page"))
+    offers = (
+        SwapOffer.objects.filter(
+            status=SwapOffer.Status.OPEN,
+            assignment__shift__start__gt=now,
+            assignment__shift__cancelled=False,
+        )
+        .exclude(offered_by=request.user)
+        .order_by("assignment__shift__start", "pk")
+    )
+    swaps = places.swaps_open_to(request.user, offers, now, who)
+    return render(request, "shifts/places.html", {"page": page, "swaps": swaps})
+
+
+@role_required("respond")
+@require_POST
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(Slot, pk=pk)
+    claimed = attempt(
+        request,
+        lambda: places.claim(pk, request.user),
+        lambda assignment: (
+            _("You are on %(when)s as %(position)s.")
+            % {"when": places.when(assignment.shift), "position": assignment.slot.position}
+        ),
+    )
+    return redirect(back(request, "shifts:mine" if claimed else "shifts:places"))
+
+
+class HandedOn(Exception):
+    """The place was yours, and a swap handed it on meanwhile."""
+
+
+def _my_assignment(request: HttpRequest, pk: int) -> Assignment:
+    """Your place `pk`; 404 unless it is, or was yours until a swap handed it on
+    (then HandedOn: the person is told, as for any other refusal)."""
+    assignment = (
+        Assignment.objects.select_related("shift", "slot__position")
+        .filter(pk=pk, person=request.user)
+        .first()
+    )
+    if assignment is not None:
+        return assignment
+    if SwapOffer.objects.filter(assignment_id=pk, offered_by=request.user).exists():
+        raise HandedOn
+    raise Http404
+
+
+def _gone_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except HandedOn:
+            messages.error(request, _("This place was already given up or handed on."))
+            return redirect("shifts:mine")
+
+    return wrapped
+
+
+@role_required("respond")
+@require_GET
+def my_shifts(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    assignments = (
+        Assignment.objects.filter(person=request.user, shift__end__gt=now)
+        .select_related("shift", "slot__position")
+        .prefetch_related(
+            Prefetch(
+                "swaps",
+                queryset=SwapOffer.objects.filter(
+                    status__in=[SwapOffer.Status.OPEN, SwapOffer.Status.PENDING]
+                ),
+                to_attr="live_swaps",
+            )
+        )
+        .order_by("shift__start")
+    )
+    rules = RosterRules.current()
+    notice = timedelta(hours=rules.release_notice_hours)
+    rows = [
+        {
+            "assignment": a,
+            "swap": a.live_swaps[0] if a.live_swaps else None,
+            "releasable": a.shift.start - now >= notice,
+            "started": a.shift.start <= now,
+        }
+        for a in assignments
+    ]
+    return render(
+        request,
+        "shifts/mine.html",
+        {
+            "rows": rows,
+            "rules": rules,
+            "time_off": TimeOff.objects.filter(
+                person=request.user, last_day__gte=timezone.localdate()
+            ),
+        },
+    )
+
+
+@role_required("respond")
+@require_POST
+@_gone_on
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _my_assignment(request, pk)
+    attempt(
+        request,
+        lambda: places.release(assignment),
+        lambda _none: _("Released. The place is open for others again."),
+    )
+    return redirect("shifts:mine")
+
+
+@role_required("respond")
+@require_POST
+@_gone_on
+def cant_make_it(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _my_assignment(request, pk)
+
+    def thanks(outcome: tuple[Slot, int]) -> str:
+        sent = outcome[1]
+        return _(
+            "Thank you for saying so. Your place is now shown first to qualified teammates."
+        ) + (" " + _("%(count)s teammates were emailed.") % {"count": sent} if sent else "")
+
+    attempt(request, lambda: places.cant_make_it(assignment, places.places_url(request)), thanks)
+    return redirect("shifts:mine")
+
+
+@role_required("respond")
+@require_POST
+@_gone_on
+def offer_swap(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _my_assignment(request, pk)
+    attempt(
+        request,
+        lambda: places.offer_swap(assignment),
+        lambda _offer: _("Offered for a swap. It stays yours until someone takes it."),
+    )
+    return redirect("shifts:mine")
+
+
+@role_required("respond")
+@require_POST
+def withdraw_swap(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(SwapOffer, pk=pk, offered_by=request.user)
+    attempt(
+        request,
+        lambda: places.withdraw_swap(pk, request.user),
+        lambda _offer: _("Swap offer withdrawn."),
+    )
+    return redirect("shifts:mine")
+
+
+@role_required("respond")
+@require_POST
+def take_swap(request: HttpRequest, pk: int) -> HttpResponse:
+    # No 404 for a missing offer: its holder may have left the place a moment
+    # ago (the offer goes with it), and places.take_swap tells the taker so.
+    taken = attempt(
+        request,
+        lambda: places.take_swap(pk, request.user),
+        lambda offer: (
+            _("Taken. A coordinator will approve the swap.")
+            if offer.status == SwapOffer.Status.PENDING
+            else _("Swapped: the shift is yours now.")
+        ),
+    )
+    return redirect("shifts:mine" if taken else "shifts:places")
+
+
+@role_required("respond")
+@require_http_methods(["GET", "POST"])
+def time_off(request: HttpRequest) -> HttpResponse:
+    form = TimeOffForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        leave = form.save(commit=False)
+        leave.person = request.user
+        leave.save()
+        messages.success(
+            request, _("Time off saved. Coordinators are warned if they put you on a shift then.")
+        )
+        return redirect("shifts:time_off")
+    entries = TimeOff.objects.filter(person=request.user, last_day__gte=timezone.localdate())
+    return render(request, "shifts/time_off.html", {"form": form, "entries": entries})
+
+
+@role_required("respond")
+@require_POST
+def delete_time_off(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(TimeOff, pk=pk, person=request.user).delete()
+    messages.success(request, _("Time off removed."))
+    return redirect("shifts:time_off")
+
+
+@role_required("respond")
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    prefs = ShiftPreferences.of(request.user)
+    form = PreferencesForm(posted(request), instance=prefs)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your shift settings are saved."))
+        return redirect("shifts:preferences")
+    return render(request, "shifts/preferences.html", {"form": form, "prefs": prefs})
+
+
+@role_required("respond")
+@require_POST
+def new_feed(request: HttpRequest) -> HttpResponse:
+    prefs = ShiftPreferences.of(request.user)
+    token = prefs.new_feed_token()
+    link = request.build_absolute_uri(reverse("shifts:feed", args=[token]))
+    messages.success(request, _("New calendar link made. Any older link has stopped working."))
+    form = PreferencesForm(instance=prefs)
+    return render(request, "shifts/preferences.html", {"form": form, "prefs": prefs, "link": link})
+
+
+@role_required("respond")
+@require_POST
+def revoke_feed(request: HttpRequest) -> HttpResponse:
+    ShiftPreferences.of(request.user).revoke_feed()
+    messages.success(request, _("Your calendar link no longer works."))
+    return redirect("shifts:preferences")
