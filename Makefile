@@ -7,7 +7,7 @@ PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run test lint test-postgres bench messages clean
+.PHONY: run test lint test-postgres bench messages clean restore-drill
 
 $(UV):
 	python3 -m venv .tools
@@ -41,6 +41,11 @@ test: .venv/.synced node_modules/.package-lock.json
 # The same suite against PostgreSQL (used by .ci/run).
 test-postgres: .venv/.synced
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crisisline} .venv/bin/pytest
+
+# Back up, drop, restore and start the app on PostgreSQL, and prove what came back
+# (docs/operations.md). Makes and drops its own database on PG_ADMIN_URL's server.
+restore-drill: .venv/.synced
+	$(PY) .ci/restore_drill.py
 
 # Regenerate the Spanish catalogs after changing user-facing strings (needs GNU gettext).
 messages: .venv/.synced

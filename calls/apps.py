@@ -23,5 +23,11 @@ class CallsConfig(AppConfig):
         user_logged_out.connect(on_signed_out, dispatch_uid="calls.unlock")
         signing_out.connect(on_sign_out_response, dispatch_uid="calls.unlock")
         person_deactivated.connect(on_person_deactivated, dispatch_uid="calls.unlock")
+        # The second line of defence for expiry, after each response (calls/purge.py).
+        from django.core.signals import request_finished
+
+        from calls.purge import after_response
+
+        request_finished.connect(after_response, dispatch_uid="calls.purge")
         # gunicorn runs no system checks: a production process stops here instead.
         checks.refuse_unsafe_start()

@@ -239,8 +239,13 @@ def notice_time(now: datetime | None = None, *, strict: bool = False) -> datetim
                 len(past),
                 overdue // 60,
             )
+        from crisisline.periodic import SCHEDULED_PURGE, job_lock
+
         try:
-            purge_expired(moment)
+            # Another runner holding the purge's lock is destroying them already.
+            with job_lock(SCHEDULED_PURGE) as mine:
+                if mine:
+                    purge_expired(moment)
         except OSError:
             logger.exception("Past keys could not be destroyed")
     return moment
@@ -254,6 +259,12 @@ def notes_missing_their_key() -> int:
     from calls.models import CallNote
 
     return int(CallNote.objects.exclude(body_bucket__in=keyring.buckets()).count())
+
+
+def in_use_since() -> datetime | None:
+    """When this database's keyring was made (None before the first note or sign-in
+    needed one): one single-row query."""
+    return KeyringRecord.objects.filter(pk=1).values_list("keyring_created_at", flat=True).first()
 
 
 def health_problem() -> str | None:

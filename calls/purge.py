@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import enum
 import logging
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -28,10 +31,13 @@ class Purged:
     checkpoint: Checkpoint
 
 
-def _delete_in_batches(rows: QuerySet[Any], batch_size: int) -> tuple[int, int]:
-    """Delete `rows` a batch at a time, each in its own short transaction."""
+def _delete_in_batches(
+    rows: QuerySet[Any], batch_size: int, *, until: float | None = None
+) -> tuple[int, int]:
+    """Delete `rows` a batch at a time, each in its own short transaction (and no
+    new batch once time.monotonic() has passed `until`)."""
     deleted = batches = 0
-    while True:
+    while until is None or time.monotonic() < until:
         with transaction.atomic():
             ids = list(rows.order_by("pk").values_list("pk", flat=True)[:batch_size])
             if not ids:
@@ -40,6 +46,7 @@ def _delete_in_batches(rows: QuerySet[Any], batch_size: int) -> tuple[int, int]:
             _count, per_model = CallNote.including_expired.filter(pk__in=ids).delete()
         deleted += per_model.get(CallNote._meta.label, 0)
         batches += 1
+    return deleted, batches
 
 
 class Checkpoint(enum.Enum):
@@ -124,3 +131,72 @@ def wipe_everything(*, batch_size: int = BATCH_SIZE) -> tuple[int, int]:
     vacuum_postgres()
     checkpoint_sqlite()
     return notes, keys
+
+
+# --- The opportunistic purge ---------------------------------------------------------
+# The scheduler is the first line of defence; this is the second. After a response
+# has been sent (Django's request_finished), a web worker looks, at most once every
+# OPPORTUNISTIC_PURGE_EVERY seconds, for keys of hours that are over. Between two
+# looks a request pays one clock reading and one comparison.
+
+OPPORTUNISTIC = "purge_opportunistic"
+# How long one opportunistic purge may spend deleting rows after destroying keys;
+# the scheduler (or the next look) deletes the rest.
+OPPORTUNISTIC_BUDGET_SECONDS = 0.25
+
+_next_look = 0.0
+_looking = threading.Lock()
+
+
+def purge_opportunistically(*, budget: float = OPPORTUNISTIC_BUDGET_SECONDS) -> Purged | None:
+    """Destroy the keys of every past hour, then delete expired notes for at most
+    `budget` seconds. None when there was nothing to do or another runner (the
+    scheduler, another worker) holds the purge's lock."""
+    from crisisline import periodic
+    from crisisline.models import Heartbeat
+
+    started = time.monotonic()
+    moment = keyring_guard.expiry_moment()
+    past = keyring.past_buckets(moment.timestamp())
+    expired = CallNote.including_expired.filter(expires_at__lte=moment)
+    if not past and not expired.exists():
+        return None
+    with periodic.job_lock(periodic.SCHEDULED_PURGE) as mine:
+        if not mine:
+            return None
+        moment = keyring_guard.advance_high_water(moment)
+        # Keys first: from here no expired note opens, however many rows are left.
+        keys = keyring.destroy_past(moment)
+        notes, batches = _delete_in_batches(expired, 500, until=started + budget)
+        Heartbeat.beat(OPPORTUNISTIC)
+    if keys or notes:
+        logger.warning(
+            "The app purged on its own: %d past key(s), %d expired note(s). "
+            "Is the scheduler running?",
+            keys,
+            notes,
+        )
+    return Purged(notes=notes, keys=keys, batches=batches, checkpoint=checkpoint_sqlite())
+
+
+def after_response(sender: object = None, **kwargs: object) -> None:
+    """request_finished receiver: look for past keys if it is time (see above)."""
+    global _next_look
+    every = settings.OPPORTUNISTIC_PURGE_EVERY
+    if not every or time.monotonic() < _next_look:
+        return
+    if not _looking.acquire(blocking=False):  # another thread of this worker is on it
+        return
+    try:
+        _next_look = time.monotonic() + every
+        purge_opportunistically()
+    except Exception:  # never the response's problem; the scheduler is the first line
+        logger.exception("The opportunistic purge failed")
+    finally:
+        _looking.release()
+
+
+def reset_opportunistic_clock() -> None:
+    """Make the next request look at once (tests)."""
+    global _next_look
+    _next_look = 0.0

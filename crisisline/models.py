@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -547,3 +547,24 @@ class Line(models.Model):
                 self.does_not_respond_to_es or self.does_not_respond_to,
             )
         return self.responds_to, self.does_not_respond_to
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last finished: one row per job, so a stopped scheduler
+    shows (/healthz, the dashboard) instead of expiry quietly stopping."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    finished_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.finished_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def beat(cls, name: str) -> None:
+        cls.objects.update_or_create(name=name, defaults={"finished_at": timezone.now()})
+
+    @classmethod
+    def last(cls, name: str) -> datetime | None:
+        """When `name` last finished, or None: one primary-key query."""
+        beat = cls.objects.filter(pk=name).only("finished_at").first()
+        return beat.finished_at if beat is not None else None

@@ -437,7 +437,18 @@ if NOTE_RETENTION_DEFAULT_HOURS > NOTE_RETENTION_MAX_DAYS * 24:
     raise ImproperlyConfigured(
         "NOTE_RETENTION_DEFAULT_HOURS must be between 1 and NOTE_RETENTION_MAX_DAYS × 24."
     )
-PERIODIC_COMMANDS.append(("purge_expired", 300))
+# How often the scheduler purges (seconds). /healthz answers 503 once the last
+# scheduled purge is older than twice this: the scheduler has stopped.
+PURGE_EVERY_SECONDS = _whole_number("PURGE_EVERY_SECONDS", 300, least=1, most=3600)
+PERIODIC_COMMANDS.append(("purge_expired", PURGE_EVERY_SECONDS))
+# The app's second line of defence: after a response has been sent, a web worker
+# destroys the keys of past hours itself (and deletes their notes within a small
+# time budget), at most once every so many seconds. 0 turns it off (the tests do,
+# except where they test it).
+OPPORTUNISTIC_PURGE_EVERY = _whole_number("OPPORTUNISTIC_PURGE_EVERY", 60, least=0, most=3600)
+# Where periodic jobs take their file locks on SQLite (PostgreSQL uses advisory
+# locks): one runner at a time per job, across processes on this host.
+PERIODIC_LOCK_DIR = Path(env.str("PERIODIC_LOCK_DIR", default=str(VAR_DIR / "locks")))
 
 # --- shifts ---------------------------------------------------------------------
 # Reminders before shifts (only sent when EMAIL_URL is set; each person chooses

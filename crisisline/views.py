@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.generic import View
 
 from calls import keyring_guard
-from crisisline import throttle, twofactor
+from crisisline import periodic, throttle, twofactor
 from crisisline.binding import posted
 from crisisline.forms import (
     AcceptInvitationForm,
@@ -73,19 +73,34 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _unhealthy(reason: str) -> HttpResponse:
+    """503 with a short reason for the monitor (never a path, a name or an error's text)."""
+    return HttpResponse(f"{reason}\n", status=503, content_type="text/plain; charset=utf-8")
+
+
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    """200 with an empty body when the app can reach its database and read and write
-    the notes' keyring (and it is this database's), else 503."""
+    """200 with an empty body when the app can reach its database, read and write
+    the notes' keyring (and it is this database's), and the scheduled purge is on
+    time; else 503 with the reason. A few single-row queries: no table scans."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
-        return HttpResponse(status=503, content_type="text/plain")
+        return _unhealthy("The database cannot be reached.")
     if (problem := keyring_guard.health_problem()) is not None:
         logger.warning("Unhealthy: %s", problem)
-        return HttpResponse(status=503, content_type="text/plain")
+        return _unhealthy("The notes' keyring cannot be used (the log says why).")
+    last, late = periodic.scheduled_purge()
+    if late:
+        when_ = last.isoformat(timespec="seconds") if last else "never"
+        logger.warning("Unhealthy: the scheduled purge is late (last: %s)", when_)
+        return _unhealthy(
+            f"The scheduled purge is late (last: {when_}; it runs every "
+            f"{int(periodic.interval(periodic.SCHEDULED_PURGE).total_seconds())} s). "
+            "Is the scheduler running?"
+        )
     return HttpResponse(content_type="text/plain")
 
 
@@ -238,12 +253,19 @@ class PasswordResetConfirmView(GetAndPostOnly, auth_views.PasswordResetConfirmVi
 def dashboard(request: HttpRequest) -> HttpResponse:
     member = can(request.user, "respond") or can(request.user, "coordinate")
     unreadable_notes = 0
+    last_purge = purge_late = None
     if can(request.user, "coordinate"):
         unreadable_notes = keyring_guard.notes_missing_their_key()
+        last_purge, purge_late = periodic.scheduled_purge()
     return render(
         request,
         "crisisline/dashboard.html",
-        {"line_gaps": line_gaps() if member else [], "unreadable_notes": unreadable_notes},
+        {
+            "line_gaps": line_gaps() if member else [],
+            "unreadable_notes": unreadable_notes,
+            "last_purge": last_purge,
+            "purge_late": purge_late,
+        },
     )
 
 

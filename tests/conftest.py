@@ -40,6 +40,12 @@ def _isolated_keyring(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _isolated_locks(settings, tmp_path):
+    """Periodic jobs' file locks (SQLite) live in each test's own directory."""
+    settings.PERIODIC_LOCK_DIR = tmp_path / "locks"
+
+
+@pytest.fixture(autouse=True)
 def _roles_survive_flushes(request):
     """Transactional tests (live server, browser) flush the database afterwards,
     taking the role groups the migrations created with it: put them back."""

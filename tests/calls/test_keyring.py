@@ -227,3 +227,34 @@ def test_key_files_named_before_identities_are_still_read(keyring_dir):
     assert keyring.master_key_opens_the_keyring()
     assert keyring.destroy_past(datetime.fromtimestamp(keyring.bucket_end(11), tz=UTC)) == 1
     assert key_files(keyring_dir) == []
+
+
+def _make_key_at_once(barrier, bucket: int, results) -> None:
+    barrier.wait()
+    results.put(keyring.key_for(bucket, create=True))
+
+
+def test_processes_racing_to_make_a_new_hours_key_all_end_with_one_key(settings):
+    """Two web servers (or workers) writing the first note of an hour at once: the
+    first key written wins (link() never replaces a file) and everyone uses it."""
+    import multiprocessing
+
+    keyring.identity_or_new()
+    bucket = keyring.bucket_for(datetime(2026, 3, 4, 5, tzinfo=UTC))
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(8), context.Queue()
+    racers = [
+        context.Process(target=_make_key_at_once, args=(barrier, bucket, results)) for _ in range(8)
+    ]
+    for racer in racers:
+        racer.start()
+    keys = [results.get(timeout=60) for _ in racers]
+    for racer in racers:
+        racer.join(timeout=60)
+        assert racer.exitcode == 0
+    assert len(set(keys)) == 1
+    assert keyring.key_for(bucket) == keys[0]
+    assert [path.name for path in settings.KEYRING_DIR.glob("bucket-*")] == [
+        f"bucket-{bucket}.{keyring.identity().id}.key"
+    ]
+    assert not list(settings.KEYRING_DIR.glob(".new-*"))

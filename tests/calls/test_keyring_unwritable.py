@@ -129,7 +129,8 @@ def test_healthz_is_503_while_the_keyring_cannot_be_written(client, responder, r
     request.getfixturevalue("read_only_keyring")
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.content == b""
+    # The reason, for the monitor; the details (the directory, the error) only in the log.
+    assert response.content == b"The notes' keyring cannot be used (the log says why).\n"
 
 
 def test_healthz_is_503_while_the_disk_is_full(client, responder, request):

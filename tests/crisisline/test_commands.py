@@ -127,3 +127,33 @@ def test_prune_gathers_sqlite_planner_statistics():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
         assert cursor.fetchone()[0] == 1
+
+
+def test_runperiodic_tries_a_failed_job_again_at_the_next_tick(settings, monkeypatch):
+    """A job that fails (the database still migrating at start-up, say) is not left
+    for a whole interval: /healthz would stay 503 that long."""
+    from crisisline.management.commands import runperiodic
+
+    settings.PERIODIC_COMMANDS = [("purge_expired", 300)]
+    outcomes = iter([False, True])
+    runs = []
+
+    def run_once(self, name):
+        runs.append(name)
+        return next(outcomes)
+
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) >= 3:
+            raise KeyboardInterrupt
+
+    clock = iter(range(0, 1000, 5))
+    monkeypatch.setattr(runperiodic.Command, "_run", run_once)
+    monkeypatch.setattr(runperiodic.time, "sleep", sleep)
+    monkeypatch.setattr(runperiodic.time, "monotonic", lambda: next(clock))
+    with pytest.raises(KeyboardInterrupt):
+        call_command("runperiodic", "--tick", "5", stdout=StringIO())
+    # Failed at 0, tried again at the next tick (5), then not before 305.
+    assert runs == ["purge_expired", "purge_expired"]

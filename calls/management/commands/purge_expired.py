@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 from calls.models import CallNote
 from calls.purge import Checkpoint, checkpoint_sqlite, purge_expired, vacuum_postgres
 from calls.unlock import destroy_orphan_shares
+from crisisline import periodic
+from crisisline.models import Heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +19,18 @@ class Command(BaseCommand):
         "Idempotent; prints counts only. Run every few minutes (the scheduler service does)."
     )
 
-    def handle(self, *args, **options) -> str:
+    def handle(self, *args: object, **options: object) -> str:
+        # Under the job lock (held already when runperiodic runs it): never beside
+        # another scheduler's purge or the app's opportunistic one.
+        with periodic.job_lock(periodic.SCHEDULED_PURGE) as mine:
+            if not mine:
+                return "Another purge is running; nothing done.\n"
+            summary = self._purge()
+            # The heartbeat /healthz reads: cron and systemd timers record it too.
+            Heartbeat.beat(periodic.SCHEDULED_PURGE)
+            return summary
+
+    def _purge(self) -> str:
         # Expiry first: a note that cannot be sealed must never keep notes alive.
         purged = purge_expired()
         try:
