@@ -82,6 +82,10 @@ EXPECTED: dict[str, Expect] = {
     # crisisline: public pages, accounts, people
     "home": PUBLIC,
     "healthz": PUBLIC,
+    "service_worker": PUBLIC,
+    "manifest": PUBLIC,
+    "offline": PUBLIC,
+    "offline_copies": SIGNED_IN,
     "dashboard": SIGNED_IN,
     # Signed-in people are sent on to their dashboard.
     "login": row(200, 302, 302, 302, 302, 200),
@@ -214,6 +218,7 @@ EXPECTED: dict[str, Expect] = {
     "protocols:export": TRAINERS,
     "protocols:import": TRAINERS,
     "protocols:tree": row(*SIGNED_IN.statuses, kwargs=lambda w: TREE),
+    "protocols:tree_offline": row(*SIGNED_IN.statuses, kwargs=lambda w: TREE),
     "protocols:tree[a page is not a tree]": row(
         LOGIN, 404, 404, 404, 404, LOGIN, kwargs=lambda w: PAGE
     ),
