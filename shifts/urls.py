@@ -1,6 +1,7 @@
 from django.urls import path
 
 from shifts import views
+from shifts.paper import week_sheet_view
 
 app_name = "shifts"
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("roster/week/", views.roster_week, name="roster_week"),
     path("roster/print/", views.print_month, name="print_month"),
     path("roster/week/print/", views.print_week, name="print_week"),
+    path("roster/week/sheet/", week_sheet_view, name="week_sheet"),
     path("roster/coverage/", views.coverage, name="coverage"),
     path("roster/generate/", views.generate, name="generate"),
     path("roster/shifts/new/", views.new_shift, name="new_shift"),

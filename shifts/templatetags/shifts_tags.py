@@ -1,8 +1,11 @@
 import re
+from datetime import datetime
 from functools import lru_cache
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import formats, timezone
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -11,6 +14,15 @@ register = template.Library()
 def tel(phone: str) -> str:
     """A phone number as a tel:/sms: target: digits and a leading plus only."""
     return re.sub(r"[^\d+]", "", phone or "")
+
+
+@register.filter
+def spelled(value: object, format: str = "l j F") -> str:
+    """A date as the reader's language writes it: Spanish days and months in lower case."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    text = formats.date_format(value, format)
+    return text.lower() if (get_language() or "").startswith("es") else text
 
 
 _PLACEHOLDER = 987654321
