@@ -1,6 +1,6 @@
 from django.urls import path
 
-from protocols import offline, views
+from protocols import offline, paper, views
 
 app_name = "protocols"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("preview/", views.preview, name="preview"),
     path("export/protocols.zip", views.export_bundle, name="export"),
     path("import/", views.import_bundle, name="import"),
+    path("cards/", paper.cards, name="cards"),
+    path("cards/<slug:category>/", paper.wallet_card, name="card"),
     path("trees/<slug:slug>/", views.tree, name="tree"),
     path("trees/<slug:slug>/offline/", offline.tree_offline, name="tree_offline"),
     path("trees/<slug:slug>/edit/", views.tree_edit, name="tree_edit"),

@@ -170,6 +170,7 @@ EXPECTED: dict[str, Expect] = {
     "shifts:roster_week": COORDINATORS,
     "shifts:print_month": COORDINATORS,
     "shifts:print_week": COORDINATORS,
+    "shifts:week_sheet": COORDINATORS,
     "shifts:coverage": COORDINATORS,
     "shifts:generate": COORDINATORS,
     "shifts:new_shift": COORDINATORS,
@@ -231,6 +232,8 @@ EXPECTED: dict[str, Expect] = {
     ),
     "protocols:edit": row(*TRAINERS.statuses, kwargs=lambda w: PAGE),
     "protocols:print": row(*SIGNED_IN.statuses, kwargs=lambda w: PAGE),
+    "protocols:cards": SIGNED_IN,
+    "protocols:card": row(*SIGNED_IN.statuses, kwargs=lambda w: {"category": "de-escalation"}),
     "protocols:history": row(*SIGNED_IN.statuses, kwargs=lambda w: PAGE),
     "protocols:compare": row(*SIGNED_IN.statuses, kwargs=lambda w: PAGE, query="?a=1&b=2"),
     # Without two revisions chosen, back to the history to choose them.
