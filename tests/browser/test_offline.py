@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from crisisline import offline
 from tests.browser.conftest import sign_in
 from tests.browser.journeys import restore_roles
 from tests.factory import PASSWORD, make_person
@@ -51,7 +52,9 @@ KEPT = """async (path) => {
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_responder_reads_protocols_and_a_tree_offline_and_signing_out_forgets_them(phone):
+def test_a_responder_reads_protocols_and_a_tree_offline_and_signing_out_forgets_them(
+    phone, live_server
+):
     restore_roles()
     call_command("load_starter_protocols")
     make_person("responder", "Responder", display_name="Sam Responder")
@@ -87,6 +90,15 @@ def test_a_responder_reads_protocols_and_a_tree_offline_and_signing_out_forgets_
     expect(phone.locator("h1")).to_have_text("You are offline")
     kept = phone.evaluate(CACHED_URLS)
     assert kept and not [url for url in kept if "/notes/" in url or "/roster/" in url]
+    # Everything in the cache is on the allow-list, or the styles, scripts and
+    # icons kept pages need, or the worker's own list.
+    for url in kept:
+        address = url.removeprefix(live_server.url)
+        assert (
+            offline.may_keep(address)
+            or address.startswith("/static/")
+            or address == "/offline/kept-list"
+        ), address
     assert "Sam Responder" not in phone.evaluate(CACHED_TEXT)
 
     phone.context.set_offline(False)

@@ -152,3 +152,15 @@ def test_the_offline_page_says_what_is_kept(as_responder):
     response = as_responder.get(reverse("offline"))
     assert response.status_code == 200
     assert b"notes, the roster and people never are" in response.content
+
+
+@pytest.mark.urls("tests.offline_urls")
+def test_a_personal_route_added_later_is_not_kept_even_at_a_protocols_address(as_responder):
+    # A page whose slug is "mine" now has the address of someone's own saved
+    # pages: the new route is not on the allow-list, so that address is not kept.
+    make_page("mine")
+    make_page("breathing")
+    assert offline.route_of("/protocols/mine/") == "my_saved_pages"
+    addresses = as_responder.get(COPIES).json()["addresses"]
+    assert "/protocols/breathing/" in addresses
+    assert "/protocols/mine/" not in addresses
