@@ -95,3 +95,24 @@ def test_trees_print_on_two_pages_at_most_and_each_card_on_one(desktop):
         desktop.goto(f"/protocols/cards/{category}/")
         pages, smallest = printed(desktop, paper="A6")
         assert pages == 1 and smallest >= 8, (category, pages, smallest)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_new_pages_pass_the_audit_on_a_phone(phone, html_checker):
+    from tests.browser.audit import audit
+
+    call_command("load_starter_protocols")
+    make_person("rosa", "Coordinator", "Responder", display_name="Rosa Coordinator")
+    holder = make_position("Line holder", 1, 1, holds_line=True, order=0)
+    backup = make_position("Debrief / backup", 0, 1, order=2, forwarding_order=1)
+    _staff_a_month([holder, backup], per_day=1)
+    sign_in(phone, "rosa", PASSWORD)
+    for path in [
+        f"/roster/week/sheet/?start={MONDAY:%Y-%m-%d}&numbers=on",
+        "/protocols/cards/",
+        "/protocols/cards/de-escalation/",
+        "/protocols/trees/emergency-or-crisis/offline/",
+        "/offline/",
+    ]:
+        phone.goto(path)
+        audit(phone, html_checker)
