@@ -43,7 +43,8 @@ def _plain(children: list) -> tuple[str, str]:
 
 def key_steps(body: str) -> list[str]:
     """The steps of a page worth carrying: its numbered steps (their bold lead when
-    they have one), or its section headings when it numbers nothing."""
+    they have one), or when it numbers nothing, each section's heading with its
+    first point."""
     tokens = _PARSER.parse(body)
     steps: list[str] = []
     depth = 0
@@ -55,13 +56,31 @@ def key_steps(body: str) -> list[str]:
         elif token.type == "inline" and depth == 1 and tokens[index - 2].type == "list_item_open":
             text, lead = _plain(token.children)
             steps.append(lead or text)
-    if not steps:
-        steps = [
-            tokens[index + 1].content
-            for index, token in enumerate(tokens)
-            if token.type == "heading_open" and token.tag == "h2"
-        ]
-    return [Truncator(step).chars(MOST_CHARACTERS) for step in steps[:MOST_STEPS]]
+    return [
+        Truncator(step).chars(MOST_CHARACTERS) for step in (steps or _sections(tokens))[:MOST_STEPS]
+    ]
+
+
+def _sections(tokens: list) -> list[str]:
+    sections: list[str] = []
+    heading, pointed = "", True
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h2":
+            if not pointed:
+                sections.append(heading)
+            heading, pointed = tokens[index + 1].content, False
+        elif (
+            token.type == "inline"
+            and heading
+            and not pointed
+            and tokens[index - 2].type == "list_item_open"
+        ):
+            text, lead = _plain(token.children)
+            sections.append(f"{heading}: {lead or text}")
+            pointed = True
+    if heading and not pointed:
+        sections.append(heading)
+    return sections
 
 
 def tree_steps(document: dict) -> list[str]:

@@ -27,8 +27,9 @@ def test_key_steps_are_the_numbered_steps_by_their_bold_lead():
     ]
 
 
-def test_a_page_without_numbered_steps_gives_its_sections():
-    assert key_steps("Hello\n\n## Breathe\n\ntext\n\n## Listen\n\n- x\n") == ["Breathe", "Listen"]
+def test_a_page_without_numbered_steps_gives_its_sections_and_their_first_point():
+    body = "Hello\n\n## Breathe\n\ntext\n\n## Listen\n\n- **Reflect** what you hear\n- y\n"
+    assert key_steps(body) == ["Breathe", "Listen: Reflect"]
 
 
 def test_anonymous_is_sent_to_sign_in(client, db):
