@@ -6,9 +6,13 @@ window.addEventListener("load", function () {
   if (!("serviceWorker" in navigator) || !window.caches) return;
   var signedIn = document.body.hasAttribute("data-signed-in");
   if (signedIn) {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (registration) {
-      var worker = registration.active;
-      if (worker && navigator.onLine) worker.postMessage("refresh");
+    navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    // Once a worker is active (at once, or after its first install), ask it to
+    // refresh the copies: it does when they are old or in another language.
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active && navigator.onLine) {
+        registration.active.postMessage({ refresh: document.documentElement.lang });
+      }
     });
   } else {
     navigator.serviceWorker.getRegistrations().then(function (registrations) {

@@ -18,12 +18,12 @@ self.addEventListener("activate", (event) => {
     caches.keys()
       .then((names) => Promise.all(names.filter((name) => name !== CACHE).map((name) => caches.delete(name))))
       .then(() => self.clients.claim())
-      .then(() => refresh(true))
   );
 });
 
 self.addEventListener("message", (event) => {
-  if (event.data === "refresh") event.waitUntil(refresh(false));
+  // {refresh: language}: the page asks for fresh copies, at once when the reader changed language.
+  if (event.data && event.data.refresh) event.waitUntil(refresh(event.data.refresh));
   if (event.data === "forget") event.waitUntil(forget());
 });
 
@@ -40,14 +40,15 @@ async function keptList() {
   return response.json();
 }
 
-function refresh(force) {
-  if (!refreshing) refreshing = doRefresh(force).finally(() => { refreshing = null; });
+function refresh(language) {
+  if (!refreshing) refreshing = doRefresh(language).finally(() => { refreshing = null; });
   return refreshing;
 }
 
-async function doRefresh(force) {
+async function doRefresh(language) {
   const previous = await keptList();
-  if (!force && Date.now() - previous.at < REFRESH_EVERY) return;
+  const due = Date.now() - previous.at >= REFRESH_EVERY || language !== previous.language;
+  if (!due) return;
   let response;
   try {
     response = await fetch(CONFIG.copies, { credentials: "same-origin", cache: "no-store" });
@@ -61,14 +62,18 @@ async function doRefresh(force) {
   }
   const list = await response.json();
   const cache = await caches.open(CACHE);
-  for (const address of list.addresses) {
-    await keep(cache, address);
-  }
+  // A few at a time: quick on a good connection, gentle on the server.
+  const queue = [...list.addresses];
+  const worker = async () => {
+    while (queue.length) await keep(cache, queue.shift());
+  };
+  await Promise.all([worker(), worker(), worker()]);
   const wanted = new Set([...list.addresses, ...list.always, LIST].map((a) => new URL(a, self.location).href));
   for (const request of await cache.keys()) {
     if (!wanted.has(request.url)) await cache.delete(request);
   }
   list.at = Date.now();
+  list.language = language;
   await cache.put(LIST, new Response(JSON.stringify(list), { headers: { "Content-Type": "application/json" } }));
 }
 
