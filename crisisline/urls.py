@@ -4,11 +4,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from crisisline import twofactor_views, views
+from crisisline import offline_views, twofactor_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline_views.manifest, name="manifest"),
+    path("offline/", offline_views.offline_page, name="offline"),
+    path("offline/copies.json", offline_views.copies, name="offline_copies"),
     path("home/", views.dashboard, name="dashboard"),
     path("accounts/login/", views.sign_in, name="login"),
     path("accounts/login/code/", twofactor_views.sign_in_code, name="sign_in_code"),

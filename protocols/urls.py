@@ -1,6 +1,6 @@
 from django.urls import path
 
-from protocols import views
+from protocols import offline, paper, views
 
 app_name = "protocols"
 
@@ -11,7 +11,10 @@ urlpatterns = [
     path("preview/", views.preview, name="preview"),
     path("export/protocols.zip", views.export_bundle, name="export"),
     path("import/", views.import_bundle, name="import"),
+    path("cards/", paper.cards, name="cards"),
+    path("cards/<slug:category>/", paper.wallet_card, name="card"),
     path("trees/<slug:slug>/", views.tree, name="tree"),
+    path("trees/<slug:slug>/offline/", offline.tree_offline, name="tree_offline"),
     path("trees/<slug:slug>/edit/", views.tree_edit, name="tree_edit"),
     path("trees/<slug:slug>/tree.yaml", views.tree_yaml, name="tree_yaml"),
     path("trees/<slug:slug>/tree.json", views.tree_json, name="tree_json"),

@@ -17,8 +17,10 @@ system (shifts/README.md shows how to wire each).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 from django.conf import settings
@@ -38,6 +40,7 @@ STATES = (OPEN, UNSTAFFED, CLOSED)
 LINE_HOLDER = "line holder"
 ON_DUTY = "coordinator on duty"
 DIAL_TIMEOUT_SECONDS = 20
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,20 @@ def chain_positions() -> list[Position]:
     )
 
 
+def in_chain_order(
+    rows: Iterable[tuple[int, bool, T]], positions: list[Position]
+) -> list[tuple[T, str]]:
+    """Rows of (position id, holds the line, anything) in the order a call walks
+    them: whoever holds the line, then the chain's positions in their order;
+    each with where it comes from (LINE_HOLDER or the position's name). The
+    printed on-call sheet (shifts/paper.py) follows the same order."""
+    rows = list(rows)
+    ordered: list[tuple[T, str]] = [(item, LINE_HOLDER) for _p, holds, item in rows if holds]
+    for position in positions:
+        ordered += [(item, position.name) for pk, _h, item in rows if pk == position.pk]
+    return ordered
+
+
 def answer(now: datetime | None = None) -> Answer:
     """The state of the line at `now` and, when it is open, the numbers to try in order."""
     now = now or timezone.now()
@@ -83,9 +100,7 @@ def answer(now: datetime | None = None) -> Answer:
         .order_by("shift__start", "created_at", "pk")
         .values_list("slot__position_id", "slot__position__holds_line", "person__phone")
     )
-    ordered: list[tuple[str, str]] = [(phone, LINE_HOLDER) for _p, holds, phone in rows if holds]
-    for position in chain_positions():
-        ordered += [(phone, position.name) for pk, _h, phone in rows if pk == position.pk]
+    ordered = in_chain_order(rows, chain_positions())
     ordered.append((RosterRules.current().duty_phone, ON_DUTY))
     steps: list[Step] = []
     seen: set[str] = set()

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from shifts.paper import week_sheet_view
 from shifts.views import endpoints, responder, roster, setup
 
 app_name = "shifts"
@@ -25,6 +26,7 @@ urlpatterns = [
     path("roster/week/", roster.roster_week, name="roster_week"),
     path("roster/print/", roster.print_month, name="print_month"),
     path("roster/week/print/", roster.print_week, name="print_week"),
+    path("roster/week/sheet/", week_sheet_view, name="week_sheet"),
     path("roster/coverage/", roster.coverage, name="coverage"),
     path("roster/generate/", roster.generate, name="generate"),
     path("roster/shifts/new/", roster.new_shift, name="new_shift"),

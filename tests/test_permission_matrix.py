@@ -82,6 +82,10 @@ EXPECTED: dict[str, Expect] = {
     # crisisline: public pages, accounts, people
     "home": PUBLIC,
     "healthz": PUBLIC,
+    "service_worker": PUBLIC,
+    "manifest": PUBLIC,
+    "offline": PUBLIC,
+    "offline_copies": SIGNED_IN,
     "dashboard": SIGNED_IN,
     # Signed-in people are sent on to their dashboard.
     "login": row(200, 302, 302, 302, 302, 200),
@@ -168,6 +172,7 @@ EXPECTED: dict[str, Expect] = {
     "shifts:roster_week": COORDINATORS,
     "shifts:print_month": COORDINATORS,
     "shifts:print_week": COORDINATORS,
+    "shifts:week_sheet": COORDINATORS,
     "shifts:coverage": COORDINATORS,
     "shifts:generate": COORDINATORS,
     "shifts:new_shift": COORDINATORS,
@@ -216,6 +221,7 @@ EXPECTED: dict[str, Expect] = {
     "protocols:export": TRAINERS,
     "protocols:import": TRAINERS,
     "protocols:tree": row(*SIGNED_IN.statuses, kwargs=lambda w: TREE),
+    "protocols:tree_offline": row(*SIGNED_IN.statuses, kwargs=lambda w: TREE),
     "protocols:tree[a page is not a tree]": row(
         LOGIN, 404, 404, 404, 404, LOGIN, kwargs=lambda w: PAGE
     ),
@@ -228,6 +234,8 @@ EXPECTED: dict[str, Expect] = {
     ),
     "protocols:edit": row(*TRAINERS.statuses, kwargs=lambda w: PAGE),
     "protocols:print": row(*SIGNED_IN.statuses, kwargs=lambda w: PAGE),
+    "protocols:cards": SIGNED_IN,
+    "protocols:card": row(*SIGNED_IN.statuses, kwargs=lambda w: {"category": "de-escalation"}),
     "protocols:history": row(*SIGNED_IN.statuses, kwargs=lambda w: PAGE),
     "protocols:compare": row(*SIGNED_IN.statuses, kwargs=lambda w: PAGE, query="?a=1&b=2"),
     # Without two revisions chosen, back to the history to choose them.
@@ -358,6 +366,7 @@ TAKES_GET_AND_POST = {
     "remove_skill",
     "reset_two_factor",
     "edit_line",
+    "skill_name",
     "shifts:time_off",
     "shifts:preferences",
     "shifts:forward",

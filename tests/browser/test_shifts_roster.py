@@ -163,8 +163,13 @@ def staff_densely(first_day, days: int) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_dense_fully_staffed_month_and_week_print_on_one_page(phone):
+def test_a_dense_fully_staffed_month_prints_legibly_a_week_at_least_to_a_page(phone):
+    """Six shifts a day with four names each cannot fit one page at a legible size
+    (it took 5.5 pt): at 8 pt it runs over several pages, whole weeks at a time,
+    the weekdays repeated on each. The week still prints on one page."""
     from datetime import date
+
+    from tests.browser.test_paper import printed
 
     make_person("rosa", "Coordinator", "Responder", display_name="Rosa Coordinator")
     # May 2027 spans six calendar rows: the tallest month there is.
@@ -175,4 +180,6 @@ def test_a_dense_fully_staffed_month_and_week_print_on_one_page(phone):
         assert phone.locator(".cal-shift").count() == (31 if "month" in path else 7) * 6
         assert phone.locator(".cal-shift .short").count() == 0  # every place is taken
         for paper in ("Letter", "A4"):
-            assert pdf_pages(phone, paper) == 1, (path, paper)
+            pages, smallest = printed(phone, paper)
+            assert smallest >= 8, (path, paper, smallest)
+            assert pages == (1 if "week" in path else 6), (path, paper, pages)
