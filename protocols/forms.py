@@ -12,7 +12,16 @@ from protocols.markdown import MAX_HTML, html_size
 from protocols.models import MAX_BODY, Protocol
 
 # Paths under /protocols/ that a slug must not shadow.
-RESERVED_SLUGS = {"new", "stale", "import", "export", "preview", "trees", "print"}
+RESERVED_SLUGS = {
+    "new",
+    "stale",
+    "import",
+    "export",
+    "preview",
+    "trees",
+    "print",
+    "resources",
+}
 
 
 def clean_body(body: str, *, category: str | None, language: str | None) -> str:
