@@ -661,6 +661,8 @@ class MapDot:
 
 @dataclass(frozen=True)
 class MapSector:
+    spoke_x: float
+    spoke_y: float
     need: str
     label: str
     label_x: float
@@ -675,7 +677,7 @@ RING_LABELS = [
     _("always involves one"),
 ]
 MAP_SIZE = 800
-RING_RADII = [90, 180, 270, 350]
+RING_RADII = [150, 230, 295, 350]
 PARTNER_SIZE = {
     PartnerStatus.NONE: 7,
     PartnerStatus.KNOWN_CONTACT: 9,
@@ -709,10 +711,12 @@ def layout(resources: Sequence[Resource]) -> list[MapSector]:
             by_ring.setdefault(ring_of(resource), []).append(resource)
         dots = []
         for ring, group in by_ring.items():
-            inner = 0 if ring == 0 else RING_RADII[ring - 1]
-            radius = (inner + RING_RADII[ring]) / 2
+            inner = 40 if ring == 0 else RING_RADII[ring - 1]
+            band = RING_RADII[ring] - inner
             for position, resource in enumerate(group):
                 angle = begin + width * (position + 1) / (len(group) + 1)
+                # Alternate depths inside the ring, so neighbours do not overlap.
+                radius = inner + band * (0.35 if position % 2 else 0.65)
                 dots.append(
                     MapDot(
                         resource=resource,
@@ -725,6 +729,8 @@ def layout(resources: Sequence[Resource]) -> list[MapSector]:
         middle = begin + width / 2
         sectors.append(
             MapSector(
+                spoke_x=round(centre + RING_RADII[-1] * math.cos(begin), 1),
+                spoke_y=round(centre + RING_RADII[-1] * math.sin(begin), 1),
                 need=need.value,
                 label=str(need.label),
                 label_x=round(centre + (RING_RADII[-1] + 22) * math.cos(middle), 1),
