@@ -8,6 +8,7 @@ policing, involuntary holds) is on every resource, as plain words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -739,3 +740,35 @@ def layout(resources: Sequence[Resource]) -> list[MapSector]:
             )
         )
     return sectors
+
+
+# --- Mentions: [[resource:slug]] in a protocol page or a tree's outcome ------------------
+
+MENTION = re.compile(r"\[\[resource:([a-z0-9][a-z0-9_-]{0,79})\]\]")
+
+
+def mentioned(text: str, now: datetime | None = None) -> dict[str, Resource]:
+    """The resources `text` mentions as [[resource:slug]], by slug, each marked open now
+    or not: two queries more, however many there are."""
+    slugs = set(MENTION.findall(text or ""))
+    if not slugs:
+        return {}
+    now = now or timezone.now()
+    found = {r.slug: r for r in Resource.objects.filter(slug__in=slugs).for_directory()}
+    for resource in found.values():
+        resource.open_now = is_open(list(resource.hours.all()), now)
+    return found
+
+
+def link_mentions(text: str, resources: dict[str, Resource]) -> str:
+    """`text` with each [[resource:slug]] turned into a Markdown link to the resource
+    (or its slug as plain words, when there is no such resource)."""
+
+    def link(match: re.Match[str]) -> str:
+        resource = resources.get(match.group(1))
+        if resource is None:
+            return match.group(1)
+        name = re.sub(r"([\\\[\]()*_`<>])", r"\\\1", resource.name)
+        return f"[{name}]({resource.get_absolute_url()})"
+
+    return MENTION.sub(link, text or "")
