@@ -115,7 +115,7 @@ def test_trainer_verifies_edits_and_restores_a_resource(desktop, html_checker):
     desktop.get_by_role("link", name="Edit").click()
     desktop.wait_for_url("**/edit/")
     audit(desktop, html_checker)
-    desktop.get_by_label("Police", exact=True).select_option("always")
+    desktop.locator("#id_police").select_option("always")
     desktop.get_by_label("Friday").fill("7pm till late")
     desktop.get_by_role("button", name="Save").click()
     # The error summary comes first and leads to the field.
