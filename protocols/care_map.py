@@ -431,6 +431,34 @@ def is_open(hours: Sequence[ResourceHours], now: datetime) -> bool:
     return any(span.start <= now < span.end for span in spans)
 
 
+@dataclass(frozen=True)
+class WeeklySpan:
+    """A weekly span read as a plain row: what the hours code needs of a window."""
+
+    weekday: int
+    start: Any
+    end: Any
+    pk: None = None
+
+
+class OpenNow:
+    """`is_open` for many resources at one instant: each distinct weekly span is laid
+    out once, however many resources share it (most keep the same few hours)."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or timezone.now()
+        self.known: dict[tuple[int, Any, Any], bool] = {}
+
+    def __call__(self, hours: Sequence[ResourceHours | WeeklySpan]) -> bool:
+        for span in hours:
+            key = (span.weekday, span.start, span.end)
+            if key not in self.known:
+                self.known[key] = is_open([span], self.now)  # type: ignore[list-item]
+            if self.known[key]:
+                return True
+        return False
+
+
 def weekly_hours(hours: Sequence[ResourceHours]) -> list[tuple[str, list[str]]]:
     """(day, ["19:00–02:00", …]) for each day with hours, Monday first."""
     days: dict[int, tuple[str, list[str]]] = {}
@@ -638,6 +666,7 @@ def restore(resource: Resource, revision: ResourceRevision, *, author: Any) -> R
 @dataclass(frozen=True)
 class MapDot:
     resource: Resource
+    url: str
     x: float
     y: float
     r: float
@@ -698,7 +727,10 @@ def layout(resources: Sequence[Resource]) -> list[MapSector]:
     A resource serving several needs appears in each of their sectors."""
     import math
 
-    needs = [need for need in Need if any(need.value in r.need_values() for r in resources)]
+    serves = {r.pk: set(r.need_values()) for r in resources}
+    urls = {r.pk: r.get_absolute_url() for r in resources}
+    rings = {r.pk: ring_of(r) for r in resources}
+    needs = [need for need in Need if any(need.value in serves[r.pk] for r in resources)]
     if not needs:
         return []
     centre = MAP_SIZE / 2
@@ -706,10 +738,10 @@ def layout(resources: Sequence[Resource]) -> list[MapSector]:
     sectors = []
     for index, need in enumerate(needs):
         begin = index * width - math.pi / 2
-        members = [r for r in resources if need.value in r.need_values()]
+        members = [r for r in resources if need.value in serves[r.pk]]
         by_ring: dict[int, list[Resource]] = {}
         for resource in members:
-            by_ring.setdefault(ring_of(resource), []).append(resource)
+            by_ring.setdefault(rings[resource.pk], []).append(resource)
         dots = []
         for ring, group in by_ring.items():
             inner = 40 if ring == 0 else RING_RADII[ring - 1]
@@ -721,6 +753,7 @@ def layout(resources: Sequence[Resource]) -> list[MapSector]:
                 dots.append(
                     MapDot(
                         resource=resource,
+                        url=urls[resource.pk],
                         x=round(centre + radius * math.cos(angle), 1),
                         y=round(centre + radius * math.sin(angle), 1),
                         r=PARTNER_SIZE[PartnerStatus(resource.partner_status)],

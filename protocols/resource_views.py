@@ -69,8 +69,15 @@ def _resource(slug: str) -> Resource:
     return get_object_or_404(Resource, slug=slug)
 
 
-def filtered(resources: care_map.ResourceQuerySet, data: dict[str, Any]) -> list[Resource]:
-    """The resources the directory's search and filters leave, as cards read them."""
+def filtered(
+    resources: care_map.ResourceQuerySet, data: dict[str, Any], limit: int | None = None
+) -> tuple[list[Resource], int]:
+    """The resources the directory's search and filters leave, in the order to offer
+    them, as cards read them (the first `limit`), and how many there are in all.
+
+    Sorting needs only names, "do not refer" and hours, read as plain rows; only the
+    cards shown are built in full, with their needs and hours: five queries, however
+    many resources the line keeps."""
     if data.get("q"):
         resources = resources.search(data["q"])
     if data.get("need"):
@@ -81,21 +88,35 @@ def filtered(resources: care_map.ResourceQuerySet, data: dict[str, Any]) -> list
         resources = resources.without_id()
     if data.get("spanish"):
         resources = resources.speaking_spanish()
-    found = list(resources.for_directory().distinct())
-    now = timezone.now()
-    for resource in found:
-        resource.open_now = care_map.is_open(list(resource.hours.all()), now)
+    resources = resources.distinct()
+    spans: dict[int, list[care_map.WeeklySpan]] = {}
+    for resource_id, weekday, start, end in care_map.ResourceHours.objects.filter(
+        resource__in=resources.values("pk")
+    ).values_list("resource_id", "weekday", "start", "end"):
+        spans.setdefault(resource_id, []).append(care_map.WeeklySpan(weekday, start, end))
+    open_now = care_map.OpenNow()
+    rows = [
+        (pk, name, do_not_refer, open_now(spans.get(pk, [])))
+        for pk, name, do_not_refer in resources.values_list("pk", "name", "do_not_refer")
+    ]
     if data.get("open_now"):
-        found = [r for r in found if r.open_now]
+        rows = [row for row in rows if row[3]]
     # Those one may refer to first; "do not refer" ones stay visible, last.
-    found.sort(key=lambda r: (r.do_not_refer, not r.open_now, r.name.lower()))
-    return found
+    rows.sort(key=lambda row: (row[2], not row[3], row[1].lower()))
+    chosen = rows if limit is None else rows[:limit]
+    by_pk = Resource.objects.filter(pk__in=[row[0] for row in chosen]).for_directory().in_bulk()
+    found = []
+    for pk, _name, _do_not_refer, is_open in chosen:
+        resource = by_pk[pk]
+        resource.open_now = is_open
+        found.append(resource)
+    return found, len(rows)
 
 
 def _toggle_links(request: HttpRequest, base: str, data: dict[str, Any]) -> list[dict[str, Any]]:
     links = []
     for name, label in FILTERS:
-        params = {k: v for k, v in request.GET.items() if k != name and v}
+        params = {k: v for k, v in request.GET.items() if k not in (name, "shown") and v}
         on = bool(data.get(name))
         if not on:
             params[name] = "1"
@@ -110,12 +131,30 @@ def _toggle_links(request: HttpRequest, base: str, data: dict[str, Any]) -> list
     return links
 
 
+PAGE = 50
+
+
+def _shown(raw: str) -> int:
+    """How many cards to show: a multiple of PAGE from the URL, within bounds."""
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 5):
+        return PAGE
+    return min(max(int(raw) // PAGE * PAGE, PAGE), 20 * PAGE)
+
+
 def _directory(request: HttpRequest, resources: care_map.ResourceQuerySet, base: str) -> dict:
     form = DirectoryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
+    # Cards come a page at a time: the first are the ones to reach for.
+    shown = _shown(request.GET.get("shown", ""))
+    found, total = filtered(resources, data, limit=shown)
+    more = {k: v for k, v in request.GET.items() if v}
+    more["shown"] = str(shown + PAGE)
     return {
         "form": form,
-        "resources": filtered(resources, data),
+        "resources": found,
+        "total": total,
+        "more_url": f"{base}?{urlencode(more)}" if total > shown else "",
+        "left": max(total - shown, 0),
         "filters": _toggle_links(request, base, data),
         "filtering": any(data.values()),
         "need": Need(data["need"]) if data.get("need") else None,
@@ -160,7 +199,7 @@ def resource_print(request: HttpRequest) -> HttpResponse:
     """A pocket list: the resources for one need (or all), safest first, on paper."""
     form = DirectoryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    found = filtered(Resource.objects.filter(do_not_refer=False), data)
+    found, _total = filtered(Resource.objects.filter(do_not_refer=False), data)
     found.sort(key=lambda r: (care_map.ring_of(r), r.name.lower()))
     return render(
         request,

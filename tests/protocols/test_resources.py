@@ -345,3 +345,16 @@ def test_only_trainers_and_coordinators_switch_the_public_page(
     assert PublicDirectory.current().is_on
     assert as_coordinator.post(url, {}).status_code == 302
     assert not PublicDirectory.current().is_on
+
+
+def test_cards_come_fifty_at_a_time_with_a_link_for_more(as_responder):
+    for n in range(55):
+        make_resource(f"place-{n:02d}", name=f"Place {n:02d}", needs=("food",))
+    response = as_responder.get(f"{LIST}?need=food")
+    assert len(response.context["resources"]) == 50 and response.context["total"] == 55
+    html = response.content.decode()
+    assert "55 resources" in html and "Show more (5 left)" in html
+    more = response.context["more_url"]
+    assert "need=food" in more and "shown=100" in more
+    assert len(as_responder.get(more).context["resources"]) == 55
+    assert len(as_responder.get(f"{LIST}?shown=abc").context["resources"]) == 50
