@@ -274,6 +274,13 @@ class Resource(models.Model):
         self.save(update_fields=["last_verified"])
 
     @property
+    def phone_display(self) -> str:
+        """The number grouped for reading (+1 555-555-0101)."""
+        from crisisline.phones import display
+
+        return display(self.phone) if self.phone else ""
+
+    @property
     def is_shareable(self) -> bool:
         return self.visibility == Visibility.SHAREABLE
 
