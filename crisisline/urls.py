@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from crisisline import offline_views, twofactor_views, views
+from protocols.resource_views import public_resources
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -70,4 +71,5 @@ urlpatterns = [
     path("", include("shifts.urls")),
     path("", include("calls.urls")),
     path("protocols/", include("protocols.urls")),
+    path("resources/", public_resources, name="public_resources"),
 ]

@@ -265,8 +265,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "unreadable_notes": unreadable_notes,
             "last_purge": last_purge,
             "purge_late": purge_late,
+            "resources_due": _resources_due(request.user),
         },
     )
+
+
+def _resources_due(user: Any) -> list:
+    """Resources whose re-verification is due, soonest overdue first, for those who keep them."""
+    from protocols.resource_views import may_edit
+
+    if not may_edit(user):
+        return []
+    from protocols.care_map import Resource
+
+    return list(Resource.objects.due_for_verification().order_by("verify_due_on", "name")[:10])
 
 
 @login_required

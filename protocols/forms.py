@@ -14,7 +14,16 @@ from protocols.models import MAX_BODY, Category, Protocol, Revision, StaleEdit
 from protocols.tree_editor import starter_tree
 
 # Paths under /protocols/ that a slug must not shadow.
-RESERVED_SLUGS = {"new", "stale", "import", "export", "preview", "trees", "print"}
+RESERVED_SLUGS = {
+    "new",
+    "stale",
+    "import",
+    "export",
+    "preview",
+    "trees",
+    "print",
+    "resources",
+}
 
 
 def clean_body(body: str, *, category: str | None, language: str | None) -> str:

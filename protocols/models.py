@@ -253,3 +253,13 @@ class Revision(models.Model):
     def document(self) -> dict:
         """The tree document of a tree revision (validated when it was written)."""
         return trees.from_yaml(self.body)
+
+
+# The care map's models live in their own module; Django finds them through this one.
+from protocols.care_map import (  # noqa: E402, F401
+    PublicDirectory,
+    Resource,
+    ResourceHours,
+    ResourceNeed,
+    ResourceRevision,
+)

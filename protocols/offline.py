@@ -18,13 +18,20 @@ from django.views.decorators.http import require_GET
 
 from protocols import trees
 from protocols.markdown import render as render_markdown
-from protocols.models import Protocol
+from protocols.models import Protocol, Resource
 
-ROUTES = ("protocols:library", "protocols:page", "protocols:tree_offline")
+ROUTES = (
+    "protocols:library",
+    "protocols:page",
+    "protocols:tree_offline",
+    "protocols:resources",
+    "protocols:resource",
+)
 
 
 def addresses() -> Iterator[str]:
-    """The library index (as it opens, and in each language), every page and every tree."""
+    """The library index (as it opens, and in each language), every page and every
+    tree, and the team's resources."""
     library = reverse("protocols:library")
     yield library
     for code, _name in settings.LANGUAGES:
@@ -34,6 +41,10 @@ def addresses() -> Iterator[str]:
             yield reverse("protocols:tree_offline", args=[slug])
         else:
             yield reverse("protocols:page", args=[slug])
+    # The care map: the directory as it opens, and every resource's page.
+    yield reverse("protocols:resources")
+    for slug in Resource.objects.order_by("slug").values_list("slug", flat=True):
+        yield reverse("protocols:resource", args=[slug])
 
 
 def fallbacks() -> dict[str, str]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from protocols import offline, paper, views
+from protocols import offline, paper, resource_views, views
 
 app_name = "protocols"
 
@@ -13,6 +13,23 @@ urlpatterns = [
     path("import/", views.import_bundle, name="import"),
     path("cards/", paper.cards, name="cards"),
     path("cards/<slug:category>/", paper.wallet_card, name="card"),
+    path("resources/", resource_views.resources, name="resources"),
+    path("resources/new/", resource_views.resource_new, name="resource_new"),
+    path("resources/print/", resource_views.resource_print, name="resource_print"),
+    path("resources/map/", resource_views.resource_map, name="resource_map"),
+    path("resources/export/", resource_views.resource_export, name="resource_export"),
+    path("resources/public/", resource_views.resource_public, name="resource_public"),
+    path("resources/<slug:slug>/", resource_views.resource, name="resource"),
+    path("resources/<slug:slug>/edit/", resource_views.resource_edit, name="resource_edit"),
+    path("resources/<slug:slug>/verify/", resource_views.resource_verify, name="resource_verify"),
+    path(
+        "resources/<slug:slug>/history/", resource_views.resource_history, name="resource_history"
+    ),
+    path(
+        "resources/<slug:slug>/revisions/<int:number>/restore/",
+        resource_views.resource_restore,
+        name="resource_restore",
+    ),
     path("trees/<slug:slug>/", views.tree, name="tree"),
     path("trees/<slug:slug>/offline/", offline.tree_offline, name="tree_offline"),
     path("trees/<slug:slug>/edit/", views.tree_edit, name="tree_edit"),

@@ -23,7 +23,7 @@ from crisisline.binding import posted
 from crisisline.limits import accepts_body_up_to
 from crisisline.numbers import whole_number
 from crisisline.roles import role_required
-from protocols import bundle, trees
+from protocols import bundle, care_map, trees
 from protocols.diff import line_diff
 from protocols.forms import (
     CompareForm,
@@ -122,16 +122,25 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     revision = protocol.current
     if revision is None:
         raise Http404
+    mentions = _mentions(request, revision.body)
     return render(
         request,
         "protocols/page.html",
         {
             "protocol": protocol,
             "revision": revision,
-            "html": render_markdown(revision.body),
+            "html": render_markdown(care_map.link_mentions(revision.body, mentions)),
+            "mentioned_resources": list(mentions.values()),
             **_translation_links(request, protocol),
         },
     )
+
+
+def _mentions(request: HttpRequest, text: str) -> dict[str, Any]:
+    """The resources a text mentions, live (open now), for those who may read them."""
+    from protocols.resource_views import may_read
+
+    return care_map.mentioned(text) if may_read(request.user) else {}
 
 
 @login_required
@@ -352,6 +361,8 @@ def tree(request: HttpRequest, slug: str) -> HttpResponse:
             request, {p.slug: p for p in Protocol.objects.filter(slug__in=step.node["links"])}
         )
     here = ".".join(str(c) for c in path)
+    guidance_text = step.node.get("guidance", "")
+    mentions = _mentions(request, guidance_text)
     context = {
         "protocol": protocol,
         "revision": revision,
@@ -362,7 +373,8 @@ def tree(request: HttpRequest, slug: str) -> HttpResponse:
             (answer, f"{here}.{number}" if here else str(number))
             for number, answer in enumerate(step.node.get("answers", []))
         ],
-        "guidance": render_markdown(step.node.get("guidance", "")),
+        "guidance": render_markdown(care_map.link_mentions(guidance_text, mentions)),
+        "mentioned_resources": list(mentions.values()),
         "links": [linked[s] for s in step.node.get("links", []) if s in linked],
         **_translation_links(request, protocol),
     }

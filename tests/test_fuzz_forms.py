@@ -45,6 +45,27 @@ class FormRoute:
         return f"{self.name}[{self.kwargs}]" if self.refused else self.name
 
 
+RESOURCE_FIELDS = (
+    "name",
+    "slug",
+    "summary",
+    "needs",
+    "referral_ways",
+    "phone",
+    "text_number",
+    "id_required",
+    "police",
+    "immigration",
+    "partner_status",
+    "last_verified",
+    "review_interval_days",
+    "do_not_refer",
+    "do_not_refer_reason",
+    "visibility",
+    "hours_4",
+    "summary_of_change",
+)
+
 PROFILE = (
     "display_name",
     "pronouns",
@@ -230,6 +251,12 @@ ROUTES = [
     FormRoute("protocols:review", "trainer", ("next",), "page"),
     FormRoute("protocols:tree_edit", "trainer", TREE_FIELDS, "tree"),
     FormRoute("protocols:import", "trainer", ("bundle", "update_existing")),
+    # protocols: the care map
+    FormRoute("protocols:resource_new", "trainer", RESOURCE_FIELDS),
+    FormRoute("protocols:resource_edit", "coordinator", RESOURCE_FIELDS, "resource"),
+    FormRoute("protocols:resource_verify", "trainer", (), "resource"),
+    FormRoute("protocols:resource_restore", "trainer", (), "resource_revision"),
+    FormRoute("protocols:resource_public", "coordinator", ("is_on",)),
 ]
 
 
@@ -243,6 +270,8 @@ def url_of(route: FormRoute, world: World) -> str:
         "page": {"slug": "breathing"},
         "page_revision": {"slug": "breathing", "number": 1},
         "tree": {"slug": "crisis-or-emergency"},
+        "resource": {"slug": "night-shelter"},
+        "resource_revision": {"slug": "night-shelter", "number": 1},
         "note": {"public_id": world.note.public_id},
         "grant": {"pk": world.people["responder"].pk, "grant_pk": world.grant.pk},
     }.get(route.kwargs)

@@ -68,6 +68,7 @@ RESPONDERS = row(LOGIN, 200, 403, 403, 403, LOGIN)
 COORDINATORS = row(LOGIN, 403, 200, 403, 403, LOGIN)
 TRAINERS = row(LOGIN, 403, 403, 200, 403, LOGIN)
 GRANTERS = row(LOGIN, 403, 200, 200, 403, LOGIN)  # trainers and coordinators
+GRANTERS_POST = row(LOGIN, 403, 405, 405, 403, LOGIN)
 # POST-only: the permitted see 405 on GET.
 RESPONDERS_POST = row(LOGIN, 405, 403, 403, 403, LOGIN)
 COORDINATORS_POST = row(LOGIN, 403, 405, 403, 403, LOGIN)
@@ -75,6 +76,17 @@ TRAINERS_POST = row(LOGIN, 403, 403, 405, 403, LOGIN)
 BOGUS_TOKEN = row(404, 404, 404, 404, 404, 404)
 
 PAGE = {"slug": "breathing"}
+RESOURCE = {"slug": "night-shelter"}
+
+
+def public_page_on(w: World) -> dict[str, Any]:
+    """The line switches its public page of resources on (no URL arguments)."""
+    from protocols.care_map import PublicDirectory
+
+    PublicDirectory.switch(True)
+    return {}
+
+
 TREE = {"slug": "crisis-or-emergency"}
 
 # Keys are route names; "name[variant]" is a further case of the same route.
@@ -243,6 +255,26 @@ EXPECTED: dict[str, Expect] = {
     "protocols:review": row(*TRAINERS_POST.statuses, kwargs=lambda w: PAGE),
     "protocols:revision": row(*SIGNED_IN.statuses, kwargs=lambda w: {**PAGE, "number": 1}),
     "protocols:restore": row(*TRAINERS_POST.statuses, kwargs=lambda w: {**PAGE, "number": 1}),
+    # protocols: the care map, read by anyone holding a role, kept by trainers and coordinators
+    "protocols:resources": MEMBERS,
+    "protocols:resource_new": GRANTERS,
+    "protocols:resource_print": MEMBERS,
+    "protocols:resource_map": MEMBERS,
+    "protocols:resource_export": GRANTERS,
+    "protocols:resource_public": GRANTERS,
+    "protocols:resource": row(*MEMBERS.statuses, kwargs=lambda w: RESOURCE),
+    "protocols:resource[missing]": row(
+        LOGIN, 404, 404, 404, 403, LOGIN, kwargs=lambda w: {"slug": "missing"}
+    ),
+    "protocols:resource_edit": row(*GRANTERS.statuses, kwargs=lambda w: RESOURCE),
+    "protocols:resource_verify": row(*GRANTERS_POST.statuses, kwargs=lambda w: RESOURCE),
+    "protocols:resource_history": row(*MEMBERS.statuses, kwargs=lambda w: RESOURCE),
+    "protocols:resource_restore": row(
+        *GRANTERS_POST.statuses, kwargs=lambda w: {**RESOURCE, "number": 1}
+    ),
+    # The public page of shareable resources: nobody's until the line switches it on.
+    "public_resources": row(404, 404, 404, 404, 404, 404),
+    "public_resources[switched on]": row(*PUBLIC.statuses, kwargs=public_page_on),
 }
 
 

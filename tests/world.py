@@ -31,6 +31,7 @@ from shifts.models import (
 )
 from tests.factory import PASSWORD, finish_sign_in, make_person
 from tests.protocols.conftest import make_page, make_tree
+from tests.protocols.resource_helpers import make_resource
 
 PERSONAS = ("anonymous", "responder", "coordinator", "trainer", "outsider", "deactivated")
 
@@ -132,6 +133,9 @@ def build_world() -> World:
     w.objects["page"] = make_page("breathing", author=people["trainer"])
     w.page.add_revision(author=people["trainer"], body="# Breathe\n\nSecond.\n", summary="2")
     w.objects["tree"] = make_tree("crisis-or-emergency", author=people["trainer"])
+    w.objects["resource"] = make_resource(
+        "night-shelter", author=people["trainer"], visibility="shareable"
+    )
     w.objects["feed_token"] = ShiftPreferences.of(people["responder"]).new_feed_token()
     w.objects["gone_feed_token"] = ShiftPreferences.of(people["deactivated"]).new_feed_token()
     w.objects["forwarding_token"] = RosterRules.current().new_forwarding_token()

@@ -23,8 +23,22 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from crisisline.models import Line, Skill, SkillGrant, User  # noqa: E402
 
 SIZES = {
-    "small": {"people": 20, "months": 3, "notes": 500, "pages": 10, "revisions": 3},
-    "large": {"people": 500, "months": 36, "notes": 50_000, "pages": 100, "revisions": 20},
+    "small": {
+        "people": 20,
+        "months": 3,
+        "notes": 500,
+        "pages": 10,
+        "revisions": 3,
+        "resources": 50,
+    },
+    "large": {
+        "people": 500,
+        "months": 36,
+        "notes": 50_000,
+        "pages": 100,
+        "revisions": 20,
+        "resources": 500,
+    },
 }
 
 
@@ -349,7 +363,70 @@ def protocols_data(size, figures, named, cookies, pages, timings, summary) -> No
     ]
 
 
-EXTENSIONS: list = [shifts_data, calls_data, protocols_data]
+def resources_data(size, figures, named, cookies, pages, timings, summary) -> None:
+    """The care map: resources across every need and safety profile, with hours."""
+    from datetime import date, time
+
+    from calls.models import Need
+    from protocols.care_map import (
+        Involvement,
+        PartnerStatus,
+        Resource,
+        ResourceHours,
+        ResourceNeed,
+        ResourceRevision,
+        snapshot,
+    )
+
+    needs = list(Need.values)
+    involvement = list(Involvement.values)
+    resources = Resource.objects.bulk_create(
+        Resource(
+            slug=f"bench-resource-{n}",
+            name=f"Bench resource {n}",
+            summary="Beds, meals and someone to talk to, without questions about status.",
+            summary_es="Camas, comidas y alguien con quien hablar, sin preguntas sobre estatus.",
+            phone="+15555550100",
+            police=involvement[n % 5],
+            immigration=involvement[(n // 5) % 5],
+            speaks_spanish=n % 2 == 0,
+            id_required="no" if n % 3 else "yes",
+            partner_status=list(PartnerStatus.values)[n % 4],
+            visibility="shareable" if n % 2 else "team",
+            verify_due_on=date(2030, 1, 1),
+        )
+        for n in range(figures["resources"])
+    )
+    ResourceNeed.objects.bulk_create(
+        ResourceNeed(resource=r, need=needs[(n + k) % len(needs)])
+        for n, r in enumerate(resources)
+        for k in range(2)
+    )
+    ResourceHours.objects.bulk_create(
+        ResourceHours(resource=r, weekday=day, start=time(19), end=time(2))
+        for r in resources
+        for day in range(7)
+    )
+    ResourceRevision.objects.bulk_create(
+        ResourceRevision(resource=r, number=1, data=snapshot(r)) for r in resources[:50]
+    )
+    summary.update(resources=Resource.objects.count())
+    pages += [
+        {
+            "name": "resources",
+            "path": "/protocols/resources/",
+            "cookie": cookies["responder"],
+        },
+        {
+            "name": "resources, filtered",
+            "path": "/protocols/resources/?no_police=1&spanish=1&open_now=1&need=housing",
+            "cookie": cookies["responder"],
+        },
+        {"name": "care map", "path": "/protocols/resources/map/", "cookie": cookies["responder"]},
+    ]
+
+
+EXTENSIONS: list = [shifts_data, calls_data, protocols_data, resources_data]
 
 
 def queries(pages: list[dict]) -> dict[str, int]:

@@ -39,8 +39,9 @@ def test_capabilities_cost_one_query_per_request(as_coordinator, django_assert_m
     # session, user, capabilities (once, however many checks), the line's name,
     # the page's own list of the person's roles, line-holder places at risk, and
     # (coordinators) the count of live notes whose key is missing, the scheduled
-    # purge's heartbeat and (as it never ran here) when the keyring was made
-    with django_assert_max_num_queries(9):
+    # purge's heartbeat and (as it never ran here) when the keyring was made, and
+    # (trainers and coordinators) the resources due for re-verification
+    with django_assert_max_num_queries(10):
         as_coordinator.get("/home/")
 
 

@@ -33,6 +33,9 @@ def test_only_reading_routes_are_on_the_allow_list():
         "protocols:library",
         "protocols:page",
         "protocols:tree_offline",
+        # The care map: organisations only, never a caller or a teammate.
+        "protocols:resources",
+        "protocols:resource",
     }
     assert offline.allowed_routes() <= _all_route_names()
 
@@ -61,12 +64,23 @@ def test_the_library_pages_and_trees_are_kept_in_both_languages(as_responder):
         "/protocols/breathing/",
         "/protocols/respirar/",
         "/protocols/trees/crisis-or-emergency/offline/",
+        "/protocols/resources/",
     }
     # Opening the step-through with no signal opens the whole tree on one page.
     assert kept["fallbacks"] == {
         "/protocols/trees/crisis-or-emergency/": "/protocols/trees/crisis-or-emergency/offline/"
     }
     assert "/offline/" in kept["always"]
+
+
+def test_the_care_map_is_kept_resource_by_resource(as_responder):
+    from protocols.models import Resource
+
+    Resource.objects.create(name="Night shelter", slug="night-shelter")
+    kept = as_responder.get(COPIES).json()
+    assert {"/protocols/resources/", "/protocols/resources/night-shelter/"} <= set(
+        kept["addresses"]
+    )
 
 
 def test_nothing_kept_resolves_to_a_route_off_the_list(as_responder):

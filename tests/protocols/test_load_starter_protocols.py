@@ -10,9 +10,9 @@ def run() -> str:
 
 
 def test_loads_every_starter_protocol_in_both_languages(db):
-    assert run() == "starter protocols: 12 added, 0 already present"
-    assert Protocol.objects.filter(language="en").count() == 6
-    assert Protocol.objects.filter(language="es").count() == 6
+    assert run() == "starter protocols: 14 added, 0 already present"
+    assert Protocol.objects.filter(language="en").count() == 7
+    assert Protocol.objects.filter(language="es").count() == 7
     for key in Protocol.objects.values_list("translation_key", flat=True).distinct():
         assert set(
             Protocol.objects.filter(translation_key=key).values_list("language", flat=True)
@@ -23,6 +23,7 @@ def test_loads_every_starter_protocol_in_both_languages(db):
         "de-escalation",
         "police-presence",
         "digital-security",
+        "other",  # verifying a resource of the care map
         "safety-planning",
         "aftercare",
     }
@@ -48,8 +49,8 @@ def test_running_again_adds_nothing_and_keeps_edits(db, trainer):
     run()
     page = Protocol.objects.get(slug="de-escalation-basics")
     page.add_revision(author=trainer, body="A trainer's own version.")
-    assert run() == "starter protocols: 0 added, 12 already present"
-    assert Protocol.objects.count() == 12
+    assert run() == "starter protocols: 0 added, 14 already present"
+    assert Protocol.objects.count() == 14
     assert (
         Protocol.objects.get(slug="de-escalation-basics").current.body == "A trainer's own version."
     )
@@ -58,7 +59,7 @@ def test_running_again_adds_nothing_and_keeps_edits(db, trainer):
 def test_a_missing_page_is_added_back_without_touching_the_others(db):
     run()
     Protocol.objects.get(slug="safety-planning").delete()
-    assert run() == "starter protocols: 1 added, 11 already present"
+    assert run() == "starter protocols: 1 added, 13 already present"
 
 
 def test_demo_loads_it(db):
@@ -68,7 +69,7 @@ def test_demo_loads_it(db):
 
     demo.load(stdout=io.StringIO())
     demo.load(stdout=io.StringIO())
-    assert Protocol.objects.count() == 12
+    assert Protocol.objects.count() == 14
 
 
 def test_responders_can_follow_the_starter_tree_on_a_phone(as_responder):

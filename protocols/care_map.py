@@ -1,0 +1,814 @@
+"""The care map: the line's directory of community resources and partners.
+
+Organisations, never callers: a resource names a contact *role*, never a
+private person, and nothing here records who was referred where. What a
+referral costs a caller in safety (police, immigration enforcement, family
+policing, involuntary holds) is on every resource, as plain words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from calls.models import Need
+from shifts.hours import OpeningStatus, occurrences, status_from
+from shifts.models import WEEKDAYS
+
+
+class Involvement(models.TextChoices):
+    """How likely a referral is to bring in a system the caller may need to avoid."""
+
+    NEVER = "never", _("Never")
+    IF_ASKED = "if-asked", _("Only if asked")
+    SOMETIMES = "sometimes", _("Sometimes")
+    ALWAYS = "always", _("Always")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+# Rings of the map, centre first: the order a responder should prefer.
+INVOLVEMENT_RANK = {
+    Involvement.NEVER: 0,
+    Involvement.IF_ASKED: 1,
+    Involvement.UNKNOWN: 2,
+    Involvement.SOMETIMES: 2,
+    Involvement.ALWAYS: 3,
+}
+
+# (field, label) of the four systems, in the order they are shown.
+SYSTEMS = [
+    ("police", _("Police")),
+    ("immigration", _("Immigration enforcement")),
+    ("family_policing", _("Family policing (child protective services)")),
+    ("involuntary_holds", _("Involuntary medical holds")),
+]
+
+
+class PartnerStatus(models.TextChoices):
+    NONE = "none", _("No relationship")
+    KNOWN_CONTACT = "known-contact", _("Known contact")
+    WORKING = "working-agreement", _("Working agreement")
+    WRITTEN = "written-agreement", _("Written agreement")
+
+
+class Visibility(models.TextChoices):
+    TEAM = "team", _("Team only")
+    SHAREABLE = "shareable", _("Shareable with the public")
+
+
+class IdRequired(models.TextChoices):
+    NO = "no", _("No ID needed")
+    YES = "yes", _("ID asked for")
+    UNKNOWN = "unknown", _("Not known whether ID is asked for")
+
+
+class Referral(models.TextChoices):
+    WARM = "warm-hand-off", _("Warm hand-off")
+    WALK_IN = "walk-in", _("Walk-in")
+    CALL_TOGETHER = "call-together", _("Call together")
+
+
+def _choice_check(field: str, choices: type[models.TextChoices]) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": choices.values}), name=f"resource_{field}_is_known"
+    )
+
+
+class ResourceQuerySet(models.QuerySet["Resource"]):
+    def shareable(self) -> ResourceQuerySet:
+        return self.filter(visibility=Visibility.SHAREABLE)
+
+    def due_for_verification(self, today: date | None = None) -> ResourceQuerySet:
+        today = today or timezone.localdate()
+        return self.filter(verify_due_on__lte=today)
+
+    def for_need(self, need: str) -> ResourceQuerySet:
+        return self.filter(needs__need=need)
+
+    def without_police(self) -> ResourceQuerySet:
+        return self.filter(police=Involvement.NEVER)
+
+    def without_id(self) -> ResourceQuerySet:
+        return self.filter(id_required=IdRequired.NO)
+
+    def speaking_spanish(self) -> ResourceQuerySet:
+        return self.filter(speaks_spanish=True)
+
+    def search(self, text: str) -> ResourceQuerySet:
+        words = Q()
+        for field in ("name", "summary", "summary_es", "area", "other_languages"):
+            words |= Q(**{f"{field}__icontains": text})
+        return self.filter(words)
+
+    def for_directory(self) -> ResourceQuerySet:
+        """What a list of cards reads: each resource's needs and hours, in two queries more."""
+        return self.prefetch_related("needs", "hours")
+
+
+class Resource(models.Model):
+    """An organisation, group or service the line may refer someone to."""
+
+    slug = models.SlugField(
+        _("short name for links"),
+        max_length=80,
+        unique=True,
+        help_text=_("Lowercase letters, digits and hyphens, e.g. night-shelter."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    summary = models.TextField(_("what they offer"), max_length=2000)
+    summary_es = models.TextField(_("what they offer (Spanish)"), max_length=2000, blank=True)
+    eligibility = models.TextField(_("who is eligible"), max_length=1000, blank=True)
+    eligibility_es = models.TextField(_("who is eligible (Spanish)"), max_length=1000, blank=True)
+    how_to_reach = models.TextField(
+        _("how to reach them"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Directions in words: the bus, the door, what to say at the desk."),
+    )
+    how_to_reach_es = models.TextField(
+        _("how to reach them (Spanish)"), max_length=1000, blank=True
+    )
+    referral_ways = models.JSONField(_("how to refer"), default=list, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    text_number = models.CharField(_("number for text messages"), max_length=32, blank=True)
+    area = models.CharField(
+        _("area served"),
+        max_length=200,
+        blank=True,
+        help_text=_("In words (a neighbourhood, a county); never coordinates."),
+    )
+    speaks_spanish = models.BooleanField(_("speaks Spanish"), default=False)
+    other_languages = models.CharField(_("other languages"), max_length=200, blank=True)
+    accessibility = models.TextField(_("accessibility"), max_length=1000, blank=True)
+    cost = models.CharField(_("cost"), max_length=200, blank=True)
+    id_required = models.CharField(
+        _("ID"), max_length=8, choices=IdRequired.choices, default=IdRequired.UNKNOWN
+    )
+
+    # The safety profile: what a referral may bring into someone's life.
+    police = models.CharField(
+        _("police"), max_length=10, choices=Involvement.choices, default=Involvement.UNKNOWN
+    )
+    immigration = models.CharField(
+        _("immigration enforcement"),
+        max_length=10,
+        choices=Involvement.choices,
+        default=Involvement.UNKNOWN,
+    )
+    family_policing = models.CharField(
+        _("family policing"),
+        max_length=10,
+        choices=Involvement.choices,
+        default=Involvement.UNKNOWN,
+    )
+    involuntary_holds = models.CharField(
+        _("involuntary medical holds"),
+        max_length=10,
+        choices=Involvement.choices,
+        default=Involvement.UNKNOWN,
+    )
+    mandated_reporting = models.TextField(
+        _("mandated reporting"),
+        max_length=1000,
+        blank=True,
+        help_text=_("What their staff must report, and to whom."),
+    )
+    data_collected = models.TextField(
+        _("data they collect"),
+        max_length=1000,
+        blank=True,
+        help_text=_("What they ask for and keep about the people they serve."),
+    )
+    line_note = models.TextField(
+        _("our note"),
+        max_length=1000,
+        blank=True,
+        help_text=_("How referrals have gone, e.g. “ask for the evening team”."),
+    )
+    line_note_es = models.TextField(_("our note (Spanish)"), max_length=1000, blank=True)
+
+    # The relationship.
+    partner_status = models.CharField(
+        _("partner status"),
+        max_length=20,
+        choices=PartnerStatus.choices,
+        default=PartnerStatus.NONE,
+    )
+    contact_role = models.CharField(
+        _("contact role"),
+        max_length=120,
+        blank=True,
+        help_text=_("A role, never a private person's details, e.g. “evening intake desk”."),
+    )
+    last_verified = models.DateField(_("last verified"), null=True, blank=True)
+    review_interval_days = models.PositiveSmallIntegerField(
+        _("verify every (days)"),
+        default=90,
+        validators=[MinValueValidator(7), MaxValueValidator(1095)],
+    )
+    verify_due_on = models.DateField(_("verification due"))
+    do_not_refer = models.BooleanField(_("active, but do not refer"), default=False)
+    do_not_refer_reason = models.CharField(_("why not refer"), max_length=300, blank=True)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.TEAM
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            _choice_check("police", Involvement),
+            _choice_check("immigration", Involvement),
+            _choice_check("family_policing", Involvement),
+            _choice_check("involuntary_holds", Involvement),
+            _choice_check("partner_status", PartnerStatus),
+            _choice_check("visibility", Visibility),
+            _choice_check("id_required", IdRequired),
+            models.CheckConstraint(
+                condition=Q(do_not_refer=False) | ~Q(do_not_refer_reason=""),
+                name="resource_do_not_refer_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_interval_days__gte=1), name="resource_review_interval_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.reschedule_verification()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "verify_due_on"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("protocols:resource", args=[self.slug])
+
+    def reschedule_verification(self) -> None:
+        start = self.last_verified or timezone.localdate(self.created_at)
+        self.verify_due_on = start + timedelta(days=self.review_interval_days)
+
+    @property
+    def is_stale(self) -> bool:
+        return self.verify_due_on <= timezone.localdate()
+
+    def mark_verified(self, today: date | None = None) -> None:
+        self.last_verified = today or timezone.localdate()
+        self.save(update_fields=["last_verified"])
+
+    @property
+    def phone_display(self) -> str:
+        """The number grouped for reading (+1 555-555-0101)."""
+        from crisisline.phones import display
+
+        return display(self.phone) if self.phone else ""
+
+    @property
+    def is_shareable(self) -> bool:
+        return self.visibility == Visibility.SHAREABLE
+
+    def in_language(self, field: str, language: str | None = None) -> str:
+        """A text in the reader's language when it is written, else in English."""
+        language = (language or get_language() or "en")[:2]
+        if language == "es":
+            spanish = getattr(self, f"{field}_es", "")
+            if spanish:
+                return spanish
+        return getattr(self, field)
+
+    @property
+    def summary_text(self) -> str:
+        return self.in_language("summary")
+
+    @property
+    def eligibility_text(self) -> str:
+        return self.in_language("eligibility")
+
+    @property
+    def how_to_reach_text(self) -> str:
+        return self.in_language("how_to_reach")
+
+    @property
+    def line_note_text(self) -> str:
+        return self.in_language("line_note")
+
+    def need_values(self) -> list[str]:
+        return sorted(n.need for n in self.needs.all())
+
+    def need_labels(self) -> list[str]:
+        return [str(Need(value).label) for value in self.need_values()]
+
+    def referral_labels(self) -> list[str]:
+        return [str(Referral(value).label) for value in self.referral_ways or []]
+
+    def safety_profile(self) -> list[SafetyLine]:
+        return [
+            SafetyLine(
+                system=str(label), involvement=Involvement(getattr(self, field)), field=field
+            )
+            for field, label in SYSTEMS
+        ]
+
+    def set_needs(self, needs: Iterable[str]) -> None:
+        wanted = {Need(n).value for n in needs}
+        self.needs.exclude(need__in=wanted).delete()
+        have = set(self.needs.values_list("need", flat=True))
+        ResourceNeed.objects.bulk_create(
+            ResourceNeed(resource=self, need=n) for n in sorted(wanted - have)
+        )
+
+    def set_hours(self, spans: Iterable[tuple[int, Any, Any]]) -> None:
+        self.hours.all().delete()
+        ResourceHours.objects.bulk_create(
+            ResourceHours(resource=self, weekday=d, start=s, end=e) for d, s, e in spans
+        )
+
+    def opening(self, now: datetime | None = None) -> OpeningStatus | None:
+        """Open now (and until when), or when it next opens; None when no hours are known."""
+        return opening(list(self.hours.all()), now)
+
+
+@dataclass(frozen=True)
+class SafetyLine:
+    system: str
+    involvement: Involvement
+    field: str
+
+    @property
+    def label(self) -> str:
+        return str(self.involvement.label)
+
+    @property
+    def is_safe(self) -> bool:
+        return self.involvement == Involvement.NEVER
+
+    @property
+    def icon(self) -> str:
+        """A shape, so the answer never depends on colour alone."""
+        return {
+            Involvement.NEVER: "✓",
+            Involvement.IF_ASKED: "◐",
+            Involvement.SOMETIMES: "!",
+            Involvement.ALWAYS: "✕",
+            Involvement.UNKNOWN: "?",
+        }[self.involvement]
+
+
+class ResourceNeed(models.Model):
+    """A need a resource meets, from the same list call notes use."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="needs")
+    need = models.CharField(max_length=20, choices=Need.choices)
+
+    class Meta:
+        ordering = ["need"]
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "need"], name="resource_need_once"),
+            models.CheckConstraint(
+                condition=Q(need__in=Need.values), name="resource_need_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.need
+
+
+class ResourceHours(models.Model):
+    """A weekly stretch of a resource's open hours, like the line's own: an end at
+    or before the start runs past midnight into the next day."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=WEEKDAYS)
+    start = models.TimeField(_("opens at"))
+    end = models.TimeField(_("closes at"))
+
+    class Meta:
+        ordering = ["weekday", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(start=F("end")), name="resource_hours_not_zero_length"
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__lte=6), name="resource_hours_weekday_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["resource", "weekday", "start"], name="resource_hours_unique_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+def opening(hours: Sequence[ResourceHours], now: datetime | None = None) -> OpeningStatus | None:
+    """Open at `now` in the line's zone, read with the line's own hours logic
+    (shifts.hours): crossing midnight and daylight-saving changes included."""
+    if not hours:
+        return None
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    # Yesterday's hours may run into today; a week on finds the next opening.
+    spans = occurrences(hours, today - timedelta(days=1), today + timedelta(days=7))  # type: ignore[arg-type]
+    return status_from(spans, now)
+
+
+def is_open(hours: Sequence[ResourceHours], now: datetime) -> bool:
+    """Open at `now`: only yesterday's and today's hours are laid out."""
+    if not hours:
+        return False
+    today = timezone.localtime(now).date()
+    spans = occurrences(hours, today - timedelta(days=1), today)  # type: ignore[arg-type]
+    return any(span.start <= now < span.end for span in spans)
+
+
+@dataclass(frozen=True)
+class WeeklySpan:
+    """A weekly span read as a plain row: what the hours code needs of a window."""
+
+    weekday: int
+    start: Any
+    end: Any
+    pk: None = None
+
+
+class OpenNow:
+    """`is_open` for many resources at one instant: each distinct weekly span is laid
+    out once, however many resources share it (most keep the same few hours)."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or timezone.now()
+        self.known: dict[tuple[int, Any, Any], bool] = {}
+
+    def __call__(self, hours: Sequence[ResourceHours | WeeklySpan]) -> bool:
+        for span in hours:
+            key = (span.weekday, span.start, span.end)
+            if key not in self.known:
+                self.known[key] = is_open([span], self.now)  # type: ignore[list-item]
+            if self.known[key]:
+                return True
+        return False
+
+
+def weekly_hours(hours: Sequence[ResourceHours]) -> list[tuple[str, list[str]]]:
+    """(day, ["19:00–02:00", …]) for each day with hours, Monday first."""
+    days: dict[int, tuple[str, list[str]]] = {}
+    for span in sorted(hours, key=lambda h: (h.weekday, h.start)):
+        end = "24:00" if span.end.hour == 0 and span.end.minute == 0 else f"{span.end:%H:%M}"
+        days.setdefault(span.weekday, (str(span.get_weekday_display()), []))[1].append(
+            f"{span.start:%H:%M}–{end}"
+        )
+    return [days[d] for d in sorted(days)]
+
+
+class PublicDirectory(models.Model):
+    """Whether the line shows its shareable resources on a public page (one row)."""
+
+    is_on = models.BooleanField(_("show shareable resources on a public page"), default=False)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="public_directory_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return "on" if self.is_on else "off"
+
+    @classmethod
+    def current(cls) -> PublicDirectory:
+        found = cls.objects.filter(pk=1).first()
+        return found if found is not None else cls(pk=1)
+
+    @classmethod
+    def switch(cls, on: bool) -> PublicDirectory:
+        with transaction.atomic():
+            directory, _created = cls.objects.select_for_update().get_or_create(pk=1)
+            directory.is_on = on
+            directory.changed_at = timezone.now()
+            directory.save()
+        return directory
+
+
+def is_public() -> bool:
+    return PublicDirectory.objects.filter(pk=1, is_on=True).exists()
+
+
+# --- Revisions: every saved change keeps what the resource said before --------------------
+
+# Fields a revision records and a restore puts back (everything a person edits).
+RECORDED_FIELDS = [
+    "name",
+    "summary",
+    "summary_es",
+    "eligibility",
+    "eligibility_es",
+    "how_to_reach",
+    "how_to_reach_es",
+    "referral_ways",
+    "phone",
+    "text_number",
+    "area",
+    "speaks_spanish",
+    "other_languages",
+    "accessibility",
+    "cost",
+    "id_required",
+    "police",
+    "immigration",
+    "family_policing",
+    "involuntary_holds",
+    "mandated_reporting",
+    "data_collected",
+    "line_note",
+    "line_note_es",
+    "partner_status",
+    "contact_role",
+    "last_verified",
+    "review_interval_days",
+    "do_not_refer",
+    "do_not_refer_reason",
+    "visibility",
+]
+
+
+def snapshot(resource: Resource) -> dict[str, Any]:
+    data: dict[str, Any] = {field: getattr(resource, field) for field in RECORDED_FIELDS}
+    if data["last_verified"] is not None:
+        data["last_verified"] = data["last_verified"].isoformat()
+    data["needs"] = resource.need_values()
+    data["hours"] = [
+        [h.weekday, f"{h.start:%H:%M}", f"{h.end:%H:%M}"]
+        for h in sorted(resource.hours.all(), key=lambda h: (h.weekday, h.start))
+    ]
+    return data
+
+
+class ResourceRevisionQuerySet(models.QuerySet["ResourceRevision"]):
+    def update(self, **kwargs: Any) -> int:
+        from protocols.models import ImmutableRevision
+
+        raise ImmutableRevision
+
+
+class ResourceRevision(models.Model):
+    """One immutable state of a resource, as the protocols' revisions are for pages."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    summary = models.CharField(_("what changed"), max_length=200, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    restored_from = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = ResourceRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resource", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "number"], name="one_resource_revision_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="resource_revision_number_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource.slug} #{self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from protocols.models import ImmutableRevision
+
+        if not self._state.adding:
+            raise ImmutableRevision
+        super().save(*args, **kwargs)
+
+    def changed_fields(self, previous: ResourceRevision | None) -> list[str]:
+        """Labels of the fields this revision changed from `previous`."""
+        if previous is None:
+            return []
+        labels = []
+        for key, value in self.data.items():
+            if previous.data.get(key) != value:
+                if key == "needs":
+                    labels.append(str(_("needs")))
+                elif key == "hours":
+                    labels.append(str(_("hours")))
+                else:
+                    labels.append(str(Resource._meta.get_field(key).verbose_name))
+        return labels
+
+
+def record_revision(
+    resource: Resource, *, author: Any, summary: str = "", restored_from: int | None = None
+) -> ResourceRevision:
+    """Write the resource's current state as its next revision (the row is locked)."""
+    with transaction.atomic():
+        Resource.objects.select_for_update().filter(pk=resource.pk).first()
+        latest = (
+            ResourceRevision.objects.filter(resource=resource)
+            .order_by("-number")
+            .values_list("number", flat=True)
+            .first()
+        ) or 0
+        return ResourceRevision.objects.create(
+            resource=resource,
+            number=latest + 1,
+            data=snapshot(resource),
+            summary=summary,
+            author=author,
+            restored_from=restored_from,
+        )
+
+
+def restore(resource: Resource, revision: ResourceRevision, *, author: Any) -> ResourceRevision:
+    """Put back what `revision` recorded; the restore is itself a new revision."""
+    from datetime import time
+
+    data = revision.data
+    with transaction.atomic():
+        for field in RECORDED_FIELDS:
+            if field in data:
+                value = data[field]
+                if field == "last_verified" and value:
+                    value = date.fromisoformat(value)
+                setattr(resource, field, value)
+        resource.updated_at = timezone.now()
+        resource.save()
+        resource.set_needs(n for n in data.get("needs", []) if n in Need.values)
+        resource.set_hours(
+            (d, time.fromisoformat(s), time.fromisoformat(e)) for d, s, e in data.get("hours", [])
+        )
+        return record_revision(
+            resource,
+            author=author,
+            summary=str(_("Restored revision %(number)d")) % {"number": revision.number},
+            restored_from=revision.number,
+        )
+
+
+# --- The map: a picture of the ecosystem, drawn on the server ----------------------------
+
+
+@dataclass(frozen=True)
+class MapDot:
+    resource: Resource
+    url: str
+    x: float
+    y: float
+    r: float
+    ring: int
+
+    @property
+    def side(self) -> float:
+        return self.r * 2
+
+    @property
+    def left(self) -> float:
+        return round(self.x - self.r, 1)
+
+    @property
+    def top(self) -> float:
+        return round(self.y - self.r, 1)
+
+    @property
+    def ring_label(self) -> str:
+        return str(RING_LABELS[self.ring])
+
+
+@dataclass(frozen=True)
+class MapSector:
+    spoke_x: float
+    spoke_y: float
+    need: str
+    label: str
+    label_x: float
+    label_y: float
+    dots: list[MapDot]
+
+
+RING_LABELS = [
+    _("no involvement"),
+    _("only if asked"),
+    _("sometimes, or not known"),
+    _("always involves one"),
+]
+MAP_SIZE = 800
+RING_RADII = [150, 230, 295, 350]
+PARTNER_SIZE = {
+    PartnerStatus.NONE: 7,
+    PartnerStatus.KNOWN_CONTACT: 9,
+    PartnerStatus.WORKING: 12,
+    PartnerStatus.WRITTEN: 15,
+}
+
+
+def ring_of(resource: Resource) -> int:
+    """0 (centre: involves no system) to 3 (edge: always involves one)."""
+    return max(INVOLVEMENT_RANK[Involvement(getattr(resource, field))] for field, _label in SYSTEMS)
+
+
+def layout(resources: Sequence[Resource]) -> list[MapSector]:
+    """Resources grouped by need into sectors, each placed in its safety ring.
+
+    A resource serving several needs appears in each of their sectors."""
+    import math
+
+    serves = {r.pk: set(r.need_values()) for r in resources}
+    urls = {r.pk: r.get_absolute_url() for r in resources}
+    rings = {r.pk: ring_of(r) for r in resources}
+    needs = [need for need in Need if any(need.value in serves[r.pk] for r in resources)]
+    if not needs:
+        return []
+    centre = MAP_SIZE / 2
+    width = 2 * math.pi / len(needs)
+    sectors = []
+    for index, need in enumerate(needs):
+        begin = index * width - math.pi / 2
+        members = [r for r in resources if need.value in serves[r.pk]]
+        by_ring: dict[int, list[Resource]] = {}
+        for resource in members:
+            by_ring.setdefault(rings[resource.pk], []).append(resource)
+        dots = []
+        for ring, group in by_ring.items():
+            inner = 40 if ring == 0 else RING_RADII[ring - 1]
+            band = RING_RADII[ring] - inner
+            for position, resource in enumerate(group):
+                angle = begin + width * (position + 1) / (len(group) + 1)
+                # Alternate depths inside the ring, so neighbours do not overlap.
+                radius = inner + band * (0.35 if position % 2 else 0.65)
+                dots.append(
+                    MapDot(
+                        resource=resource,
+                        url=urls[resource.pk],
+                        x=round(centre + radius * math.cos(angle), 1),
+                        y=round(centre + radius * math.sin(angle), 1),
+                        r=PARTNER_SIZE[PartnerStatus(resource.partner_status)],
+                        ring=ring,
+                    )
+                )
+        middle = begin + width / 2
+        sectors.append(
+            MapSector(
+                spoke_x=round(centre + RING_RADII[-1] * math.cos(begin), 1),
+                spoke_y=round(centre + RING_RADII[-1] * math.sin(begin), 1),
+                need=need.value,
+                label=str(need.label),
+                label_x=round(centre + (RING_RADII[-1] + 22) * math.cos(middle), 1),
+                label_y=round(centre + (RING_RADII[-1] + 22) * math.sin(middle), 1),
+                dots=dots,
+            )
+        )
+    return sectors
+
+
+# --- Mentions: [[resource:slug]] in a protocol page or a tree's outcome ------------------
+
+MENTION = re.compile(r"\[\[resource:([a-z0-9][a-z0-9_-]{0,79})\]\]")
+
+
+def mentioned(text: str, now: datetime | None = None) -> dict[str, Resource]:
+    """The resources `text` mentions as [[resource:slug]], by slug, each marked open now
+    or not: two queries more, however many there are."""
+    slugs = set(MENTION.findall(text or ""))
+    if not slugs:
+        return {}
+    now = now or timezone.now()
+    found = {r.slug: r for r in Resource.objects.filter(slug__in=slugs).for_directory()}
+    for resource in found.values():
+        resource.open_now = is_open(list(resource.hours.all()), now)
+    return found
+
+
+def link_mentions(text: str, resources: dict[str, Resource]) -> str:
+    """`text` with each [[resource:slug]] turned into a Markdown link to the resource
+    (or its slug as plain words, when there is no such resource)."""
+
+    def link(match: re.Match[str]) -> str:
+        resource = resources.get(match.group(1))
+        if resource is None:
+            return match.group(1)
+        name = re.sub(r"([\\\[\]()*_`<>])", r"\\\1", resource.name)
+        return f"[{name}]({resource.get_absolute_url()})"
+
+    return MENTION.sub(link, text or "")

@@ -1,0 +1,257 @@
+"""Forms of the care map: one resource, the directory's filters, the public switch."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from calls.models import Need
+from crisisline.phones import clean_phone
+from protocols.care_map import Referral, Resource
+from shifts.models import WEEKDAYS
+
+# Paths under /protocols/resources/ that a slug must not shadow.
+RESERVED_RESOURCE_SLUGS = {"new", "print", "export", "map", "public"}
+
+SPAN = re.compile(r"^([0-9]{1,2}):([0-9]{2})\s*[-–]\s*([0-9]{1,2}):([0-9]{2})$")
+
+
+def parse_spans(text: str) -> list[tuple[time, time]]:
+    """'09:00-17:00, 19:00-02:00' as (start, end) pairs; an end at or before its start
+    runs past midnight. Raises ValidationError naming the part it cannot read."""
+    spans = []
+    for part in (p.strip() for p in text.replace(";", ",").split(",")):
+        if not part:
+            continue
+        match = SPAN.match(part)
+        if match is None:
+            raise forms.ValidationError(
+                _("“%(part)s” is not a time span: write it like 09:00-17:00.") % {"part": part[:60]}
+            )
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if h2 == 24 and m2 == 0:
+            h2 = 0
+        if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+            raise forms.ValidationError(_("“%(part)s” is not a time of day.") % {"part": part[:60]})
+        start, end = time(h1, m1), time(h2, m2)
+        if start == end:
+            raise forms.ValidationError(
+                _("“%(part)s” opens and closes at the same time.") % {"part": part[:60]}
+            )
+        spans.append((start, end))
+    if len({s for s, _e in spans}) != len(spans):
+        raise forms.ValidationError(_("Two spans on one day start at the same time."))
+    return spans
+
+
+def format_spans(spans: list[tuple[time, time]]) -> str:
+    return ", ".join(f"{s:%H:%M}-{'24:00' if e == time(0) else f'{e:%H:%M}'}" for s, e in spans)
+
+
+class ResourceForm(forms.ModelForm):
+    needs = forms.MultipleChoiceField(
+        label=gettext_lazy("What they help with"),
+        choices=Need.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Choose at least one need they meet.")},
+    )
+    referral_ways = forms.MultipleChoiceField(
+        label=gettext_lazy("How to refer"),
+        choices=Referral.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    summary_of_change = forms.CharField(
+        label=gettext_lazy("What changed"), max_length=200, required=False
+    )
+
+    class Meta:
+        model = Resource
+        fields = [
+            "name",
+            "slug",
+            "summary",
+            "summary_es",
+            "phone",
+            "text_number",
+            "how_to_reach",
+            "how_to_reach_es",
+            "area",
+            "eligibility",
+            "eligibility_es",
+            "cost",
+            "id_required",
+            "speaks_spanish",
+            "other_languages",
+            "accessibility",
+            "police",
+            "immigration",
+            "family_policing",
+            "involuntary_holds",
+            "mandated_reporting",
+            "data_collected",
+            "line_note",
+            "line_note_es",
+            "partner_status",
+            "contact_role",
+            "last_verified",
+            "review_interval_days",
+            "do_not_refer",
+            "do_not_refer_reason",
+            "visibility",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "summary_es": forms.Textarea(attrs={"rows": 3}),
+            "how_to_reach": forms.Textarea(attrs={"rows": 2}),
+            "how_to_reach_es": forms.Textarea(attrs={"rows": 2}),
+            "eligibility": forms.Textarea(attrs={"rows": 2}),
+            "eligibility_es": forms.Textarea(attrs={"rows": 2}),
+            "accessibility": forms.Textarea(attrs={"rows": 2}),
+            "mandated_reporting": forms.Textarea(attrs={"rows": 2}),
+            "data_collected": forms.Textarea(attrs={"rows": 2}),
+            "line_note": forms.Textarea(attrs={"rows": 2}),
+            "line_note_es": forms.Textarea(attrs={"rows": 2}),
+            "last_verified": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "text_number": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One field per weekday: '09:00-17:00, 19:00-02:00'.
+        existing: dict[int, list[tuple[time, time]]] = {}
+        if self.instance.pk:
+            self.fields["slug"].disabled = True
+            self.initial.setdefault("needs", self.instance.need_values())
+            for span in self.instance.hours.all():
+                existing.setdefault(span.weekday, []).append((span.start, span.end))
+        self.day_fields = []
+        for weekday, label in WEEKDAYS:
+            name = f"hours_{weekday}"
+            self.fields[name] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=200,
+                initial=format_spans(existing.get(weekday, [])),
+            )
+            self.day_fields.append(name)
+
+    @property
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The form's fieldsets, in order: (legend, fields)."""
+        return [
+            (str(legend), [self[name] for name in names])
+            for legend, names in [
+                (
+                    gettext_lazy("What they offer"),
+                    ["name", "slug", "summary", "summary_es", "needs"],
+                ),
+                (
+                    gettext_lazy("Safety profile"),
+                    [
+                        "police",
+                        "immigration",
+                        "family_policing",
+                        "involuntary_holds",
+                        "mandated_reporting",
+                        "data_collected",
+                        "line_note",
+                        "line_note_es",
+                    ],
+                ),
+                (
+                    gettext_lazy("Reaching them"),
+                    [
+                        "phone",
+                        "text_number",
+                        "how_to_reach",
+                        "how_to_reach_es",
+                        "referral_ways",
+                        "area",
+                        "eligibility",
+                        "eligibility_es",
+                        "cost",
+                        "id_required",
+                        "speaks_spanish",
+                        "other_languages",
+                        "accessibility",
+                    ],
+                ),
+                (gettext_lazy("Hours"), self.day_fields),
+                (
+                    gettext_lazy("Relationship and visibility"),
+                    [
+                        "partner_status",
+                        "contact_role",
+                        "last_verified",
+                        "review_interval_days",
+                        "do_not_refer",
+                        "do_not_refer_reason",
+                        "visibility",
+                        "summary_of_change",
+                    ],
+                ),
+            ]
+        ]
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"].lower()
+        if slug in RESERVED_RESOURCE_SLUGS:
+            raise forms.ValidationError(
+                _("“%(slug)s” is reserved; choose another.") % {"slug": slug}
+            )
+        return slug
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data["phone"])
+
+    def clean_text_number(self) -> str:
+        return clean_phone(self.cleaned_data["text_number"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("do_not_refer") and not (data.get("do_not_refer_reason") or "").strip():
+            self.add_error(
+                "do_not_refer_reason",
+                _("Say why not to refer, so a responder knows what to offer instead."),
+            )
+        spans: list[tuple[int, time, time]] = []
+        for weekday, _label in WEEKDAYS:
+            name = f"hours_{weekday}"
+            try:
+                spans += [(weekday, s, e) for s, e in parse_spans(data.get(name) or "")]
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        data["spans"] = spans
+        return data
+
+
+class DirectoryFilterForm(forms.Form):
+    """The directory's search and one-tap filters, all plain GET parameters."""
+
+    q = forms.CharField(label=gettext_lazy("Search"), max_length=100, required=False)
+    need = forms.ChoiceField(
+        label=gettext_lazy("Need"),
+        choices=[("", gettext_lazy("Any need")), *Need.choices],
+        required=False,
+    )
+    no_police = forms.BooleanField(required=False)
+    no_id = forms.BooleanField(required=False)
+    open_now = forms.BooleanField(required=False)
+    spanish = forms.BooleanField(required=False)
+
+    def clean_q(self) -> str:
+        # PostgreSQL refuses text holding a NUL byte.
+        return self.cleaned_data["q"].replace("\x00", "").strip()
+
+
+class PublicSwitchForm(forms.Form):
+    is_on = forms.BooleanField(
+        label=gettext_lazy("Show shareable resources on a public page"), required=False
+    )
