@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crisisline.models import User
 from crisisline.phones import clean_phone
+from shifts.coverage import KIND_LABELS
 from shifts.hours import MAX_GENERATION_DAYS
 from shifts.models import Closure, Position, RosterRules, ServiceWindow, ShiftPreferences, TimeOff
 
@@ -262,4 +263,9 @@ class ChainForm(forms.Form):
 class CoverageForm(forms.Form):
     weeks = forms.IntegerField(
         label=_("Weeks ahead"), min_value=1, max_value=26, initial=4, required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Show"),
+        choices=[("", _("Every kind of problem")), *KIND_LABELS.items()],
+        required=False,
     )

@@ -22,7 +22,7 @@ from crisisline.numbers import whole_number
 from crisisline.roles import holders_of, role_required
 from crisisline.skills import RENEWAL_WARNING_DAYS
 from shifts import places
-from shifts.coverage import load_roster
+from shifts.coverage import KIND_LABELS, SEVERITY, count_by_kind, load_roster, triage
 from shifts.forms import (
     AssignForm,
     CoverageForm,
@@ -152,12 +152,15 @@ def print_week(request: HttpRequest) -> HttpResponse:
 @role_required("coordinate")
 @require_GET
 def coverage(request: HttpRequest) -> HttpResponse:
+    """The next weeks' problems, by day, weightiest first; GET filters by kind."""
     form = CoverageForm(request.GET or None)
-    weeks = 4
-    if form.is_valid() and form.cleaned_data["weeks"]:
-        weeks = form.cleaned_data["weeks"]
-    elif request.GET and not form.is_valid():
-        messages.error(request, _("Choose between 1 and 26 weeks."))
+    weeks, kind = 4, ""
+    if form.is_valid():
+        weeks = form.cleaned_data["weeks"] or weeks
+        kind = form.cleaned_data["kind"]
+    elif request.GET:
+        refusal = "weeks" in form.errors and _("Choose between 1 and 26 weeks.")
+        messages.error(request, refusal or _("Choose a kind of problem from the list."))
     today = timezone.localdate()
     start, end = local_day_bounds(today, today + timedelta(days=7 * weeks - 1))
     data = load_roster(max(start, timezone.now()), end)
@@ -167,8 +170,12 @@ def coverage(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "weeks": weeks,
+            "kind": kind,
             "roster": data,
-            "shifts_with_problems": [s for s in data.shifts if s.problem_list and not s.cancelled],
+            "counts": [
+                (k, KIND_LABELS[k], n) for k, n in count_by_kind(data.problems).items() if n
+            ],
+            "days": triage(data.shifts, [kind] if kind else SEVERITY),
             "line_gaps": line_gaps(),
             "lapsing": SkillGrant.objects.lapsing_by(today + timedelta(days=RENEWAL_WARNING_DAYS))
             .filter(person__is_active=True)
