@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crisisline.roles import role_required
@@ -34,6 +35,7 @@ from shifts.models import (
     Slot,
     SwapOffer,
     TimeOff,
+    shifts_during_time_off,
 )
 from shifts.views.common import attempt, back, member_required
 
@@ -185,6 +187,11 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
         "shifts/mine.html",
         {
             "rows": rows,
+            "taken_swaps": SwapOffer.objects.filter(
+                taken_by=request.user,
+                status=SwapOffer.Status.PENDING,
+                assignment__shift__end__gt=now,
+            ).select_related("assignment__shift", "assignment__slot__position", "offered_by"),
             "rules": rules,
             "time_off": TimeOff.objects.filter(
                 person=request.user, last_day__gte=timezone.localdate()
@@ -275,9 +282,34 @@ def time_off(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _("Time off saved. Coordinators are warned if they put you on a shift then.")
         )
+        clashes = [
+            a
+            for a in shifts_during_time_off(request.user, timezone.now())
+            if leave.covers(a.shift.start, a.shift.end)
+        ]
+        if clashes:
+            messages.warning(
+                request,
+                ngettext(
+                    "You are still on %(count)s shift in this time off. "
+                    "Say you can't make it below, so a teammate can take it.",
+                    "You are still on %(count)s shifts in this time off. "
+                    "Say you can't make it below, so teammates can take them.",
+                    len(clashes),
+                )
+                % {"count": len(clashes)},
+            )
         return redirect("shifts:time_off")
     entries = TimeOff.objects.filter(person=request.user, last_day__gte=timezone.localdate())
-    return render(request, "shifts/time_off.html", {"form": form, "entries": entries})
+    return render(
+        request,
+        "shifts/time_off.html",
+        {
+            "form": form,
+            "entries": entries,
+            "clashes": shifts_during_time_off(request.user, timezone.now()),
+        },
+    )
 
 
 @role_required("respond")
