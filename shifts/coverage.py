@@ -349,6 +349,11 @@ class Roster:
             grouped[timezone.localtime(shift.start).date()].append(shift)
         return sorted(grouped.items())
 
+    def days_with_problems(self) -> list[tuple[date, list[Shift], list[Found]]]:
+        """Each day's shifts with the day's problems, weightiest first (the phone roster)."""
+        found = {group.day: group.found for group in triage(self.shifts)}
+        return [(day, shifts, found.get(day, [])) for day, shifts in self.days()]
+
 
 def load_roster(start: datetime, end: datetime) -> Roster:
     """Shifts starting in [start, end), each with `.slot_list` (each slot with
@@ -400,6 +405,7 @@ def load_roster(start: datetime, end: datetime) -> Roster:
     for shift in shifts:
         shift.slot_list = []
         shift.problem_list = []
+        shift.taken_total = shift.capacity_total = 0
     for slot in slots:
         slot.people = []
         slot.problem_list = []
@@ -407,6 +413,8 @@ def load_roster(start: datetime, end: datetime) -> Roster:
         _cache(slot, "shift", shifts_by_id[slot.shift_id])
         _cache(slot, "position", positions[slot.position_id])
         slot.shift.slot_list.append(slot)
+        slot.shift.taken_total += slot.taken
+        slot.shift.capacity_total += slot.capacity
     assignments = []
     for pk, slot_id, shift_id, person_id in rows:
         slot = slots_by_id.get(slot_id)  # in range: the template and the problems need it
