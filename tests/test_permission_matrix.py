@@ -141,6 +141,7 @@ EXPECTED: dict[str, Expect] = {
     # shifts: on call now and responders' self-service
     "shifts:oncall": MEMBERS,
     "shifts:places": RESPONDERS,
+    "shifts:team_roster": MEMBERS,
     "shifts:claim": row(*RESPONDERS_POST.statuses, kwargs=pk("open_slot")),
     "shifts:mine": RESPONDERS,
     "shifts:release": row(*RESPONDERS_POST.statuses, kwargs=pk("my_assignment")),

@@ -31,13 +31,15 @@ from shifts.line_alerts import line_gaps
 from shifts.models import (
     Assignment,
     RosterRules,
+    Shift,
     ShiftPreferences,
     Slot,
     SwapOffer,
     TimeOff,
+    local_day_bounds,
     shifts_during_time_off,
 )
-from shifts.views.common import attempt, back, member_required
+from shifts.views.common import attempt, back, member_required, week_from
 
 # --- On call now -----------------------------------------------------------------
 
@@ -67,6 +69,37 @@ def oncall(request: HttpRequest) -> HttpResponse:
             "status": status,
             "refresh": oncall_board.refresh_seconds(now, current, later, status),
             "line_gaps": line_gaps(now),
+        },
+    )
+
+
+@member_required
+@require_GET
+def team_roster(request: HttpRequest) -> HttpResponse:
+    """A week of the roster, read-only: who works with whom. Three queries."""
+    first = week_from(request)
+    start, end = local_day_bounds(first, first + timedelta(days=6))
+    people = Prefetch("assignments", queryset=Assignment.objects.select_related("person"))
+    slots = Prefetch(
+        "slots", queryset=Slot.objects.select_related("position").prefetch_related(people)
+    )
+    shifts = (
+        Shift.objects.filter(start__gte=start, start__lt=end, cancelled=False)
+        .order_by("start")
+        .prefetch_related(slots)
+    )
+    days: dict[Any, list[Shift]] = {}
+    for shift in shifts:
+        days.setdefault(timezone.localtime(shift.start).date(), []).append(shift)
+    return render(
+        request,
+        "shifts/team.html",
+        {
+            "days": days.items(),
+            "first": first,
+            "last": first + timedelta(days=6),
+            "previous_page": f"{first - timedelta(days=7):%Y-%m-%d}",
+            "next_page": f"{first + timedelta(days=7):%Y-%m-%d}",
         },
     )
 

@@ -40,7 +40,7 @@ from shifts.models import (
     local_day_bounds,
 )
 from shifts.roster import add_shift, generate_shifts
-from shifts.views.common import attempt, back
+from shifts.views.common import attempt, back, week_from
 
 
 def _month_from(request: HttpRequest) -> date:
@@ -52,16 +52,6 @@ def _month_from(request: HttpRequest) -> date:
         return date(year, month, 1)
     except ValueError:
         return timezone.localdate().replace(day=1)
-
-
-def _week_from(request: HttpRequest) -> date:
-    try:
-        day = date.fromisoformat(request.GET.get("start", ""))
-        if not 2000 <= day.year <= 2100:
-            raise ValueError
-    except ValueError:
-        day = timezone.localdate()
-    return day - timedelta(days=day.weekday())
 
 
 def _month_context(first: date) -> dict[str, Any]:
@@ -102,7 +92,7 @@ def roster(request: HttpRequest) -> HttpResponse:
 @role_required("coordinate")
 @require_GET
 def roster_week(request: HttpRequest) -> HttpResponse:
-    context = _week_context(_week_from(request))
+    context = _week_context(week_from(request))
     context["pending_swaps"] = SwapOffer.objects.filter(status=SwapOffer.Status.PENDING).count()
     return render(request, "shifts/roster.html", context)
 
@@ -146,7 +136,7 @@ def print_month(request: HttpRequest) -> HttpResponse:
 @role_required("coordinate")
 @require_GET
 def print_week(request: HttpRequest) -> HttpResponse:
-    return render(request, "shifts/print.html", _calendar(_week_context(_week_from(request))))
+    return render(request, "shifts/print.html", _calendar(_week_context(week_from(request))))
 
 
 @role_required("coordinate")
