@@ -213,7 +213,18 @@ def shifts_data(size, figures, named, cookies, pages, timings, summary) -> None:
             "path": f"/roster/?month={(today.replace(day=28) + timedelta(days=4)):%Y-%m}",
             "cookie": cookies["coordinator"],
         },
+        {
+            "name": "roster week grid",
+            "path": f"/roster/week/?start={today + timedelta(days=7):%Y-%m-%d}",
+            "cookie": cookies["coordinator"],
+        },
         {"name": "coverage report", "path": "/roster/coverage/", "cookie": cookies["coordinator"]},
+        {
+            "name": "coverage, line holders only",
+            "path": "/roster/coverage/?weeks=4&kind=no-line-holder",
+            "cookie": cookies["coordinator"],
+        },
+        {"name": "team roster", "path": "/roster/team/", "cookie": cookies["responder"]},
     ]
 
 
