@@ -23,6 +23,7 @@ from crisisline.roles import role_required
 from shifts import oncall as oncall_board
 from shifts import places
 from shifts.forms import (
+    PlacesFilter,
     PreferencesForm,
     TimeOffForm,
 )
@@ -124,6 +125,13 @@ def open_places(request: HttpRequest) -> HttpResponse:
         .filter(shift__start__lt=now + timedelta(days=PLACES_DAYS))
         .order_by(F("urgent_since").asc(nulls_last=True), "shift__start", "position__order")
     )
+    chosen = PlacesFilter(request.GET)
+    if chosen.is_valid():
+        if day := chosen.cleaned_data["day"]:
+            start, end = local_day_bounds(day, day)
+            slots = slots.filter(shift__start__gte=start, shift__start__lt=end)
+        if position := chosen.cleaned_data["position"]:
+            slots = slots.filter(position=position)
     found = places.places_open_to(request.user, slots, now, who)
     found.sort(key=lambda place: (place.urgent_since is None, place.start))
     page = Paginator(found, PLACES_PER_PAGE).get_page(request.GET.get("page"))
@@ -137,7 +145,11 @@ def open_places(request: HttpRequest) -> HttpResponse:
         .order_by("assignment__shift__start", "pk")
     )
     swaps = places.swaps_open_to(request.user, offers, now, who)
-    return render(request, "shifts/places.html", {"page": page, "swaps": swaps})
+    return render(
+        request,
+        "shifts/places.html",
+        {"page": page, "swaps": swaps, "filter": chosen, "filter_query": chosen.query()},
+    )
 
 
 @role_required("respond")
