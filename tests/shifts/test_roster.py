@@ -207,3 +207,17 @@ def test_a_month_in_other_digits_falls_back_to_now(as_coordinator, db):
     for month in ("٢٠٢٦-٠٣", "２０２６-０３", "2026-³"):
         body = as_coordinator.get("/roster/", {"month": month}).content.decode()
         assert timezone.localdate().strftime("%B %Y") in body, month
+
+
+def test_the_month_shows_every_change_at_once_though_shifts_are_reused(
+    as_coordinator, responder, responder_position
+):
+    shift = make_shift(in_hours(30), positions=[responder_position])
+    path = f"/roster/?month={month_param(shift.start)}"
+    assert "Sam Responder" not in as_coordinator.get(path).content.decode()
+    slot = Slot.objects.get(shift=shift)
+    as_coordinator.post(f"/roster/slots/{slot.pk}/assign/", {"person": responder.pk})
+    assert "Sam Responder" in as_coordinator.get(path).content.decode()
+    as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/")
+    body = as_coordinator.get(path).content.decode()
+    assert '<details class="cancelled">' in body and "Sam Responder" not in body
