@@ -302,6 +302,17 @@ class ProblemDay:
     def worst(self) -> str:
         return self.found[0].kind
 
+    def by_kind(self) -> list[tuple[str, str, list[Shift]]]:
+        """Each kind found this day, weightiest first, with its label and the shifts
+        it is on (each once, in time order): the day's summary on the phone roster."""
+        shifts: dict[str, dict[int, Shift]] = {}
+        for found in self.found:
+            shifts.setdefault(found.kind, {})[found.shift.pk] = found.shift
+        return [
+            (kind, str(KIND_LABELS[kind]), sorted(on.values(), key=lambda s: (s.start, s.pk)))
+            for kind, on in shifts.items()
+        ]
+
 
 def count_by_kind(problems: Iterable[Problem]) -> dict[str, int]:
     """How many problems of each kind, weightiest first, every kind listed."""
@@ -349,10 +360,10 @@ class Roster:
             grouped[timezone.localtime(shift.start).date()].append(shift)
         return sorted(grouped.items())
 
-    def days_with_problems(self) -> list[tuple[date, list[Shift], list[Found]]]:
+    def days_with_problems(self) -> list[tuple[date, list[Shift], ProblemDay | None]]:
         """Each day's shifts with the day's problems, weightiest first (the phone roster)."""
-        found = {group.day: group.found for group in triage(self.shifts)}
-        return [(day, shifts, found.get(day, [])) for day, shifts in self.days()]
+        found = {group.day: group for group in triage(self.shifts)}
+        return [(day, shifts, found.get(day)) for day, shifts in self.days()]
 
 
 def load_roster(start: datetime, end: datetime) -> Roster:

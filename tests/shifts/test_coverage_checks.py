@@ -160,3 +160,14 @@ def test_counts_list_every_kind_weightiest_first():
 def test_every_kind_has_a_rank_and_a_name(kind):
     assert coverage.severity(kind) == coverage.SEVERITY.index(kind)
     assert str(coverage.KIND_LABELS[kind])
+
+
+def test_a_days_summary_names_each_kind_once_with_its_shifts_in_time_order():
+    evening = loaded(2, MONDAY + timedelta(hours=8), coverage.SHORT, coverage.SHORT)
+    morning = loaded(1, MONDAY, coverage.SHORT, coverage.NO_LINE_HOLDER)
+    with timezone.override(ZONE):
+        (day,) = coverage.triage([evening, morning])
+    assert [(kind, label, [s.pk for s in on]) for kind, label, on in day.by_kind()] == [
+        (coverage.NO_LINE_HOLDER, "No line holder", [1]),
+        (coverage.SHORT, "Short-staffed", [1, 2]),
+    ]

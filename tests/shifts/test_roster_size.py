@@ -33,6 +33,6 @@ def test_a_full_month_of_the_large_line_is_small_and_cheap(
         response = as_coordinator.get(f"/roster/?month={middle:%Y-%m}")
     body = response.content
     assert body.count(b"<details") >= 6 * 30  # every shift of the month
-    assert body.count(b"short-staffed") >= 6 * 30  # every problem named on its day
+    assert body.count(b"<b>Short-staffed</b>") >= 30  # each day's problems lead it
     print("month roster bytes:", len(body))
     assert len(body) < MOST_BYTES
