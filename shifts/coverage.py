@@ -279,10 +279,13 @@ KIND_LABELS = {
 
 @dataclass(frozen=True)
 class Found:
-    """One problem with the shift it is on."""
+    """One problem with the shift it is on, and the shift's local times as the
+    report writes them (formatted once per shift: a report can hold thousands)."""
 
     shift: Shift
     problem: Problem
+    day: date
+    hours: str
 
     @property
     def kind(self) -> str:
@@ -328,11 +331,12 @@ def triage(shifts: Iterable[Shift], kinds: Iterable[str] = SEVERITY) -> list[Pro
     wanted = set(kinds)
     grouped: dict[date, list[Found]] = defaultdict(list)
     for shift in shifts:
-        if shift.cancelled:
+        mine = [p for p in shift.problem_list if p.kind in wanted] if not shift.cancelled else []
+        if not mine:
             continue
-        for problem in shift.problem_list:
-            if problem.kind in wanted:
-                grouped[timezone.localtime(shift.start).date()].append(Found(shift, problem))
+        start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
+        hours = f"{start:%H:%M}–{end:%H:%M}"
+        grouped[start.date()].extend(Found(shift, p, start.date(), hours) for p in mine)
     return [
         ProblemDay(day, sorted(found, key=lambda f: (severity(f.kind), f.shift.start, f.shift.pk)))
         for day, found in sorted(grouped.items())
