@@ -187,3 +187,31 @@ def test_a_responder_sees_the_team_and_what_waits(chromium, live_server, html_ch
         shoot(page, "places-filter-1280")
     finally:
         context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_filters_and_the_month_work_without_javascript(chromium, live_server):
+    build_week()
+    make_person("rosa", "Coordinator", "Responder", display_name="Rosa Coordinator")
+    context = chromium.new_context(
+        viewport=PHONE, base_url=live_server.url, java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, "rosa", PASSWORD)
+        page.goto("/roster/coverage/")
+        page.get_by_label("Show").select_option(label="No line holder")
+        page.get_by_role("button", name="Show").click()
+        assert "kind=no-line-holder" in page.url
+        assert page.locator(".triage li").count() == 1
+        page.goto(f"/roster/?month={next_monday():%Y-%m}")
+        folded = page.locator("details:not([open])").first.element_handle()
+        folded.query_selector("summary").click()  # <details> opens without script
+        assert folded.query_selector("ul").is_visible()
+        page.goto("/places/")
+        page.get_by_label("Position").select_option(label="Backup")
+        page.get_by_role("button", name="Show").click()
+        assert "position=" in page.url
+        assert "Line holder" not in page.locator("ul.places").first.inner_text()
+    finally:
+        context.close()
