@@ -48,14 +48,16 @@ def attempt(request: HttpRequest, action: Callable[[], T], success: Callable[[T]
     return True
 
 
-def back(request: HttpRequest, default: str) -> str:
+def back(request: HttpRequest, default: str, default_url: str | None = None) -> str:
+    """Where `next` points, if it is a path on this site; else `default_url`, or the
+    view named `default`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     # Only a path on this site: redirect() would take anything else for a view name.
     if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse(default)
+    return default_url or reverse(default)
 
 
 def week_from(request: HttpRequest) -> date:

@@ -286,6 +286,12 @@ def _slot_for_coordinator(pk: int) -> Slot:
 @require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     slot = _slot_for_coordinator(pk)
+    # Without `next` (the month's links leave it out), back to the slot's month.
+    way_back = back(
+        request,
+        "shifts:roster",
+        f"{reverse('shifts:roster')}?month={timezone.localtime(slot.shift.start):%Y-%m}",
+    )
     form = AssignForm(request.POST or None, people=holders_of("respond"))
     if request.method == "POST" and not form.is_valid() and request.htmx:
         messages.error(request, _("Choose someone from the list."))
@@ -305,7 +311,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.warning(request, warning)
         if request.htmx:
             return _slot_fragment(request, pk)
-        return redirect(back(request, "shifts:roster"))
+        return redirect(way_back)
     candidates = places.candidates_for(slot)
     template = "shifts/assign.html#assign-form" if request.htmx else "shifts/assign.html"
     return render(
@@ -315,7 +321,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             "slot": slot,
             "form": form,
             "candidates": candidates,
-            "next": back(request, "shifts:roster"),
+            "next": way_back,
         },
     )
 
