@@ -7,13 +7,14 @@ what it needs for any date range in a fixed number of queries.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crisisline.dates import local_date
 from crisisline.models import User
@@ -26,6 +27,7 @@ DOUBLE_BOOKED = "double-booked"
 TIME_OFF = "time-off"
 OVER_MAXIMUM = "over-maximum"
 TOO_LITTLE_REST = "rest"
+NO_LINE_HOLDER = "no-line-holder"
 
 MAX_REST = timedelta(hours=168)
 
@@ -67,6 +69,149 @@ class Placed:
     slot: Slot | None = None
 
 
+# Weightiest first: the coverage report ranks by this, and shows the first in red.
+SEVERITY = (
+    NO_LINE_HOLDER,
+    UNQUALIFIED,
+    SHORT,
+    DOUBLE_BOOKED,
+    TIME_OFF,
+    TOO_LITTLE_REST,
+    OVER_MAXIMUM,
+)
+
+
+def severity(kind: str) -> int:
+    return SEVERITY.index(kind)
+
+
+# --- Checks of one place -----------------------------------------------------------
+
+
+def missing_line_holder(slot: Slot) -> Problem | None:
+    """Nobody carries the line's phone: calls go unanswered."""
+    if not _without_line_holder(slot):
+        return None
+    return Problem(
+        NO_LINE_HOLDER,
+        slot.shift_id,
+        _("No line holder: nobody carries the line's phone (%(position)s).")
+        % {"position": slot.position},
+        slot_id=slot.pk,
+    )
+
+
+def short_staffed(slot: Slot) -> Problem | None:
+    """Fewer people than the position's minimum (and not the line's phone left empty)."""
+    if slot.taken >= slot.min_people or _without_line_holder(slot):
+        return None
+    return Problem(
+        SHORT,
+        slot.shift_id,
+        _("%(position)s is short-staffed: %(taken)s of at least %(minimum)s.")
+        % {"position": slot.position, "taken": slot.taken, "minimum": slot.min_people},
+        slot_id=slot.pk,
+    )
+
+
+def _without_line_holder(slot: Slot) -> bool:
+    return slot.position.holds_line and slot.taken == 0 and slot.min_people > 0
+
+
+PLACE_CHECKS: tuple[Callable[[Slot], Problem | None], ...] = (missing_line_holder, short_staffed)
+
+
+# --- Checks of one person's place ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stint:
+    """One person's place on one shift, with what it is weighed against: their
+    earlier places (oldest first), their time off, the skills they hold and how
+    many shifts they have in that calendar month up to this one."""
+
+    assignment: Placed
+    earlier: Sequence[Placed]
+    time_off: Sequence[TimeOff]
+    held: set[int]
+    shifts_this_month: int
+
+    @property
+    def person(self) -> Teammate:
+        return self.assignment.person
+
+    def problem(self, kind: str, message: str) -> Problem:
+        a = self.assignment
+        return Problem(kind, a.shift.pk, message, a.slot_id, a.person_id)
+
+
+def lacks_skill(stint: Stint) -> Problem | None:
+    position = stint.assignment.slot.position
+    if position.required_skill_id is None or position.required_skill_id in stint.held:
+        return None
+    return stint.problem(
+        UNQUALIFIED,
+        _("%(name)s lacks %(skill)s, required for %(position)s.")
+        % {"name": stint.person, "skill": position.required_skill, "position": position},
+    )
+
+
+def double_booked(stint: Stint) -> Problem | None:
+    shift = stint.assignment.shift
+    for earlier in stint.earlier:
+        if earlier.shift.pk != shift.pk and places.overlap(
+            earlier.shift.start, earlier.shift.end, shift.start, shift.end
+        ):
+            return stint.problem(
+                DOUBLE_BOOKED,
+                _("%(name)s is double-booked with the shift at %(when)s.")
+                % {"name": stint.person, "when": _local(earlier.shift.start)},
+            )
+    return None
+
+
+def on_time_off(stint: Stint) -> Problem | None:
+    shift = stint.assignment.shift
+    if not any(leave.covers(shift.start, shift.end) for leave in stint.time_off):
+        return None
+    return stint.problem(TIME_OFF, _("%(name)s is on time off.") % {"name": stint.person})
+
+
+def over_maximum(stint: Stint) -> Problem | None:
+    limit = stint.person.max_shifts_per_month
+    if not places.over_maximum(limit, stint.shifts_this_month):
+        return None
+    return stint.problem(
+        OVER_MAXIMUM,
+        _("%(name)s is over their maximum of %(limit)s shifts this month.")
+        % {"name": stint.person, "limit": limit},
+    )
+
+
+def too_little_rest(stint: Stint) -> Problem | None:
+    if not stint.earlier:
+        return None
+    previous, shift = stint.earlier[-1].shift, stint.assignment.shift
+    want = stint.person.min_rest_hours
+    if not places.too_little_rest(want, previous.end, shift.start):
+        return None
+    hours = round((shift.start - previous.end).total_seconds() / 3600, 1)
+    return stint.problem(
+        TOO_LITTLE_REST,
+        _("%(name)s rests only %(hours)s h since their last shift (wants %(want)s h).")
+        % {"name": stint.person, "hours": hours, "want": want},
+    )
+
+
+PERSON_CHECKS: tuple[Callable[[Stint], Problem | None], ...] = (
+    lacks_skill,
+    double_booked,
+    on_time_off,
+    over_maximum,
+    too_little_rest,
+)
+
+
 def coverage_problems(
     slots: Iterable[Slot],
     assignments: Sequence[Placed],
@@ -75,104 +220,128 @@ def coverage_problems(
     start: datetime,
     end: datetime,
 ) -> list[Problem]:
-    """Problems of shifts starting in [start, end). `assignments` must include every
-    assignment in the calendar months touched and a week either side, with
-    `shift`, `slot.position` and `person` loaded."""
+    """Problems of shifts starting in [start, end), each check asked in turn.
+    `assignments` must include every assignment in the calendar months touched
+    and a week either side, with `shift`, `slot.position` and `person` loaded."""
     problems: list[Problem] = []
-    in_range = lambda shift: start <= shift.start < end  # noqa: E731
-    months: dict[int, tuple[int, int]] = {}  # shift id -> its local (year, month)
-
     for slot in slots:
-        if slot.shift.cancelled or not in_range(slot.shift):
-            continue
-        if slot.taken < slot.min_people:
-            problems.append(
-                Problem(
-                    SHORT,
-                    slot.shift_id,
-                    _("%(position)s is short-staffed: %(taken)s of at least %(minimum)s.")
-                    % {
-                        "position": slot.position,
-                        "taken": slot.taken,
-                        "minimum": slot.min_people,
-                    },
-                    slot_id=slot.pk,
-                )
-            )
+        if not slot.shift.cancelled and start <= slot.shift.start < end:
+            problems.extend(p for check in PLACE_CHECKS if (p := check(slot)) is not None)
+    for stint in _stints(assignments, time_off, skills):
+        if start <= stint.assignment.shift.start < end:
+            problems.extend(p for check in PERSON_CHECKS if (p := check(stint)) is not None)
+    return problems
 
+
+def _stints(
+    assignments: Sequence[Placed], time_off: Iterable[TimeOff], skills: dict[int, set[int]]
+) -> Iterator[Stint]:
+    """Each live place, person by person in time order, with what came before it."""
     live = sorted(
         (a for a in assignments if not a.shift.cancelled), key=lambda a: (a.shift.start, a.pk)
     )
     leave_by_person: dict[int, list[TimeOff]] = defaultdict(list)
     for leave in time_off:
         leave_by_person[leave.person_id].append(leave)
-    by_person: dict[int, list[Assignment]] = defaultdict(list)
+    by_person: dict[int, list[Placed]] = defaultdict(list)
     for assignment in live:
         by_person[assignment.person_id].append(assignment)
-
+    months: dict[int, tuple[int, int]] = {}  # shift id -> its local (year, month)
     for person_id, mine in by_person.items():
-        person = mine[0].person
         month_counts: dict[tuple[int, int], int] = defaultdict(int)
         for index, assignment in enumerate(mine):
             shift = assignment.shift
-            month = months.get(shift.pk)
-            if month is None:
-                month = months[shift.pk] = places.month_of(shift.start)
-            month_counts[month] += 1
-            if not in_range(shift):
-                continue
+            if shift.pk not in months:
+                months[shift.pk] = places.month_of(shift.start)
+            month_counts[months[shift.pk]] += 1
+            yield Stint(
+                assignment,
+                mine[:index],
+                leave_by_person[person_id],
+                skills.get(person_id, set()),
+                month_counts[months[shift.pk]],
+            )
 
-            def add(
-                kind: str, message: str, shift=shift, assignment=assignment, person_id=person_id
-            ) -> None:
-                problems.append(Problem(kind, shift.pk, message, assignment.slot_id, person_id))
 
-            required = assignment.slot.position.required_skill_id
-            if required is not None and required not in skills.get(person_id, set()):
-                add(
-                    UNQUALIFIED,
-                    _("%(name)s lacks %(skill)s, required for %(position)s.")
-                    % {
-                        "name": person,
-                        "skill": assignment.slot.position.required_skill,
-                        "position": assignment.slot.position,
-                    },
-                )
-            for earlier in mine[:index]:
-                if earlier.shift.pk != shift.pk and places.overlap(
-                    earlier.shift.start, earlier.shift.end, shift.start, shift.end
-                ):
-                    add(
-                        DOUBLE_BOOKED,
-                        _("%(name)s is double-booked with the shift at %(when)s.")
-                        % {"name": person, "when": _local(earlier.shift.start)},
-                    )
-                    break
-            if any(leave.covers(shift.start, shift.end) for leave in leave_by_person[person_id]):
-                add(TIME_OFF, _("%(name)s is on time off.") % {"name": person})
-            limit = person.max_shifts_per_month
-            if places.over_maximum(limit, month_counts[month]):
-                add(
-                    OVER_MAXIMUM,
-                    _("%(name)s is over their maximum of %(limit)s shifts this month.")
-                    % {"name": person, "limit": limit},
-                )
-            if index:
-                previous = mine[index - 1].shift
-                gap = shift.start - previous.end
-                if places.too_little_rest(person.min_rest_hours, previous.end, shift.start):
-                    add(
-                        TOO_LITTLE_REST,
-                        _(
-                            "%(name)s rests only %(hours)s h since their last shift (wants %(want)s h)."
-                        )
-                        % {
-                            "name": person,
-                            "hours": round(gap.total_seconds() / 3600, 1),
-                            "want": person.min_rest_hours,
-                        },
-                    )
-    return problems
+# --- Triage: the report's grouping ----------------------------------------------------
+
+
+# Each kind's name as the report shows it, weightiest first.
+KIND_LABELS = {
+    NO_LINE_HOLDER: gettext_lazy("No line holder"),
+    UNQUALIFIED: gettext_lazy("Missing skills"),
+    SHORT: gettext_lazy("Short-staffed"),
+    DOUBLE_BOOKED: gettext_lazy("Double-booked"),
+    TIME_OFF: gettext_lazy("On time off"),
+    TOO_LITTLE_REST: gettext_lazy("Too little rest"),
+    OVER_MAXIMUM: gettext_lazy("Over their maximum"),
+}
+
+
+@dataclass(frozen=True)
+class Found:
+    """One problem with the shift it is on, and the shift's local times as the
+    report writes them (formatted once per shift: a report can hold thousands)."""
+
+    shift: Shift
+    problem: Problem
+    day: date
+    hours: str
+
+    @property
+    def kind(self) -> str:
+        return self.problem.kind
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self.problem.kind])
+
+
+@dataclass
+class ProblemDay:
+    day: date
+    found: list[Found]
+
+    @property
+    def worst(self) -> str:
+        return self.found[0].kind
+
+    def by_kind(self) -> list[tuple[str, str, list[Shift]]]:
+        """Each kind found this day, weightiest first, with its label and the shifts
+        it is on (each once, in time order): the day's summary on the phone roster."""
+        shifts: dict[str, dict[int, Shift]] = {}
+        for found in self.found:
+            shifts.setdefault(found.kind, {})[found.shift.pk] = found.shift
+        return [
+            (kind, str(KIND_LABELS[kind]), sorted(on.values(), key=lambda s: (s.start, s.pk)))
+            for kind, on in shifts.items()
+        ]
+
+
+def count_by_kind(problems: Iterable[Problem]) -> dict[str, int]:
+    """How many problems of each kind, weightiest first, every kind listed."""
+    counts = dict.fromkeys(SEVERITY, 0)
+    for problem in problems:
+        counts[problem.kind] += 1
+    return counts
+
+
+def triage(shifts: Iterable[Shift], kinds: Iterable[str] = SEVERITY) -> list[ProblemDay]:
+    """Problems of the shifts (as `load_roster` leaves them) of the given kinds,
+    grouped by local day in date order, weightiest first within a day, then by time."""
+    wanted = set(kinds)
+    grouped: dict[date, list[Found]] = defaultdict(list)
+    for shift in shifts:
+        mine = [p for p in shift.problem_list if p.kind in wanted] if not shift.cancelled else []
+        if not mine:
+            continue
+        start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
+        hours = f"{start:%H:%M}–{end:%H:%M}"
+        grouped[start.date()].extend(Found(shift, p, start.date(), hours) for p in mine)
+    return [
+        ProblemDay(day, sorted(found, key=lambda f: (severity(f.kind), f.shift.start, f.shift.pk)))
+        for day, found in sorted(grouped.items())
+    ]
 
 
 def _local(instant: datetime) -> str:
@@ -193,6 +362,11 @@ class Roster:
         for shift in self.shifts:
             grouped[timezone.localtime(shift.start).date()].append(shift)
         return sorted(grouped.items())
+
+    def days_with_problems(self) -> list[tuple[date, list[Shift], ProblemDay | None]]:
+        """Each day's shifts with the day's problems, weightiest first (the phone roster)."""
+        found = {group.day: group for group in triage(self.shifts)}
+        return [(day, shifts, found.get(day)) for day, shifts in self.days()]
 
 
 def load_roster(start: datetime, end: datetime) -> Roster:
@@ -245,6 +419,7 @@ def load_roster(start: datetime, end: datetime) -> Roster:
     for shift in shifts:
         shift.slot_list = []
         shift.problem_list = []
+        shift.taken_total = shift.capacity_total = 0
     for slot in slots:
         slot.people = []
         slot.problem_list = []
@@ -252,6 +427,8 @@ def load_roster(start: datetime, end: datetime) -> Roster:
         _cache(slot, "shift", shifts_by_id[slot.shift_id])
         _cache(slot, "position", positions[slot.position_id])
         slot.shift.slot_list.append(slot)
+        slot.shift.taken_total += slot.taken
+        slot.shift.capacity_total += slot.capacity
     assignments = []
     for pk, slot_id, shift_id, person_id in rows:
         slot = slots_by_id.get(slot_id)  # in range: the template and the problems need it

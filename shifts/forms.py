@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crisisline.models import User
 from crisisline.phones import clean_phone
+from shifts.coverage import KIND_LABELS
 from shifts.hours import MAX_GENERATION_DAYS
 from shifts.models import Closure, Position, RosterRules, ServiceWindow, ShiftPreferences, TimeOff
 
@@ -264,3 +265,32 @@ class CoverageForm(forms.Form):
     weeks = forms.IntegerField(
         label=_("Weeks ahead"), min_value=1, max_value=26, initial=4, required=False
     )
+    kind = forms.ChoiceField(
+        label=_("Show"),
+        choices=[("", _("Every kind of problem")), *KIND_LABELS.items()],
+        required=False,
+    )
+
+
+class PlacesFilter(forms.Form):
+    """Narrow the open places to one day, one position, or both (GET)."""
+
+    day = forms.DateField(
+        label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    position = forms.ModelChoiceField(
+        label=_("Position"),
+        queryset=Position.objects.filter(active=True),
+        required=False,
+        empty_label=_("Every position"),
+    )
+
+    def query(self) -> str:
+        """The chosen filter as a query string to keep on the pager's links, ending in '&'."""
+        if not self.is_valid():
+            return ""
+        chosen = {
+            "day": self.cleaned_data["day"] and self.cleaned_data["day"].isoformat(),
+            "position": self.cleaned_data["position"] and self.cleaned_data["position"].pk,
+        }
+        return "".join(f"{key}={value}&" for key, value in chosen.items() if value)

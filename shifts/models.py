@@ -265,6 +265,22 @@ class TimeOff(models.Model):
         return self.first_day <= last and first <= self.last_day
 
 
+def shifts_during_time_off(person: User, now: datetime) -> list[Assignment]:
+    """The person's own places on shifts not yet over and not cancelled that fall
+    in their time off: a clash only they can resolve. Two queries."""
+    leave = list(TimeOff.objects.filter(person=person, last_day__gte=timezone.localdate(now)))
+    if not leave:
+        return []
+    last = max(entry.last_day for entry in leave)
+    mine = (
+        Assignment.objects.filter(person=person, shift__end__gt=now, shift__cancelled=False)
+        .filter(shift__start__lt=local_day_bounds(last, last)[1])
+        .select_related("shift", "slot__position")
+        .order_by("shift__start")
+    )
+    return [a for a in mine if any(entry.covers(a.shift.start, a.shift.end) for entry in leave)]
+
+
 class SwapOffer(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("offered")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("swaps/<int:pk>/withdraw/", responder.withdraw_swap, name="withdraw_swap"),
     path("feed/<str:token>.ics", endpoints.feed, name="feed"),
     path("forward/<str:token>", endpoints.forward, name="forward"),
+    path("roster/team/", responder.team_roster, name="team_roster"),
     path("roster/", roster.roster, name="roster"),
     path("roster/week/", roster.roster_week, name="roster_week"),
     path("roster/print/", roster.print_month, name="print_month"),

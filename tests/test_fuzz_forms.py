@@ -449,6 +449,7 @@ ONLY_READ = {
     "shifts:feed",
     "shifts:forward",
     "training",
+    "shifts:team_roster",
     "shifts:roster",
     "shifts:roster_week",
     "shifts:print_month",
@@ -529,7 +530,9 @@ QUERIES = [
     FormRoute("shifts:roster_week", "coordinator", ("start",)),
     FormRoute("shifts:print_month", "coordinator", ("month",)),
     FormRoute("shifts:print_week", "coordinator", ("start",)),
-    FormRoute("shifts:coverage", "coordinator", ("weeks",)),
+    FormRoute("shifts:coverage", "coordinator", ("weeks", "kind")),
+    FormRoute("shifts:team_roster", "responder", ("start",)),
+    FormRoute("shifts:places", "responder", ("day", "position", "page")),
     FormRoute("shifts:assign", "coordinator", ("next",), "open_slot"),
     FormRoute("login", "anonymous", ("next",)),
 ]

@@ -159,6 +159,7 @@ EXPECTED: dict[str, Expect] = {
     # shifts: on call now and responders' self-service
     "shifts:oncall": MEMBERS,
     "shifts:places": RESPONDERS,
+    "shifts:team_roster": MEMBERS,
     "shifts:claim": row(*RESPONDERS_POST.statuses, kwargs=pk("open_slot")),
     "shifts:mine": RESPONDERS,
     "shifts:release": row(*RESPONDERS_POST.statuses, kwargs=pk("my_assignment")),
@@ -417,6 +418,9 @@ TAKES_GET_AND_POST = {
     "protocols:import",
     "protocols:tree_edit",
     "protocols:edit",
+    "protocols:resource_new",
+    "protocols:resource_edit",
+    "protocols:resource_public",
 }
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 

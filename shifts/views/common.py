@@ -4,6 +4,7 @@ reports its result, and where to go back to."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -12,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from crisisline.roles import can
@@ -46,11 +48,24 @@ def attempt(request: HttpRequest, action: Callable[[], T], success: Callable[[T]
     return True
 
 
-def back(request: HttpRequest, default: str) -> str:
+def back(request: HttpRequest, default: str, default_url: str | None = None) -> str:
+    """Where `next` points, if it is a path on this site; else `default_url`, or the
+    view named `default`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     # Only a path on this site: redirect() would take anything else for a view name.
     if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse(default)
+    return default_url or reverse(default)
+
+
+def week_from(request: HttpRequest) -> date:
+    """The Monday of the week `?start=` falls in (this week when absent or nonsense)."""
+    try:
+        day = date.fromisoformat(request.GET.get("start", ""))
+        if not 2000 <= day.year <= 2100:
+            raise ValueError
+    except ValueError:
+        day = timezone.localdate()
+    return day - timedelta(days=day.weekday())

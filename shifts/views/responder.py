@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crisisline.binding import posted
@@ -23,6 +24,7 @@ from crisisline.roles import role_required
 from shifts import oncall as oncall_board
 from shifts import places
 from shifts.forms import (
+    PlacesFilter,
     PreferencesForm,
     TimeOffForm,
 )
@@ -31,12 +33,15 @@ from shifts.line_alerts import line_gaps
 from shifts.models import (
     Assignment,
     RosterRules,
+    Shift,
     ShiftPreferences,
     Slot,
     SwapOffer,
     TimeOff,
+    local_day_bounds,
+    shifts_during_time_off,
 )
-from shifts.views.common import attempt, back, member_required
+from shifts.views.common import attempt, back, member_required, week_from
 
 # --- On call now -----------------------------------------------------------------
 
@@ -70,6 +75,37 @@ def oncall(request: HttpRequest) -> HttpResponse:
     )
 
 
+@member_required
+@require_GET
+def team_roster(request: HttpRequest) -> HttpResponse:
+    """A week of the roster, read-only: who works with whom. Three queries."""
+    first = week_from(request)
+    start, end = local_day_bounds(first, first + timedelta(days=6))
+    people = Prefetch("assignments", queryset=Assignment.objects.select_related("person"))
+    slots = Prefetch(
+        "slots", queryset=Slot.objects.select_related("position").prefetch_related(people)
+    )
+    shifts = (
+        Shift.objects.filter(start__gte=start, start__lt=end, cancelled=False)
+        .order_by("start")
+        .prefetch_related(slots)
+    )
+    days: dict[Any, list[Shift]] = {}
+    for shift in shifts:
+        days.setdefault(timezone.localtime(shift.start).date(), []).append(shift)
+    return render(
+        request,
+        "shifts/team.html",
+        {
+            "days": days.items(),
+            "first": first,
+            "last": first + timedelta(days=6),
+            "previous_page": f"{first - timedelta(days=7):%Y-%m-%d}",
+            "next_page": f"{first + timedelta(days=7):%Y-%m-%d}",
+        },
+    )
+
+
 # --- Responder self-service --------------------------------------------------------
 
 
@@ -90,6 +126,13 @@ def open_places(request: HttpRequest) -> HttpResponse:
         .filter(shift__start__lt=now + timedelta(days=PLACES_DAYS))
         .order_by(F("urgent_since").asc(nulls_last=True), "shift__start", "position__order")
     )
+    chosen = PlacesFilter(request.GET)
+    if chosen.is_valid():
+        if day := chosen.cleaned_data["day"]:
+            start, end = local_day_bounds(day, day)
+            slots = slots.filter(shift__start__gte=start, shift__start__lt=end)
+        if position := chosen.cleaned_data["position"]:
+            slots = slots.filter(position=position)
     found = places.places_open_to(request.user, slots, now, who)
     found.sort(key=lambda place: (place.urgent_since is None, place.start))
     page = Paginator(found, PLACES_PER_PAGE).get_page(request.GET.get("page"))
@@ -103,7 +146,11 @@ def open_places(request: HttpRequest) -> HttpResponse:
         .order_by("assignment__shift__start", "pk")
     )
     swaps = places.swaps_open_to(request.user, offers, now, who)
-    return render(request, "shifts/places.html", {"page": page, "swaps": swaps})
+    return render(
+        request,
+        "shifts/places.html",
+        {"page": page, "swaps": swaps, "filter": chosen, "filter_query": chosen.query()},
+    )
 
 
 @role_required("respond")
@@ -186,6 +233,11 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
         "shifts/mine.html",
         {
             "rows": rows,
+            "taken_swaps": SwapOffer.objects.filter(
+                taken_by=request.user,
+                status=SwapOffer.Status.PENDING,
+                assignment__shift__end__gt=now,
+            ).select_related("assignment__shift", "assignment__slot__position", "offered_by"),
             "rules": rules,
             "time_off": TimeOff.objects.filter(
                 person=request.user, last_day__gte=timezone.localdate()
@@ -276,9 +328,34 @@ def time_off(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _("Time off saved. Coordinators are warned if they put you on a shift then.")
         )
+        clashes = [
+            a
+            for a in shifts_during_time_off(request.user, timezone.now())
+            if leave.covers(a.shift.start, a.shift.end)
+        ]
+        if clashes:
+            messages.warning(
+                request,
+                ngettext(
+                    "You are still on %(count)s shift in this time off. "
+                    "Say you can't make it below, so a teammate can take it.",
+                    "You are still on %(count)s shifts in this time off. "
+                    "Say you can't make it below, so teammates can take them.",
+                    len(clashes),
+                )
+                % {"count": len(clashes)},
+            )
         return redirect("shifts:time_off")
     entries = TimeOff.objects.filter(person=request.user, last_day__gte=timezone.localdate())
-    return render(request, "shifts/time_off.html", {"form": form, "entries": entries})
+    return render(
+        request,
+        "shifts/time_off.html",
+        {
+            "form": form,
+            "entries": entries,
+            "clashes": shifts_during_time_off(request.user, timezone.now()),
+        },
+    )
 
 
 @role_required("respond")

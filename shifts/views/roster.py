@@ -23,7 +23,7 @@ from crisisline.numbers import whole_number
 from crisisline.roles import holders_of, role_required
 from crisisline.skills import RENEWAL_WARNING_DAYS
 from shifts import places
-from shifts.coverage import load_roster
+from shifts.coverage import KIND_LABELS, SEVERITY, count_by_kind, load_roster, triage
 from shifts.forms import (
     AssignForm,
     CoverageForm,
@@ -41,7 +41,7 @@ from shifts.models import (
     local_day_bounds,
 )
 from shifts.roster import add_shift, generate_shifts
-from shifts.views.common import attempt, back
+from shifts.views.common import attempt, back, week_from
 
 
 def _month_from(request: HttpRequest) -> date:
@@ -53,16 +53,6 @@ def _month_from(request: HttpRequest) -> date:
         return date(year, month, 1)
     except ValueError:
         return timezone.localdate().replace(day=1)
-
-
-def _week_from(request: HttpRequest) -> date:
-    try:
-        day = date.fromisoformat(request.GET.get("start", ""))
-        if not 2000 <= day.year <= 2100:
-            raise ValueError
-    except ValueError:
-        day = timezone.localdate()
-    return day - timedelta(days=day.weekday())
 
 
 def _month_context(first: date) -> dict[str, Any]:
@@ -103,7 +93,7 @@ def roster(request: HttpRequest) -> HttpResponse:
 @role_required("coordinate")
 @require_GET
 def roster_week(request: HttpRequest) -> HttpResponse:
-    context = _week_context(_week_from(request))
+    context = _week_context(week_from(request))
     context["pending_swaps"] = SwapOffer.objects.filter(status=SwapOffer.Status.PENDING).count()
     return render(request, "shifts/roster.html", context)
 
@@ -147,18 +137,21 @@ def print_month(request: HttpRequest) -> HttpResponse:
 @role_required("coordinate")
 @require_GET
 def print_week(request: HttpRequest) -> HttpResponse:
-    return render(request, "shifts/print.html", _calendar(_week_context(_week_from(request))))
+    return render(request, "shifts/print.html", _calendar(_week_context(week_from(request))))
 
 
 @role_required("coordinate")
 @require_GET
 def coverage(request: HttpRequest) -> HttpResponse:
+    """The next weeks' problems, by day, weightiest first; GET filters by kind."""
     form = CoverageForm(request.GET or None)
-    weeks = 4
-    if form.is_valid() and form.cleaned_data["weeks"]:
-        weeks = form.cleaned_data["weeks"]
-    elif request.GET and not form.is_valid():
-        messages.error(request, _("Choose between 1 and 26 weeks."))
+    weeks, kind = 4, ""
+    if form.is_valid():
+        weeks = form.cleaned_data["weeks"] or weeks
+        kind = form.cleaned_data["kind"]
+    elif request.GET:
+        refusal = "weeks" in form.errors and _("Choose between 1 and 26 weeks.")
+        messages.error(request, refusal or _("Choose a kind of problem from the list."))
     today = timezone.localdate()
     start, end = local_day_bounds(today, today + timedelta(days=7 * weeks - 1))
     data = load_roster(max(start, timezone.now()), end)
@@ -168,8 +161,12 @@ def coverage(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "weeks": weeks,
+            "kind": kind,
             "roster": data,
-            "shifts_with_problems": [s for s in data.shifts if s.problem_list and not s.cancelled],
+            "counts": [
+                (k, KIND_LABELS[k], n) for k, n in count_by_kind(data.problems).items() if n
+            ],
+            "days": triage(data.shifts, [kind] if kind else SEVERITY),
             "line_gaps": line_gaps(),
             "lapsing": SkillGrant.objects.lapsing_by(today + timedelta(days=RENEWAL_WARNING_DAYS))
             .filter(person__is_active=True)
@@ -290,6 +287,12 @@ def _slot_for_coordinator(pk: int) -> Slot:
 @require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     slot = _slot_for_coordinator(pk)
+    # Without `next` (the month's links leave it out), back to the slot's month.
+    way_back = back(
+        request,
+        "shifts:roster",
+        f"{reverse('shifts:roster')}?month={timezone.localtime(slot.shift.start):%Y-%m}",
+    )
     form = AssignForm(posted(request), people=holders_of("respond"))
     if request.method == "POST" and not form.is_valid() and request.htmx:
         messages.error(request, _("Choose someone from the list."))
@@ -309,7 +312,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.warning(request, warning)
         if request.htmx:
             return _slot_fragment(request, pk)
-        return redirect(back(request, "shifts:roster"))
+        return redirect(way_back)
     candidates = places.candidates_for(slot)
     template = "shifts/assign.html#assign-form" if request.htmx else "shifts/assign.html"
     return render(
@@ -319,7 +322,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             "slot": slot,
             "form": form,
             "candidates": candidates,
-            "next": back(request, "shifts:roster"),
+            "next": way_back,
         },
     )
 

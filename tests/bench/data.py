@@ -167,7 +167,7 @@ def shifts_data(size, figures, named, cookies, pages, timings, summary) -> None:
     )
 
     people_ids = list(User.objects.filter(username__startswith="p").values_list("pk", flat=True))
-    qualified = set(holder.people.values_list("pk", flat=True))
+    qualified = set(holder.grants.values_list("person_id", flat=True))  # confirmed grants
     holders = [pk for pk in people_ids if pk in qualified]
     assignments, slots = [], []
     cursor = 0
@@ -227,7 +227,18 @@ def shifts_data(size, figures, named, cookies, pages, timings, summary) -> None:
             "path": f"/roster/?month={(today.replace(day=28) + timedelta(days=4)):%Y-%m}",
             "cookie": cookies["coordinator"],
         },
+        {
+            "name": "roster week grid",
+            "path": f"/roster/week/?start={today + timedelta(days=7):%Y-%m-%d}",
+            "cookie": cookies["coordinator"],
+        },
         {"name": "coverage report", "path": "/roster/coverage/", "cookie": cookies["coordinator"]},
+        {
+            "name": "coverage, line holders only",
+            "path": "/roster/coverage/?weeks=4&kind=no-line-holder",
+            "cookie": cookies["coordinator"],
+        },
+        {"name": "team roster", "path": "/roster/team/", "cookie": cookies["responder"]},
     ]
 
 

@@ -41,7 +41,8 @@ def test_writing_and_reading_a_note_leaves_its_body_out_of_the_cache(as_coordina
     page = as_coordinator.get(response["Location"])
     assert canary in page.content.decode()
     month = timezone.localdate(start).strftime("%Y-%m")
-    for path in ("/notes/", "/oncall/", "/", "/roster/", f"/roster/?month={month}"):
+    week = f"/roster/week/?start={timezone.localdate(start):%Y-%m-%d}"
+    for path in ("/notes/", "/oncall/", "/", "/roster/", f"/roster/?month={month}", week):
         assert as_coordinator.get(path).status_code == 200
     assert cache._cache  # pages did cache what they render, just not the note
     assert not holding(canary)

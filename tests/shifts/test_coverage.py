@@ -23,7 +23,7 @@ def window():
 def test_short_staffed_and_missing_skill(holder_position, responder):
     shift = make_shift(in_hours(30), positions=[holder_position])
     roster = load_roster(*window())
-    assert kinds(roster.problems) == {coverage.SHORT}
+    assert kinds(roster.problems) == {coverage.NO_LINE_HOLDER}
     put(responder, shift, holder_position)
     roster = load_roster(*window())
     assert kinds(roster.problems) == {coverage.UNQUALIFIED}
@@ -70,7 +70,7 @@ def test_report_lists_every_problem_with_its_reason(as_coordinator, holder_posit
     far = make_shift(in_hours(24 * 20), positions=[holder_position])
     body = as_coordinator.get(URL).content.decode()
     assert "2 problems found" in body
-    assert "Line holder is short-staffed: 0 of at least 1." in body
+    assert "No line holder: nobody carries the line&#x27;s phone (Line holder)." in body
     body = as_coordinator.get(URL + "?weeks=1").content.decode()
     assert "1 problem found" in body
     assert f"#shift-{far.pk}" not in body
@@ -121,3 +121,23 @@ def test_report_lists_training_to_renew_within_30_days(as_coordinator, responder
     assert "Sam Responder: First aid is due for renewal by" in page
     assert "Sam Responder: Legal observer lapsed on" in page
     assert "De-escalation" not in page
+
+
+def test_report_puts_a_missing_line_holder_first_and_filters_by_kind(
+    as_coordinator, holder_position, responder_position
+):
+    shift = make_shift(in_hours(30), positions=[responder_position, holder_position])
+    body = as_coordinator.get(URL).content.decode()
+    # One day, its worst problem first and marked as such; a count for each kind found.
+    assert body.count('<section class="problem-day no-line-holder">') == 1
+    holder_at = body.index('<li class="problem no-line-holder">')
+    assert holder_at < body.index('<li class="problem short">')
+    assert "No line holder <b>1</b>" in body
+    assert "Short-staffed <b>1</b>" in body
+    assert f"#shift-{shift.pk}" in body
+    only_short = as_coordinator.get(URL + "?weeks=4&kind=short").content.decode()
+    assert '<li class="problem short">' in only_short
+    assert '<li class="problem no-line-holder">' not in only_short
+    assert "No line holder <b>1</b>" in only_short  # the counts still show every kind
+    refused = as_coordinator.get(URL + "?kind=nonsense").content.decode()
+    assert "Choose a kind of problem from the list." in refused

@@ -17,7 +17,8 @@ def test_lists_open_places_you_qualify_for_urgent_first(
     assert body.index("Urgent") < body.index(
         timezone.localtime(plain.start).strftime("%a %-d %b %H:%M")
     )
-    assert "Line holder" not in body.split("Open places", 2)[2].split("Shifts offered")[0]
+    listed = body.split('<ul class="plain places">', 1)[1].split("</ul>")[0]
+    assert "Line holder" not in listed  # (the filter offers every position)
     assert "2 places left" in body
 
 
@@ -211,3 +212,35 @@ def test_open_places_read_the_same_number_of_queries_for_few_or_many(
     with CaptureQueriesContext(connection) as many:
         assert client.get("/places/").status_code == 200
     assert len(few) == len(many), [q["sql"][:80] for q in many]
+
+
+def test_open_places_filter_by_day_and_position_and_keep_the_filter_page_to_page(
+    as_responder, responder_position, db
+):
+    from django.utils import timezone
+
+    from tests.shifts.conftest import make_position
+
+    backup = make_position("Backup", 1, 1)
+    _open_places(45, responder_position, backup)  # two shifts a day, 13 hours apart
+    first = Shift.objects.order_by("start").first()
+    day = timezone.localtime(first.start).date()
+    on_that_day = Shift.objects.filter(
+        pk__in=[s.pk for s in Shift.objects.all() if timezone.localtime(s.start).date() == day]
+    )
+    body = as_responder.get("/places/", {"day": day.isoformat()}).content.decode()
+    expected = {f"/places/{slot.pk}/claim/" for s in on_that_day for slot in s.slots.all()}
+    assert _claim_paths(body) == expected
+    body = as_responder.get("/places/", {"position": backup.pk}).content.decode()
+    assert "Page 1 of 3 (45 places in all)" in body
+    assert f'href="?position={backup.pk}&amp;page=2">More places ›</a>' in body
+    second = as_responder.get("/places/", {"position": backup.pk, "page": 2}).content.decode()
+    backup_claims = {f"/places/{slot.pk}/claim/" for slot in Slot.objects.filter(position=backup)}
+    assert _claim_paths(body) | _claim_paths(second) <= backup_claims
+    far = day.replace(year=day.year + 1).isoformat()
+    assert "No open places you can take on this day" in (
+        as_responder.get("/places/", {"day": far}).content.decode()
+    )
+    refused = as_responder.get("/places/", {"day": "nonsense"}).content.decode()
+    assert "Choose a real day and a position from the list." in refused
+    assert "Page 1 of 5 (90 places in all)" in refused  # the filter is ignored, not an error

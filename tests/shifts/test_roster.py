@@ -15,6 +15,11 @@ def month_param(instant) -> str:
     return timezone.localtime(instant).strftime("%Y-%m")
 
 
+def week_of(instant) -> str:
+    """The week view with the coordinator's controls (the month is the compact overview)."""
+    return f"/roster/week/?start={timezone.localtime(instant):%Y-%m-%d}"
+
+
 def test_month_view_shows_who_holds_which_position_and_coverage(
     as_coordinator, responder, holder_position, responder_position
 ):
@@ -24,13 +29,16 @@ def test_month_view_shows_who_holds_which_position_and_coverage(
     body = response.content.decode()
     assert response.status_code == 200
     assert "Sam Responder" in body
-    assert "Line holder" in body and "0/1 · short" in body
-    assert "1/2 · covered" in body
-    assert "Line holder is short-staffed: 0 of at least 1." in body
+    assert "Line holder" in body
+    when = timezone.localtime(shift.start).strftime("%H:%M")
+    flat = re.sub(r"\s+", " ", body)
+    assert f'<li class="problem no-line-holder"><b>No line holder</b> {when}</li>' in flat
     assert (
         f'href="/roster/slots/{Slot.objects.get(shift=shift, position=holder_position).pk}/assign/'
         in body
     )
+    week = as_coordinator.get(week_of(shift.start)).content.decode()
+    assert "0/1 · short" in week and "1/2 · covered" in week
 
 
 def test_week_view_lists_the_seven_days(as_coordinator, responder_position):
@@ -46,6 +54,8 @@ def test_week_view_lists_the_seven_days(as_coordinator, responder_position):
 def test_cancelled_shifts_are_marked(as_coordinator, responder_position):
     shift = make_shift(in_hours(30), positions=[responder_position], cancelled=True)
     body = as_coordinator.get(f"/roster/?month={month_param(shift.start)}").content.decode()
+    assert "cancelled" in body
+    body = as_coordinator.get(week_of(shift.start)).content.decode()
     assert "cancelled" in body and "Restore" in body
 
 
@@ -123,7 +133,7 @@ def test_every_control_posts_through_one_form_with_the_token_and_the_way_back(
 ):
     shift = make_shift(in_hours(30), positions=[responder_position])
     assignment = put(responder, shift, responder_position)
-    path = f"/roster/?month={month_param(shift.start)}"
+    path = week_of(shift.start)
     body = as_coordinator.get(path).content.decode()
     # Signing out, the roster's one form, the language: not one per button.
     assert body.count("csrfmiddlewaretoken") == 3
@@ -145,7 +155,7 @@ def test_a_shift_shown_before_shows_every_change_at_once(
     to what one shows (people, names, positions, counts, cancelling, language)
     must appear on the very next view."""
     shift = make_shift(in_hours(30), positions=[holder_position, responder_position])
-    path = f"/roster/?month={month_param(shift.start)}"
+    path = week_of(shift.start)
     first = as_coordinator.get(path).content.decode()
     assert "Sam Responder" not in first and "0/2 · short" in first
     again = as_coordinator.get(path).content.decode()
@@ -182,7 +192,7 @@ def test_a_shift_that_ends_between_two_views_loses_its_controls(
 ):
     shift = make_shift(in_hours(2), positions=[responder_position])
     assignment = put(responder, shift, responder_position)
-    path = f"/roster/?month={month_param(shift.start)}"
+    path = week_of(shift.start)
     assert (
         f"/roster/assignments/{assignment.pk}/unassign/"
         in as_coordinator.get(path).content.decode()
@@ -199,3 +209,30 @@ def test_a_month_in_other_digits_falls_back_to_now(as_coordinator, db):
     for month in ("٢٠٢٦-٠٣", "２０２６-０３", "2026-³"):
         body = as_coordinator.get("/roster/", {"month": month}).content.decode()
         assert timezone.localdate().strftime("%B %Y") in body, month
+
+
+def test_the_month_shows_every_change_at_once_though_shifts_are_reused(
+    as_coordinator, responder, responder_position
+):
+    shift = make_shift(in_hours(30), positions=[responder_position])
+    path = f"/roster/?month={month_param(shift.start)}"
+    assert "Sam Responder" not in as_coordinator.get(path).content.decode()
+    slot = Slot.objects.get(shift=shift)
+    as_coordinator.post(f"/roster/slots/{slot.pk}/assign/", {"person": responder.pk})
+    assert "Sam Responder" in as_coordinator.get(path).content.decode()
+    as_coordinator.post(f"/roster/shifts/{shift.pk}/cancel/")
+    body = as_coordinator.get(path).content.decode()
+    assert '<details class="cancelled">' in body and "Sam Responder" not in body
+
+
+def test_assigning_from_the_month_goes_back_to_that_month(
+    as_coordinator, responder, responder_position
+):
+    shift = make_shift(in_hours(24 * 40), positions=[responder_position])
+    slot = Slot.objects.get(shift=shift)
+    month = f"/roster/?month={month_param(shift.start)}"
+    assert f'href="/roster/slots/{slot.pk}/assign/"' in as_coordinator.get(month).content.decode()
+    page = as_coordinator.get(f"/roster/slots/{slot.pk}/assign/").content.decode()
+    assert f'<a href="{month}">' in page  # "Back to the roster": the month it came from
+    response = as_coordinator.post(f"/roster/slots/{slot.pk}/assign/", {"person": responder.pk})
+    assert response["Location"] == month

@@ -142,3 +142,23 @@ def test_leaving_a_place_a_swap_has_handed_on_is_refused_not_a_404(
     # Someone else's place that was never yours is still not found.
     other = client_for(make_person("stranger", RESPONDER))
     assert other.post(f"/me/shifts/{assignment.pk}/release/").status_code == 404
+
+
+def test_a_swap_awaiting_approval_shows_on_both_peoples_shifts(
+    as_responder, responder, responder_position
+):
+    RosterRules.objects.create(pk=1, swaps_need_approval=True)
+    offer, _assignment = offer_of(as_responder, responder, responder_position)
+    taker = make_person("taker", RESPONDER, display_name="Tai Taker")
+    as_taker = client_for(taker)
+    as_taker.post(f"/swaps/{offer.pk}/take/")
+    theirs = as_taker.get("/me/shifts/").content.decode()
+    assert "You have no upcoming shifts." not in theirs
+    assert "Waiting for a coordinator" in theirs
+    assert "You took this swap from Sam Responder." in theirs
+    mine = as_responder.get("/me/shifts/").content.decode()
+    assert "Swap taken, waiting for a coordinator." in mine
+    as_taker.logout()
+    offer.status = SwapOffer.Status.DECLINED
+    offer.save()
+    assert "You have no upcoming shifts." in client_for(taker).get("/me/shifts/").content.decode()

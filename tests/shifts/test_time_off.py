@@ -57,3 +57,35 @@ def test_an_empty_time_off_form_says_what_is_missing(as_responder, responder):
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
     assert not TimeOff.objects.filter(person=responder).exists()
+
+
+def test_time_off_over_your_own_shift_warns_and_offers_cant_make_it(
+    as_responder, responder, responder_position
+):
+    from shifts.models import Assignment
+    from tests.shifts.conftest import in_hours, make_shift, put
+
+    shift = make_shift(in_hours(24 * 5), positions=[responder_position])
+    other = make_shift(in_hours(24 * 12), positions=[responder_position])
+    assignment = put(responder, shift, responder_position)
+    put(responder, other, responder_position)
+    day = timezone.localtime(shift.start).date()
+    body = as_responder.post(URL, {"first_day": day, "last_day": day}, follow=True).content.decode()
+    assert "You are still on 1 shift in this time off." in body
+    assert "Your shifts during your time off" in body
+    assert f"/me/shifts/{assignment.pk}/cant-make-it/" in body
+    assert f"/me/shifts/{assignment.pk + 1}/cant-make-it/" not in body  # the other shift: no clash
+    as_responder.post(f"/me/shifts/{assignment.pk}/cant-make-it/")
+    assert not Assignment.objects.filter(pk=assignment.pk).exists()
+    assert "Your shifts during your time off" not in as_responder.get(URL).content.decode()
+
+
+def test_time_off_away_from_your_shifts_does_not_warn(as_responder, responder, responder_position):
+    from tests.shifts.conftest import in_hours, make_shift, put
+
+    shift = make_shift(in_hours(24 * 5), positions=[responder_position])
+    put(responder, shift, responder_position)
+    day = timezone.localtime(shift.start).date() + timedelta(days=3)
+    body = as_responder.post(URL, {"first_day": day, "last_day": day}, follow=True).content.decode()
+    assert "Time off saved." in body
+    assert "You are still on" not in body
