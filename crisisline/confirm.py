@@ -34,7 +34,7 @@ class Confirmation:
     action: str  # the label of the button that does it: "Release"
     back: str  # a path: where "Keep it" goes without JavaScript
     explain: str = ""  # what happens, in a sentence
-    keep: str = field(default_factory=lambda: str(_("Keep it")))
+    keep: str = field(default_factory=lambda: str(_("No, go back")))
     hidden: dict[str, str] = field(default_factory=dict)  # fields the POST needs
     # With htmx, POST in place and swap this element (e.g. "#slot-12") instead of a page load.
     swap: str = ""
