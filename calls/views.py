@@ -13,10 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from calls import keyring, keyring_guard
 from calls.evaluation import monthly_totals, totals_by, weekly_totals
@@ -38,6 +39,7 @@ from calls.models import (
 from calls.purge import burn, wipe_everything
 from calls.unlock import Locked, sign_in_again, unlocked_key
 from crisisline.binding import posted
+from crisisline.confirm import Confirmation, ask_first
 from crisisline.roles import role_required
 
 logger = logging.getLogger(__name__)
@@ -168,8 +170,23 @@ def note_detail(request: HttpRequest, note: CallNote) -> HttpResponse:
 
 @never_cache
 @_readers_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def burn_note(request: HttpRequest, note: CallNote) -> HttpResponse:
+    if request.method != "POST":
+        mine = note.author_id == request.user.pk
+        return ask_first(
+            request,
+            Confirmation(
+                question=_("Burn this note now?")
+                if mine
+                else _("Burn the note %(name)s handed to you?") % {"name": note.author},
+                explain=_(
+                    "It is destroyed at once, for you and for your teammate. It cannot be undone."
+                ),
+                action=_("Burn now"),
+                back=reverse("calls:detail", args=[note.public_id]),
+            ),
+        )
     burn(note)
     messages.success(request, _("The note is destroyed."))
     return redirect("calls:list")

@@ -32,6 +32,7 @@ from django.views.generic import View
 from calls import keyring_guard
 from crisisline import periodic, throttle, twofactor
 from crisisline.binding import posted
+from crisisline.confirm import Confirmation, ask_first
 from crisisline.forms import (
     AcceptInvitationForm,
     GrantForm,
@@ -404,7 +405,20 @@ def remove_skill(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
             % {"skill": grant.skill, "name": grant.person},
         )
         return redirect("person_skills", pk=pk)
-    return render(request, "crisisline/remove_skill.html", {"grant": grant})
+    return ask_first(
+        request,
+        Confirmation(
+            question=_("Remove %(skill)s from %(name)s?")
+            % {"skill": grant.skill, "name": grant.person.display_name},
+            explain=_(
+                "From now on it no longer counts: places that need it are no longer offered "
+                "to them, and places they already hold that need it show up on the coverage "
+                "report."
+            ),
+            action=_("Remove"),
+            back=reverse("person_skills", args=[pk]),
+        ),
+    )
 
 
 # --- Invitations -------------------------------------------------------------
@@ -576,9 +590,19 @@ def reactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required("coordinate")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation.objects.pending(), pk=pk)
+    if request.method != "POST":
+        return ask_first(
+            request,
+            Confirmation(
+                question=_("Revoke this invitation?"),
+                explain=_("Its link stops working. You can invite the person again."),
+                action=_("Revoke"),
+                back=reverse("people"),
+            ),
+        )
     invitation.delete()
     messages.success(request, _("Invitation revoked: its link no longer works."))
     return redirect("people")

@@ -104,6 +104,35 @@ def apply_step(doc: dict, step: str) -> dict:
     return doc
 
 
+def focus_after(doc: dict, step: str) -> str:
+    """The id of the field or button to focus once `step` is applied, so that the
+    trainer carries on where they were: a new node's first field, the moved node's
+    same button (press it again to move further), what took a removed thing's place."""
+    nodes = doc["nodes"]
+    name, _, rest = step.partition(":")
+    args = [n for a in rest.split(":") if (n := whole_number(a)) is not None] if rest else []
+    last = len(nodes) - 1
+    if name in ("add-question", "add-outcome"):
+        return f"n{last}-id" if nodes else "start"
+    if name in ("up", "down") and args:
+        moved = max(0, min(last, args[0] + (-1 if name == "up" else 1)))
+        return f"n{moved}-{name}"
+    if name == "remove" and args:
+        return f"n{min(args[0], last)}-id" if nodes else "start"
+    if name.endswith("-answer") and args and 0 <= args[0] <= last:
+        i = args[0]
+        answers = nodes[i].get("answers") or []
+        if name == "add-answer":
+            return f"n{i}-a{len(answers) - 1}-label"
+        if len(args) == 2 and name in ("up-answer", "down-answer"):
+            j = max(0, min(len(answers) - 1, args[1] + (-1 if name == "up-answer" else 1)))
+            return f"n{i}-a{j}-{name.removesuffix('-answer')}"
+        if name == "remove-answer" and answers:
+            return f"n{i}-a{min(args[1] if len(args) == 2 else 0, len(answers) - 1)}-label"
+        return f"n{i}-add-answer"
+    return ""
+
+
 def starter_tree(question: str, yes: str, no: str) -> dict:
     """A small valid tree to begin a new one from."""
     return {

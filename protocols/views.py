@@ -38,7 +38,7 @@ from protocols.forms import (
 from protocols.markdown import render as render_markdown
 from protocols.models import Category, Protocol, Revision, StaleEdit
 from protocols.search import search
-from protocols.tree_editor import apply_step, draft_from_post
+from protocols.tree_editor import apply_step, draft_from_post, focus_after
 
 
 def _protocol(slug: str, kind: str | None = None) -> Protocol:
@@ -441,6 +441,7 @@ def tree_edit(request: HttpRequest, slug: str) -> HttpResponse:
         posted(request), instance=Protocol.objects.get(pk=protocol.pk), prefix="meta"
     )
     settings_valid = True
+    step = ""
     if request.method == "GET":
         doc = current.document
     else:
@@ -492,11 +493,30 @@ def tree_edit(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             by_node.setdefault(problem.node, []).append(problem.message)
     node_ids = [n.get("id", "") for n in doc["nodes"]]
+    # The error summary at the top links to each field with a problem.
+    index_of = {node_id: i for i, node_id in reversed(list(enumerate(node_ids)))}
+    error_links = [
+        {"href": f"#id_{field.html_name}", "text": f"{field.label}: {error}"}
+        for field in settings_form
+        if step == "save"
+        for error in field.errors
+    ] + [
+        {
+            "href": f"#n{index_of[problem.node]}-id" if problem.node in index_of else "#start",
+            "text": str(problem),
+        }
+        for problem in problems
+    ]
     context = {
         "protocol": protocol,
         "doc": doc,
         "nodes": [
-            {"index": i, "node": node, "problems": by_node.get(node.get("id", ""), [])}
+            {
+                "index": i,
+                "prefix": f"n{i}-",
+                "node": node,
+                "problems": by_node.get(node.get("id", ""), []),
+            }
             for i, node in enumerate(doc["nodes"])
         ],
         "node_ids": node_ids,
@@ -506,9 +526,14 @@ def tree_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "conflict": conflict,
         "conflict_outline": trees.outline(conflict.document, render_markdown) if conflict else None,
         "max_nodes": trees.MAX_NODES,
+        "error_links": error_links,
+        "focus": focus_after(doc, step) if step and step != "save" else "",
     }
     context["settings_form"] = settings_form
     status = 400 if problems or not settings_valid else 200
+    if request.htmx and step and step != "save":
+        # An add, move or remove: only the nodes change; the page stays where it was.
+        return render(request, "protocols/tree_edit.html#nodes", context)
     return render(request, "protocols/tree_edit.html", context, status=status)
 
 

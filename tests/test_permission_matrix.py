@@ -152,7 +152,8 @@ EXPECTED: dict[str, Expect] = {
     "reset_two_factor": row(
         *COORDINATORS.statuses, kwargs=lambda w: {"pk": w.people["trainer"].pk}
     ),
-    "revoke_invitation": row(*COORDINATORS_POST.statuses, kwargs=pk("invitation")),
+    # Destructive actions: GET asks first (crisisline/confirm.py), POST does it.
+    "revoke_invitation": row(*COORDINATORS.statuses, kwargs=pk("invitation")),
     "edit_line": COORDINATORS,
     # Django's view: a GET changes nothing and goes back.
     "set_language": row(302, 302, 302, 302, 302, 302),
@@ -162,16 +163,16 @@ EXPECTED: dict[str, Expect] = {
     "shifts:team_roster": MEMBERS,
     "shifts:claim": row(*RESPONDERS_POST.statuses, kwargs=pk("open_slot")),
     "shifts:mine": RESPONDERS,
-    "shifts:release": row(*RESPONDERS_POST.statuses, kwargs=pk("my_assignment")),
-    "shifts:cant_make_it": row(*RESPONDERS_POST.statuses, kwargs=pk("my_assignment")),
+    "shifts:release": row(*RESPONDERS.statuses, kwargs=pk("my_assignment")),
+    "shifts:cant_make_it": row(*RESPONDERS.statuses, kwargs=pk("my_assignment")),
     "shifts:offer_swap": row(*RESPONDERS_POST.statuses, kwargs=pk("my_assignment")),
     "shifts:time_off": RESPONDERS,
-    "shifts:delete_time_off": row(*RESPONDERS_POST.statuses, kwargs=pk("time_off")),
+    "shifts:delete_time_off": row(*RESPONDERS.statuses, kwargs=pk("time_off")),
     "shifts:preferences": RESPONDERS,
     "shifts:new_feed": RESPONDERS_POST,
-    "shifts:revoke_feed": RESPONDERS_POST,
+    "shifts:revoke_feed": RESPONDERS,
     "shifts:take_swap": row(*RESPONDERS_POST.statuses, kwargs=pk("their_swap")),
-    "shifts:withdraw_swap": row(*RESPONDERS_POST.statuses, kwargs=pk("my_swap")),
+    "shifts:withdraw_swap": row(*RESPONDERS.statuses, kwargs=pk("my_swap")),
     # Feeds and forwarding answer to their secret token alone.
     "shifts:feed": row(*PUBLIC.statuses, kwargs=lambda w: {"token": w.feed_token}),
     "shifts:feed[bogus]": row(*BOGUS_TOKEN.statuses, kwargs=lambda w: {"token": "nope"}),
@@ -190,18 +191,20 @@ EXPECTED: dict[str, Expect] = {
     "shifts:generate": COORDINATORS,
     "shifts:new_shift": COORDINATORS,
     "shifts:edit_shift": row(*COORDINATORS.statuses, kwargs=pk("shift")),
-    "shifts:cancel_shift": row(*COORDINATORS_POST.statuses, kwargs=pk("shift")),
+    "shifts:cancel_shift": row(*COORDINATORS.statuses, kwargs=pk("shift")),
     "shifts:restore_shift": row(*COORDINATORS_POST.statuses, kwargs=pk("shift")),
     "shifts:assign": row(*COORDINATORS.statuses, kwargs=pk("open_slot")),
-    "shifts:unassign": row(*COORDINATORS_POST.statuses, kwargs=pk("my_assignment")),
+    "shifts:unassign": row(*COORDINATORS.statuses, kwargs=pk("my_assignment")),
     "shifts:hours": COORDINATORS,
-    "shifts:delete_window": row(*COORDINATORS_POST.statuses, kwargs=pk("window")),
+    "shifts:delete_window": row(*COORDINATORS.statuses, kwargs=pk("window")),
     "shifts:add_closure": COORDINATORS_POST,
-    "shifts:delete_closure": row(*COORDINATORS_POST.statuses, kwargs=pk("closure")),
+    "shifts:delete_closure": row(*COORDINATORS.statuses, kwargs=pk("closure")),
     "shifts:positions": COORDINATORS,
     "shifts:edit_position": row(*COORDINATORS.statuses, kwargs=pk("position")),
     "shifts:rules": COORDINATORS,
-    "shifts:forwarding_token": COORDINATORS_POST,
+    # GET asks before revoking; without ?action=revoke it goes back to the rules page.
+    "shifts:forwarding_token": row(LOGIN, 403, 302, 403, 403, LOGIN),
+    "shifts:forwarding_token[revoke]": row(*COORDINATORS.statuses, query="?action=revoke"),
     "shifts:forwarding_chain": COORDINATORS_POST,
     "shifts:swaps": COORDINATORS,
     "shifts:decide_swap": row(*COORDINATORS_POST.statuses, kwargs=pk("their_swap")),
@@ -216,7 +219,7 @@ EXPECTED: dict[str, Expect] = {
         LOGIN, 404, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": "nope"}
     ),
     "calls:burn": row(
-        LOGIN, 405, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": w.note.public_id}
+        LOGIN, 200, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": w.note.public_id}
     ),
     "calls:burn[bogus]": row(
         LOGIN, 404, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": "nope"}
@@ -384,6 +387,19 @@ def test_the_admin_is_for_superusers_only(world: World) -> None:
 # What each route takes besides what its row implies: a route whose permitted visitors
 # get 405 on GET takes POST only; any other takes GET (and HEAD) only, unless listed here.
 TAKES_GET_AND_POST = {
+    # Destructive actions: GET asks first (crisisline/confirm.py), POST does it.
+    "calls:burn",
+    "shifts:cant_make_it",
+    "shifts:delete_closure",
+    "shifts:delete_time_off",
+    "shifts:delete_window",
+    "revoke_invitation",
+    "shifts:forwarding_token",
+    "shifts:cancel_shift",
+    "shifts:release",
+    "shifts:revoke_feed",
+    "shifts:unassign",
+    "shifts:withdraw_swap",
     "login",
     "sign_in_code",
     "sign_in_enrol",

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crisisline.binding import posted
+from crisisline.confirm import Confirmation, ask_first
 from crisisline.roles import role_required
 from shifts import oncall as oncall_board
 from shifts import places
@@ -246,11 +247,25 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _place(assignment: Assignment) -> dict[str, str]:
+    return {"when": places.when(assignment.shift), "position": str(assignment.slot.position)}
+
+
 @role_required("respond")
-@require_POST
+@require_http_methods(["GET", "POST"])
 @_gone_on
 def release(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
+    if request.method != "POST":
+        return ask_first(
+            request,
+            Confirmation(
+                question=_("Release your place as %(position)s on %(when)s?") % _place(assignment),
+                explain=_("It goes back to the team, open for anyone to claim."),
+                action=_("Release"),
+                back=reverse("shifts:mine"),
+            ),
+        )
     attempt(
         request,
         lambda: places.release(assignment),
@@ -260,10 +275,22 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required("respond")
-@require_POST
+@require_http_methods(["GET", "POST"])
 @_gone_on
 def cant_make_it(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
+    if request.method != "POST":
+        return ask_first(
+            request,
+            Confirmation(
+                question=_("Give up your place as %(position)s on %(when)s?") % _place(assignment),
+                explain=_(
+                    "It stops being yours at once and is shown as urgent to qualified teammates."
+                ),
+                action=_("I can't make it"),
+                back=reverse("shifts:mine"),
+            ),
+        )
 
     def thanks(outcome: tuple[Slot, int]) -> str:
         sent = outcome[1]
@@ -289,9 +316,19 @@ def offer_swap(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required("respond")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw_swap(request: HttpRequest, pk: int) -> HttpResponse:
     get_object_or_404(SwapOffer, pk=pk, offered_by=request.user)
+    if request.method != "POST":
+        return ask_first(
+            request,
+            Confirmation(
+                question=_("Withdraw your swap offer?"),
+                explain=_("Teammates can no longer take it; the shift stays yours."),
+                action=_("Withdraw the offer"),
+                back=reverse("shifts:mine"),
+            ),
+        )
     attempt(
         request,
         lambda: places.withdraw_swap(pk, request.user),
@@ -359,9 +396,20 @@ def time_off(request: HttpRequest) -> HttpResponse:
 
 
 @role_required("respond")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete_time_off(request: HttpRequest, pk: int) -> HttpResponse:
-    get_object_or_404(TimeOff, pk=pk, person=request.user).delete()
+    leave = get_object_or_404(TimeOff, pk=pk, person=request.user)
+    if request.method != "POST":
+        return ask_first(
+            request,
+            Confirmation(
+                question=_("Remove this time off?"),
+                explain=_("You can be put on shifts on those days again."),
+                action=_("Remove"),
+                back=reverse("shifts:time_off"),
+            ),
+        )
+    leave.delete()
     messages.success(request, _("Time off removed."))
     return redirect("shifts:time_off")
 
@@ -390,8 +438,18 @@ def new_feed(request: HttpRequest) -> HttpResponse:
 
 
 @role_required("respond")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def revoke_feed(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return ask_first(
+            request,
+            Confirmation(
+                question=_("Turn your calendar link off?"),
+                explain=_("Calendars that use it stop showing your shifts."),
+                action=_("Turn the link off"),
+                back=reverse("shifts:preferences"),
+            ),
+        )
     ShiftPreferences.of(request.user).revoke_feed()
     messages.success(request, _("Your calendar link no longer works."))
     return redirect("shifts:preferences")

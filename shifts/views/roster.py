@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crisisline.binding import posted
+from crisisline.confirm import Confirmation, ask_first
 from crisisline.models import SkillGrant
 from crisisline.numbers import whole_number
 from crisisline.roles import holders_of, role_required
@@ -262,9 +263,23 @@ def edit_shift(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required("coordinate")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel_shift(request: HttpRequest, pk: int) -> HttpResponse:
-    get_object_or_404(Shift, pk=pk)
+    shift = get_object_or_404(Shift, pk=pk)
+    if request.method != "POST":
+        return ask_first(
+            request,
+            Confirmation(
+                question=_("Cancel the shift on %(when)s?") % {"when": places.when(shift)},
+                explain=_(
+                    "It stays on the roster marked cancelled, and nobody is expected on it. "
+                    "You can restore it from the roster."
+                ),
+                action=_("Cancel shift"),
+                keep=_("Keep the shift"),
+                back=reverse("shifts:edit_shift", args=[pk]),
+            ),
+        )
     attempt(request, lambda: places.cancel_shift(pk), lambda _shift: _("Shift cancelled."))
     return redirect(back(request, "shifts:roster"))
 
@@ -328,9 +343,27 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required("coordinate")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def unassign(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = get_object_or_404(Assignment.objects.select_related("person", "shift"), pk=pk)
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("person", "shift", "slot__position"), pk=pk
+    )
+    if request.method != "POST":
+        return ask_first(
+            request,
+            Confirmation(
+                question=_("Unassign %(name)s from %(position)s on %(when)s?")
+                % {
+                    "name": assignment.person,
+                    "position": assignment.slot.position,
+                    "when": places.when(assignment.shift),
+                },
+                explain=_("The place is open again."),
+                action=_("Unassign"),
+                back=reverse("shifts:roster"),
+                swap=f"#slot-{assignment.slot_id}",
+            ),
+        )
     if assignment.shift.is_past():
         messages.error(request, _("This shift is over and can no longer be changed."))
     else:

@@ -9,10 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crisisline.binding import posted
+from crisisline.confirm import Confirmation, ask_first
 from crisisline.roles import role_required
 from shifts import forwarding
 from shifts.forms import (
@@ -55,9 +57,28 @@ def hours(request: HttpRequest) -> HttpResponse:
 
 
 @role_required("coordinate")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete_window(request: HttpRequest, pk: int) -> HttpResponse:
-    get_object_or_404(ServiceWindow, pk=pk).delete()
+    window = get_object_or_404(ServiceWindow, pk=pk)
+    if request.method != "POST":
+        return ask_first(
+            request,
+            Confirmation(
+                question=_("Remove the opening hours %(day)s %(start)s–%(end)s?")
+                % {
+                    "day": window.get_weekday_display(),
+                    "start": window.start.strftime("%H:%M"),
+                    "end": window.end.strftime("%H:%M"),
+                },
+                explain=_(
+                    "The public page stops showing them and new rosters leave them out. "
+                    "Shifts already generated stay as they are."
+                ),
+                action=_("Remove"),
+                back=reverse("shifts:hours"),
+            ),
+        )
+    window.delete()
     messages.success(request, _("Window removed. Shifts already generated stay as they are."))
     return redirect("shifts:hours")
 
@@ -84,9 +105,21 @@ def add_closure(request: HttpRequest) -> HttpResponse:
 
 
 @role_required("coordinate")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete_closure(request: HttpRequest, pk: int) -> HttpResponse:
-    get_object_or_404(Closure, pk=pk).delete()
+    closure = get_object_or_404(Closure, pk=pk)
+    if request.method != "POST":
+        return ask_first(
+            request,
+            Confirmation(
+                question=_("Remove the closure on %(day)s?")
+                % {"day": date_format(closure.date, "l j F Y")},
+                explain=_("The public page shows the line open that day again."),
+                action=_("Remove"),
+                back=reverse("shifts:hours"),
+            ),
+        )
+    closure.delete()
     messages.success(request, _("Closure removed."))
     return redirect("shifts:hours")
 
@@ -177,9 +210,26 @@ def forwarding_chain(request: HttpRequest) -> HttpResponse:
 
 
 @role_required("coordinate")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def forwarding_token(request: HttpRequest) -> HttpResponse:
     current = RosterRules.current()
+    if request.method != "POST":
+        # Only revoking is asked about: a new link is shown once and replaces the old one.
+        if request.GET.get("action") != "revoke":
+            return redirect("shifts:rules")
+        return ask_first(
+            request,
+            Confirmation(
+                question=_("Revoke the forwarding link?"),
+                explain=_(
+                    "The phone system gets no answer from it any more: calls are not "
+                    "forwarded until you make a new link and set it up there."
+                ),
+                action=_("Revoke the link"),
+                back=reverse("shifts:rules"),
+                hidden={"action": "revoke"},
+            ),
+        )
     if request.POST.get("action") == "revoke":
         current.revoke_forwarding_token()
         messages.success(request, _("Forwarding link revoked: it no longer answers."))

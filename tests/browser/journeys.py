@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.apps import apps
+from playwright.sync_api import expect
 
 from tests.browser.audit import audit
 from tests.browser.conftest import PHONE
@@ -74,6 +75,34 @@ class Visitor:
         else:
             with self.page.expect_navigation() as navigation:
                 target.click()
+        self.audit(navigation.value)
+
+    def confirm(self, trigger, action: str) -> None:
+        """A destructive action asks first: with htmx its link turns into the question
+        in place, the button that does it taking the focus; without JavaScript the link
+        opens a page that asks. Either way, `action` is the button that does it."""
+        page = self.page
+        if not page.evaluate("() => typeof window.htmx !== 'undefined'"):
+            self.follow(trigger)
+            assert page.locator("h1").inner_text().endswith("?"), page.locator("h1").inner_text()
+            self.follow(page.locator("main form").get_by_role("button", name=action))
+            return
+        if self.keyboard:
+            self._tab_to(trigger)
+            page.keyboard.press("Enter")
+        else:
+            trigger.click()
+        question = page.locator("form.ask-inline")
+        question.wait_for()
+        button = question.get_by_role("button", name=action)
+        expect(button).to_be_focused()
+        self.audit()
+        if self.keyboard:
+            with page.expect_navigation() as navigation:
+                page.keyboard.press("Enter")
+        else:
+            with page.expect_navigation() as navigation:
+                button.click()
         self.audit(navigation.value)
 
     def fill(self, target, text: str) -> None:

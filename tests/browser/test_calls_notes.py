@@ -65,7 +65,9 @@ def test_responder_writes_reads_and_burns_a_note_on_a_phone(phone, html_checker)
     )
     assert list(counted) == [("crisis-non-acute", "phone", "none", False, 1)]
 
-    phone.get_by_role("button", name="Burn now").click()
+    phone.get_by_role("link", name="Burn now").click()
+    with phone.expect_navigation():
+        phone.locator("form.ask-inline").get_by_role("button", name="Burn now").click()
     assert phone.get_by_text("The note is destroyed.").is_visible()
     assert not CallNote.including_expired.exists()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390

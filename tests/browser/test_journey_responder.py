@@ -65,7 +65,7 @@ def responder_journey(v: Visitor, line) -> None:
 
     # Tomorrow's shift is too close to release: "I can't make it".
     assert page.get_by_role("heading", level=1).inner_text() == "Your shifts"
-    v.follow(page.get_by_role("button", name="I can't make it").first)
+    v.confirm(page.get_by_role("link", name="I can't make it").first, "I can't make it")
     assert "Thank you for saying so." in v.message()
     assert not Assignment.objects.filter(pk=line["tomorrow"].pk).exists()
     assert Slot.objects.get(pk=line["tomorrow"].slot_id).urgent_since is not None
@@ -81,7 +81,7 @@ def responder_journey(v: Visitor, line) -> None:
     assert "Note saved." in v.message()
     assert page.get_by_text("Wants a call back tomorrow about food.").is_visible()
     assert CallNote.objects.filter(author=line["sam"]).count() == 1
-    v.follow(page.get_by_role("button", name="Burn now"))
+    v.confirm(page.get_by_role("link", name="Burn now"), "Burn now")
     assert "The note is destroyed." in v.message()
     assert not CallNote.including_expired.exists()
 

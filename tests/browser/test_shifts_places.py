@@ -82,7 +82,7 @@ def cannot_make_it(v: Visitor, line) -> None:
     page = v.page
     v.goto("/me/shifts/")
     row = page.locator(".mine li").first
-    v.follow(row.get_by_role("button", name="I can't make it"))
+    v.confirm(row.get_by_role("link", name="I can't make it"), "I can't make it")
     assert "Thank you for saying so." in v.message()
     given_up = claim_path(line["tomorrow"])
     v.goto("/places/")
@@ -130,7 +130,8 @@ def picker_and_cancel(v: Visitor, line, *, javascript: bool) -> None:
 
     shift = line["theirs"]
     v.goto(f"/roster/week/?start={day:%Y-%m-%d}")
-    v.follow(page.locator(f"#shift-{shift.pk}").get_by_role("button", name="Cancel shift"))
+    v.follow(page.locator(f"#shift-{shift.pk}").get_by_role("link", name="Edit"))
+    v.confirm(page.get_by_role("link", name="Cancel shift"), "Cancel shift")
     assert "Shift cancelled." in v.message()
     assert Shift.objects.get(pk=shift.pk).cancelled
     v.follow(page.locator(f"#shift-{shift.pk}").get_by_role("button", name="Restore"))

@@ -66,7 +66,9 @@ def test_coordinator_builds_and_staffs_the_roster(phone, html_checker):
     assert "1/2" in phone.locator(".slot").first.inner_text()
     audit(phone, html_checker)
 
-    phone.locator(".slot").first.get_by_role("button", name="Unassign Kai").click()
+    # Unassigning asks first, in place; the answer swaps the slot without a page load.
+    phone.locator(".slot").first.get_by_role("link", name="Unassign Kai").click()
+    phone.locator(".slot").first.get_by_role("button", name="Unassign").click()
     expect(phone.locator(".slot").first).to_contain_text("0/2")
     assert not Assignment.objects.exists()
 

@@ -70,7 +70,7 @@ def release_a_place(v: Visitor, line) -> None:
     page = v.page
     v.goto("/me/shifts/")
     row = page.locator(".mine li").filter(has_text="Responder")
-    v.follow(row.get_by_role("button", name="Release"))
+    v.confirm(row.get_by_role("link", name="Release"), "Release")
     assert "Released. The place is open for others again." in v.message()
     assert not Assignment.objects.filter(pk=line["to_release"].pk).exists()
     assert Slot.objects.get(pk=line["to_release"].slot_id).taken == 0
@@ -173,7 +173,9 @@ def close_a_day_and_change_a_shift(v: Visitor) -> None:
     shift.refresh_from_db()
     assert shift.end - shift.start == timedelta(hours=5, minutes=30)
 
-    v.follow(page.locator(f"#shift-{shift.pk}").get_by_role("button", name="Cancel shift"))
+    # Cancelling is on the shift's own page, away from Edit on the roster.
+    v.follow(page.locator(f"#shift-{shift.pk}").get_by_role("link", name="Edit"))
+    v.confirm(page.get_by_role("link", name="Cancel shift"), "Cancel shift")
     assert "Shift cancelled." in v.message()
     assert Shift.objects.get(pk=shift.pk).cancelled
     assert page.locator(f"#shift-{shift.pk}").get_by_role("button", name="Restore").is_visible()
@@ -192,7 +194,7 @@ def make_and_revoke_forwarding(v: Visitor) -> None:
 
     v.goto("/roster/rules/")
     assert page.get_by_text("A forwarding link is active.").is_visible()
-    v.follow(page.get_by_role("button", name="Revoke the link"))
+    v.confirm(page.get_by_role("link", name="Revoke the link"), "Revoke the link")
     assert "Forwarding link revoked: it no longer answers." in v.message()
     assert page.request.get(link).status == 404
 

@@ -41,9 +41,28 @@ def test_nobody_else_may(responder, as_coordinator, as_trainer, as_outsider, cli
     assert CallNote.objects.filter(pk=note.pk).exists()
 
 
+def test_opening_the_burn_link_asks_first_and_burns_nothing(responder):
+    note = write_note(responder)
+    client = client_for(responder)
+    response = client.get(burn_url(note))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Burn this note now?" in body and "cannot be undone" in body
+    assert f'action="{burn_url(note)}"' in body and f'href="/notes/{note.public_id}/"' in body
+    assert CallNote.objects.filter(pk=note.pk).exists()
+
+
+def test_the_teammate_is_asked_about_the_note_handed_to_them(responder):
+    mate = make_person("mate", RESPONDER)
+    note = write_note(responder, follow_up_to=mate, follow_up_by=later(days=1).date())
+    body = client_for(mate).get(burn_url(note)).content.decode()
+    assert f"Burn the note {responder} handed to you?" in body
+    assert CallNote.objects.filter(pk=note.pk).exists()
+
+
 def test_wrong_method(responder):
     note = write_note(responder)
-    assert client_for(responder).get(burn_url(note)).status_code == 405
+    assert client_for(responder).put(burn_url(note)).status_code == 405
     assert CallNote.objects.filter(pk=note.pk).exists()
 
 

@@ -137,7 +137,10 @@ def test_weak_password_is_refused(client, as_coordinator):
 def test_revoked_link_stops_working(client, as_coordinator):
     _, path = invite(as_coordinator, "Responder")
     invitation = Invitation.objects.get()
-    assert as_coordinator.get(f"/invitations/{invitation.pk}/revoke/").status_code == 405
+    # Opening the revoke link asks first and changes nothing.
+    asked = as_coordinator.get(f"/invitations/{invitation.pk}/revoke/")
+    assert asked.status_code == 200 and "Revoke this invitation?" in asked.content.decode()
+    assert client.get(path).status_code == 200
     as_coordinator.post(f"/invitations/{invitation.pk}/revoke/")
     assert client.get(path).status_code == 404
 

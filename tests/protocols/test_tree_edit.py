@@ -214,3 +214,46 @@ def test_a_tree_too_long_once_laid_out_is_refused(as_trainer, tree):
     assert "The tree was not saved" in html
     assert "the guidance would be too long once laid out" in html
     assert tree.revisions.count() == 1
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_with_htmx_a_step_answers_with_the_nodes_alone(as_trainer, tree):
+    doc = tree.current.document
+    count = len(doc["nodes"])
+    response = as_trainer.post(url(), fields(doc, step="add-outcome"), headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    # Only the part that changed: no page around it, nothing saved.
+    assert "<html" not in html and "Save the tree" not in html and "About this tree" not in html
+    assert html.lstrip().startswith('<div id="tree-nodes"')
+    assert f'name="n-count" value="{count + 1}"' in html
+    # The new outcome's first field has the focus, so the trainer carries on there.
+    assert f'id="n{count}-id" name="n{count}-id" value="outcome-1" maxlength="50" autofocus' in html
+    assert Protocol.objects.get(pk=tree.pk).current.number == 1
+
+
+def test_a_moved_node_keeps_the_focus_on_its_button(as_trainer, tree):
+    doc = tree.current.document
+    html = as_trainer.post(url(), fields(doc, step="down:1"), headers=HTMX).content.decode()
+    assert f'name="n2-id" value="{doc["nodes"][1]["id"]}"' in html
+    assert html.count("autofocus") == 1
+    assert 'id="n2-down"' in html.split("autofocus")[0].rsplit("<button", 1)[1]
+
+
+def test_without_htmx_a_step_answers_with_the_whole_form(as_trainer, tree):
+    doc = tree.current.document
+    html = as_trainer.post(url(), fields(doc, step="remove:3")).content.decode()
+    assert "<html" in html and "Save the tree" in html
+    assert f'name="n-count" value="{len(doc["nodes"]) - 1}"' in html
+
+
+def test_the_error_summary_links_to_each_field(as_trainer, tree):
+    doc = tree.current.document
+    data = fields(doc, step="save", **{"n1-a0-next": "", "meta-title": ""})
+    html = as_trainer.post(url(), data).content.decode()
+    summary = html.split('class="error-summary"')[1].split("</div>")[0]
+    assert 'href="#n1-id"' in summary and 'id="n1-id"' in html
+    assert 'href="#id_meta-title"' in summary and 'id="id_meta-title"' in html
+    assert "2 problems to fix" in summary

@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -138,10 +139,12 @@ def test_every_control_posts_through_one_form_with_the_token_and_the_way_back(
     # Signing out, the roster's one form, the language: not one per button.
     assert body.count("csrfmiddlewaretoken") == 3
     assert f'<input type="hidden" name="next" value="{path}">' in body
-    assert (
-        f'form="roster-actions" formaction="/roster/assignments/{assignment.pk}/unassign/"' in body
-    )
-    assert f'form="roster-actions" formaction="/roster/shifts/{shift.pk}/cancel/"' in body
+    # Unassigning asks first: a link to the question, which brings the person back here.
+    back = quote(path, safe="/")
+    assert f'href="/roster/assignments/{assignment.pk}/unassign/?next={back}"' in body
+    # Cancelling a shift is on its own page, away from the everyday links.
+    assert f"/roster/shifts/{shift.pk}/cancel/" not in body
+    assert f'href="/roster/shifts/{shift.pk}/"' in body
 
 
 def _article(body: str, shift: Shift) -> str:
