@@ -214,6 +214,8 @@ def shifts_data(size, figures, named, cookies, pages, timings, summary) -> None:
             "cookie": cookies["coordinator"],
         },
         {"name": "coverage report", "path": "/roster/coverage/", "cookie": cookies["coordinator"]},
+        # Every place the responder may take, asked of the one rule (shifts.places).
+        {"name": "open places", "path": "/places/", "cookie": cookies["responder"]},
     ]
 
 
