@@ -396,7 +396,8 @@ def add_slots_for_position(position: Position) -> int:
 
 
 class LineGapAlert(models.Model):
-    """Remembers that a line-holder place at risk was announced, so it is announced once."""
+    """Remembers that a line-holder gap was announced, so it is announced once; the
+    row goes when the gap closes (the place filled), so the next gap is announced."""
 
     slot = models.OneToOneField(Slot, on_delete=models.CASCADE, related_name="gap_alert")
     sent_at = models.DateTimeField(default=timezone.now)

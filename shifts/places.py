@@ -36,6 +36,7 @@ from crisisline.skills import held_skills
 from shifts.models import (
     Assignment,
     GivenUp,
+    LineGapAlert,
     RosterRules,
     Shift,
     Slot,
@@ -550,6 +551,8 @@ def _take(slot: Slot, person: User) -> Assignment:
     """Insert the assignment and count it; the constraints refuse overbooking."""
     assignment = Assignment.objects.create(slot=slot, shift=slot.shift, person=person)
     Slot.objects.filter(pk=slot.pk).update(taken=F("taken") + 1, urgent_since=None)
+    # A filled place ends its gap: if it opens again, that is a new gap, announced again.
+    LineGapAlert.objects.filter(slot_id=slot.pk).delete()
     return assignment
 
 
