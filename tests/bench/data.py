@@ -153,7 +153,7 @@ def shifts_data(size, figures, named, cookies, pages, timings, summary) -> None:
     )
 
     people_ids = list(User.objects.filter(username__startswith="p").values_list("pk", flat=True))
-    qualified = set(holder.people.values_list("pk", flat=True))
+    qualified = set(holder.grants.values_list("person_id", flat=True))
     holders = [pk for pk in people_ids if pk in qualified]
     assignments, slots = [], []
     cursor = 0
