@@ -190,8 +190,9 @@ class User(AbstractUser):
 
 
 class SkillGrantQuerySet(models.QuerySet["SkillGrant"]):
-    def counting_on(self, on: date) -> SkillGrantQuerySet:
-        """Grants that count on the day `on`: confirmed, granted by then, not lapsed."""
+    def counting_on(self, on: date | models.Expression) -> SkillGrantQuerySet:
+        """Grants that count on the day `on` (a date, or an expression such as a
+        shift's local date): confirmed, granted by then, not lapsed."""
         return self.filter(confirmed=True, granted_on__lte=on).filter(
             models.Q(renew_by__isnull=True) | models.Q(renew_by__gte=on)
         )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crisisline.models import User
+from crisisline.skills import HeldSkills, held_skill_spans
 from shifts import places
 from shifts.models import Assignment, Position, Shift, Slot, TimeOff
 
@@ -70,7 +71,7 @@ def coverage_problems(
     slots: Iterable[Slot],
     assignments: Sequence[Placed],
     time_off: Iterable[TimeOff],
-    skills: dict[int, set[int]],
+    skills: HeldSkills,
     start: datetime,
     end: datetime,
 ) -> list[Problem]:
@@ -127,7 +128,10 @@ def coverage_problems(
                 problems.append(Problem(kind, shift.pk, message, assignment.slot_id, person_id))
 
             required = assignment.slot.position.required_skill_id
-            if required is not None and required not in skills.get(person_id, set()):
+            # Judged on the shift's own day, as a claim of the place is (shifts.places).
+            if required is not None and not skills.holds(
+                person_id, required, places.local_day(shift.start)
+            ):
                 add(
                     UNQUALIFIED,
                     _("%(name)s lacks %(skill)s, required for %(position)s.")
@@ -234,7 +238,7 @@ def load_roster(start: datetime, end: datetime) -> Roster:
     }
     # The same answer the rule for taking a place gets (shifts.places).
     required = {p.required_skill_id for p in positions.values() if p.required_skill_id}
-    skills = places.held_skill_ids([User(pk=pk) for pk in people], required, timezone.localdate())
+    skills = held_skill_spans(people, required)
     leave = list(
         TimeOff.objects.filter(
             person_id__in=people,

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from crisisline.models import User
 from crisisline.roles import can, holders_of
 from crisisline.skills import held_skill_ids as skills_held_by
-from crisisline.skills import held_skills
+from crisisline.skills import holds_on
 from shifts.models import (
     Assignment,
     GivenUp,
@@ -151,6 +151,12 @@ class Facts:
     holds_skill: bool
     away: bool
     gave_up: bool
+
+
+def local_day(instant: datetime) -> date:
+    """The line's local day of `instant`: the day a shift starting then is judged on
+    (which skills count for it)."""
+    return timezone.localtime(instant).date()
 
 
 def month_of(instant: datetime) -> tuple[int, int]:
@@ -312,11 +318,12 @@ def _annotated(rows: QuerySet, person: User, slot: str) -> QuerySet:
         first_day__lte=TruncDate(last_moment, tzinfo=zone),
         last_day__gte=TruncDate(start, tzinfo=zone),
     )
-    held = held_skills(person, timezone.localdate()).filter(
-        pk=OuterRef(f"{slot}position__required_skill")
+    # The skill as of the shift's own day, not today (crisisline.skills).
+    held = holds_on(
+        person, OuterRef(f"{slot}position__required_skill"), TruncDate(start, tzinfo=zone)
     )
     gave_up = GivenUp.objects.filter(person=person, slot=OuterRef(f"{slot}id" if slot else "pk"))
-    return rows.annotate(held=Exists(held), away=Exists(away), gave_up=Exists(gave_up))
+    return rows.annotate(held=held, away=Exists(away), gave_up=Exists(gave_up))
 
 
 _PLACE_FIELDS = (
@@ -507,7 +514,7 @@ def candidates_for(slot: Slot, now: datetime | None = None) -> list[Candidate]:
     ):
         bookings[pk].append(booking)
     required = position.required_skill_id
-    held = held_skill_ids(people, [required] if required else [], timezone.localdate())
+    held = held_skill_ids(people, [required] if required else [], local_day(shift.start))
     away = {
         leave.person_id
         for leave in TimeOff.objects.filter(
