@@ -127,7 +127,9 @@ def coverage_problems(
             ) -> None:
                 problems.append(Problem(kind, shift.pk, message, assignment.slot_id, person_id))
 
-            required = assignment.slot.position.required_skill_id
+            # A trainee is there to learn the skill (and is never the cover).
+            slot = assignment.slot
+            required = None if slot.trainee else slot.position.required_skill_id
             # Judged on the shift's own day, as a claim of the place is (shifts.places).
             if required is not None and not skills.holds(
                 person_id, required, places.local_day(shift.start)
@@ -291,7 +293,7 @@ def fingerprint(shift: Shift, now: datetime) -> str:
             [
                 (
                     slot.pk,
-                    slot.position.name,
+                    slot.name,
                     slot.taken,
                     slot.capacity,
                     slot.min_people,

@@ -49,7 +49,7 @@ def calendar_for(person: User, *, with_teammates: bool = False) -> bytes:
         event.add("dtstamp", now.astimezone(UTC))
         event.add("dtstart", shift.start.astimezone(UTC))
         event.add("dtend", shift.end.astimezone(UTC))
-        event.add("summary", f"{line.name}: {assignment.slot.position}")
+        event.add("summary", f"{line.name}: {assignment.slot.name}")
         if shift.cancelled:
             event.add("status", "CANCELLED")
         if teammates.get(shift.pk):

@@ -96,6 +96,7 @@ class PositionForm(forms.ModelForm):
             "min_people",
             "max_people",
             "required_skill",
+            "trainee_place",
             "holds_line",
             "order",
             "active",
@@ -108,6 +109,14 @@ class PositionForm(forms.ModelForm):
             self.add_error("max_people", _("At least one person must fit in a position."))
         elif low is not None and high is not None and low > high:
             self.add_error("min_people", _("The fewest cannot be more than the most."))
+        if cleaned.get("trainee_place") and not cleaned.get("required_skill"):
+            self.add_error(
+                "trainee_place",
+                _(
+                    "A trainee place needs a required skill to learn: choose one, "
+                    "or leave the trainee place off."
+                ),
+            )
         return cleaned
 
 

@@ -97,6 +97,15 @@ class Position(models.Model):
         default=False,
         help_text=_("Calls to the line are forwarded to whoever holds this position."),
     )
+    trainee_place = models.BooleanField(
+        _("takes a trainee (shadow)"),
+        default=False,
+        help_text=_(
+            "Adds one place on each shift for someone learning this position, who does "
+            "not hold its required skill yet. It does not count as cover, never carries "
+            "the line's phone and is never called."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("in use"), default=True)
     # Where calls go after the line holder (shifts.forwarding); None: not in the chain.
@@ -108,6 +117,11 @@ class Position(models.Model):
             models.CheckConstraint(condition=Q(max_people__gte=1), name="position_max_positive"),
             models.CheckConstraint(
                 condition=Q(max_people__gte=F("min_people")), name="position_min_le_max"
+            ),
+            # A trainee learns the required skill: without one there is nothing to learn.
+            models.CheckConstraint(
+                condition=Q(trainee_place=False) | Q(required_skill__isnull=False),
+                name="position_trainee_needs_skill",
             ),
         ]
 
@@ -160,9 +174,18 @@ class SlotQuerySet(models.QuerySet["Slot"]):
         return self.filter(shift__start__gt=now)
 
 
+def place_name(position: str, trainee: bool) -> str:
+    """How a place is named wherever it is shown: "Line holder (trainee)"."""
+    return _("%(position)s (trainee)") % {"position": position} if trainee else position
+
+
 class Slot(models.Model):
     """The places of one position on one shift. `taken` counts its assignments,
-    so the database itself refuses more people than the capacity."""
+    so the database itself refuses more people than the capacity.
+
+    A trainee slot is the one shadow place of a position that takes a trainee:
+    one person, not counted as cover (its minimum is 0), never the line holder
+    and never in the forwarding chain."""
 
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="slots")
     position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="slots")
@@ -170,19 +193,30 @@ class Slot(models.Model):
     capacity = models.PositiveSmallIntegerField(default=1)
     taken = models.PositiveSmallIntegerField(default=0)
     urgent_since = models.DateTimeField(null=True, blank=True)
+    trainee = models.BooleanField(default=False)
 
     objects = SlotQuerySet.as_manager()
 
     class Meta:
-        ordering = ["shift__start", "position__order", "position__name"]
+        ordering = ["shift__start", "position__order", "position__name", "trainee"]
         constraints = [
-            models.UniqueConstraint(fields=["shift", "position"], name="slot_one_per_position"),
+            models.UniqueConstraint(
+                fields=["shift", "position", "trainee"], name="slot_one_per_position_and_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(trainee=False) | Q(capacity=1, min_people=0),
+                name="slot_trainee_one_uncounted",
+            ),
             models.CheckConstraint(condition=Q(taken__lte=F("capacity")), name="slot_never_over"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="slot_capacity_positive"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.position} · {self.shift}"
+        return f"{self.name} · {self.shift}"
+
+    @property
+    def name(self) -> str:
+        return place_name(str(self.position), self.trainee)
 
     @property
     def free(self) -> int:
@@ -376,23 +410,46 @@ def revoke_feed_of(person: User) -> None:
     ShiftPreferences.objects.filter(person=person).update(feed_token_hash="")
 
 
+def slots_of(shift: Shift, position: Position, trainee: bool | None = None) -> list[Slot]:
+    """The new slots `position` gives `shift`: its places and, if it takes a trainee,
+    the trainee place (`trainee` chooses one of the two)."""
+    slots = []
+    if trainee is not True:
+        slots.append(
+            Slot(
+                shift=shift,
+                position=position,
+                min_people=position.min_people,
+                capacity=position.max_people,
+            )
+        )
+    if position.trainee_place and trainee is not False:
+        slots.append(Slot(shift=shift, position=position, min_people=0, capacity=1, trainee=True))
+    return slots
+
+
 @transaction.atomic
 def add_slots_for_position(position: Position) -> int:
-    """Give every future, uncancelled shift a slot for a newly added position."""
+    """Give every future, uncancelled shift the slots of a newly added or changed
+    position that it lacks (its places, and its trainee place when it takes one)."""
     now = timezone.now()
-    existing = Slot.objects.filter(position=position).values("shift_id")
-    shifts = Shift.objects.active().filter(start__gt=now).exclude(pk__in=existing)
-    slots = [
-        Slot(
-            shift=shift,
-            position=position,
-            min_people=position.min_people,
-            capacity=position.max_people,
-        )
-        for shift in shifts.only("pk")
-    ]
+    upcoming = Shift.objects.active().filter(start__gt=now).only("pk")
+    slots = []
+    for trainee in (False, True):
+        existing = Slot.objects.filter(position=position, trainee=trainee).values("shift_id")
+        for shift in upcoming.exclude(pk__in=existing):
+            slots += slots_of(shift, position, trainee)
     Slot.objects.bulk_create(slots)
-    return len(slots)
+    return len({slot.shift_id for slot in slots})
+
+
+def drop_trainee_places(position: Position) -> int:
+    """A position no longer taking trainees: its upcoming trainee places nobody
+    holds go; one somebody holds stays until its shift is over."""
+    future = Slot.objects.filter(
+        position=position, trainee=True, taken=0, shift__start__gt=timezone.now()
+    )
+    return future.delete()[0]
 
 
 class LineGapAlert(models.Model):

@@ -42,6 +42,7 @@ from shifts.models import (
     Slot,
     SwapOffer,
     TimeOff,
+    place_name,
 )
 
 
@@ -82,10 +83,21 @@ TIME_OFF = "time-off"
 CLASH = "clash"
 OVER_MAXIMUM = "over-maximum"
 TOO_LITTLE_REST = "rest"
+ALREADY_TRAINED = "already-trained"
 
 # A coordinator may still put someone in a place against these (and is told);
 # the others nobody can get past.
-WARNINGS = frozenset({NOT_RESPONDER, GAVE_UP, UNQUALIFIED, TIME_OFF, OVER_MAXIMUM, TOO_LITTLE_REST})
+WARNINGS = frozenset(
+    {
+        NOT_RESPONDER,
+        GAVE_UP,
+        UNQUALIFIED,
+        ALREADY_TRAINED,
+        TIME_OFF,
+        OVER_MAXIMUM,
+        TOO_LITTLE_REST,
+    }
+)
 
 # How far back and ahead a person's own shifts bear on a place: the rest rule
 # (at most 168 hours, see User.min_rest_hours) and the calendar month.
@@ -119,6 +131,13 @@ class Place:
     urgent_since: datetime | None = None
     swap_id: int | None = None
     offered_by: str = ""
+    # The trainee (shadow) place of a position: for someone who does not hold
+    # its skill yet; those who do take one of its ordinary places instead.
+    trainee: bool = False
+
+    @property
+    def name(self) -> str:
+        return place_name(self.position, self.trainee)
 
 
 @dataclass(frozen=True)
@@ -210,7 +229,18 @@ def reasons_against(who: Standing, place: Place, facts: Facts, now: datetime) ->
             _("You gave this place up. If you can make it after all, ask a coordinator."),
             _("gave this place up"),
         )
-    if not facts.holds_skill:
+    if place.trainee and place.skill_id is not None:
+        if facts.holds_skill:
+            add(
+                ALREADY_TRAINED,
+                _(
+                    "You already hold %(skill)s: take an ordinary %(position)s place, "
+                    "and leave this one to someone learning."
+                )
+                % {"skill": place.skill, "position": place.position},
+                _("already holds %(skill)s") % {"skill": place.skill},
+            )
+    elif not facts.holds_skill:
         add(
             UNQUALIFIED,
             _("This place needs %(skill)s, which you don't hold yet. Ask a trainer about it.")
@@ -281,8 +311,9 @@ def _bookings(assignments: QuerySet[Assignment]) -> list[tuple[int, Booking]]:
         "shift__end",
         "shift__cancelled",
         "slot__position__name",
+        "slot__trainee",
     )
-    return [(row[0], Booking(*row[1:])) for row in rows]
+    return [(row[0], Booking(*row[1:5], place_name(row[5], row[6]))) for row in rows]
 
 
 def standing_of(person: User, since: datetime) -> Standing:
@@ -338,6 +369,7 @@ _PLACE_FIELDS = (
     "capacity",
     "taken",
     "urgent_since",
+    "trainee",
 )
 
 
@@ -362,6 +394,7 @@ def _slot_rows(slots: QuerySet[Slot], person: User) -> list[tuple[Place, Facts]]
         capacity,
         taken,
         urgent,
+        trainee,
         *f,
     ) in rows:
         place = Place(
@@ -375,6 +408,7 @@ def _slot_rows(slots: QuerySet[Slot], person: User) -> list[tuple[Place, Facts]]
             skill or "",
             capacity - taken,
             urgent,
+            trainee=trainee,
         )
         found.append((place, Facts(skill_id is None or f[0], f[1], f[2])))
     return found
@@ -388,7 +422,7 @@ def _swap_rows(offers: QuerySet[SwapOffer], person: User) -> list[tuple[Place, F
     )
     found = []
     for pk, shift, start, end, cancelled, position, skill_id, skill, _c, _t, _u, *rest in rows:
-        offer, offered_by, held, away, gave_up = rest
+        trainee, offer, offered_by, held, away, gave_up = rest
         # Taking an offer hands over its holder's place: there is always one.
         place = Place(
             pk,
@@ -402,6 +436,7 @@ def _swap_rows(offers: QuerySet[SwapOffer], person: User) -> list[tuple[Place, F
             1,
             swap_id=offer,
             offered_by=offered_by,
+            trainee=trainee,
         )
         found.append((place, Facts(skill_id is None or held, away, gave_up)))
     return found
@@ -503,6 +538,7 @@ def candidates_for(slot: Slot, now: datetime | None = None) -> list[Candidate]:
         str(position.required_skill or ""),
         slot.free,
         slot.urgent_since,
+        trainee=slot.trainee,
     )
     people = list(holders_of("respond").order_by("display_name", "pk"))
     ids = [person.pk for person in people]
@@ -715,13 +751,13 @@ def _email_urgent(slot: Slot, *, url: str) -> int:
         if not candidate.blocked and candidate.person.email
     ]
     subject = _("Urgent: a %(position)s place is open on %(when)s") % {
-        "position": slot.position,
+        "position": slot.name,
         "when": when(slot.shift),
     }
     body = _(
         "Someone can't make their shift. The %(position)s place on %(when)s is open.\n"
         "If you can take it, claim it here:\n\n%(url)s\n"
-    ) % {"position": slot.position, "when": when(slot.shift), "url": url}
+    ) % {"position": slot.name, "when": when(slot.shift), "url": url}
     messages = [(subject, body, None, [person.email]) for person in recipients]
     return send_mass_mail(messages, fail_silently=True)
 
