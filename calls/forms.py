@@ -21,6 +21,7 @@ from calls.models import (
     current_shift_end,
     retention_bounds,
 )
+from crisisline.forms import OneMessageEach
 from crisisline.models import User
 from crisisline.roles import can, holders_of
 
@@ -181,7 +182,7 @@ class NoteForm(forms.Form):
         return data
 
 
-class RetentionForm(forms.ModelForm):
+class RetentionForm(OneMessageEach, forms.ModelForm):
     class Meta:
         model = RetentionPolicy
         fields = ["default_hours", "statement", "statement_es"]

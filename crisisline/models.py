@@ -35,7 +35,12 @@ class Skill(models.Model):
         SKILL = "skill", _("Skill or training")
         LANGUAGE = "language", _("Language")
 
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    name = models.CharField(
+        _("name"),
+        max_length=60,
+        unique=True,
+        error_messages={"unique": _("There is already a skill or language with this name.")},
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SKILL)
 
     class Meta:
@@ -235,14 +240,24 @@ class SkillGrant(models.Model):
     class Meta:
         ordering = ["skill__name"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "skill"], name="skill_grant_once"),
+            models.UniqueConstraint(
+                fields=["person", "skill"],
+                name="skill_grant_once",
+                violation_error_message=_(
+                    "This person already holds this skill: renew it instead of granting it again."
+                ),
+            ),
             models.CheckConstraint(
                 condition=models.Q(renew_by__isnull=True)
                 | models.Q(renew_by__gte=models.F("granted_on")),
+                violation_error_message=_("The renewal date is before the day it was granted."),
                 name="skill_grant_renewed_after_granted",
             ),
             models.CheckConstraint(
                 condition=models.Q(confirmed=False) | ~models.Q(person=models.F("granted_by")),
+                violation_error_message=_(
+                    "Nobody can grant a skill to themselves: ask another trainer or coordinator."
+                ),
                 name="skill_grant_never_self_granted",
             ),
         ]
@@ -485,7 +500,13 @@ class Line(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="line_is_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(id=1),
+                name="line_is_single_row",
+                violation_error_message=_(
+                    "There is only one line: change its settings instead of adding another."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crisisline.forms import OneMessageEach
 from protocols import police
 from protocols.markdown import MAX_HTML, html_size
 from protocols.models import MAX_BODY, Protocol
@@ -47,7 +48,7 @@ def clean_body(body: str, *, category: str | None, language: str | None) -> str:
     return body
 
 
-class NewProtocolForm(forms.ModelForm):
+class NewProtocolForm(OneMessageEach, forms.ModelForm):
     translation_of = forms.ModelChoiceField(
         Protocol.objects.all(),
         required=False,
@@ -102,7 +103,7 @@ class NewProtocolForm(forms.ModelForm):
         return data
 
 
-class ProtocolSettingsForm(forms.ModelForm):
+class ProtocolSettingsForm(OneMessageEach, forms.ModelForm):
     """What a trainer may change about a protocol besides its text: not versioned."""
 
     translation_of = forms.ModelChoiceField(

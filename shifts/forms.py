@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crisisline.forms import OneMessageEach
 from crisisline.models import User
 from crisisline.phones import clean_phone
 from shifts.hours import MAX_GENERATION_DAYS
@@ -43,7 +44,7 @@ def today():
     return timezone.localdate()
 
 
-class WindowForm(forms.ModelForm):
+class WindowForm(OneMessageEach, forms.ModelForm):
     class Meta:
         model = ServiceWindow
         fields = ["weekday", "start", "end"]
@@ -73,7 +74,7 @@ class WindowForm(forms.ModelForm):
         pass
 
 
-class ClosureForm(forms.ModelForm):
+class ClosureForm(OneMessageEach, forms.ModelForm):
     class Meta:
         model = Closure
         fields = ["date", "reason"]
@@ -88,7 +89,7 @@ class ClosureForm(forms.ModelForm):
         return day
 
 
-class PositionForm(forms.ModelForm):
+class PositionForm(OneMessageEach, forms.ModelForm):
     class Meta:
         model = Position
         fields = [
@@ -196,7 +197,7 @@ class AssignForm(forms.Form):
         self.fields["person"].queryset = people if people is not None else User.objects.none()
 
 
-class TimeOffForm(forms.ModelForm):
+class TimeOffForm(OneMessageEach, forms.ModelForm):
     class Meta:
         model = TimeOff
         fields = ["first_day", "last_day", "note"]
@@ -218,7 +219,7 @@ class TimeOffForm(forms.ModelForm):
         return cleaned
 
 
-class PreferencesForm(forms.ModelForm):
+class PreferencesForm(OneMessageEach, forms.ModelForm):
     class Meta:
         model = ShiftPreferences
         fields = ["reminder_hours", "feed_shows_teammates"]
@@ -230,7 +231,7 @@ class PreferencesForm(forms.ModelForm):
         field.widget.attrs.update(min=1, max=168)
 
 
-class RulesForm(forms.ModelForm):
+class RulesForm(OneMessageEach, forms.ModelForm):
     class Meta:
         model = RosterRules
         fields = ["release_notice_hours", "swaps_need_approval", "duty_phone"]

@@ -38,9 +38,25 @@ class ServiceWindow(models.Model):
     class Meta:
         ordering = ["weekday", "start"]
         constraints = [
-            models.CheckConstraint(condition=~Q(start=F("end")), name="window_not_zero_length"),
-            models.CheckConstraint(condition=Q(weekday__lte=6), name="window_weekday_valid"),
-            models.UniqueConstraint(fields=["weekday", "start"], name="window_unique_start"),
+            models.CheckConstraint(
+                condition=~Q(start=F("end")),
+                name="window_not_zero_length",
+                violation_error_message=_(
+                    "The window opens and closes at the same time: it would be empty."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__lte=6),
+                name="window_weekday_valid",
+                violation_error_message=_("Choose a day of the week from the list."),
+            ),
+            models.UniqueConstraint(
+                fields=["weekday", "start"],
+                name="window_unique_start",
+                violation_error_message=_(
+                    "Another window already opens on that day at that time. Change or delete that one first."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -70,7 +86,11 @@ class ServiceWindow(models.Model):
 class Closure(models.Model):
     """A date on which the line stays closed (windows starting that day are skipped)."""
 
-    date = models.DateField(_("date"), unique=True)
+    date = models.DateField(
+        _("date"),
+        unique=True,
+        error_messages={"unique": _("The line is already closed that day.")},
+    )
     reason = models.CharField(_("reason"), max_length=120, blank=True)
 
     class Meta:
@@ -81,7 +101,12 @@ class Closure(models.Model):
 
 
 class Position(models.Model):
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    name = models.CharField(
+        _("name"),
+        max_length=60,
+        unique=True,
+        error_messages={"unique": _("There is already a position with this name.")},
+    )
     min_people = models.PositiveSmallIntegerField(_("fewest people"), default=1)
     max_people = models.PositiveSmallIntegerField(_("most people"), default=1)
     required_skill = models.ForeignKey(
@@ -114,13 +139,22 @@ class Position(models.Model):
     class Meta:
         ordering = ["order", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(max_people__gte=1), name="position_max_positive"),
             models.CheckConstraint(
-                condition=Q(max_people__gte=F("min_people")), name="position_min_le_max"
+                condition=Q(max_people__gte=1),
+                name="position_max_positive",
+                violation_error_message=_("At least one person must fit in a position."),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_people__gte=F("min_people")),
+                name="position_min_le_max",
+                violation_error_message=_("The fewest cannot be more than the most."),
             ),
             # A trainee learns the required skill: without one there is nothing to learn.
             models.CheckConstraint(
                 condition=Q(trainee_place=False) | Q(required_skill__isnull=False),
+                violation_error_message=_(
+                    "A trainee place needs a required skill to learn: choose one, or leave the trainee place off."
+                ),
                 name="position_trainee_needs_skill",
             ),
         ]
@@ -148,8 +182,16 @@ class Shift(models.Model):
     class Meta:
         ordering = ["start", "end"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="shift_ends_after_start"),
-            models.UniqueConstraint(fields=["start", "end"], name="shift_unique_times"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="shift_ends_after_start",
+                violation_error_message=_("The end must come after the start."),
+            ),
+            models.UniqueConstraint(
+                fields=["start", "end"],
+                name="shift_unique_times",
+                violation_error_message=_("A shift with exactly these times already exists."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -201,14 +243,27 @@ class Slot(models.Model):
         ordering = ["shift__start", "position__order", "position__name", "trainee"]
         constraints = [
             models.UniqueConstraint(
-                fields=["shift", "position", "trainee"], name="slot_one_per_position_and_kind"
+                fields=["shift", "position", "trainee"],
+                name="slot_one_per_position_and_kind",
+                violation_error_message=_("This shift already has a place for this position."),
             ),
             models.CheckConstraint(
                 condition=Q(trainee=False) | Q(capacity=1, min_people=0),
+                violation_error_message=_(
+                    "A trainee place holds one person and is not counted as cover."
+                ),
                 name="slot_trainee_one_uncounted",
             ),
-            models.CheckConstraint(condition=Q(taken__lte=F("capacity")), name="slot_never_over"),
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="slot_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(taken__lte=F("capacity")),
+                name="slot_never_over",
+                violation_error_message=_("Sorry, this place was just taken. Choose another one."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="slot_capacity_positive",
+                violation_error_message=_("At least one person must fit in a position."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -242,7 +297,11 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["shift__start", "slot__position__order"]
         constraints = [
-            models.UniqueConstraint(fields=["shift", "person"], name="assignment_once_per_shift"),
+            models.UniqueConstraint(
+                fields=["shift", "person"],
+                name="assignment_once_per_shift",
+                violation_error_message=_("You're already on this shift."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,7 +319,11 @@ class GivenUp(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["slot", "person"], name="given_up_once"),
+            models.UniqueConstraint(
+                fields=["slot", "person"],
+                name="given_up_once",
+                violation_error_message=_("This place was already given up."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -279,7 +342,9 @@ class TimeOff(models.Model):
         ordering = ["first_day"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(last_day__gte=F("first_day")), name="time_off_ends_after_start"
+                condition=Q(last_day__gte=F("first_day")),
+                name="time_off_ends_after_start",
+                violation_error_message=_("The last day is before the first day."),
             ),
         ]
 
@@ -314,6 +379,7 @@ class SwapOffer(models.Model):
             models.UniqueConstraint(
                 fields=["assignment"],
                 condition=Q(status__in=["open", "pending"]),
+                violation_error_message=_("This shift is already offered for a swap."),
                 name="swap_one_live_offer",
             ),
         ]
@@ -341,7 +407,13 @@ class RosterRules(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(id=1), name="roster_rules_single_row"),
+            models.CheckConstraint(
+                condition=Q(id=1),
+                name="roster_rules_single_row",
+                violation_error_message=_(
+                    "There is only one set of roster rules: change them instead of adding more."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
