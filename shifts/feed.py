@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from crisisline.models import Line, User
-from shifts.models import Assignment
+from shifts.models import Assignment, place_name
 
 PAST_DAYS = 60
 FUTURE_DAYS = 400
@@ -29,13 +29,15 @@ def calendar_for(person: User, *, with_teammates: bool = False) -> bytes:
     )
     teammates: dict[int, list[str]] = defaultdict(list)
     if with_teammates:
-        for shift_id, name, position in (
+        for shift_id, name, position, trainee in (
             Assignment.objects.filter(shift_id__in=[a.shift_id for a in mine])
             .exclude(person=person)
             .order_by("slot__position__order", "person__display_name")
-            .values_list("shift_id", "person__display_name", "slot__position__name")
+            .values_list(
+                "shift_id", "person__display_name", "slot__position__name", "slot__trainee"
+            )
         ):
-            teammates[shift_id].append(f"{name} ({position})")
+            teammates[shift_id].append(f"{name} ({place_name(position, trainee)})")
 
     line = Line.current()
     calendar = Calendar()
