@@ -20,6 +20,7 @@ from calls.models import (
     RetentionPolicy,
     retention_bounds,
 )
+from crisisline.forms import OneMessageEach
 from crisisline.models import User
 from crisisline.roles import can, holders_of
 from shifts.oncall import current_shift_end
@@ -79,6 +80,9 @@ class NoteForm(forms.Form):
     def __init__(self, *args: Any, writer: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.writer = writer
+        # Folded below, so chosen in advance, and shown as chosen on its summary line.
+        self.fields["response"].initial = Response.PHONE
+        self.fields["police"].initial = Police.NONE
         default = RetentionPolicy.current().effective_hours
         self.default_hours = default
         now = timezone.now()
@@ -108,6 +112,39 @@ class NoteForm(forms.Form):
             (person.pk, str(person)) for person in responders
         ]
         self.findings: list[Finding] = []
+
+    # What a tired responder fills first; the rest is folded below (calls/new.html).
+    FIRST = ("kind", "body", "keep_identifiers", "keep_hours")
+    FOLDED = ("response", "police", "needs", "follow_up_to", "follow_up_by")
+
+    @property
+    def folded_open(self) -> bool:
+        """The folded part opens when something in it was refused."""
+        return self.is_bound and any(name in self.errors for name in self.FOLDED)
+
+    def chosen(self, name: str) -> str:
+        """The label of the choice `name` holds now (what saving would keep)."""
+        return str(dict(self.fields[name].choices).get(self[name].value(), "—"))
+
+    @property
+    def response_chosen(self) -> str:
+        return self.chosen("response")
+
+    @property
+    def police_chosen(self) -> str:
+        return self.chosen("police")
+
+    @property
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """Every refusal as (anchor, field label, message), in the order of the form,
+        for the summary at its top: the anchor is the id of the field's wrapper."""
+        if not self.is_bound:
+            return []
+        found = [("", "", str(message)) for message in self.non_field_errors()]
+        for name in (*self.FIRST, *self.FOLDED):
+            for message in self.errors.get(name, []):
+                found.append((f"field-{name}", str(self.fields[name].label), str(message)))
+        return found
 
     def clean_keep_hours(self) -> int:
         hours = self.cleaned_data["keep_hours"]
@@ -181,7 +218,7 @@ class NoteForm(forms.Form):
         return data
 
 
-class RetentionForm(forms.ModelForm):
+class RetentionForm(OneMessageEach, forms.ModelForm):
     class Meta:
         model = RetentionPolicy
         fields = ["default_hours", "statement", "statement_es"]

@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from calls import keyring
 
@@ -46,7 +47,11 @@ class KeyringRecord(models.Model):
     class Meta:
         app_label = "calls"
         constraints = [
-            models.CheckConstraint(condition=Q(id=1), name="keyring_record_is_single_row"),
+            models.CheckConstraint(
+                condition=Q(id=1),
+                name="keyring_record_is_single_row",
+                violation_error_message=_("There is only one keyring record for this line."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -71,7 +71,9 @@ class Need(models.TextChoices):
 
 def _choice_check(field: str, choices: type[models.TextChoices]) -> models.CheckConstraint:
     return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": choices.values}), name=f"callnote_{field}_is_known"
+        condition=Q(**{f"{field}__in": choices.values}),
+        name=f"callnote_{field}_is_known",
+        violation_error_message=_("Choose one of the options listed."),
     )
 
 
@@ -103,9 +105,17 @@ class RetentionPolicy(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(id=1), name="retention_policy_is_single_row"),
             models.CheckConstraint(
-                condition=Q(default_hours__gte=1), name="retention_default_is_positive"
+                condition=Q(id=1),
+                name="retention_policy_is_single_row",
+                violation_error_message=_(
+                    "There is only one retention policy: change it instead of adding another."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(default_hours__gte=1),
+                name="retention_default_is_positive",
+                violation_error_message=_("Keep notes for at least one hour."),
             ),
         ]
 
@@ -210,16 +220,19 @@ class NoteKeys(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Exact(Length("public_key"), sealing.PUBLIC_KEY_BYTES),
+                violation_error_message=_("This note key is damaged: make a new one."),
                 name="note_keys_public_key_is_32_bytes",
             ),
             models.CheckConstraint(
                 condition=Exact(Length("salt"), sealing.SALT_BYTES),
+                violation_error_message=_("This note key is damaged: make a new one."),
                 name="note_keys_salt_is_16_bytes",
             ),
             models.CheckConstraint(  # type: ignore[call-overload]  # a lookup is a condition
                 condition=Q(argon2_time_cost__gte=1)
                 & Q(argon2_parallelism__gte=1)
                 & GreaterThanOrEqual(F("argon2_memory_kib"), F("argon2_parallelism") * 8),
+                violation_error_message=_("This note key is damaged: make a new one."),
                 name="note_keys_argon2_cost_is_valid",
             ),
         ]
@@ -730,9 +743,16 @@ class NoteSeal(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["note", "recipient"], name="one_seal_per_reader"),
+            models.UniqueConstraint(
+                fields=["note", "recipient"],
+                name="one_seal_per_reader",
+                violation_error_message=_("This note is already shared with that person."),
+            ),
             models.CheckConstraint(
                 condition=Exact(Length("public_key"), sealing.PUBLIC_KEY_BYTES),
+                violation_error_message=_(
+                    "This note could not be sealed for its reader: their note key is damaged."
+                ),
                 name="note_seal_public_key_is_32_bytes",
             ),
         ]
@@ -772,6 +792,7 @@ class Tally(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["week", "kind", "response", "police", "follow_up"],
+                violation_error_message=_("This week's totals were counted twice: try again."),
                 name="one_tally_per_week_and_combination",
             ),
         ]

@@ -16,6 +16,24 @@ from crisisline.phones import clean_phone
 from crisisline.roles import ROLE_CAPABILITIES
 
 
+class OneMessageEach:
+    """For model forms: each model constraint says in words what it refuses
+    (`violation_error_message`), and a form's own check of the same rule uses the
+    same words, so that a refused save says it once, never twice and never raw."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for errors in (self._errors or {}).values():  # type: ignore[attr-defined]
+            seen: set[str] = set()
+            kept = []
+            for error in errors.as_data():
+                text = " ".join(error.messages)
+                if text not in seen:
+                    seen.add(text)
+                    kept.append(error)
+            errors.data = kept
+
+
 class SignInForm(AuthenticationForm):
     """Django's sign-in form, throttled (crisisline.throttle)."""
 
@@ -78,7 +96,7 @@ def role_choices() -> forms.ModelMultipleChoiceField:
     )
 
 
-class ProfileFields(forms.ModelForm):
+class ProfileFields(OneMessageEach, forms.ModelForm):
     """What a person tells their teammates about themselves, and their limits."""
 
     languages = PickMany(
@@ -132,7 +150,7 @@ class ProfileForm(ProfileFields):
     pass
 
 
-class AcceptInvitationForm(UserCreationForm):
+class AcceptInvitationForm(OneMessageEach, UserCreationForm):
     """A new person chooses a username and password, and fills in their profile."""
 
     class Meta(UserCreationForm.Meta):
@@ -210,7 +228,7 @@ class GrantForm(forms.Form):
         return cleaned
 
 
-class LineForm(forms.ModelForm):
+class LineForm(OneMessageEach, forms.ModelForm):
     def clean_public_phone(self) -> str:
         return clean_phone(self.cleaned_data["public_phone"])
 

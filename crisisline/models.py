@@ -38,7 +38,12 @@ class Skill(models.Model):
         SKILL = "skill", _("Skill or training")
         LANGUAGE = "language", _("Language")
 
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    name = models.CharField(
+        _("name"),
+        max_length=60,
+        unique=True,
+        error_messages={"unique": _("There is already a skill or language with this name.")},
+    )
     name_es = models.CharField(
         _("name in Spanish"),
         max_length=60,
@@ -206,8 +211,9 @@ class User(AbstractUser):
 
 
 class SkillGrantQuerySet(models.QuerySet["SkillGrant"]):
-    def counting_on(self, on: date) -> SkillGrantQuerySet:
-        """Grants that count on the day `on`: confirmed, granted by then, not lapsed."""
+    def counting_on(self, on: date | models.Expression) -> SkillGrantQuerySet:
+        """Grants that count on the day `on` (a date, or an expression such as a
+        shift's local date): confirmed, granted by then, not lapsed."""
         return self.filter(confirmed=True, granted_on__lte=on).filter(
             models.Q(renew_by__isnull=True) | models.Q(renew_by__gte=on)
         )
@@ -250,14 +256,24 @@ class SkillGrant(models.Model):
     class Meta:
         ordering = ["skill__name"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "skill"], name="skill_grant_once"),
+            models.UniqueConstraint(
+                fields=["person", "skill"],
+                name="skill_grant_once",
+                violation_error_message=_(
+                    "This person already holds this skill: renew it instead of granting it again."
+                ),
+            ),
             models.CheckConstraint(
                 condition=models.Q(renew_by__isnull=True)
                 | models.Q(renew_by__gte=models.F("granted_on")),
+                violation_error_message=_("The renewal date is before the day it was granted."),
                 name="skill_grant_renewed_after_granted",
             ),
             models.CheckConstraint(
                 condition=models.Q(confirmed=False) | ~models.Q(person=models.F("granted_by")),
+                violation_error_message=_(
+                    "Nobody can grant a skill to themselves: ask another trainer or coordinator."
+                ),
                 name="skill_grant_never_self_granted",
             ),
         ]
@@ -521,7 +537,13 @@ class Line(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="line_is_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(id=1),
+                name="line_is_single_row",
+                violation_error_message=_(
+                    "There is only one line: change its settings instead of adding another."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,15 +5,21 @@ trainings count only as a trainer or coordinator granted them (crisisline's
 SkillGrant): confirmed, granted on or before the day, and not past their
 renewal date. A skill someone once ticked for themselves is kept unconfirmed
 and does not count until a trainer confirms it.
+
+For a shift, a skill is judged on the shift's own (local, starting) day, not
+today: one lapsing before the shift does not count for it, one granted from a
+later date counts for the shifts from that date on.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, DateField, Exists, Expression, Q, QuerySet, Value
+from django.db.models import ExpressionWrapper as Wrapped
 from django.utils import timezone
 
 from crisisline.models import Skill, SkillGrant, User
@@ -63,3 +69,56 @@ def holding(skill_id: int, on: date | None = None) -> Q:
         skill_id=skill_id, skill__kind=Skill.Kind.LANGUAGE
     ).values("user_id")
     return Q(pk__in=granted) | Q(pk__in=declared)
+
+
+def holds_on(person: User, skill: Expression, on: Expression) -> Wrapped:
+    """A true/false expression: does the skill `skill` (e.g. an OuterRef to a
+    position's required skill) count for `person` on the day `on` (e.g. a shift's
+    local start date)? held_skills' rule, for many places in one query."""
+    granted = SkillGrant.objects.filter(person=person, skill_id=skill).counting_on(on)
+    declared = User.skills.through.objects.filter(
+        user_id=person.pk, skill_id=skill, skill__kind=Skill.Kind.LANGUAGE
+    )
+    return Wrapped(Q(Exists(granted)) | Q(Exists(declared)), output_field=BooleanField())
+
+
+@dataclass
+class HeldSkills:
+    """For many people and days at once: from when to when each skill counts for
+    each person (held_skills' rule), loaded in one query by `held_skill_spans`."""
+
+    spans: dict[tuple[int, int], list[tuple[date | None, date | None]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    def holds(self, person_id: int, skill_id: int, on: date) -> bool:
+        return any(
+            (first is None or first <= on) and (last is None or on <= last)
+            for first, last in self.spans.get((person_id, skill_id), ())
+        )
+
+
+def held_skill_spans(people: Iterable[int], skill_ids: Collection[int]) -> HeldSkills:
+    """When each of `skill_ids` counts for each of `people` (one query; none when
+    no skill is asked about)."""
+    held = HeldSkills()
+    if not skill_ids:
+        return held
+    ids = list(people)
+    no_day = Value(None, output_field=DateField())
+    granted = (
+        SkillGrant.objects.filter(person_id__in=ids, skill_id__in=skill_ids, confirmed=True)
+        .values_list("person_id", "skill_id", "granted_on", "renew_by")
+        .order_by()
+    )
+    declared = (
+        User.skills.through.objects.filter(
+            user_id__in=ids, skill_id__in=skill_ids, skill__kind=Skill.Kind.LANGUAGE
+        )
+        .annotate(first=no_day, last=no_day)
+        .values_list("user_id", "skill_id", "first", "last")
+        .order_by()
+    )
+    for person_id, skill_id, first, last in granted.union(declared, all=True):
+        held.spans[(person_id, skill_id)].append((first, last))
+    return held

@@ -565,7 +565,7 @@ def deactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
             % {
                 "count": len(freeing),
                 "places": "; ".join(
-                    f"{row['when']} {row['assignment'].slot.position}" for row in freeing
+                    f"{row['when']} {row['assignment'].slot.name}" for row in freeing
                 ),
             },
         )
@@ -574,7 +574,7 @@ def deactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(
             request,
             _("%(position)s on the shift running now is empty: choose who takes it now.")
-            % {"position": running["assignment"].slot.position},
+            % {"position": running["assignment"].slot.name},
         )
         return redirect("shifts:assign", pk=running["assignment"].slot_id)
     return redirect("people")

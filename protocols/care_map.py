@@ -82,7 +82,9 @@ class Referral(models.TextChoices):
 
 def _choice_check(field: str, choices: type[models.TextChoices]) -> models.CheckConstraint:
     return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": choices.values}), name=f"resource_{field}_is_known"
+        condition=Q(**{f"{field}__in": choices.values}),
+        name=f"resource_{field}_is_known",
+        violation_error_message=_("Choose one of the answers in the list."),
     )
 
 
@@ -125,6 +127,9 @@ class Resource(models.Model):
         max_length=80,
         unique=True,
         help_text=_("Lowercase letters, digits and hyphens, e.g. night-shelter."),
+        error_messages={
+            "unique": _("Another resource already has this short name: choose another.")
+        },
     )
     name = models.CharField(_("name"), max_length=200)
     summary = models.TextField(_("what they offer"), max_length=2000)
@@ -242,9 +247,15 @@ class Resource(models.Model):
             models.CheckConstraint(
                 condition=Q(do_not_refer=False) | ~Q(do_not_refer_reason=""),
                 name="resource_do_not_refer_has_reason",
+                violation_error_message=_(
+                    "Say why the team should not refer people here: the next responder needs "
+                    "to know."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(review_interval_days__gte=1), name="resource_review_interval_positive"
+                condition=Q(review_interval_days__gte=1),
+                name="resource_review_interval_positive",
+                violation_error_message=_("Check it again at least one day later."),
             ),
         ]
 
@@ -380,9 +391,15 @@ class ResourceNeed(models.Model):
     class Meta:
         ordering = ["need"]
         constraints = [
-            models.UniqueConstraint(fields=["resource", "need"], name="resource_need_once"),
+            models.UniqueConstraint(
+                fields=["resource", "need"],
+                name="resource_need_once",
+                violation_error_message=_("This need is already listed for this resource."),
+            ),
             models.CheckConstraint(
-                condition=Q(need__in=Need.values), name="resource_need_is_known"
+                condition=Q(need__in=Need.values),
+                name="resource_need_is_known",
+                violation_error_message=_("Choose a need from the list."),
             ),
         ]
 
@@ -403,13 +420,23 @@ class ResourceHours(models.Model):
         ordering = ["weekday", "start"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(start=F("end")), name="resource_hours_not_zero_length"
+                condition=~Q(start=F("end")),
+                name="resource_hours_not_zero_length",
+                violation_error_message=_(
+                    "These hours open and close at the same time: they would be empty."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(weekday__lte=6), name="resource_hours_weekday_valid"
+                condition=Q(weekday__lte=6),
+                name="resource_hours_weekday_valid",
+                violation_error_message=_("Choose a day of the week from the list."),
             ),
             models.UniqueConstraint(
-                fields=["resource", "weekday", "start"], name="resource_hours_unique_start"
+                fields=["resource", "weekday", "start"],
+                name="resource_hours_unique_start",
+                violation_error_message=_(
+                    "These hours start when other hours of the same day start: change one."
+                ),
             ),
         ]
 
@@ -485,7 +512,11 @@ class PublicDirectory(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(id=1), name="public_directory_single_row"),
+            models.CheckConstraint(
+                condition=Q(id=1),
+                name="public_directory_single_row",
+                violation_error_message=_("The line has one public directory setting."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -586,10 +617,17 @@ class ResourceRevision(models.Model):
         ordering = ["resource", "-number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["resource", "number"], name="one_resource_revision_number"
+                fields=["resource", "number"],
+                name="one_resource_revision_number",
+                violation_error_message=_(
+                    "Someone saved this resource at the same moment. Open it again and "
+                    "save once more."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(number__gte=1), name="resource_revision_number_positive"
+                condition=Q(number__gte=1),
+                name="resource_revision_number_positive",
+                violation_error_message=_("A revision is numbered from 1."),
             ),
         ]
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crisisline.forms import OneMessageEach
 from protocols import police, trees
 from protocols.markdown import MAX_HTML, html_size
 from protocols.models import MAX_BODY, Category, Protocol, Revision, StaleEdit
@@ -81,7 +82,7 @@ def initial_for_new(
     return initial
 
 
-class NewProtocolForm(forms.ModelForm):
+class NewProtocolForm(OneMessageEach, forms.ModelForm):
     translation_of = forms.ModelChoiceField(
         Protocol.objects.all(),
         required=False,
@@ -159,7 +160,7 @@ class NewProtocolForm(forms.ModelForm):
         return protocol
 
 
-class ProtocolSettingsForm(forms.ModelForm):
+class ProtocolSettingsForm(OneMessageEach, forms.ModelForm):
     """What a trainer may change about a protocol besides its text: not versioned."""
 
     translation_of = forms.ModelChoiceField(

@@ -58,6 +58,9 @@ class Protocol(models.Model):
         max_length=80,
         unique=True,
         help_text=_("Lowercase letters, digits and hyphens, e.g. de-escalation-basics."),
+        error_messages={
+            "unique": _("Another protocol already has this short name: choose another.")
+        },
     )
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices, default=Kind.PAGE)
@@ -90,13 +93,23 @@ class Protocol(models.Model):
         ordering = ["category", "title"]
         constraints = [
             models.UniqueConstraint(
-                fields=["translation_key", "language"], name="one_translation_per_language"
+                fields=["translation_key", "language"],
+                name="one_translation_per_language",
+                violation_error_message=_(
+                    "This page already has a translation in that language: edit that one instead."
+                ),
             ),
             models.CheckConstraint(
-                condition=models.Q(review_interval_days__gte=1), name="review_interval_positive"
+                condition=models.Q(review_interval_days__gte=1),
+                name="review_interval_positive",
+                violation_error_message=_(
+                    "Review at least every day: the interval must be one day or more."
+                ),
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["page", "tree"]), name="protocol_kind_known"
+                condition=models.Q(kind__in=["page", "tree"]),
+                name="protocol_kind_known",
+                violation_error_message=_("Choose a page or a decision tree."),
             ),
         ]
 
@@ -214,11 +227,23 @@ class Revision(models.Model):
     class Meta:
         ordering = ["protocol", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["protocol", "number"], name="one_revision_number"),
-            models.CheckConstraint(
-                condition=models.Q(number__gte=1), name="revision_number_positive"
+            models.UniqueConstraint(
+                fields=["protocol", "number"],
+                name="one_revision_number",
+                violation_error_message=_(
+                    "Someone saved this page while you were editing it. Reload it, and add your changes again."
+                ),
             ),
-            models.CheckConstraint(condition=~models.Q(body=""), name="revision_body_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1),
+                name="revision_number_positive",
+                violation_error_message=_("Revision numbers start at 1."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(body=""),
+                name="revision_body_not_empty",
+                violation_error_message=_("Write something: a page cannot be empty."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from crisisline.dates import local_date
 from crisisline.models import User
+from crisisline.skills import HeldSkills, held_skill_spans
 from shifts import places
 from shifts.models import Assignment, Position, Shift, Slot, TimeOff
 
@@ -109,7 +110,7 @@ def short_staffed(slot: Slot) -> Problem | None:
         SHORT,
         slot.shift_id,
         _("%(position)s is short-staffed: %(taken)s of at least %(minimum)s.")
-        % {"position": slot.position, "taken": slot.taken, "minimum": slot.min_people},
+        % {"position": slot.name, "taken": slot.taken, "minimum": slot.min_people},
         slot_id=slot.pk,
     )
 
@@ -133,7 +134,7 @@ class Stint:
     assignment: Placed
     earlier: Sequence[Placed]
     time_off: Sequence[TimeOff]
-    held: set[int]
+    skills: HeldSkills
     shifts_this_month: int
 
     @property
@@ -146,13 +147,18 @@ class Stint:
 
 
 def lacks_skill(stint: Stint) -> Problem | None:
-    position = stint.assignment.slot.position
-    if position.required_skill_id is None or position.required_skill_id in stint.held:
+    """The place's skill is not held on the shift's own day (as a claim judges it);
+    a trainee place is there to learn it."""
+    slot, shift = stint.assignment.slot, stint.assignment.shift
+    required = None if slot.trainee else slot.position.required_skill_id
+    if required is None or stint.skills.holds(
+        stint.assignment.person_id, required, places.local_day(shift.start)
+    ):
         return None
     return stint.problem(
         UNQUALIFIED,
         _("%(name)s lacks %(skill)s, required for %(position)s.")
-        % {"name": stint.person, "skill": position.required_skill, "position": position},
+        % {"name": stint.person, "skill": slot.position.required_skill, "position": slot.name},
     )
 
 
@@ -216,7 +222,7 @@ def coverage_problems(
     slots: Iterable[Slot],
     assignments: Sequence[Placed],
     time_off: Iterable[TimeOff],
-    skills: dict[int, set[int]],
+    skills: HeldSkills,
     start: datetime,
     end: datetime,
 ) -> list[Problem]:
@@ -234,7 +240,7 @@ def coverage_problems(
 
 
 def _stints(
-    assignments: Sequence[Placed], time_off: Iterable[TimeOff], skills: dict[int, set[int]]
+    assignments: Sequence[Placed], time_off: Iterable[TimeOff], skills: HeldSkills
 ) -> Iterator[Stint]:
     """Each live place, person by person in time order, with what came before it."""
     live = sorted(
@@ -258,7 +264,7 @@ def _stints(
                 assignment,
                 mine[:index],
                 leave_by_person[person_id],
-                skills.get(person_id, set()),
+                skills,
                 month_counts[months[shift.pk]],
             )
 
@@ -407,7 +413,7 @@ def load_roster(start: datetime, end: datetime) -> Roster:
     }
     # The same answer the rule for taking a place gets (shifts.places).
     required = {p.required_skill_id for p in positions.values() if p.required_skill_id}
-    skills = places.held_skill_ids([User(pk=pk) for pk in people], required, timezone.localdate())
+    skills = held_skill_spans(people, required)
     leave = list(
         TimeOff.objects.filter(
             person_id__in=people,
@@ -463,7 +469,7 @@ def fingerprint(shift: Shift, now: datetime) -> str:
             [
                 (
                     slot.pk,
-                    str(slot.position),
+                    slot.name,
                     slot.taken,
                     slot.capacity,
                     slot.min_people,

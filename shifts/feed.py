@@ -12,7 +12,7 @@ from icalendar import Calendar, Event
 
 from crisisline.i18n import language_of, name_in_reading_language
 from crisisline.models import Line, User
-from shifts.models import Assignment
+from shifts.models import Assignment, place_name
 
 PAST_DAYS = 60
 FUTURE_DAYS = 400
@@ -37,15 +37,18 @@ def _calendar(person: User, *, with_teammates: bool) -> bytes:
     )
     teammates: dict[int, list[str]] = defaultdict(list)
     if with_teammates:
-        for shift_id, name, position in (
+        for shift_id, name, position, trainee in (
             Assignment.objects.filter(shift_id__in=[a.shift_id for a in mine])
             .exclude(person=person)
             .order_by("slot__position__order", "person__display_name")
             .values_list(
-                "shift_id", "person__display_name", name_in_reading_language("slot__position")
+                "shift_id",
+                "person__display_name",
+                name_in_reading_language("slot__position"),
+                "slot__trainee",
             )
         ):
-            teammates[shift_id].append(f"{name} ({position})")
+            teammates[shift_id].append(f"{name} ({place_name(position, trainee)})")
 
     line = Line.current()
     calendar = Calendar()
@@ -59,7 +62,7 @@ def _calendar(person: User, *, with_teammates: bool) -> bytes:
         event.add("dtstamp", now.astimezone(UTC))
         event.add("dtstart", shift.start.astimezone(UTC))
         event.add("dtend", shift.end.astimezone(UTC))
-        event.add("summary", f"{line.name}: {assignment.slot.position}")
+        event.add("summary", f"{line.name}: {assignment.slot.name}")
         if shift.cancelled:
             event.add("status", "CANCELLED")
         if teammates.get(shift.pk):

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crisisline.forms import OneMessageEach
 from crisisline.models import User
 from crisisline.phones import clean_phone
 from shifts.coverage import KIND_LABELS
@@ -44,7 +45,7 @@ def today():
     return timezone.localdate()
 
 
-class WindowForm(forms.ModelForm):
+class WindowForm(OneMessageEach, forms.ModelForm):
     class Meta:
         model = ServiceWindow
         fields = ["weekday", "start", "end"]
@@ -74,7 +75,7 @@ class WindowForm(forms.ModelForm):
         pass
 
 
-class ClosureForm(forms.ModelForm):
+class ClosureForm(OneMessageEach, forms.ModelForm):
     class Meta:
         model = Closure
         fields = ["date", "reason"]
@@ -89,7 +90,7 @@ class ClosureForm(forms.ModelForm):
         return day
 
 
-class PositionForm(forms.ModelForm):
+class PositionForm(OneMessageEach, forms.ModelForm):
     class Meta:
         model = Position
         fields = [
@@ -98,6 +99,7 @@ class PositionForm(forms.ModelForm):
             "min_people",
             "max_people",
             "required_skill",
+            "trainee_place",
             "holds_line",
             "order",
             "active",
@@ -110,6 +112,14 @@ class PositionForm(forms.ModelForm):
             self.add_error("max_people", _("At least one person must fit in a position."))
         elif low is not None and high is not None and low > high:
             self.add_error("min_people", _("The fewest cannot be more than the most."))
+        if cleaned.get("trainee_place") and not cleaned.get("required_skill"):
+            self.add_error(
+                "trainee_place",
+                _(
+                    "A trainee place needs a required skill to learn: choose one, "
+                    "or leave the trainee place off."
+                ),
+            )
         return cleaned
 
 
@@ -189,7 +199,7 @@ class AssignForm(forms.Form):
         self.fields["person"].queryset = people if people is not None else User.objects.none()
 
 
-class TimeOffForm(forms.ModelForm):
+class TimeOffForm(OneMessageEach, forms.ModelForm):
     class Meta:
         model = TimeOff
         fields = ["first_day", "last_day", "note"]
@@ -211,7 +221,7 @@ class TimeOffForm(forms.ModelForm):
         return cleaned
 
 
-class PreferencesForm(forms.ModelForm):
+class PreferencesForm(OneMessageEach, forms.ModelForm):
     class Meta:
         model = ShiftPreferences
         fields = ["reminder_hours", "feed_shows_teammates"]
@@ -223,7 +233,7 @@ class PreferencesForm(forms.ModelForm):
         field.widget.attrs.update(min=1, max=168)
 
 
-class RulesForm(forms.ModelForm):
+class RulesForm(OneMessageEach, forms.ModelForm):
     class Meta:
         model = RosterRules
         fields = ["release_notice_hours", "swaps_need_approval", "duty_phone"]

@@ -96,7 +96,8 @@ def answer(now: datetime | None = None) -> Answer:
     if not (running.exists() or opening_status(now).is_open):
         return Answer(CLOSED)
     rows = list(
-        Assignment.objects.filter(shift__in=running, person__is_active=True)
+        # Trainees shadow a position: never the line holder, never called.
+        Assignment.objects.filter(shift__in=running, person__is_active=True, slot__trainee=False)
         .order_by("shift__start", "created_at", "pk")
         .values_list("slot__position_id", "slot__position__holds_line", "person__phone")
     )

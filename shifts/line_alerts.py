@@ -67,6 +67,7 @@ def line_gaps(now: datetime | None = None, hours: int = ALERT_HOURS) -> list[Lin
     rows = (
         Slot.objects.filter(
             position__holds_line=True,
+            trainee=False,  # a trainee never holds the line
             shift__cancelled=False,
             shift__end__gt=now,
             shift__start__lt=now + timedelta(hours=hours),

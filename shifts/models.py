@@ -39,9 +39,25 @@ class ServiceWindow(models.Model):
     class Meta:
         ordering = ["weekday", "start"]
         constraints = [
-            models.CheckConstraint(condition=~Q(start=F("end")), name="window_not_zero_length"),
-            models.CheckConstraint(condition=Q(weekday__lte=6), name="window_weekday_valid"),
-            models.UniqueConstraint(fields=["weekday", "start"], name="window_unique_start"),
+            models.CheckConstraint(
+                condition=~Q(start=F("end")),
+                name="window_not_zero_length",
+                violation_error_message=_(
+                    "The window opens and closes at the same time: it would be empty."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__lte=6),
+                name="window_weekday_valid",
+                violation_error_message=_("Choose a day of the week from the list."),
+            ),
+            models.UniqueConstraint(
+                fields=["weekday", "start"],
+                name="window_unique_start",
+                violation_error_message=_(
+                    "Another window already opens on that day at that time. Change or delete that one first."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -71,7 +87,11 @@ class ServiceWindow(models.Model):
 class Closure(models.Model):
     """A date on which the line stays closed (windows starting that day are skipped)."""
 
-    date = models.DateField(_("date"), unique=True)
+    date = models.DateField(
+        _("date"),
+        unique=True,
+        error_messages={"unique": _("The line is already closed that day.")},
+    )
     reason = models.CharField(_("reason"), max_length=120, blank=True)
 
     class Meta:
@@ -82,7 +102,12 @@ class Closure(models.Model):
 
 
 class Position(models.Model):
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    name = models.CharField(
+        _("name"),
+        max_length=60,
+        unique=True,
+        error_messages={"unique": _("There is already a position with this name.")},
+    )
     name_es = models.CharField(
         _("name in Spanish"),
         max_length=60,
@@ -104,6 +129,15 @@ class Position(models.Model):
         default=False,
         help_text=_("Calls to the line are forwarded to whoever holds this position."),
     )
+    trainee_place = models.BooleanField(
+        _("takes a trainee (shadow)"),
+        default=False,
+        help_text=_(
+            "Adds one place on each shift for someone learning this position, who does "
+            "not hold its required skill yet. It does not count as cover, never carries "
+            "the line's phone and is never called."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("in use"), default=True)
     # Where calls go after the line holder (shifts.forwarding); None: not in the chain.
@@ -112,9 +146,23 @@ class Position(models.Model):
     class Meta:
         ordering = ["order", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(max_people__gte=1), name="position_max_positive"),
             models.CheckConstraint(
-                condition=Q(max_people__gte=F("min_people")), name="position_min_le_max"
+                condition=Q(max_people__gte=1),
+                name="position_max_positive",
+                violation_error_message=_("At least one person must fit in a position."),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_people__gte=F("min_people")),
+                name="position_min_le_max",
+                violation_error_message=_("The fewest cannot be more than the most."),
+            ),
+            # A trainee learns the required skill: without one there is nothing to learn.
+            models.CheckConstraint(
+                condition=Q(trainee_place=False) | Q(required_skill__isnull=False),
+                violation_error_message=_(
+                    "A trainee place needs a required skill to learn: choose one, or leave the trainee place off."
+                ),
+                name="position_trainee_needs_skill",
             ),
         ]
 
@@ -141,8 +189,16 @@ class Shift(models.Model):
     class Meta:
         ordering = ["start", "end"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="shift_ends_after_start"),
-            models.UniqueConstraint(fields=["start", "end"], name="shift_unique_times"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="shift_ends_after_start",
+                violation_error_message=_("The end must come after the start."),
+            ),
+            models.UniqueConstraint(
+                fields=["start", "end"],
+                name="shift_unique_times",
+                violation_error_message=_("A shift with exactly these times already exists."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -167,9 +223,18 @@ class SlotQuerySet(models.QuerySet["Slot"]):
         return self.filter(shift__start__gt=now)
 
 
+def place_name(position: str, trainee: bool) -> str:
+    """How a place is named wherever it is shown: "Line holder (trainee)"."""
+    return _("%(position)s (trainee)") % {"position": position} if trainee else position
+
+
 class Slot(models.Model):
     """The places of one position on one shift. `taken` counts its assignments,
-    so the database itself refuses more people than the capacity."""
+    so the database itself refuses more people than the capacity.
+
+    A trainee slot is the one shadow place of a position that takes a trainee:
+    one person, not counted as cover (its minimum is 0), never the line holder
+    and never in the forwarding chain."""
 
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="slots")
     position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="slots")
@@ -177,19 +242,43 @@ class Slot(models.Model):
     capacity = models.PositiveSmallIntegerField(default=1)
     taken = models.PositiveSmallIntegerField(default=0)
     urgent_since = models.DateTimeField(null=True, blank=True)
+    trainee = models.BooleanField(default=False)
 
     objects = SlotQuerySet.as_manager()
 
     class Meta:
-        ordering = ["shift__start", "position__order", "position__name"]
+        ordering = ["shift__start", "position__order", "position__name", "trainee"]
         constraints = [
-            models.UniqueConstraint(fields=["shift", "position"], name="slot_one_per_position"),
-            models.CheckConstraint(condition=Q(taken__lte=F("capacity")), name="slot_never_over"),
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="slot_capacity_positive"),
+            models.UniqueConstraint(
+                fields=["shift", "position", "trainee"],
+                name="slot_one_per_position_and_kind",
+                violation_error_message=_("This shift already has a place for this position."),
+            ),
+            models.CheckConstraint(
+                condition=Q(trainee=False) | Q(capacity=1, min_people=0),
+                violation_error_message=_(
+                    "A trainee place holds one person and is not counted as cover."
+                ),
+                name="slot_trainee_one_uncounted",
+            ),
+            models.CheckConstraint(
+                condition=Q(taken__lte=F("capacity")),
+                name="slot_never_over",
+                violation_error_message=_("Sorry, this place was just taken. Choose another one."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="slot_capacity_positive",
+                violation_error_message=_("At least one person must fit in a position."),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.position} · {self.shift}"
+        return f"{self.name} · {self.shift}"
+
+    @property
+    def name(self) -> str:
+        return place_name(str(self.position), self.trainee)
 
     @property
     def free(self) -> int:
@@ -215,7 +304,11 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["shift__start", "slot__position__order"]
         constraints = [
-            models.UniqueConstraint(fields=["shift", "person"], name="assignment_once_per_shift"),
+            models.UniqueConstraint(
+                fields=["shift", "person"],
+                name="assignment_once_per_shift",
+                violation_error_message=_("You're already on this shift."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -233,7 +326,11 @@ class GivenUp(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["slot", "person"], name="given_up_once"),
+            models.UniqueConstraint(
+                fields=["slot", "person"],
+                name="given_up_once",
+                violation_error_message=_("This place was already given up."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -252,7 +349,9 @@ class TimeOff(models.Model):
         ordering = ["first_day"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(last_day__gte=F("first_day")), name="time_off_ends_after_start"
+                condition=Q(last_day__gte=F("first_day")),
+                name="time_off_ends_after_start",
+                violation_error_message=_("The last day is before the first day."),
             ),
         ]
 
@@ -303,6 +402,7 @@ class SwapOffer(models.Model):
             models.UniqueConstraint(
                 fields=["assignment"],
                 condition=Q(status__in=["open", "pending"]),
+                violation_error_message=_("This shift is already offered for a swap."),
                 name="swap_one_live_offer",
             ),
         ]
@@ -330,7 +430,13 @@ class RosterRules(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(id=1), name="roster_rules_single_row"),
+            models.CheckConstraint(
+                condition=Q(id=1),
+                name="roster_rules_single_row",
+                violation_error_message=_(
+                    "There is only one set of roster rules: change them instead of adding more."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -399,27 +505,51 @@ def revoke_feed_of(person: User) -> None:
     ShiftPreferences.objects.filter(person=person).update(feed_token_hash="")
 
 
+def slots_of(shift: Shift, position: Position, trainee: bool | None = None) -> list[Slot]:
+    """The new slots `position` gives `shift`: its places and, if it takes a trainee,
+    the trainee place (`trainee` chooses one of the two)."""
+    slots = []
+    if trainee is not True:
+        slots.append(
+            Slot(
+                shift=shift,
+                position=position,
+                min_people=position.min_people,
+                capacity=position.max_people,
+            )
+        )
+    if position.trainee_place and trainee is not False:
+        slots.append(Slot(shift=shift, position=position, min_people=0, capacity=1, trainee=True))
+    return slots
+
+
 @transaction.atomic
 def add_slots_for_position(position: Position) -> int:
-    """Give every future, uncancelled shift a slot for a newly added position."""
+    """Give every future, uncancelled shift the slots of a newly added or changed
+    position that it lacks (its places, and its trainee place when it takes one)."""
     now = timezone.now()
-    existing = Slot.objects.filter(position=position).values("shift_id")
-    shifts = Shift.objects.active().filter(start__gt=now).exclude(pk__in=existing)
-    slots = [
-        Slot(
-            shift=shift,
-            position=position,
-            min_people=position.min_people,
-            capacity=position.max_people,
-        )
-        for shift in shifts.only("pk")
-    ]
+    upcoming = Shift.objects.active().filter(start__gt=now).only("pk")
+    slots = []
+    for trainee in (False, True):
+        existing = Slot.objects.filter(position=position, trainee=trainee).values("shift_id")
+        for shift in upcoming.exclude(pk__in=existing):
+            slots += slots_of(shift, position, trainee)
     Slot.objects.bulk_create(slots)
-    return len(slots)
+    return len({slot.shift_id for slot in slots})
+
+
+def drop_trainee_places(position: Position) -> int:
+    """A position no longer taking trainees: its upcoming trainee places nobody
+    holds go; one somebody holds stays until its shift is over."""
+    future = Slot.objects.filter(
+        position=position, trainee=True, taken=0, shift__start__gt=timezone.now()
+    )
+    return future.delete()[0]
 
 
 class LineGapAlert(models.Model):
-    """Remembers that a line-holder place at risk was announced, so it is announced once."""
+    """Remembers that a line-holder gap was announced, so it is announced once; the
+    row goes when the gap closes (the place filled), so the next gap is announced."""
 
     slot = models.OneToOneField(Slot, on_delete=models.CASCADE, related_name="gap_alert")
     sent_at = models.DateTimeField(default=timezone.now)

@@ -17,7 +17,7 @@ from crisisline.i18n import name_in_reading_language
 from crisisline.models import User
 from shifts import places
 from shifts.hours import OpeningStatus
-from shifts.models import Assignment, Shift, Slot
+from shifts.models import Assignment, Shift, Slot, place_name
 from shifts.templatetags.shifts_tags import tel
 
 REFRESH_MIN_SECONDS = 15
@@ -79,10 +79,11 @@ def add_people(shifts: list[OnCallShift]) -> None:
     by_pk = {shift.pk: shift for shift in shifts}
     rows = (
         Slot.objects.filter(shift_id__in=by_pk)
-        .order_by("position__order", "position__name", "assignments__id")
+        .order_by("position__order", "position__name", "trainee", "assignments__id")
         .values_list(
             "shift_id",
             name_in_reading_language("position"),
+            "trainee",
             "assignments__id",
             "assignments__person__display_name",
             "assignments__person__pronouns",
@@ -90,8 +91,11 @@ def add_people(shifts: list[OnCallShift]) -> None:
             "assignments__person__is_active",
         )
     )
-    for shift_id, position, assignment, name, pronouns, phone, active in rows:
+    for shift_id, name_of_position, trainee, assignment, name, pronouns, phone, active in rows:
+        position = place_name(name_of_position, trainee)
         if assignment is None or not active:  # a deactivated holder is nobody to call
+            if trainee:  # an empty trainee place is no gap: it never counts as cover
+                continue
             person = OnCallPerson(position)
         else:
             person = OnCallPerson(position, name, pronouns, tel(phone) if phone else "")
@@ -122,7 +126,7 @@ def open_places_for(person: User, now: datetime, who: places.Standing) -> list[O
     found = places.places_open_to(person, slots, now, who)
     found.sort(key=lambda place: (place.urgent_since is None, place.start))
     return [
-        OpenPlace(p.slot_id, p.start, p.position, p.urgent_since) for p in found[:OPEN_PLACES_SHOWN]
+        OpenPlace(p.slot_id, p.start, p.name, p.urgent_since) for p in found[:OPEN_PLACES_SHOWN]
     ]
 
 

@@ -38,15 +38,17 @@ from crisisline.i18n import language_of, name_in_reading_language
 from crisisline.models import User
 from crisisline.roles import can, holders_of
 from crisisline.skills import held_skill_ids as skills_held_by
-from crisisline.skills import held_skills
+from crisisline.skills import holds_on
 from shifts.models import (
     Assignment,
     GivenUp,
+    LineGapAlert,
     RosterRules,
     Shift,
     Slot,
     SwapOffer,
     TimeOff,
+    place_name,
 )
 
 
@@ -87,10 +89,21 @@ TIME_OFF = "time-off"
 CLASH = "clash"
 OVER_MAXIMUM = "over-maximum"
 TOO_LITTLE_REST = "rest"
+ALREADY_TRAINED = "already-trained"
 
 # A coordinator may still put someone in a place against these (and is told);
 # the others nobody can get past.
-WARNINGS = frozenset({NOT_RESPONDER, GAVE_UP, UNQUALIFIED, TIME_OFF, OVER_MAXIMUM, TOO_LITTLE_REST})
+WARNINGS = frozenset(
+    {
+        NOT_RESPONDER,
+        GAVE_UP,
+        UNQUALIFIED,
+        ALREADY_TRAINED,
+        TIME_OFF,
+        OVER_MAXIMUM,
+        TOO_LITTLE_REST,
+    }
+)
 
 # How far back and ahead a person's own shifts bear on a place: the rest rule
 # (at most 168 hours, see User.min_rest_hours) and the calendar month.
@@ -124,6 +137,13 @@ class Place:
     urgent_since: datetime | None = None
     swap_id: int | None = None
     offered_by: str = ""
+    # The trainee (shadow) place of a position: for someone who does not hold
+    # its skill yet; those who do take one of its ordinary places instead.
+    trainee: bool = False
+
+    @property
+    def name(self) -> str:
+        return place_name(self.position, self.trainee)
 
 
 @dataclass(frozen=True)
@@ -156,6 +176,12 @@ class Facts:
     holds_skill: bool
     away: bool
     gave_up: bool
+
+
+def local_day(instant: datetime) -> date:
+    """The line's local day of `instant`: the day a shift starting then is judged on
+    (which skills count for it)."""
+    return timezone.localtime(instant).date()
 
 
 def month_of(instant: datetime) -> tuple[int, int]:
@@ -209,7 +235,18 @@ def reasons_against(who: Standing, place: Place, facts: Facts, now: datetime) ->
             _("You gave this place up. If you can make it after all, ask a coordinator."),
             _("gave this place up"),
         )
-    if not facts.holds_skill:
+    if place.trainee and place.skill_id is not None:
+        if facts.holds_skill:
+            add(
+                ALREADY_TRAINED,
+                _(
+                    "You already hold %(skill)s: take an ordinary %(position)s place, "
+                    "and leave this one to someone learning."
+                )
+                % {"skill": place.skill, "position": place.position},
+                _("already holds %(skill)s") % {"skill": place.skill},
+            )
+    elif not facts.holds_skill:
         add(
             UNQUALIFIED,
             _("This place needs %(skill)s, which you don't hold yet. Ask a trainer about it.")
@@ -280,8 +317,9 @@ def _bookings(assignments: QuerySet[Assignment]) -> list[tuple[int, Booking]]:
         "shift__end",
         "shift__cancelled",
         name_in_reading_language("slot__position"),
+        "slot__trainee",
     )
-    return [(row[0], Booking(*row[1:])) for row in rows]
+    return [(row[0], Booking(*row[1:5], place_name(row[5], row[6]))) for row in rows]
 
 
 def standing_of(person: User, since: datetime) -> Standing:
@@ -317,13 +355,12 @@ def _annotated(rows: QuerySet[Any], person: User, slot: str) -> QuerySet[Any]:
         first_day__lte=TruncDate(last_moment, tzinfo=zone),
         last_day__gte=TruncDate(start, tzinfo=zone),
     )
-    held = held_skills(person, timezone.localdate()).filter(
-        pk=OuterRef(f"{slot}position__required_skill")
+    # The skill as of the shift's own day, not today (crisisline.skills).
+    held = holds_on(
+        person, OuterRef(f"{slot}position__required_skill"), TruncDate(start, tzinfo=zone)
     )
     gave_up = GivenUp.objects.filter(person=person, slot=OuterRef(f"{slot}id" if slot else "pk"))
-    annotated: QuerySet[Any] = rows.annotate(
-        held=Exists(held), away=Exists(away), gave_up=Exists(gave_up)
-    )
+    annotated: QuerySet[Any] = rows.annotate(held=held, away=Exists(away), gave_up=Exists(gave_up))
     return annotated
 
 
@@ -341,6 +378,7 @@ def _place_fields(path: str = "") -> list[str | Combinable]:
         f"{path}capacity",
         f"{path}taken",
         f"{path}urgent_since",
+        f"{path}trainee",
     ]
 
 
@@ -365,6 +403,7 @@ def _slot_rows(slots: QuerySet[Slot], person: User) -> list[tuple[Place, Facts]]
         capacity,
         taken,
         urgent,
+        trainee,
         *f,
     ) in rows:
         place = Place(
@@ -378,6 +417,7 @@ def _slot_rows(slots: QuerySet[Slot], person: User) -> list[tuple[Place, Facts]]
             skill or "",
             capacity - taken,
             urgent,
+            trainee=trainee,
         )
         found.append((place, Facts(skill_id is None or f[0], f[1], f[2])))
     return found
@@ -391,7 +431,7 @@ def _swap_rows(offers: QuerySet[SwapOffer], person: User) -> list[tuple[Place, F
     )
     found = []
     for pk, shift, start, end, cancelled, position, skill_id, skill, _c, _t, _u, *rest in rows:
-        offer, offered_by, held, away, gave_up = rest
+        trainee, offer, offered_by, held, away, gave_up = rest
         # Taking an offer hands over its holder's place: there is always one.
         place = Place(
             pk,
@@ -405,6 +445,7 @@ def _swap_rows(offers: QuerySet[SwapOffer], person: User) -> list[tuple[Place, F
             1,
             swap_id=offer,
             offered_by=offered_by,
+            trainee=trainee,
         )
         found.append((place, Facts(skill_id is None or held, away, gave_up)))
     return found
@@ -506,6 +547,7 @@ def candidates_for(slot: Slot, now: datetime | None = None) -> list[Candidate]:
         str(position.required_skill or ""),
         slot.free,
         slot.urgent_since,
+        trainee=slot.trainee,
     )
     people = list(holders_of("respond").order_by("display_name", "pk"))
     ids = [person.pk for person in people]
@@ -517,7 +559,7 @@ def candidates_for(slot: Slot, now: datetime | None = None) -> list[Candidate]:
     ):
         bookings[pk].append(booking)
     required = position.required_skill_id
-    held = held_skill_ids(people, [required] if required else [], timezone.localdate())
+    held = held_skill_ids(people, [required] if required else [], local_day(shift.start))
     away = {
         leave.person_id
         for leave in TimeOff.objects.filter(
@@ -561,6 +603,8 @@ def _take(slot: Slot, person: User) -> Assignment:
     """Insert the assignment and count it; the constraints refuse overbooking."""
     assignment = Assignment.objects.create(slot=slot, shift=slot.shift, person=person)
     Slot.objects.filter(pk=slot.pk).update(taken=F("taken") + 1, urgent_since=None)
+    # A filled place ends its gap: if it opens again, that is a new gap, announced again.
+    LineGapAlert.objects.filter(slot_id=slot.pk).delete()
     return assignment
 
 
@@ -719,13 +763,13 @@ def _email_urgent(slot: Slot, *, url: str) -> int:
     for person in recipients:
         with override(language_of(person)):  # each in their own language
             subject = _("Urgent: a %(position)s place is open on %(when)s") % {
-                "position": slot.position,
+                "position": slot.name,
                 "when": when(slot.shift),
             }
             body = _(
                 "Someone can't make their shift. The %(position)s place on %(when)s is open.\n"
                 "If you can take it, claim it here:\n\n%(url)s\n"
-            ) % {"position": slot.position, "when": when(slot.shift), "url": url}
+            ) % {"position": slot.name, "when": when(slot.shift), "url": url}
         messages.append((subject, body, None, [person.email]))
     return send_mass_mail(messages, fail_silently=True)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from shifts.hours import occurrences
-from shifts.models import Closure, Position, ServiceWindow, Shift, Slot
+from shifts.models import Closure, Position, ServiceWindow, Shift, Slot, slots_of
 
 
 @dataclass(frozen=True)
@@ -50,14 +50,7 @@ class Generated:
 
 def slots_for(shifts: list[Shift], positions: list[Position]) -> list[Slot]:
     return [
-        Slot(
-            shift=shift,
-            position=position,
-            min_people=position.min_people,
-            capacity=position.max_people,
-        )
-        for shift in shifts
-        for position in positions
+        slot for shift in shifts for position in positions for slot in slots_of(shift, position)
     ]
 
 

@@ -33,6 +33,18 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _line_language():
+    """Each test starts in the line's language: a test that switched to Spanish
+    through a request leaves it active in the thread otherwise."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _isolated_keyring(settings, tmp_path):
     """Every test gets its own empty keyring, never the shared one under var/."""
     settings.KEYRING_DIR = tmp_path / "keyring"

@@ -163,7 +163,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: places.claim(pk, request.user),
         lambda assignment: (
             _("You are on %(when)s as %(position)s.")
-            % {"when": places.when(assignment.shift), "position": assignment.slot.position}
+            % {"when": places.when(assignment.shift), "position": assignment.slot.name}
         ),
     )
     return redirect(back(request, "shifts:mine" if claimed else "shifts:places"))

@@ -321,7 +321,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("%(name)s assigned as %(position)s.")
-                % {"name": form.cleaned_data["person"], "position": slot.position},
+                % {"name": form.cleaned_data["person"], "position": slot.name},
             )
             for warning in outcome.warnings:
                 messages.warning(request, warning)

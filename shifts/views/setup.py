@@ -32,6 +32,7 @@ from shifts.models import (
     ServiceWindow,
     Slot,
     add_slots_for_position,
+    drop_trainee_places,
 )
 
 
@@ -151,11 +152,15 @@ def edit_position(request: HttpRequest, pk: int) -> HttpResponse:
     form = PositionForm(posted(request), instance=position)
     if request.method == "POST" and form.is_valid():
         position = form.save()
-        future = Slot.objects.filter(position=position, shift__start__gt=timezone.now())
+        future = Slot.objects.filter(
+            position=position, trainee=False, shift__start__gt=timezone.now()
+        )
         future.filter(taken__lte=position.max_people).update(
             capacity=position.max_people, min_people=position.min_people
         )
         kept = future.filter(taken__gt=position.max_people).count()
+        if not position.trainee_place:
+            drop_trainee_places(position)
         if position.active:
             add_slots_for_position(position)
         messages.success(request, _("Position saved; upcoming shifts follow it."))

@@ -239,6 +239,8 @@ def shifts_data(size, figures, named, cookies, pages, timings, summary) -> None:
             "cookie": cookies["coordinator"],
         },
         {"name": "team roster", "path": "/roster/team/", "cookie": cookies["responder"]},
+        # Every place the responder may take, asked of the one rule (shifts.places).
+        {"name": "open places", "path": "/places/", "cookie": cookies["responder"]},
     ]
 
 

@@ -121,7 +121,8 @@ def data(env: dict[str, str], *args: str) -> dict:
 def fresh_database(kind: str, workdir: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{workdir / 'bench.sqlite3'}"
-    name = "crisisline_bench"
+    # Several checkouts on one server each name their own (BENCH_DATABASE).
+    name = os.environ.get("BENCH_DATABASE", "crisisline_bench")
     for statement in (
         f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
         f'CREATE DATABASE "{name}"',

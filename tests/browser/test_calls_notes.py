@@ -35,6 +35,7 @@ def test_responder_writes_reads_and_burns_a_note_on_a_phone(phone, html_checker)
     audit(phone, html_checker)
 
     phone.get_by_label("Crisis: non-acute").check()
+    phone.locator("details.more > summary").click()  # the rest of the call, folded
     phone.get_by_label("Phone support").check()
     phone.get_by_label("No police").check()
     phone.get_by_label("Food").check()
@@ -44,9 +45,9 @@ def test_responder_writes_reads_and_burns_a_note_on_a_phone(phone, html_checker)
     phone.get_by_role("button", name="Save note").click()
 
     # Bad date and a likely phone number: both explained, nothing saved.
-    assert phone.get_by_text("This note may identify someone").is_visible()
+    assert phone.locator("#field-body").get_by_text("This note may identify someone").is_visible()
     assert phone.get_by_text("555-010-0199").first.is_visible()
-    assert phone.get_by_text("at most 30 days").is_visible()
+    assert phone.locator("#field-follow_up_by").get_by_text("at most 30 days").is_visible()
     assert not CallNote.objects.exists()
     audit(phone, html_checker)
 

@@ -74,8 +74,7 @@ def responder_journey(v: Visitor, line) -> None:
     v.follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="Notes"))
     v.follow(page.get_by_role("link", name="Write a note"))
     v.check(page.get_by_label("Crisis: non-acute"))
-    v.check(page.get_by_label("Phone support"))
-    v.check(page.get_by_label("No police"))
+    # Phone support and no police are chosen in advance, folded below the note.
     v.fill(page.get_by_role("textbox", name="Note"), "Wants a call back tomorrow about food.")
     v.follow(page.get_by_role("button", name="Save note"))
     assert "Note saved." in v.message()

@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from crisisline.roles import COORDINATOR, RESPONDER
+from shifts import places
 from shifts.models import LineGapAlert, TimeOff
 from tests.factory import grant, make_person
 from tests.shifts.conftest import in_hours, make_shift, put
@@ -72,3 +73,41 @@ def test_nothing_without_email_configured(settings, holder_position):
     make_shift(in_hours(10), positions=[holder_position])
     assert "Email is not configured" in run()
     assert not LineGapAlert.objects.exists()
+
+
+def test_a_place_filled_then_freed_again_is_a_new_gap_and_is_announced_again(
+    email, holder_position
+):
+    shift = make_shift(in_hours(10), positions=[holder_position])
+    slot = shift.slots.get()
+    sam = make_person("sam", RESPONDER, email="sam@example.org")
+    grant(sam, holder_position.required_skill)
+    make_person("coord", COORDINATOR, email="coord@example.org")
+
+    assert "Sent 2 line gap alert(s)." in run()  # the gap: Sam and the coordinator
+    assignment = places.claim(slot.pk, sam)
+    assert "Sent 0 line gap alert(s)." in run()  # filled by someone reachable: no gap
+    places.cant_make_it(assignment)
+    # Sam gave it up, so only the coordinator hears of the new gap.
+    assert "Sent 1 line gap alert(s)." in run()
+    assert [m.to[0] for m in mail.outbox[2:]] == ["coord@example.org"]
+    assert "nobody holds Line holder" in mail.outbox[2].body
+    assert "Sent 0 line gap alert(s)." in run()  # and still only once per gap
+
+
+def test_a_holder_who_adds_a_phone_closes_the_gap_and_losing_it_opens_a_new_one(
+    email, holder_position
+):
+    shift = make_shift(in_hours(10), positions=[holder_position])
+    ana = make_person("ana", RESPONDER, phone="", email="ana@example.org")
+    put(ana, shift, holder_position)
+    make_person("coord", COORDINATOR, email="coord@example.org")
+    assert "Sent 1 line gap alert(s)." in run()
+    ana.phone = "+15550100005"
+    ana.save()
+    assert "Sent 0 line gap alert(s)." in run()
+    assert not LineGapAlert.objects.exists()
+    ana.phone = ""
+    ana.save()
+    assert "Sent 1 line gap alert(s)." in run()
+    assert len(mail.outbox) == 2

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from crisisline.models import Skill
+from crisisline.skills import HeldSkills
 from shifts import coverage
 from shifts.coverage import Placed, Problem, Stint, Teammate
 from shifts.models import Position, Shift, Slot, TimeOff
@@ -36,7 +37,11 @@ def placed(on: Shift, position: Position, who: Teammate | None = None) -> Placed
 
 
 def stint(a: Placed, earlier=(), time_off=(), held=(), count=1) -> Stint:
-    return Stint(a, list(earlier), list(time_off), set(held), count)
+    """`held`: the skills the person holds, with no end, from long before the shift."""
+    skills = HeldSkills()
+    for skill_id in held:
+        skills.spans[(a.person_id, skill_id)].append((None, None))
+    return Stint(a, list(earlier), list(time_off), skills, count)
 
 
 HOLDER = Position(name="Line holder", holds_line=True)

@@ -1,7 +1,8 @@
 """One rule decides who may take a place (shifts.places.reasons_against), and
 every place that shows, offers or makes places agrees with it: claims, the open
 places list, the block on "On call now", swap offers and taking them, and the
-coordinators' picker. One world, with one place for each reason, asked of all."""
+coordinators' picker, and the coverage report. One world, with one place for
+each reason, asked of all."""
 
 from __future__ import annotations
 
@@ -168,6 +169,29 @@ def by_the_picker(world: World) -> set[str]:
     return free
 
 
+# What the coverage report cannot be asked: it judges people where they are, and
+# nobody can be put twice on one shift, nor is a place given up anything to it.
+NOT_FOR_THE_REPORT = {"already on it", "given up"}
+
+
+def by_the_coverage_report(world: World) -> set[str]:
+    """Put the viewer in each place in turn (as a coordinator may, against the
+    warnings) and read whether the coverage report then says anything about them."""
+    client = client_for(world.coordinator)
+    assert "Val Viewer" not in client.get("/roster/coverage/?weeks=8").content.decode()
+    fine = set()
+    for name, slot in world.slots.items():
+        if name in NOT_FOR_THE_REPORT:
+            continue
+        with transaction.atomic():
+            put(world.viewer, world.shifts[name], slot.position)
+            body = client.get("/roster/coverage/?weeks=8").content.decode()
+            transaction.set_rollback(True)
+        if "Val Viewer" not in body:
+            fine.add(name)
+    return fine
+
+
 @pytest.mark.parametrize(
     "asked",
     [
@@ -178,6 +202,7 @@ def by_the_picker(world: World) -> set[str]:
         by_swap_offers,
         by_taking_swaps,
         by_the_picker,
+        by_the_coverage_report,
     ],
     ids=lambda ask: ask.__name__,
 )

@@ -35,7 +35,10 @@ def test_bad_positions_are_refused(as_coordinator, responder_position):
             {"name": "B", "min_people": 0, "max_people": 0, "order": 0},
             "At least one person must fit",
         ),
-        ({"name": "Responder", "min_people": 1, "max_people": 1, "order": 0}, "already exists"),
+        (
+            {"name": "Responder", "min_people": 1, "max_people": 1, "order": 0},
+            "There is already a position with this name.",
+        ),
         ({"name": "", "min_people": 1, "max_people": 1, "order": 0}, "This field is required."),
         (
             {"name": "C", "min_people": -1, "max_people": 1, "order": 0},

@@ -1,4 +1,5 @@
-"""Email once per line-holder place at risk in the next 48 hours (shifts.line_alerts)."""
+"""Email once per line-holder gap in the next 48 hours (shifts.line_alerts): a place
+that is filled and then opens again is a new gap, and is announced again."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.core.management.base import BaseCommand
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -17,43 +17,42 @@ from crisisline.dates import local_date
 from crisisline.i18n import language_of
 from crisisline.models import User
 from crisisline.roles import holders_of
-from crisisline.skills import holding
 from shifts.line_alerts import EMPTY, LineGap, line_gaps
-from shifts.models import Assignment, LineGapAlert, Slot, TimeOff
+from shifts.models import LineGapAlert, Slot
+from shifts.places import candidates_for
 
 
 def free_to_take(gap: LineGap) -> list[User]:
-    """Active responders who could take the place: qualified (held_skills' rule),
-    not on another shift then, not on time off, asking for these emails."""
-    slot = Slot.objects.select_related("position").get(pk=gap.slot_id)
-    people = holders_of("respond").filter(line_gap_emails=True).exclude(email="")
-    if slot.position.required_skill_id:
-        people = people.filter(holding(slot.position.required_skill_id))
-    busy = Assignment.objects.filter(
-        shift__cancelled=False, shift__start__lt=gap.end, shift__end__gt=gap.start
-    ).values("person_id")
-    away = TimeOff.objects.filter(
-        first_day__lte=timezone.localtime(gap.end).date(),
-        last_day__gte=timezone.localtime(gap.start).date(),
-    ).values("person_id")
-    return list(people.exclude(Q(pk__in=busy) | Q(pk__in=away)))
+    """Active responders who may take the place by the one rule (shifts.places: the
+    skill as of the shift's day, no clash, no time off, not given up by them, within
+    their limits), asking for these emails."""
+    slot = Slot.objects.select_related("shift", "position__required_skill").get(pk=gap.slot_id)
+    return [
+        candidate.person
+        for candidate in candidates_for(slot)
+        if not candidate.blocked and candidate.person.email and candidate.person.line_gap_emails
+    ]
 
 
 class Command(BaseCommand):
     help = "Email free, qualified responders and coordinators once per line-holder gap soon."
 
     def handle(self, *args: Any, **options: Any) -> str:
+        now = timezone.now()
+        gaps = line_gaps(now)
+        # A place no longer at risk (filled, its holder reachable again, or over) has
+        # closed its gap: forgetting it lets a later gap in the same place be announced.
+        LineGapAlert.objects.exclude(slot_id__in=[gap.slot_id for gap in gaps]).delete()
         if not settings.EMAIL_ENABLED:
             return "Email is not configured: 0 line gap alert(s) sent.\n"
         sent = 0
-        now = timezone.now()
         # Each gap as each language tells it (names of positions, dates): every
         # reader gets the email in their own language.
         told: dict[str, dict[int, LineGap]] = {}
         for language, _name in settings.LANGUAGES:
             with override(language):
                 told[language] = {gap.slot_id: gap for gap in line_gaps(now)}
-        for gap in line_gaps(now):
+        for gap in gaps:
             try:
                 # Remember the gap first, so that two runs never announce it twice.
                 with transaction.atomic():

@@ -51,7 +51,7 @@ class Command(BaseCommand):
                     % {"when": local_date(start, "l j F H:i")},
                     _("You are on shift as %(position)s from %(start)s to %(end)s.")
                     % {
-                        "position": assignment.slot.position,
+                        "position": assignment.slot.name,
                         "start": local_date(start, "l j F H:i"),
                         "end": date_format(timezone.localtime(assignment.shift.end), "H:i"),
                     },
