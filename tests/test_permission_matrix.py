@@ -115,6 +115,7 @@ EXPECTED: dict[str, Expect] = {
     "accept_invitation[bogus]": row(*BOGUS_TOKEN.statuses, kwargs=lambda w: {"token": "nope"}),
     "profile": SIGNED_IN,
     "people": COORDINATORS,
+    "changes": COORDINATORS,
     "person_roles": row(*COORDINATORS.statuses, kwargs=lambda w: {"pk": w.people["trainer"].pk}),
     # GET asks for confirmation, listing the places it would free.
     "deactivate_person": row(
