@@ -29,7 +29,10 @@ from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime, parse_time
 from django.utils.translation import gettext_lazy as _
+
+from crisisline.dates import local_date
 
 
 class Kind(models.TextChoices):
@@ -92,18 +95,65 @@ class Change(models.Model):
             f"{self.at:%Y-%m-%d %H:%M} {self.actor_name}: {self.kind} {self.action} {self.summary}"
         )
 
-    def rows(self) -> list[tuple[str, Any, Any]]:
-        """(field label, before, after) for each field recorded, labels in the reader's language."""
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) for each field recorded, in the reader's
+        language and the line's time zone; empty values of an addition or removal
+        are left out."""
         names = list(dict.fromkeys([*self.before, *self.after]))
-        return [
-            (_label(self.subject_type, name), self.before.get(name), self.after.get(name))
-            for name in names
-        ]
+        rows = []
+        for name in names:
+            before, after = self.before.get(name), self.after.get(name)
+            if (
+                self.action != Action.CHANGED
+                and before in (None, "", [])
+                and after in (None, "", [])
+            ):
+                continue
+            rows.append((_label(self.subject_type, name), shown(before), shown(after)))
+        return rows
+
+
+def shown(value: Any) -> str:
+    """A recorded plain value as a reader expects it: dates in their language, times
+    in the line's zone, yes/no, lists joined."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    if isinstance(value, str):
+        instant = parse_datetime(value) if "T" in value else None
+        if instant is not None:
+            return (
+                local_date(timezone.localtime(instant), "j F Y")
+                + ", "
+                + local_date(timezone.localtime(instant), "H:i")
+            )
+        day = parse_date(value) if len(value) == 10 else None
+        if day is not None:
+            return local_date(day, "j F Y")
+        moment = parse_time(value) if len(value) == 8 and value.count(":") == 2 else None
+        if moment is not None:
+            return moment.strftime("%H:%M")
+    return str(value)
+
+
+# Labels for recorded fields whose model gives none a reader would recognise.
+OWN_LABELS = {
+    "roles": _("roles"),
+    "person": _("person"),
+    "slot": _("position"),
+    "status": _("status"),
+    "offered_by": _("offered by"),
+    "taken_by": _("taken by"),
+    "confirmed": _("confirmed"),
+}
 
 
 def _label(subject_type: str, name: str) -> str:
-    if name == "roles":
-        return str(_("roles"))
+    if name in OWN_LABELS:
+        return str(OWN_LABELS[name])
     try:
         model = apps.get_model(subject_type)
         return str(model._meta.get_field(name).verbose_name)
