@@ -204,12 +204,13 @@ def current_actor() -> Any:
 
 
 def _shift_of(obj: Any) -> int | None:
-    return getattr(obj, "shift_id", None)
+    shift_id = getattr(obj, "shift_id", None)
+    return int(shift_id) if shift_id is not None else None
 
 
 def _swap_shift(obj: Any) -> int | None:
     try:
-        return obj.assignment.shift_id
+        return int(obj.assignment.shift_id)
     except ObjectDoesNotExist:
         return None
 
