@@ -696,9 +696,10 @@ def free_places_of(person: User) -> int:
             update["urgent_since"] = now
         Slot.objects.filter(pk=slot.pk).update(**update)
         freed += 1
-    SwapOffer.objects.filter(taken_by=person, status=SwapOffer.Status.PENDING).update(
-        status=SwapOffer.Status.OPEN, taken_by=None
-    )
+    # One by one rather than .update(), so the record of changes sees each.
+    for offer in SwapOffer.objects.filter(taken_by=person, status=SwapOffer.Status.PENDING):
+        offer.status, offer.taken_by = SwapOffer.Status.OPEN, None
+        offer.save(update_fields=["status", "taken_by"])
     return freed
 
 

@@ -258,3 +258,42 @@ def test_records_older_than_the_setting_are_pruned(settings, position):
     call_command("prune", stdout=io.StringIO())
     kept = Change.objects.filter(pk__gt=mark)
     assert [change.summary for change in kept] == ["Recent"]
+
+
+def test_releasing_and_cant_make_it_each_leave_one_record(shift, responder):
+    slot = shift.slots.get()
+    mark = last_pk()
+    places.release(places.claim(slot.pk, responder))
+    assert [c.action for c in Change.objects.filter(kind="assignment", pk__gt=mark)] == [
+        "deleted",
+        "created",
+    ]
+    mate = make_person("mate", RESPONDER, display_name="Kai Mate")
+    mark = last_pk()
+    places.cant_make_it(places.claim(slot.pk, mate))
+    gone = Change.objects.filter(kind="assignment", pk__gt=mark).first()
+    assert gone.action == "deleted" and gone.before["person"] == "Kai Mate"
+
+
+def test_deactivation_records_each_place_it_frees(coordinator, responder, shift):
+    places.claim(shift.slots.get().pk, responder)
+    mark = last_pk()
+    client_for(coordinator).post(f"/people/{responder.pk}/deactivate/")
+    freed = only_new("assignment", mark)
+    assert freed.action == "deleted" and freed.actor == coordinator
+    assert freed.shift_ref == shift.pk and freed.person_ref == responder.pk
+    assert only_new("person", mark).after == {"is_active": False}
+
+
+def test_a_swap_approved_by_a_coordinator_is_recorded_as_theirs(coordinator, shift, responder):
+    rules = RosterRules.current()
+    rules.swaps_need_approval = True
+    rules.save()
+    mate = make_person("mate", RESPONDER, display_name="Kai Mate")
+    offer = places.offer_swap(places.claim(shift.slots.get().pk, responder))
+    places.take_swap(offer.pk, mate)
+    mark = last_pk()
+    client_for(coordinator).post(f"/roster/swaps/{offer.pk}/decide/", {"decision": "approve"})
+    moved = only_new("assignment", mark)
+    assert moved.after == {"person": "Kai Mate"} and moved.actor == coordinator
+    assert only_new("swap", mark).after == {"status": "swapped"}
