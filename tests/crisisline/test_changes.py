@@ -297,3 +297,10 @@ def test_a_swap_approved_by_a_coordinator_is_recorded_as_theirs(coordinator, shi
     moved = only_new("assignment", mark)
     assert moved.after == {"person": "Kai Mate"} and moved.actor == coordinator
     assert only_new("swap", mark).after == {"status": "swapped"}
+
+
+def test_a_responder_claiming_on_the_page_is_recorded_as_the_one_who_did_it(shift, responder):
+    mark = last_pk()
+    client_for(responder).post(f"/places/{shift.slots.get().pk}/claim/")
+    claimed = only_new("assignment", mark)
+    assert claimed.actor == responder and claimed.actor_name == "Sam Responder"
