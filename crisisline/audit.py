@@ -16,7 +16,7 @@ recorded, and it names no call model.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
@@ -357,7 +357,7 @@ def record(
     )
 
 
-def record_created_many(objects: list[models.Model]) -> None:
+def record_created_many(objects: Sequence[models.Model]) -> None:
     """For rows made by bulk_create, which sends no signal (their pks must be set)."""
     actor = current_actor()
     rows = []
