@@ -357,6 +357,7 @@ TAKES_GET_AND_POST = {
     "deactivate_person",
     "person_skills",
     "remove_skill",
+    "skill_name",
     "reset_two_factor",
     "edit_line",
     "shifts:time_off",
