@@ -21,7 +21,9 @@ class CrisislineConfig(AppConfig):
     verbose_name = "Crisis line"
 
     def ready(self) -> None:
-        from crisisline import twofactor  # noqa: F401  (connects its receivers)
+        from crisisline import audit, twofactor  # noqa: F401  (connects its receivers)
+
+        audit.connect()
 
 
 class SuperuserAdminSite(AdminSite):

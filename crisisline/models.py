@@ -590,3 +590,7 @@ class Heartbeat(models.Model):
         """When `name` last finished, or None: one primary-key query."""
         beat = cls.objects.filter(pk=name).only("finished_at").first()
         return beat.finished_at if beat is not None else None
+
+
+# The record of roster and people changes lives in its own module.
+from crisisline.audit import Change  # noqa: E402, F401

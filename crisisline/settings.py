@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Who made each roster or people change: crisisline/audit.py.
+    "crisisline.audit.ActorMiddleware",
 ]
 
 ROOT_URLCONF = "crisisline.urls"
@@ -222,6 +224,8 @@ SIGNIN_FAILURES_PER_CLIENT = 50
 SIGNIN_FAILURES_PER_DEVICE = 5
 SIGNIN_CODE_FAILURES_PER_ACCOUNT = 5
 DEVICE_COOKIE_DAYS = _whole_number("DEVICE_COOKIE_DAYS", 90, least=1, most=400)
+# How long the record of roster and people changes is kept (crisisline/audit.py).
+CHANGE_RECORD_DAYS = _whole_number("CHANGE_RECORD_DAYS", 180, least=1, most=3660)
 # Between the password and the second step (or enrolment at sign-in).
 SIGNIN_SECOND_STEP_MINUTES = 10
 

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from crisisline import offline_views, twofactor_views, views
+from crisisline import changes_views, offline_views, twofactor_views, views
 from protocols.resource_views import public_resources
 
 urlpatterns = [
@@ -50,6 +50,7 @@ urlpatterns = [
     path("invite/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("profile/", views.profile, name="profile"),
     path("people/", views.people, name="people"),
+    path("people/changes/", changes_views.changes, name="changes"),
     path("people/<int:pk>/roles/", views.person_roles, name="person_roles"),
     path("people/<int:pk>/deactivate/", views.deactivate_person, name="deactivate_person"),
     path("people/<int:pk>/reactivate/", views.reactivate_person, name="reactivate_person"),

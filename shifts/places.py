@@ -33,6 +33,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from crisisline import audit
 from crisisline.dates import local_date
 from crisisline.i18n import language_of, name_in_reading_language
 from crisisline.models import User
@@ -739,9 +740,10 @@ def free_places_of(person: User) -> int:
             update["urgent_since"] = now
         Slot.objects.filter(pk=slot.pk).update(**update)
         freed += 1
-    SwapOffer.objects.filter(taken_by=person, status=SwapOffer.Status.PENDING).update(
-        status=SwapOffer.Status.OPEN, taken_by=None
-    )
+    # One by one rather than .update(), so the record of changes sees each.
+    for offer in SwapOffer.objects.filter(taken_by=person, status=SwapOffer.Status.PENDING):
+        offer.status, offer.taken_by = SwapOffer.Status.OPEN, None
+        offer.save(update_fields=["status", "taken_by"])
     return freed
 
 
@@ -925,6 +927,11 @@ def _hand_over(offer: SwapOffer, taker: User) -> None:
     )
     if not moved:
         raise PlaceError(_("Sorry, this swap was just taken or withdrawn."))
+    # .update() sends no signal: the record of changes is told here (crisisline/audit.py).
+    place = Assignment.objects.select_related("shift", "slot__position").get(pk=offer.assignment_id)
+    audit.record(
+        None, place, audit.Action.CHANGED, {"person": str(offer.offered_by)}, {"person": str(taker)}
+    )
 
 
 def take_swap(offer_id: int, taker: User) -> SwapOffer:

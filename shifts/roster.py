@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from crisisline import audit
 from shifts.hours import occurrences
 from shifts.models import Closure, Position, ServiceWindow, Shift, Slot, slots_of
 
@@ -99,6 +100,7 @@ def generate_shifts(
     same = sum(1 for o in future if (o.start, o.end) in existing)
     Shift.objects.bulk_create(new)
     Slot.objects.bulk_create(slots_for(new, list(Position.objects.filter(active=True))))
+    audit.record_created_many(new)  # bulk_create sends no signal
     return Generated(
         created=len(new),
         already_there=same,

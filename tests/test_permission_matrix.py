@@ -131,6 +131,7 @@ EXPECTED: dict[str, Expect] = {
     "accept_invitation[bogus]": row(*BOGUS_TOKEN.statuses, kwargs=lambda w: {"token": "nope"}),
     "profile": SIGNED_IN,
     "people": COORDINATORS,
+    "changes": COORDINATORS,
     "person_roles": row(*COORDINATORS.statuses, kwargs=lambda w: {"pk": w.people["trainer"].pk}),
     # GET asks for confirmation, listing the places it would free.
     "deactivate_person": row(
@@ -413,9 +414,9 @@ TAKES_GET_AND_POST = {
     "deactivate_person",
     "person_skills",
     "remove_skill",
+    "skill_name",
     "reset_two_factor",
     "edit_line",
-    "skill_name",
     "shifts:time_off",
     "shifts:preferences",
     "shifts:forward",
