@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from django.core.management.base import OutputWrapper
 from django.utils import timezone
 
 from calls.models import CallNote, Kind, NoteKeys, Police, Response, Tally, week_of
@@ -45,7 +46,7 @@ NOTES = [
 ]
 
 
-def load(stdout) -> None:
+def load(stdout: OutputWrapper) -> None:
     from crisisline.management.commands.load_demo import DEMO_PASSWORD
 
     people = {person.username: person for person in User.objects.all()}
@@ -74,7 +75,7 @@ def load(stdout) -> None:
         rows = []
         for weeks_ago in range(1, 13):
             week = this_week - timedelta(weeks=weeks_ago)
-            for kind in Kind.values:
+            for kind in Kind:
                 for response in (Response.PHONE, Response.IN_PERSON, Response.REFERRAL):
                     count = chance.choice([0, 0, 1, 1, 2, 3])
                     if count:

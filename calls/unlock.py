@@ -163,12 +163,14 @@ def hold_for_session(
     if share is None:
         return
     share_id, keyring_share = share
-    secret, held = sealing.hold(private, _context(session.session_key, request.user.pk))
+    session_key = session.session_key
+    assert session_key is not None  # saved above
+    secret, held = sealing.hold(private, _context(session_key, request.user.pk))
     session[SESSION_FIELD] = base64.b64encode(held).decode()
     session[SHARE_FIELD] = share_id
     response.set_cookie(
         COOKIE_NAME,
-        _cookie_for(session.session_key, _xor(secret, keyring_share)),
+        _cookie_for(session_key, _xor(secret, keyring_share)),
         httponly=True,
         secure=not settings.DEBUG,
         samesite="Strict",
@@ -275,7 +277,8 @@ def sign_in_again(request: HttpRequest) -> HttpResponse:
 def _still_signed_in(data: dict[str, Any], people: dict[str, Any]) -> bool:
     """Whether Django would still take this session's data as its person signed in:
     active, and the password the same as at sign-in (the session auth hash)."""
-    person = people.get(data.get(SESSION_KEY))
+    person_id = data.get(SESSION_KEY)  # Django keeps the id as text
+    person = people.get(person_id) if isinstance(person_id, str) else None
     if person is None or not person.is_active:
         return False
     session_hash = data.get(HASH_SESSION_KEY) or ""

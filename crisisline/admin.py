@@ -1,11 +1,22 @@
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from crisisline.models import Invitation, Line, Skill, User
 
+# The admin classes are generic only in the type stubs; at run time they take no parameter.
+if TYPE_CHECKING:
+    _UserAdmin = BaseUserAdmin[User]
+    _SkillAdmin = admin.ModelAdmin[Skill]
+    _InvitationAdmin = admin.ModelAdmin[Invitation]
+else:
+    _UserAdmin = BaseUserAdmin
+    _SkillAdmin = _InvitationAdmin = admin.ModelAdmin
+
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(_UserAdmin):
     list_display = ["username", "display_name", "is_active", "is_superuser"]
     list_filter = ["is_active", "is_superuser", "groups"]
     search_fields = ["username", "display_name"]
@@ -23,13 +34,13 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(_SkillAdmin):
     list_display = ["name", "name_es", "kind"]
     list_filter = ["kind"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(_InvitationAdmin):
     list_display = ["pk", "label", "created_at", "expires_at", "used_at"]
     readonly_fields = ["token_hash", "created_by", "created_at", "used_at", "used_by"]
 

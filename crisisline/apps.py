@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.apps import AppConfig
 from django.conf import settings
@@ -11,8 +11,11 @@ from django.contrib.admin.sites import AdminSite
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.views.decorators.common import no_append_slash
+
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
 
 class CrisislineConfig(AppConfig):
@@ -35,17 +38,17 @@ class SuperuserAdminSite(AdminSite):
         user = request.user
         return bool(user.is_active and user.is_superuser)
 
-    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:
+    def admin_view(self, view: _View, cacheable: bool = False) -> _View:
         """Every admin page is missing unless ADMIN_ENABLED is on (read per request)."""
         inner = super().admin_view(view, cacheable)
 
         @wraps(view)
-        def enabled_only(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def enabled_only(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not settings.ADMIN_ENABLED:
                 raise Http404
             return inner(request, *args, **kwargs)
 
-        return enabled_only
+        return cast(_View, enabled_only)  # wraps() keeps the view's name and signature
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         """No sign-in form of its own: the line's sign-in, with its throttle and

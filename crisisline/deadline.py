@@ -131,7 +131,9 @@ def too_slow() -> HttpResponse:
     return response
 
 
-def request_deadline(get_response: Callable[[HttpRequest], HttpResponse]):
+def request_deadline(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
     """Middleware: each request under the watchdog, when one runs in this process."""
 
     def middleware(request: HttpRequest) -> HttpResponse:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -14,6 +14,18 @@ from crisisline import throttle
 from crisisline.models import Line, Skill, User
 from crisisline.phones import clean_phone
 from crisisline.roles import ROLE_CAPABILITIES
+
+# These form classes are generic only in the type stubs; at run time they take no parameter.
+if TYPE_CHECKING:
+    _PickMany = forms.ModelMultipleChoiceField[Any]
+    _UserForm = forms.ModelForm[User]
+    _UserCreationForm = UserCreationForm[User]
+    _LineForm = forms.ModelForm[Line]
+    _SkillForm = forms.ModelForm[Skill]
+else:
+    _PickMany = forms.ModelMultipleChoiceField
+    _UserForm = _LineForm = _SkillForm = forms.ModelForm
+    _UserCreationForm = UserCreationForm
 
 
 class OneMessageEach:
@@ -47,8 +59,10 @@ class SignInForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         from django.conf import settings
 
+        request = self.request
+        assert request is not None, "the sign-in view always passes the request"
         username = self.cleaned_data.get("username") or ""
-        if throttle.is_throttled(self.request, username):
+        if throttle.is_throttled(request, username):
             raise ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
@@ -57,13 +71,13 @@ class SignInForm(AuthenticationForm):
         try:
             cleaned = super().clean()
         except ValidationError:
-            throttle.record_failure(self.request, username)
+            throttle.record_failure(request, username)
             raise
-        throttle.forget_failures(self.request, username)
+        throttle.forget_failures(request, username)
         return cleaned
 
 
-class PickMany(forms.ModelMultipleChoiceField):
+class PickMany(_PickMany):
     """A ModelMultipleChoiceField that refuses ids no database integer can hold:
     SQLite raises OverflowError on them (a server error) instead of finding nothing."""
 
@@ -79,7 +93,8 @@ class PickMany(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": pk},
                 )
-        return super()._check_values(value)
+        # A private method of Django's field, so the stubs leave it out.
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class PickRoles(PickMany):
@@ -87,7 +102,7 @@ class PickRoles(PickMany):
         return gettext(obj.name)  # role names are in the catalogs (crisisline.roles)
 
 
-def role_choices() -> forms.ModelMultipleChoiceField:
+def role_choices() -> PickRoles:
     return PickRoles(
         label=_("Roles"),
         queryset=Group.objects.filter(name__in=ROLE_CAPABILITIES).order_by("name"),
@@ -96,7 +111,7 @@ def role_choices() -> forms.ModelMultipleChoiceField:
     )
 
 
-class ProfileFields(OneMessageEach, forms.ModelForm):
+class ProfileFields(OneMessageEach, _UserForm):
     """What a person tells their teammates about themselves, and their limits."""
 
     languages = PickMany(
@@ -126,7 +141,9 @@ class ProfileFields(OneMessageEach, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         line_language = dict(settings.LANGUAGES)[settings.LANGUAGE_CODE]
-        self.fields["language"].choices = [
+        language = self.fields["language"]
+        assert isinstance(language, forms.ChoiceField)  # the model field has choices
+        language.choices = [
             ("", _("Same as the line (%(language)s)") % {"language": line_language}),
             *settings.LANGUAGES,
         ]
@@ -150,10 +167,11 @@ class ProfileForm(ProfileFields):
     pass
 
 
-class AcceptInvitationForm(OneMessageEach, UserCreationForm):
+class AcceptInvitationForm(OneMessageEach, _UserCreationForm):
     """A new person chooses a username and password, and fills in their profile."""
 
-    class Meta(UserCreationForm.Meta):
+    # The stubs leave out UserCreationForm.Meta and the password mixin's methods.
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined,misc]
         model = User
         fields = ("username",)
 
@@ -172,7 +190,7 @@ class AcceptInvitationForm(OneMessageEach, UserCreationForm):
         for name in ProfileFields.Meta.fields:
             if name in self.cleaned_data:
                 setattr(user, name, self.cleaned_data[name])
-        super().validate_password_for_user(user, **kwargs)
+        super().validate_password_for_user(user, **kwargs)  # type: ignore[misc]
 
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)
@@ -219,7 +237,7 @@ class GrantForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         from django.utils import timezone
 
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         granted, renew = cleaned.get("granted_on"), cleaned.get("renew_by")
         if granted and granted > timezone.localdate():
             self.add_error("granted_on", _("A skill cannot be granted on a day still to come."))
@@ -228,7 +246,7 @@ class GrantForm(forms.Form):
         return cleaned
 
 
-class LineForm(OneMessageEach, forms.ModelForm):
+class LineForm(OneMessageEach, _LineForm):
     def clean_public_phone(self) -> str:
         return clean_phone(self.cleaned_data["public_phone"])
 
@@ -269,7 +287,7 @@ class CodeForm(forms.Form):
         self.fields["code"].help_text = help_text
 
 
-class SkillNameForm(forms.ModelForm):
+class SkillNameForm(_SkillForm):
     """The Spanish name of a skill, training or language (the English one is its key)."""
 
     class Meta:

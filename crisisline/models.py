@@ -7,7 +7,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, UserManager
@@ -98,8 +98,9 @@ class PersonManager(UserManager["User"]):
 class User(AbstractUser):
     """A member of the line. Roles are groups: Responder, Coordinator, Trainer."""
 
-    first_name = None
-    last_name = None
+    # Removing an inherited field is done by setting it to None; the stubs only know it as a field.
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
     display_name = models.CharField(_("name"), max_length=80)
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
     phone = models.CharField(
@@ -144,7 +145,7 @@ class User(AbstractUser):
 
     REQUIRED_FIELDS = ["display_name"]
 
-    objects = PersonManager()
+    objects: ClassVar[PersonManager] = PersonManager()
 
     class Meta:
         ordering = ["display_name"]
@@ -508,7 +509,9 @@ class RecoveryCode(models.Model):
         for _number in range(RECOVERY_CODES):
             raw = "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(10))
             codes.append(f"{raw[:5]}-{raw[5:]}")
-        cls.objects.bulk_create([cls(person=person, code_hash=cls._digest(code)) for code in codes])
+        RecoveryCode.objects.bulk_create(
+            [RecoveryCode(person=person, code_hash=cls._digest(code)) for code in codes]
+        )
         return codes
 
     @classmethod

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_noop
+
+if TYPE_CHECKING:
+    from crisisline.models import User
 
 RESPONDER = gettext_noop("Responder")
 COORDINATOR = gettext_noop("Coordinator")
@@ -28,6 +31,15 @@ ROLE_CAPABILITIES = {
 }
 
 View = Callable[..., HttpResponse]
+
+
+class SignedInRequest(HttpRequest):
+    """A request to a view that requires sign-in: its user is a person, never anonymous.
+
+    Only for type checking; `login_required` (or `role_required`) is what makes it true.
+    """
+
+    user: User
 
 
 def ensure_roles() -> None:
@@ -78,7 +90,7 @@ def can(user: Any, capability: str) -> bool:
     return capability in capabilities(user)
 
 
-def holders_of(capability: str) -> QuerySet:
+def holders_of(capability: str) -> QuerySet[User]:
     """Every active person `can(person, capability)` is true for, in one query."""
     from crisisline.models import User
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from pathlib import Path
+from typing import Literal
 
 import environ
 from csp.constants import NONE, SELF
@@ -52,7 +53,7 @@ VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 def _required_secret(name: str, *, dev_default: str) -> str:
     """A secret that production must set; development gets a visibly fake one."""
-    value = env.str(name, default="")
+    value: str = env.str(name, default="")
     if value:
         return value
     if DEBUG:
@@ -232,10 +233,10 @@ SIGNIN_SECOND_STEP_MINUTES = 10
 # --- Sessions, cookies, transport -------------------------------------------
 SESSION_COOKIE_AGE = _whole_number("SESSION_HOURS", 72, least=1, most=24 * 90) * 3600
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SAMESITE: Literal["Lax", "Strict", "None", False] = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_HTTPONLY = True
-CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE: Literal["Lax", "Strict", "None", False] = "Lax"
 CSRF_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SAMESITE = "Lax"
@@ -266,7 +267,7 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [NONE],
     },
 }
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     "geolocation": [],
     "camera": [],
     "microphone": [],

@@ -33,8 +33,8 @@ DEVICE_COOKIE_PATH = "/accounts/"
 
 def client_address(request: HttpRequest) -> str:
     """The client's address; X-Forwarded-For counts only from a trusted proxy."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
     if forwarded and remote in settings.TRUSTED_PROXIES:
         return forwarded.split(",")[-1].strip()
     return remote
@@ -76,6 +76,8 @@ def _device_nonce(request: HttpRequest, username: str) -> str | None:
             max_age=timedelta(days=settings.DEVICE_COOKIE_DAYS),
         )
     except (KeyError, signing.BadSignature):
+        return None
+    if value is None:
         return None
     account, _, nonce = value.partition(":")
     if not nonce or account != keyed_hash("device-account", _account(username)):

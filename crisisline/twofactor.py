@@ -38,7 +38,8 @@ def begin_second_step(request: HttpRequest, person: User, next_url: str) -> str:
     request.session.cycle_key()
     request.session[PENDING] = {
         "person": person.pk,
-        "backend": person.backend,  # set by authenticate()
+        # authenticate() sets it on the person it returns; the stubs do not know the attribute.
+        "backend": person.backend,  # type: ignore[attr-defined]
         "at": time.time(),
         "next": next_url,
     }
@@ -52,7 +53,10 @@ def pending_person(request: HttpRequest) -> User | None:
         return None
     if time.time() - float(pending.get("at", 0)) > settings.SIGNIN_SECOND_STEP_MINUTES * 60:
         return None
-    return User.objects.filter(pk=pending.get("person"), is_active=True).first()
+    person_pk = pending.get("person")
+    if not isinstance(person_pk, int):
+        return None
+    return User.objects.filter(pk=person_pk, is_active=True).first()
 
 
 def pending_next(request: HttpRequest) -> str:

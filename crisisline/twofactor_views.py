@@ -17,7 +17,7 @@ from crisisline import throttle, twofactor
 from crisisline.binding import posted
 from crisisline.forms import CodeForm
 from crisisline.models import RecoveryCode, TwoFactor, User
-from crisisline.roles import role_required
+from crisisline.roles import SignedInRequest, role_required
 
 
 def _throttled_message() -> str:
@@ -94,7 +94,7 @@ def sign_in_enrol(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET"])
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: SignedInRequest) -> HttpResponse:
     person = request.user
     context = {
         "active": person.has_two_factor,
@@ -109,7 +109,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def two_factor_enrol(request: HttpRequest) -> HttpResponse:
+def two_factor_enrol(request: SignedInRequest) -> HttpResponse:
     if request.user.has_two_factor:
         messages.info(request, _("Two-step sign-in is already on."))
         return redirect("two_factor")
@@ -158,7 +158,7 @@ def _enrol(request: HttpRequest, person: User, *, at_sign_in: bool) -> HttpRespo
     return render(request, "crisisline/two_factor_enrol.html", context)
 
 
-def _code_passes(request: HttpRequest, form: CodeForm) -> bool:
+def _code_passes(request: SignedInRequest, form: CodeForm) -> bool:
     """The signed-in person proves they still hold their authenticator (or a
     recovery code) before changing anything: throttled like the sign-in."""
     if not form.is_valid():
@@ -177,7 +177,7 @@ def _code_passes(request: HttpRequest, form: CodeForm) -> bool:
 @login_required
 @never_cache
 @require_POST
-def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
+def two_factor_recovery_codes(request: SignedInRequest) -> HttpResponse:
     """New recovery codes (the old ones stop working), shown once."""
     if not request.user.has_two_factor:
         return redirect("two_factor")
@@ -195,7 +195,7 @@ def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_POST
-def two_factor_off(request: HttpRequest) -> HttpResponse:
+def two_factor_off(request: SignedInRequest) -> HttpResponse:
     if request.user.must_use_two_factor():
         messages.error(
             request,
@@ -212,7 +212,7 @@ def two_factor_off(request: HttpRequest) -> HttpResponse:
     return redirect("two_factor")
 
 
-def _two_factor_again(request: HttpRequest, **forms: CodeForm) -> HttpResponse:
+def _two_factor_again(request: SignedInRequest, **forms: CodeForm) -> HttpResponse:
     person = request.user
     context = {
         "active": True,

@@ -5,19 +5,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, connection
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
@@ -45,11 +46,12 @@ from crisisline.forms import (
 )
 from crisisline.i18n import language_of
 from crisisline.models import Invitation, InvitationGone, Line, Skill, SkillGrant, TwoFactor, User
-from crisisline.roles import can, role_required
+from crisisline.roles import SignedInRequest, can, role_required
 from crisisline.signals import password_known, signing_out
 from crisisline.tokens import password_links
 from shifts.hours import public_hours
 from shifts.line_alerts import line_gaps
+from shifts.models import Assignment
 from shifts.places import places_to_free, when
 
 logger = logging.getLogger(__name__)
@@ -112,7 +114,7 @@ class GetAndPostOnly(View):
 
     http_method_names = ["get", "post", "head", "options"]
 
-    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if request.method is None or request.method.lower() not in self.http_method_names:
             return self.http_method_not_allowed(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
@@ -134,9 +136,10 @@ class SignInView(GetAndPostOnly, auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         return start_page_for(self.request.user)
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         person = form.get_user()
         second_step = twofactor.second_step_needed(person)
+        response: HttpResponse
         if second_step:
             # Not signed in yet: the password unlocks the note key now (it is
             # only in hand now), held aside until the second step passes.
@@ -161,7 +164,12 @@ sign_in = SignInView.as_view()
 
 
 def delete_cookie(
-    response: HttpResponse, name: str, *, samesite: str, secure: bool, httponly: bool
+    response: HttpResponse,
+    name: str,
+    *,
+    samesite: Literal["Lax", "Strict", "None", False],
+    secure: bool,
+    httponly: bool,
 ) -> None:
     """Delete a cookie with the attributes it was set with: browsers delete a cookie
     only when the name, path and domain match, and refuse to overwrite a Secure
@@ -236,7 +244,7 @@ class PasswordResetConfirmView(GetAndPostOnly, auth_views.PasswordResetConfirmVi
         user = super().get_user(uidb64)
         return user if user is not None and user.is_active else None
 
-    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
         password_known.send(
             sender=type(self),
@@ -251,7 +259,7 @@ class PasswordResetConfirmView(GetAndPostOnly, auth_views.PasswordResetConfirmVi
 
 @login_required
 @require_safe
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     member = can(request.user, "respond") or can(request.user, "coordinate")
     unreadable_notes = 0
     last_purge = purge_late = None
@@ -284,7 +292,7 @@ def _resources_due(user: Any) -> list:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: SignedInRequest) -> HttpResponse:
     form = ProfileForm(posted(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -319,7 +327,7 @@ def grants_skills(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 
 @grants_skills
 @require_safe
-def training(request: HttpRequest) -> HttpResponse:
+def training(request: SignedInRequest) -> HttpResponse:
     today = timezone.localdate()
     people = User.objects.filter(is_active=True).prefetch_related(
         Prefetch("skill_grants", queryset=SkillGrant.objects.select_related("skill"))
@@ -329,14 +337,14 @@ def training(request: HttpRequest) -> HttpResponse:
 
 @grants_skills
 @require_safe
-def skill_names(request: HttpRequest) -> HttpResponse:
+def skill_names(request: SignedInRequest) -> HttpResponse:
     """Every skill, training and language with its Spanish name, to fill in."""
     return render(request, "crisisline/skill_names.html", {"skills": Skill.objects.all()})
 
 
 @grants_skills
 @require_http_methods(["GET", "POST"])
-def skill_name(request: HttpRequest, pk: int) -> HttpResponse:
+def skill_name(request: SignedInRequest, pk: int) -> HttpResponse:
     skill = get_object_or_404(Skill, pk=pk)
     form = SkillNameForm(posted(request), instance=skill)
     if request.method == "POST" and form.is_valid():
@@ -350,7 +358,7 @@ def skill_name(request: HttpRequest, pk: int) -> HttpResponse:
 
 @grants_skills
 @require_http_methods(["GET", "POST"])
-def person_skills(request: HttpRequest, pk: int) -> HttpResponse:
+def person_skills(request: SignedInRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk, is_active=True)
     form = GrantForm(posted(request), initial={"granted_on": timezone.localdate()})
     if request.method == "POST" and person == request.user:
@@ -393,7 +401,7 @@ def person_skills(request: HttpRequest, pk: int) -> HttpResponse:
 
 @grants_skills
 @require_http_methods(["GET", "POST"])
-def remove_skill(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
+def remove_skill(request: SignedInRequest, pk: int, grant_pk: int) -> HttpResponse:
     grant = get_object_or_404(
         SkillGrant.objects.select_related("skill", "person"), pk=grant_pk, person_id=pk
     )
@@ -433,6 +441,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "crisisline/invitation_invalid.html", {"problem": problem}, status=problem[0]
         )
+    assert invitation is not None  # _invitation_problem turns a missing one away
 
     form = AcceptInvitationForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -483,7 +492,7 @@ def _invitation_problem(invitation: Invitation | None) -> tuple[int, str] | None
 
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: SignedInRequest) -> HttpResponse:
     form = InvitationForm(posted(request))
     link = None
     if request.method == "POST" and form.is_valid():
@@ -511,7 +520,7 @@ def people(request: HttpRequest) -> HttpResponse:
     return render(request, "crisisline/people.html", context)
 
 
-def _person(request: HttpRequest, pk: int) -> User:
+def _person(request: SignedInRequest, pk: int) -> User:
     """A person the signed-in coordinator may manage, else 404 (administrators are
     managed only by administrators: see User.objects.manageable_by)."""
     return get_object_or_404(User.objects.manageable_by(request.user), pk=pk)
@@ -519,7 +528,7 @@ def _person(request: HttpRequest, pk: int) -> User:
 
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
-def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
+def person_roles(request: SignedInRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     form = RolesForm(posted(request), initial={"roles": person.groups.all()})
     if request.method == "POST" and form.is_valid():
@@ -529,9 +538,15 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "crisisline/person_roles.html", {"form": form, "person": person})
 
 
+class _Freed(TypedDict):
+    assignment: Assignment
+    when: str
+    running: bool
+
+
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
-def deactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
+def deactivate_person(request: SignedInRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation and lists the places it would free; POST does it."""
     person = _person(request, pk)
     if person == request.user:
@@ -541,7 +556,7 @@ def deactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("%(name)s is already deactivated.") % {"name": person})
         return redirect("people")
     now = timezone.now()
-    freeing = [
+    freeing: list[_Freed] = [
         {"assignment": a, "when": when(a.shift), "running": a.shift.start <= now}
         for a in places_to_free(person, now)
         if not a.shift.cancelled
@@ -582,7 +597,7 @@ def deactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("coordinate")
 @require_POST
-def reactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
+def reactivate_person(request: SignedInRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     person.reactivate()
     messages.success(request, _("%(name)s can sign in again.") % {"name": person})
@@ -591,7 +606,7 @@ def reactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
-def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke_invitation(request: SignedInRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation.objects.pending(), pk=pk)
     if request.method != "POST":
         return ask_first(
@@ -610,7 +625,7 @@ def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("coordinate")
 @require_POST
-def reset_link(request: HttpRequest, pk: int) -> HttpResponse:
+def reset_link(request: SignedInRequest, pk: int) -> HttpResponse:
     """A one-time password link, shown to the coordinator and emailed if possible."""
     person = _person(request, pk)
     if not person.is_active:
@@ -643,7 +658,7 @@ def reset_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
-def edit_line(request: HttpRequest) -> HttpResponse:
+def edit_line(request: SignedInRequest) -> HttpResponse:
     form = LineForm(posted(request), instance=Line.current())
     if request.method == "POST" and form.is_valid():
         form.save()

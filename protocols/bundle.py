@@ -117,7 +117,7 @@ def read_zip(upload: BinaryIO) -> list[tuple[str, bytes]]:
     return contents
 
 
-def _text_meta(name: str, data: bytes) -> tuple[dict, str]:
+def _text_meta(name: str, data: bytes) -> tuple[dict[str, Any], str]:
     try:
         text = data.decode("utf-8").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
@@ -220,8 +220,9 @@ def parse_entry(name: str, data: bytes) -> Entry:
         if tree_problems:
             problems.extend(f"“{name}”: {problem}" for problem in tree_problems)
         else:
+            assert isinstance(doc, dict)  # validate() accepts only a mapping
             body = trees.to_yaml(trees.normalise(doc))
-    if problems:
+    if problems or language is None:  # no language is one of the problems
         raise BundleError(problems)
     return Entry(name, slug, kind, title.strip(), category, language, key, interval, body)
 
@@ -265,6 +266,12 @@ def parse_entries(files: Iterable[tuple[str, bytes]]) -> list[Entry]:
 
 
 # --- Writing ------------------------------------------------------------------------
+
+
+def _current_body(protocol: Protocol) -> str:
+    """The text of the protocol's current revision ("" if it has none yet)."""
+    current = protocol.current
+    return current.body if current is not None else ""
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -311,7 +318,7 @@ def import_entries(
             elif (
                 not update_existing
                 and not skip_existing
-                and not _same_text(found.current.body, entry.body)
+                and not _same_text(_current_body(found), entry.body)
             ):
                 problems.append(
                     _(
@@ -341,7 +348,7 @@ def import_entries(
                 )
                 protocol.add_revision(author=author, body=entry.body, summary=summary)
                 counts["created"] += 1
-            elif skip_existing or _same_text(found.current.body, entry.body):
+            elif skip_existing or _same_text(_current_body(found), entry.body):
                 counts["unchanged"] += 1
             else:
                 found.add_revision(author=author, body=entry.body, summary=summary)

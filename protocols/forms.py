@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.db import transaction
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -13,6 +14,12 @@ from protocols import police, trees
 from protocols.markdown import MAX_HTML, html_size
 from protocols.models import MAX_BODY, Category, Protocol, Revision, StaleEdit
 from protocols.tree_editor import starter_tree
+
+# ModelForm is generic only in the type stubs; at run time it takes no parameter.
+if TYPE_CHECKING:
+    _ProtocolForm = forms.ModelForm[Protocol]
+else:
+    _ProtocolForm = forms.ModelForm
 
 # Paths under /protocols/ that a slug must not shadow.
 RESERVED_SLUGS = {
@@ -82,7 +89,7 @@ def initial_for_new(
     return initial
 
 
-class NewProtocolForm(OneMessageEach, forms.ModelForm):
+class NewProtocolForm(OneMessageEach, _ProtocolForm):
     translation_of = forms.ModelChoiceField(
         Protocol.objects.all(),
         required=False,
@@ -103,7 +110,7 @@ class NewProtocolForm(OneMessageEach, forms.ModelForm):
         fields = ["title", "slug", "kind", "category", "language", "review_interval_days"]
 
     def clean_slug(self) -> str:
-        slug = self.cleaned_data["slug"].lower()
+        slug: str = self.cleaned_data["slug"].lower()
         if slug in RESERVED_SLUGS:
             raise forms.ValidationError(
                 _("“%(slug)s” is reserved; choose another.") % {"slug": slug}
@@ -111,7 +118,7 @@ class NewProtocolForm(OneMessageEach, forms.ModelForm):
         return slug
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         original = data.get("translation_of")
         language = data.get("language")
         if original and language:
@@ -146,7 +153,7 @@ class NewProtocolForm(OneMessageEach, forms.ModelForm):
             if original is not None:
                 protocol.translation_key = original.translation_key
             protocol.save()
-            if protocol.is_tree and original is not None:
+            if protocol.is_tree and original is not None and original.current is not None:
                 body = original.current.body
             elif protocol.is_tree:
                 body = trees.to_yaml(
@@ -160,7 +167,7 @@ class NewProtocolForm(OneMessageEach, forms.ModelForm):
         return protocol
 
 
-class ProtocolSettingsForm(OneMessageEach, forms.ModelForm):
+class ProtocolSettingsForm(OneMessageEach, _ProtocolForm):
     """What a trainer may change about a protocol besides its text: not versioned."""
 
     translation_of = forms.ModelChoiceField(
@@ -178,14 +185,16 @@ class ProtocolSettingsForm(OneMessageEach, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         protocol = self.instance
-        self.fields["translation_of"].queryset = (
+        translation_of = self.fields["translation_of"]
+        assert isinstance(translation_of, forms.ModelChoiceField)
+        translation_of.queryset = (
             Protocol.objects.filter(kind=protocol.kind)
             .exclude(language=protocol.language)
             .exclude(translation_key=protocol.translation_key)
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         other = data.get("translation_of")
         if (
             other
@@ -257,8 +266,10 @@ class EditPageForm(ProtocolSettingsForm):
             fresh = Protocol.objects.get(pk=self.instance.pk)
             self.conflict = fresh.current
             self.instance = fresh
-            self.data = self.data.copy()
-            self.data["base"] = str(self.conflict.number)
+            # A copy: the posted QueryDict is immutable.
+            data = self.data.copy() if isinstance(self.data, QueryDict) else {**self.data}
+            data["base"] = str(self.conflict.number if self.conflict else "")
+            self.data = data
             self.full_clean()
             return None
 
@@ -281,8 +292,10 @@ class SearchForm(forms.Form):
         from protocols.models import Category
 
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("All categories")), *Category.choices]
-        self.fields["language"].choices = [
+        category, language = self.fields["category"], self.fields["language"]
+        assert isinstance(category, forms.ChoiceField) and isinstance(language, forms.ChoiceField)
+        category.choices = [("", _("All categories")), *Category.choices]
+        language.choices = [
             ("", _("My language first")),
             *settings.LANGUAGES,
         ]

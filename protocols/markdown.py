@@ -149,7 +149,7 @@ def render(text: str) -> SafeString:
     A text that would lay out as more than MAX_HTML characters is not laid out:
     saving such a text is refused, so only an older one can get here.
     """
-    env: dict = {}
+    env: dict[str, object] = {}
     tokens = _markdown.parse(text or "", env)
     if _laid_out_size(tokens) > MAX_HTML:
         return format_html(

@@ -275,9 +275,10 @@ class Revision(models.Model):
         return self.summary
 
     @cached_property
-    def document(self) -> dict:
+    def document(self) -> dict[str, Any]:
         """The tree document of a tree revision (validated when it was written)."""
-        return trees.from_yaml(self.body)
+        document: dict[str, Any] = trees.from_yaml(self.body)
+        return document
 
 
 # The care map's models live in their own module; Django finds them through this one.

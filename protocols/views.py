@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crisisline.binding import posted
 from crisisline.limits import accepts_body_up_to
 from crisisline.numbers import whole_number
-from crisisline.roles import role_required
+from crisisline.roles import SignedInRequest, role_required
 from protocols import bundle, care_map, trees
 from protocols.diff import line_diff
 from protocols.forms import (
@@ -54,6 +54,14 @@ def _revision(protocol: Protocol, number: Any) -> Revision:
     )
 
 
+def _current(protocol: Protocol) -> Revision:
+    """The protocol's current revision; missing (404) if it has none."""
+    current = protocol.current
+    if current is None:
+        raise Http404
+    return current
+
+
 def _reader_language(request: HttpRequest) -> str:
     return (get_language() or "en")[:2]
 
@@ -63,7 +71,7 @@ def _reader_language(request: HttpRequest) -> str:
 
 @login_required
 @require_GET
-def library(request: HttpRequest) -> HttpResponse:
+def library(request: SignedInRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     query, category, language = "", "", ""
     if form.is_valid():
@@ -77,19 +85,19 @@ def library(request: HttpRequest) -> HttpResponse:
         protocols = protocols.filter(language=language)
     if query:
         protocols = search(protocols.with_current(), query)
-    protocols = list(protocols)
+    found = list(protocols)
 
     # One entry per translation group: the reader's language when it exists.
     wanted = language or _reader_language(request)
     groups: OrderedDict[str, list[Protocol]] = OrderedDict()
-    for protocol in protocols:
+    for protocol in found:
         groups.setdefault(protocol.translation_key, []).append(protocol)
-    entries = []
+    entries: list[dict[str, Any]] = []
     for versions in groups.values():
         chosen = next((p for p in versions if p.language == wanted), versions[0])
         entries.append({"protocol": chosen, "others": [p for p in versions if p is not chosen]})
 
-    by_category: OrderedDict[str, dict] = OrderedDict(
+    by_category: OrderedDict[str, dict[str, Any]] = OrderedDict(
         (value, {"label": label, "entries": []}) for value, label in Category.choices
     )
     for entry in entries:
@@ -115,7 +123,7 @@ def _translation_links(request: HttpRequest, protocol: Protocol) -> dict[str, An
 
 @login_required
 @require_GET
-def page(request: HttpRequest, slug: str) -> HttpResponse:
+def page(request: SignedInRequest, slug: str) -> HttpResponse:
     protocol = _protocol(slug)
     if protocol.is_tree:
         return redirect(protocol)
@@ -145,7 +153,7 @@ def _mentions(request: HttpRequest, text: str) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def print_view(request: HttpRequest, slug: str) -> HttpResponse:
+def print_view(request: SignedInRequest, slug: str) -> HttpResponse:
     protocol = _protocol(slug)
     revision = protocol.current
     if revision is None:
@@ -160,7 +168,7 @@ def print_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def history(request: HttpRequest, slug: str) -> HttpResponse:
+def history(request: SignedInRequest, slug: str) -> HttpResponse:
     protocol = _protocol(slug)
     revisions = protocol.revisions.select_related("author").defer("body")
     return render(request, "protocols/history.html", {"protocol": protocol, "revisions": revisions})
@@ -168,13 +176,13 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def revision(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def revision(request: SignedInRequest, slug: str, number: int) -> HttpResponse:
     protocol = _protocol(slug)
     shown = _revision(protocol, number)
     context: dict[str, Any] = {
         "protocol": protocol,
         "revision": shown,
-        "is_current": shown.number == protocol.current.number,
+        "is_current": shown.number == _current(protocol).number,
     }
     if protocol.is_tree:
         context["outline"] = trees.outline(shown.document, render_markdown)
@@ -185,7 +193,7 @@ def revision(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def compare(request: HttpRequest, slug: str) -> HttpResponse:
+def compare(request: SignedInRequest, slug: str) -> HttpResponse:
     protocol = _protocol(slug)
     form = CompareForm(request.GET)
     if not form.is_valid():
@@ -205,7 +213,7 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
 
 @role_required("train")
 @require_http_methods(["GET", "POST"])
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: SignedInRequest) -> HttpResponse:
     original = None
     # Only a slug is looked up: PostgreSQL refuses text holding a NUL byte (a 500).
     if request.method == "GET" and slug_re.match(request.GET.get("translation_of", "")):
@@ -237,9 +245,9 @@ def new(request: HttpRequest) -> HttpResponse:
 
 @role_required("train")
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, slug: str) -> HttpResponse:
+def edit(request: SignedInRequest, slug: str) -> HttpResponse:
     protocol = _protocol(slug, Protocol.Kind.PAGE)
-    current = protocol.current
+    current = _current(protocol)
     form = EditPageForm(
         posted(request),
         instance=Protocol.objects.get(pk=protocol.pk),
@@ -259,7 +267,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
                 "is lost: your text is still in the form below. Compare it with theirs, "
                 "merge what matters, then save again."
             )
-            % {"name": form.conflict.author or _("Someone")},
+            % {"name": (form.conflict.author if form.conflict else None) or _("Someone")},
         )
     conflict = form.conflict
     context = {
@@ -280,7 +288,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @role_required("train")
 @require_POST
-def preview(request: HttpRequest) -> HttpResponse:
+def preview(request: SignedInRequest) -> HttpResponse:
     form = PreviewForm(request.POST)
     if not form.is_valid():
         return HttpResponse(
@@ -295,10 +303,10 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 @role_required("train")
 @require_POST
-def restore(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def restore(request: SignedInRequest, slug: str, number: int) -> HttpResponse:
     protocol = _protocol(slug)
     old = _revision(protocol, number)
-    current = protocol.current
+    current = _current(protocol)
     if old.number == current.number:
         messages.info(request, _("That is already the current version."))
         return redirect(protocol)
@@ -319,7 +327,7 @@ def restore(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @role_required("train")
 @require_POST
-def review(request: HttpRequest, slug: str) -> HttpResponse:
+def review(request: SignedInRequest, slug: str) -> HttpResponse:
     protocol = _protocol(slug)
     protocol.mark_reviewed(request.user)
     messages.success(
@@ -334,7 +342,7 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
 
 @role_required("train")
 @require_GET
-def stale(request: HttpRequest) -> HttpResponse:
+def stale(request: SignedInRequest) -> HttpResponse:
     protocols = Protocol.objects.stale().select_related("reviewed_by").order_by("review_due_at")
     return render(request, "protocols/stale.html", {"protocols": protocols})
 
@@ -344,13 +352,13 @@ def stale(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def tree(request: HttpRequest, slug: str) -> HttpResponse:
+def tree(request: SignedInRequest, slug: str) -> HttpResponse:
     protocol = _protocol(slug, Protocol.Kind.TREE)
-    revision = protocol.current
+    revision = _current(protocol)
     doc = revision.document
     path = trees.parse_path(request.GET.get("path", ""))
     step = trees.walk(doc, path) if path is not None else None
-    if step is None:
+    if path is None or step is None:
         messages.error(
             request, _("That link does not fit this tree (it may have changed). Start again here.")
         )
@@ -394,20 +402,21 @@ def _in_reader_language(request: HttpRequest, pages: dict[str, Protocol]) -> dic
     return {slug: mine_by_key.get(p.translation_key, p) for slug, p in pages.items()}
 
 
-def _tree_export(protocol: Protocol) -> dict:
+def _tree_export(protocol: Protocol) -> dict[str, Any]:
+    current = _current(protocol)
     return {
         "slug": protocol.slug,
         "title": protocol.title,
         "category": protocol.category,
         "language": protocol.language,
-        "revision": protocol.current.number,
-        "tree": protocol.current.document,
+        "revision": current.number,
+        "tree": current.document,
     }
 
 
 @login_required
 @require_GET
-def tree_yaml(request: HttpRequest, slug: str) -> HttpResponse:
+def tree_yaml(request: SignedInRequest, slug: str) -> HttpResponse:
     protocol = _protocol(slug, Protocol.Kind.TREE)
     response = HttpResponse(
         trees.to_yaml(_tree_export(protocol)), content_type="application/yaml; charset=utf-8"
@@ -418,7 +427,7 @@ def tree_yaml(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def tree_json(request: HttpRequest, slug: str) -> HttpResponse:
+def tree_json(request: SignedInRequest, slug: str) -> HttpResponse:
     protocol = _protocol(slug, Protocol.Kind.TREE)
     response = HttpResponse(
         trees.to_json(_tree_export(protocol)), content_type="application/json; charset=utf-8"
@@ -542,7 +551,7 @@ def tree_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @role_required("train")
 @require_GET
-def export_bundle(request: HttpRequest) -> HttpResponse:
+def export_bundle(request: SignedInRequest) -> HttpResponse:
     data = bundle.export_zip(Protocol.objects.all())
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="protocols.zip"'
@@ -552,7 +561,7 @@ def export_bundle(request: HttpRequest) -> HttpResponse:
 @accepts_body_up_to(bundle.MAX_UPLOAD + 1024 * 1024)
 @role_required("train")
 @require_http_methods(["GET", "POST"])
-def import_bundle(request: HttpRequest) -> HttpResponse:
+def import_bundle(request: SignedInRequest) -> HttpResponse:
     form = ImportForm(posted(request), request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():

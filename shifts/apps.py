@@ -7,11 +7,11 @@ class ShiftsConfig(AppConfig):
     verbose_name = _("Shifts")
 
     def ready(self) -> None:
-        from crisisline.models import person_deactivated
+        from crisisline.models import User, person_deactivated
         from shifts.models import revoke_feed_of
         from shifts.places import free_places_of
 
-        def _offboard(sender, person, **kwargs) -> None:
+        def _offboard(sender: object, person: User, **kwargs: object) -> None:
             # The feed dies at once; places on shifts to come go back to the team.
             revoke_feed_of(person)
             free_places_of(person)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import time, timedelta
 
+from django.core.management.base import OutputWrapper
 from django.utils import timezone
 
 from crisisline.models import Skill, User
@@ -25,7 +26,7 @@ POSITIONS = [
 ]
 
 
-def load(stdout, days: int = 35) -> None:
+def load(stdout: OutputWrapper, days: int = 35) -> None:
     for weekday, start, end in WINDOWS:
         ServiceWindow.objects.get_or_create(weekday=weekday, start=start, defaults={"end": end})
     for order, (name, name_es, low, high, skill, holds) in enumerate(POSITIONS):

@@ -70,4 +70,5 @@ def _calendar(person: User, *, with_teammates: bool) -> bytes:
                 "description", _("With: %(names)s") % {"names": ", ".join(teammates[shift.pk])}
             )
         calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

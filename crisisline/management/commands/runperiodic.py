@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Run every command once and exit.")
         parser.add_argument("--tick", type=float, default=30.0, help="Seconds between checks.")
 
-    def handle(self, *args, once: bool = False, tick: float = 30.0, **options) -> None:
+    def handle(self, *args: Any, once: bool = False, tick: float = 30.0, **options: Any) -> None:
         next_run = dict.fromkeys((name for name, _every in settings.PERIODIC_COMMANDS), 0.0)
         while True:
             now = time.monotonic()

@@ -35,7 +35,10 @@ class Command(BaseCommand):
         )
         sent = 0
         for assignment in due:
-            lead = timedelta(hours=assignment.person.shift_preferences.reminder_hours)
+            hours = assignment.person.shift_preferences.reminder_hours
+            if hours is None:  # the query leaves these out
+                continue
+            lead = timedelta(hours=hours)
             if assignment.shift.start - now > lead:
                 continue
             # Claim the reminder first so that two runs never send it twice.
