@@ -74,6 +74,11 @@ class NoteForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    agreed_to_contact = forms.BooleanField(
+        label=_("The person agreed to be contacted"),
+        required=False,
+        help_text=_("Needed for a follow-up. Their contact details are never stored here."),
+    )
     keep_hours = forms.TypedChoiceField(label=_("Keep this note for"), coerce=int)
 
     def __init__(self, *args: Any, writer: User, **kwargs: Any) -> None:
@@ -169,6 +174,14 @@ class NoteForm(forms.Form):
             self.add_error("follow_up_by", _("Say by when the follow-up is needed."))
         if when and not who and "follow_up_to" not in self.errors:
             self.add_error("follow_up_to", _("Say who will follow up."))
+        if (who or when) and not data.get("agreed_to_contact"):
+            self.add_error(
+                "agreed_to_contact",
+                _(
+                    "A follow-up needs the person's agreement to be contacted. Tick it, or "
+                    "choose no follow-up."
+                ),
+            )
         self.findings = find_identifiers(data.get("body") or "")
         if self.findings and not data.get("keep_identifiers"):
             self.add_error(
@@ -226,3 +239,44 @@ class WipeForm(forms.Form):
                 params={"phrase": wipe_phrase()},
             )
         return phrase
+
+
+def eligible_follow_up_people() -> Any:
+    """Who a follow-up may be handed to: active responders (the rest is checked on choosing)."""
+    return holders_of("respond").order_by("display_name")
+
+
+class HandOnForm(forms.Form):
+    to = forms.ModelChoiceField(label=_("Hand it on to"), queryset=User.objects.all())
+
+    def __init__(self, *args: Any, holder: User, author_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.holder = holder
+        field = self.fields["to"]
+        field.widget.choices = [("", "---------")] + [
+            (person.pk, str(person)) for person in eligible_follow_up_people().exclude(pk=holder.pk)
+        ]
+
+    def clean_to(self) -> User:
+        person = self.cleaned_data["to"]
+        if person.pk == self.holder.pk:
+            raise forms.ValidationError(_("It is already yours. Choose a teammate."))
+        if not person.is_active:
+            raise forms.ValidationError(
+                _("%(name)s is no longer active on the line. Choose someone else."),
+                params={"name": person},
+            )
+        if not can(person, "respond"):
+            raise forms.ValidationError(
+                _("%(name)s does not hold the Responder role. Choose a responder."),
+                params={"name": person},
+            )
+        if not NoteKeys.objects.filter(person=person).exists():
+            raise forms.ValidationError(
+                _(
+                    "%(name)s has not signed in since notes were sealed, so the note cannot be "
+                    "sealed to them yet. Choose someone else."
+                ),
+                params={"name": person},
+            )
+        return person

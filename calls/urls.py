@@ -13,5 +13,12 @@ urlpatterns = [
     path("notes/wipe/", views.wipe, name="wipe"),
     path("notes/<slug:public_id>/", views.note_detail, name="detail"),
     path("notes/<slug:public_id>/burn/", views.burn_note, name="burn"),
+    path("notes/<slug:public_id>/done/", views.follow_up_done, name="follow_up_done"),
+    path(
+        "notes/<slug:public_id>/unreachable/",
+        views.follow_up_unreachable,
+        name="follow_up_unreachable",
+    ),
+    path("notes/<slug:public_id>/hand-on/", views.follow_up_hand_on, name="follow_up_hand_on"),
     path("privacy/", views.privacy, name="privacy"),
 ]

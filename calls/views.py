@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,19 +23,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from calls import keyring, keyring_guard
 from calls.evaluation import monthly_totals, totals_by, weekly_totals
-from calls.forms import NoteForm, RetentionForm, WipeForm, wipe_phrase
+from calls.forms import HandOnForm, NoteForm, RetentionForm, WipeForm, wipe_phrase
 from calls.models import (
     BODY_MAX_CHARS,
     CallNote,
+    CallNoteQuerySet,
+    FollowUpOutcome,
     Kind,
+    Measure,
     Need,
     NoKeyPair,
+    NoteEnding,
+    NoteExpired,
     NoteKeys,
     Police,
     Response,
     RetentionPolicy,
     SealedToAnotherKey,
     Tally,
+    WeeklyCount,
     retention_bounds,
 )
 from calls.purge import burn, wipe_everything
@@ -46,17 +55,43 @@ def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
+class NoteGone(Exception):
+    """The note is gone, and the person asking was one of its readers."""
+
+    def __init__(self, what: str, at: datetime | None) -> None:
+        super().__init__(what)
+        self.what, self.at = what, at
+
+
 def _note_for(request: HttpRequest, public_id: str) -> CallNote:
-    """A live note the signed-in person may read, else 404 (for everyone else alike)."""
+    """A live note the signed-in person may read; NoteGone for a former reader of a
+    note that is gone; else 404 (for everyone else alike)."""
     note = (
         CallNote.objects.readable_by(request.user)
         .select_related("author", "follow_up_to")
         .filter(public_id=public_id)
         .first()
     )
-    if note is None:
-        raise Http404
-    return note
+    if note is not None:
+        return note
+    ending = NoteEnding.for_reader(request.user, public_id)
+    if ending is not None:
+        raise NoteGone(ending.what, ending.at)
+    expired = (
+        CallNoteQuerySet(model=CallNote)
+        .readable_by(request.user)
+        .filter(public_id=public_id)
+        .values_list("expires_at", flat=True)
+        .first()
+    )
+    if expired is not None:  # expired, not purged yet
+        raise NoteGone(NoteEnding.What.EXPIRED, expired)
+    raise Http404
+
+
+def _gone(request: HttpRequest, gone: NoteGone) -> HttpResponse:
+    """410: what became of the note, for a former reader; nothing it said."""
+    return render(request, "calls/gone.html", {"what": gone.what, "at": gone.at}, status=410)
 
 
 def _could_not_store(failure: Exception) -> str:
@@ -133,7 +168,11 @@ def _readers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     def for_a_reader(request: HttpRequest, public_id: str) -> HttpResponse:
         # Even a 404 (an expired note) advances time: a clock moved back brings nothing back.
         keyring_guard.notice_time()
-        return view(request, _note_for(request, public_id))
+        try:
+            note = _note_for(request, public_id)
+        except NoteGone as gone:
+            return _gone(request, gone)
+        return view(request, note)
 
     return for_a_reader
 
@@ -153,6 +192,8 @@ def note_detail(request: HttpRequest, note: CallNote) -> HttpResponse:
         contents = note.open_for(request.user, private)
     except SealedToAnotherKey:
         pass
+    except NoteExpired:
+        return _gone(request, NoteGone(NoteEnding.What.EXPIRED, None))
     except keyring.Unreadable:
         if keyring.has_key(note.body_bucket):
             # Past its own expiry, not this reader's copy, or tampered with.
@@ -176,6 +217,84 @@ def burn_note(request: HttpRequest, note: CallNote) -> HttpResponse:
     burn(note)
     messages.success(request, _("The note is destroyed."))
     return redirect("calls:list")
+
+
+# --- Follow-ups: the teammate a note is handed to ------------------------------------
+
+
+def _for_the_follow_up(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Follow-up actions: the teammate the note is handed to only. Its author
+    (who knows the note exists) is told so; everyone else gets 404 as before."""
+
+    @wraps(view)
+    def for_the_holder(request: HttpRequest, note: CallNote) -> HttpResponse:
+        if not note.is_follow_up_of(request.user) or not note.sealed:
+            messages.error(request, _("Only the teammate it is handed to can do that."))
+            return redirect("calls:detail", public_id=note.public_id)
+        return view(request, note)
+
+    return for_the_holder
+
+
+def _back_to_queue(request: HttpRequest) -> HttpResponse:
+    return redirect("shifts:oncall")
+
+
+@never_cache
+@_readers_only
+@require_http_methods(["GET", "POST"])
+@_for_the_follow_up
+def follow_up_done(request: HttpRequest, note: CallNote) -> HttpResponse:
+    """Done: the note is burned and one completed follow-up is counted anonymously.
+    Destructive, so it asks first (a page of its own, with or without JavaScript)."""
+    if request.method == "POST":
+        with transaction.atomic():
+            WeeklyCount.add(timezone.localdate(), Measure.FOLLOW_UP, [FollowUpOutcome.DONE])
+            burn(note, ending=NoteEnding.What.DONE)
+        messages.success(request, _("Follow-up done. The note is destroyed; it was counted."))
+        return _back_to_queue(request)
+    return render(request, "calls/follow_up_done.html", {"note": note})
+
+
+@never_cache
+@_readers_only
+@require_POST
+@_for_the_follow_up
+def follow_up_unreachable(request: HttpRequest, note: CallNote) -> HttpResponse:
+    try:
+        note.mark_unreachable(request.user, unlocked_key(request), timezone.localdate())
+    except Locked:
+        return sign_in_again(request)
+    except keyring.Unreadable:
+        raise Http404 from None
+    messages.success(request, _("Noted: you couldn't reach them. The note stays until it expires."))
+    return _back_to_queue(request)
+
+
+@never_cache
+@_readers_only
+@require_http_methods(["GET", "POST"])
+@_for_the_follow_up
+def follow_up_hand_on(request: HttpRequest, note: CallNote) -> HttpResponse:
+    form = HandOnForm(_posted(request), holder=request.user, author_id=note.author_id)
+    if request.method == "POST" and form.is_valid():
+        to = form.cleaned_data["to"]
+        try:
+            note.hand_on(request.user, unlocked_key(request), to)
+        except Locked:
+            return sign_in_again(request)
+        except NoKeyPair:
+            form.add_error("to", _("The note cannot be sealed to them yet. Choose someone else."))
+        except keyring.Unreadable:
+            raise Http404 from None
+        else:
+            messages.success(
+                request,
+                _("Handed on to %(name)s. Only they (and its author) can read it now.")
+                % {"name": to},
+            )
+            return _back_to_queue(request)
+    return render(request, "calls/follow_up_hand_on.html", {"note": note, "form": form})
 
 
 # --- Coordinators -----------------------------------------------------------------

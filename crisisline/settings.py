@@ -436,6 +436,9 @@ if NOTE_RETENTION_DEFAULT_HOURS > NOTE_RETENTION_MAX_DAYS * 24:
         "NOTE_RETENTION_DEFAULT_HOURS must be between 1 and NOTE_RETENTION_MAX_DAYS × 24."
     )
 PERIODIC_COMMANDS.append(("purge_expired", 300))
+# What became of a gone note (done, burned, handed on, expired) is kept for its
+# former readers this many days, without anything the note said; then purged.
+NOTE_ENDING_DAYS = 7
 
 # --- shifts ---------------------------------------------------------------------
 # Reminders before shifts (only sent when EMAIL_URL is set; each person chooses

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.generic import View
 
 from calls import keyring_guard
+from calls.followups import follow_ups_for, no_store_if_shown
 from crisisline import throttle, twofactor
 from crisisline.forms import (
     AcceptInvitationForm,
@@ -240,10 +241,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     unreadable_notes = 0
     if can(request.user, "coordinate"):
         unreadable_notes = keyring_guard.notes_missing_their_key()
-    return render(
-        request,
-        "crisisline/dashboard.html",
-        {"line_gaps": line_gaps() if member else [], "unreadable_notes": unreadable_notes},
+    follow_ups = follow_ups_for(request) if can(request.user, "respond") else None
+    return no_store_if_shown(
+        follow_ups,
+        render(
+            request,
+            "crisisline/dashboard.html",
+            {
+                "line_gaps": line_gaps() if member else [],
+                "unreadable_notes": unreadable_notes,
+                "follow_ups": follow_ups,
+            },
+        ),
     )
 
 

@@ -201,6 +201,16 @@ EXPECTED: dict[str, Expect] = {
     "calls:burn[bogus]": row(
         LOGIN, 404, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": "nope"}
     ),
+    # Follow-up actions: the note's follow-up teammate (the responder); nobody else learns of it.
+    "calls:follow_up_done": row(
+        LOGIN, 200, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": w.handed_note.public_id}
+    ),
+    "calls:follow_up_hand_on": row(
+        LOGIN, 200, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": w.handed_note.public_id}
+    ),
+    "calls:follow_up_unreachable": row(
+        LOGIN, 405, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": w.handed_note.public_id}
+    ),
     "calls:evaluation": COORDINATORS,
     "calls:evaluation_csv": COORDINATORS,
     "calls:retention": COORDINATORS,

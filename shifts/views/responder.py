@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from calls.followups import follow_ups_for, no_store_if_shown
 from crisisline.roles import role_required
 from shifts import oncall as oncall_board
 from shifts import places
@@ -53,7 +54,8 @@ def oncall(request: HttpRequest) -> HttpResponse:
     responds = who.responds
     yours = oncall_board.your_shifts(who, now) if responds else []
     status = opening_status(now)
-    return render(
+    follow_ups = follow_ups_for(request) if responds else None
+    response = render(
         request,
         "shifts/oncall.html#board" if request.htmx else "shifts/oncall.html",
         {
@@ -65,8 +67,10 @@ def oncall(request: HttpRequest) -> HttpResponse:
             "status": status,
             "refresh": oncall_board.refresh_seconds(now, current, later, status),
             "line_gaps": line_gaps(now),
+            "follow_ups": follow_ups,
         },
     )
+    return no_store_if_shown(follow_ups, response)
 
 
 # --- Responder self-service --------------------------------------------------------
