@@ -391,6 +391,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "responses": Response.labels,
             "police": Police.labels,
             "body_max": BODY_MAX_CHARS,
+            "ending_days": settings.NOTE_ENDING_DAYS,
             "device_days": settings.DEVICE_COOKIE_DAYS,
             "throttle_minutes": settings.SIGNIN_THROTTLE_MINUTES,
             "unsealed_until": CallNote.objects.filter(sealed=False).aggregate(
