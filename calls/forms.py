@@ -18,6 +18,7 @@ from calls.models import (
     Police,
     Response,
     RetentionPolicy,
+    TeamReview,
     current_shift_end,
     retention_bounds,
 )
@@ -280,3 +281,40 @@ class HandOnForm(forms.Form):
                 params={"name": person},
             )
         return person
+
+
+class TeamReviewForm(forms.ModelForm):
+    """The periodic review; like a note, checked for anything that could identify someone."""
+
+    keep_identifiers = forms.BooleanField(
+        label=_("I have checked: keep these as written"), required=False
+    )
+
+    class Meta:
+        model = TeamReview
+        fields = ["period", "went_well", "not_served", "refused"]
+        widgets = {
+            "went_well": forms.Textarea(attrs={"rows": 4}),
+            "not_served": forms.Textarea(attrs={"rows": 4}),
+            "refused": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["period"].help_text = _("For example: october and november")
+        self.findings: list[Finding] = []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in ("went_well", "not_served", "refused"):
+            found = find_identifiers(data.get(name) or "")
+            self.findings += [finding for finding in found if finding not in self.findings]
+            if found and not data.get("keep_identifiers"):
+                self.add_error(
+                    name,
+                    _(
+                        "This may identify someone. Remove what is listed, or tick "
+                        "“keep these as written” if it must stay."
+                    ),
+                )
+        return data

@@ -1042,3 +1042,21 @@ class NoteEnding(models.Model):
         return cls.objects.filter(
             digest=ending_digest(public_id), reader=person, expires_at__gt=timezone.now()
         ).first()
+
+
+class TeamReview(models.Model):
+    """The team's periodic review, in its own words: what went well, who it could
+    not serve, what it refused and why. Never about one call: it passes the same
+    identifier check as notes. Read by coordinators; kept until they delete it."""
+
+    period = models.CharField(_("period"), max_length=80)
+    went_well = models.TextField(_("What went well?"), max_length=2000, blank=True)
+    not_served = models.TextField(_("Who could we not serve?"), max_length=2000, blank=True)
+    refused = models.TextField(_("What did we refuse, and why?"), max_length=2000, blank=True)
+    written_on = models.DateField()
+
+    class Meta:
+        ordering = ["-written_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.period

@@ -22,8 +22,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls import keyring, keyring_guard
-from calls.evaluation import monthly_totals, totals_by, weekly_totals
-from calls.forms import HandOnForm, NoteForm, RetentionForm, WipeForm, wipe_phrase
+from calls.evaluation import (
+    SMALL_COUNT,
+    completed_follow_ups,
+    kind_by_police,
+    measure_totals,
+    monthly_totals,
+    totals_by,
+    weekly_totals,
+)
+from calls.forms import (
+    HandOnForm,
+    NoteForm,
+    RetentionForm,
+    TeamReviewForm,
+    WipeForm,
+    wipe_phrase,
+)
 from calls.models import (
     BODY_MAX_CHARS,
     CallNote,
@@ -41,6 +56,7 @@ from calls.models import (
     RetentionPolicy,
     SealedToAnotherKey,
     Tally,
+    TeamReview,
     WeeklyCount,
     retention_bounds,
 )
@@ -304,6 +320,7 @@ def follow_up_hand_on(request: HttpRequest, note: CallNote) -> HttpResponse:
 @require_GET
 def evaluation(request: HttpRequest) -> HttpResponse:
     tallies = list(Tally.objects.all())
+    counts = list(WeeklyCount.objects.all())
     weeks = weekly_totals(tallies)
     return render(
         request,
@@ -316,7 +333,31 @@ def evaluation(request: HttpRequest) -> HttpResponse:
             "by_police": totals_by(tallies, "police", Police),
             "follow_ups": sum(t.count for t in tallies if t.follow_up),
             "total": sum(t.count for t in tallies),
+            "kind_by_police": kind_by_police(tallies),
+            "by_need": measure_totals(counts, Measure.NEED),
+            "by_check_out": measure_totals(counts, Measure.CHECK_OUT),
+            "completed_follow_ups": completed_follow_ups(counts),
+            "small": SMALL_COUNT,
+            "reviews": TeamReview.objects.all()[:5],
         },
+    )
+
+
+@role_required("coordinate")
+@require_http_methods(["GET", "POST"])
+def team_review(request: HttpRequest) -> HttpResponse:
+    """The periodic review, stored as the team's own text."""
+    form = TeamReviewForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        review = form.save(commit=False)
+        review.written_on = timezone.localdate()
+        review.save()
+        messages.success(request, _("The review is saved."))
+        return redirect("calls:evaluation")
+    return render(
+        request,
+        "calls/review.html",
+        {"form": form, "reviews": TeamReview.objects.all()},
     )
 
 
@@ -335,7 +376,8 @@ def evaluation_csv(request: HttpRequest) -> HttpResponse:
                 tally.response,
                 tally.police,
                 "yes" if tally.follow_up else "no",
-                tally.count,
+                # Five attributes crossed: small counts are never given exactly.
+                tally.count if tally.count >= SMALL_COUNT else f"fewer than {SMALL_COUNT}",
             ]
         )
     return response

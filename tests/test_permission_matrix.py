@@ -213,6 +213,7 @@ EXPECTED: dict[str, Expect] = {
     ),
     "calls:evaluation": COORDINATORS,
     "calls:evaluation_csv": COORDINATORS,
+    "calls:team_review": COORDINATORS,
     "calls:retention": COORDINATORS,
     "calls:wipe": COORDINATORS,
     "calls:privacy": PUBLIC,
