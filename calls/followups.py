@@ -81,3 +81,15 @@ def no_store_if_shown(queue: FollowUpQueue | None, response: HttpResponse) -> Ht
     if queue is not None and (queue.due or queue.tried):
         add_never_cache_headers(response)
     return response
+
+
+def aftercare_context(request: HttpRequest) -> dict[str, object]:
+    """What /oncall/ and the dashboard show besides the queue: the check-out question
+    after a shift, and the debrief or break requests addressed to this person
+    (two queries)."""
+    from calls.checkout import requests_for, shift_to_check_out
+
+    return {
+        "check_out_shift": shift_to_check_out(request.user, timezone.now()),
+        "aftercare_requests": list(requests_for(request.user)),
+    }

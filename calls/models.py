@@ -1060,3 +1060,58 @@ class TeamReview(models.Model):
 
     def __str__(self) -> str:
         return self.period
+
+
+class CheckOut(models.Model):
+    """That `person` answered the check-out question after `shift`, so it is not
+    asked again; never the answer (counted anonymously in WeeklyCount). Deleted
+    by the purge once the question could no longer be asked."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    shift = models.ForeignKey("shifts.Shift", on_delete=models.CASCADE, related_name="+")
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "shift"], name="one_check_out_per_shift")
+        ]
+
+    def __str__(self) -> str:
+        return f"CheckOut {self.pk}"
+
+
+class AftercareRequest(models.Model):
+    """A debrief request (to one holder of a debrief position, or to the
+    coordinators when nobody holds one) or a break request (to the coordinators;
+    who asked only if they allowed it). No content beyond who asked. Deleted once
+    acknowledged, or by the purge after AFTERCARE_REQUEST_DAYS."""
+
+    class Kind(models.TextChoices):
+        DEBRIEF = "debrief", _("debrief")
+        BREAK = "break", _("break")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # NULL: the coordinators.
+    to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["debrief", "break"]), name="aftercare_request_kind_is_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="break") | Q(asked_by__isnull=False),
+                name="a_debrief_request_says_who_asked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"AftercareRequest {self.kind}"

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from calls import keyring, keyring_guard
-from calls.models import CallNote, NoteEnding, NoteSeal
+from calls.models import AftercareRequest, CallNote, CheckOut, NoteEnding, NoteSeal
 
 BATCH_SIZE = 2000
 
@@ -120,6 +120,9 @@ def purge_expired(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) 
     notes, batches = _delete_in_batches(expired, batch_size, ending=NoteEnding.What.EXPIRED)
     keys = keyring.destroy_past(now)
     endings, _per_model = NoteEnding.objects.filter(expires_at__lte=now).delete()
+    # Aftercare records live no longer than their purpose.
+    CheckOut.objects.filter(expires_at__lte=now).delete()
+    AftercareRequest.objects.filter(expires_at__lte=now).delete()
     vacuum_postgres()
     return Purged(
         notes=notes, keys=keys, batches=batches, checkpoint=checkpoint_sqlite(), endings=endings
@@ -146,6 +149,7 @@ def wipe_everything(*, batch_size: int = BATCH_SIZE) -> tuple[int, int]:
     keys = keyring.destroy_all()
     notes, _batches = _delete_in_batches(CallNote.including_expired.all(), batch_size)
     NoteEnding.objects.all().delete()  # not even who had a note survives a wipe
+    AftercareRequest.objects.all().delete()
     vacuum_postgres()
     checkpoint_sqlite()
     return notes, keys

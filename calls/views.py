@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calls import keyring, keyring_guard
+from calls import checkout, keyring, keyring_guard
 from calls.evaluation import (
     SMALL_COUNT,
     completed_follow_ups,
@@ -43,6 +43,7 @@ from calls.models import (
     BODY_MAX_CHARS,
     CallNote,
     CallNoteQuerySet,
+    CheckOutAnswer,
     FollowUpOutcome,
     Kind,
     Measure,
@@ -313,6 +314,44 @@ def follow_up_hand_on(request: HttpRequest, note: CallNote) -> HttpResponse:
     return render(request, "calls/follow_up_hand_on.html", {"note": note, "form": form})
 
 
+# --- Shift check-out ----------------------------------------------------------------
+
+
+@role_required("respond")
+@require_POST
+def check_out(request: HttpRequest, pk: int) -> HttpResponse:
+    """The answer to the one question after a shift."""
+    shift = checkout.shift_to_check_out(request.user, timezone.now())
+    choice = request.POST.get("answer", "")
+    if shift is None or shift.pk != pk:
+        messages.info(request, _("That check-out is already answered, or has closed."))
+        return _back_to_queue(request)
+    if choice not in CheckOutAnswer.values:
+        messages.error(request, _("Choose one of the three answers."))
+        return _back_to_queue(request)
+    checkout.answer(request.user, shift, choice, show_name=bool(request.POST.get("show_name")))
+    if choice == CheckOutAnswer.DEBRIEF:
+        messages.success(request, _("Thank you. Someone from the debrief place will reach out."))
+    elif choice == CheckOutAnswer.BREAK:
+        messages.success(
+            request,
+            _("Thank you. Take the time you need: add time off below, and the roster respects it."),
+        )
+        return redirect("shifts:time_off")
+    else:
+        messages.success(request, _("Thank you. Rest well."))
+    return _back_to_queue(request)
+
+
+@login_required
+@require_POST
+def acknowledge_request(request: HttpRequest, pk: int) -> HttpResponse:
+    if not checkout.acknowledge(request.user, pk):
+        raise Http404
+    messages.success(request, _("Marked as seen. The request is deleted."))
+    return _back_to_queue(request)
+
+
 # --- Coordinators -----------------------------------------------------------------
 
 
@@ -434,6 +473,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "police": Police.labels,
             "body_max": BODY_MAX_CHARS,
             "ending_days": settings.NOTE_ENDING_DAYS,
+            "request_days": settings.AFTERCARE_REQUEST_DAYS,
             "device_days": settings.DEVICE_COOKIE_DAYS,
             "throttle_minutes": settings.SIGNIN_THROTTLE_MINUTES,
             "unsealed_until": CallNote.objects.filter(sealed=False).aggregate(

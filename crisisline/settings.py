@@ -439,6 +439,10 @@ PERIODIC_COMMANDS.append(("purge_expired", 300))
 # What became of a gone note (done, burned, handed on, expired) is kept for its
 # former readers this many days, without anything the note said; then purged.
 NOTE_ENDING_DAYS = 7
+# Debrief and break requests from shift check-out live until acknowledged, at most
+# this many days; the check-out question is asked for this many hours after a shift.
+AFTERCARE_REQUEST_DAYS = 7
+CHECK_OUT_HOURS = 12
 
 # --- shifts ---------------------------------------------------------------------
 # Reminders before shifts (only sent when EMAIL_URL is set; each person chooses

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.generic import View
 
 from calls import keyring_guard
-from calls.followups import follow_ups_for, no_store_if_shown
+from calls.followups import aftercare_context, follow_ups_for, no_store_if_shown
 from crisisline import throttle, twofactor
 from crisisline.forms import (
     AcceptInvitationForm,
@@ -251,6 +251,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "line_gaps": line_gaps() if member else [],
                 "unreadable_notes": unreadable_notes,
                 "follow_ups": follow_ups,
+                **(aftercare_context(request) if member else {}),
             },
         ),
     )

@@ -97,6 +97,7 @@ class PositionForm(forms.ModelForm):
             "max_people",
             "required_skill",
             "holds_line",
+            "takes_debriefs",
             "order",
             "active",
         ]

@@ -211,6 +211,9 @@ EXPECTED: dict[str, Expect] = {
     "calls:follow_up_unreachable": row(
         LOGIN, 405, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": w.handed_note.public_id}
     ),
+    # Check-out after a shift (responders) and seeing a debrief or break request.
+    "calls:check_out": row(*RESPONDERS_POST.statuses, kwargs=lambda w: {"pk": 1}),
+    "calls:acknowledge_request": row(LOGIN, 405, 405, 405, 405, LOGIN, kwargs=lambda w: {"pk": 1}),
     "calls:evaluation": COORDINATORS,
     "calls:evaluation_csv": COORDINATORS,
     "calls:team_review": COORDINATORS,

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calls.followups import follow_ups_for, no_store_if_shown
+from calls.followups import aftercare_context, follow_ups_for, no_store_if_shown
 from crisisline.roles import role_required
 from shifts import oncall as oncall_board
 from shifts import places
@@ -68,6 +68,7 @@ def oncall(request: HttpRequest) -> HttpResponse:
             "refresh": oncall_board.refresh_seconds(now, current, later, status),
             "line_gaps": line_gaps(now),
             "follow_ups": follow_ups,
+            **(aftercare_context(request) if responds else {}),
         },
     )
     return no_store_if_shown(follow_ups, response)
