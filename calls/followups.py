@@ -86,10 +86,12 @@ def no_store_if_shown(queue: FollowUpQueue | None, response: HttpResponse) -> Ht
 def aftercare_context(request: HttpRequest) -> dict[str, object]:
     """What /oncall/ and the dashboard show besides the queue: the check-out question
     after a shift, and the debrief or break requests addressed to this person
-    (two queries)."""
+    and the notices they have not read (three queries)."""
     from calls.checkout import requests_for, shift_to_check_out
+    from calls.models import Notice
 
     return {
         "check_out_shift": shift_to_check_out(request.user, timezone.now()),
         "aftercare_requests": list(requests_for(request.user)),
+        "notices": list(Notice.objects.unread_by(request.user)),
     }

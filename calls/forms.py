@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from calls.identifiers import Finding, find_identifiers
 from calls.models import (
     BODY_MAX_CHARS,
+    NOTICE_MAX_CHARS,
     Kind,
     Need,
     NoteKeys,
@@ -318,3 +319,55 @@ class TeamReviewForm(forms.ModelForm):
                     ),
                 )
         return data
+
+
+class NoticeForm(forms.Form):
+    text = forms.CharField(
+        label=_("Notice"),
+        max_length=NOTICE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTICE_MAX_CHARS}),
+        help_text=_("A closure, a new resource, a safety alert. No names, numbers or addresses."),
+    )
+    last_day = forms.DateField(
+        label=_("Show it until (last day)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    keep_identifiers = forms.BooleanField(
+        label=_("I have checked: keep these as written"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.findings: list[Finding] = []
+
+    def clean_last_day(self) -> Any:
+        from django.conf import settings
+
+        day = self.cleaned_data["last_day"]
+        today = timezone.localdate()
+        last = today + timedelta(days=settings.NOTICE_MAX_DAYS - 1)
+        if day < today:
+            raise forms.ValidationError(_("That day is in the past."))
+        if day > last:
+            raise forms.ValidationError(
+                _("Notices live at most %(days)d days: choose a day by %(last)s."),
+                params={"days": settings.NOTICE_MAX_DAYS, "last": last},
+            )
+        return day
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.findings = find_identifiers(data.get("text") or "")
+        if self.findings and not data.get("keep_identifiers"):
+            self.add_error(
+                "text",
+                _(
+                    "This may identify someone. Remove what is listed, or tick "
+                    "“keep these as written” if it must stay."
+                ),
+            )
+        return data
+
+    def end_of_last_day(self) -> datetime:
+        day = self.cleaned_data["last_day"]
+        zone = timezone.get_default_timezone()
+        return datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)

@@ -1115,3 +1115,53 @@ class AftercareRequest(models.Model):
 
     def __str__(self) -> str:
         return f"AftercareRequest {self.kind}"
+
+
+NOTICE_MAX_CHARS = 500
+
+
+class NoticeQuerySet(models.QuerySet["Notice"]):
+    def live(self) -> NoticeQuerySet:
+        return self.filter(expires_at__gt=timezone.now())
+
+    def unread_by(self, person: User) -> NoticeQuerySet:
+        return self.live().exclude(reads__person=person)
+
+
+class Notice(models.Model):
+    """A short notice from coordinators to responders (a closure, a new resource, a
+    safety alert). Lives until the end of its last day, at most NOTICE_MAX_DAYS;
+    deleted by the purge, with who read it."""
+
+    text = models.TextField(_("notice"), max_length=NOTICE_MAX_CHARS)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    posted_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-posted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("posted_at")), name="notice_expires_after_posting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notice {self.pk}"
+
+
+class NoticeRead(models.Model):
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="reads")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "person"], name="one_read_per_notice")
+        ]
+
+    def __str__(self) -> str:
+        return f"NoticeRead {self.pk}"

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from calls import keyring, keyring_guard
-from calls.models import AftercareRequest, CallNote, CheckOut, NoteEnding, NoteSeal
+from calls.models import AftercareRequest, CallNote, CheckOut, NoteEnding, NoteSeal, Notice
 
 BATCH_SIZE = 2000
 
@@ -123,6 +123,7 @@ def purge_expired(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) 
     # Aftercare records live no longer than their purpose.
     CheckOut.objects.filter(expires_at__lte=now).delete()
     AftercareRequest.objects.filter(expires_at__lte=now).delete()
+    Notice.objects.filter(expires_at__lte=now).delete()  # with who read them
     vacuum_postgres()
     return Purged(
         notes=notes, keys=keys, batches=batches, checkpoint=checkpoint_sqlite(), endings=endings

@@ -34,6 +34,7 @@ from calls.evaluation import (
 from calls.forms import (
     HandOnForm,
     NoteForm,
+    NoticeForm,
     RetentionForm,
     TeamReviewForm,
     WipeForm,
@@ -52,6 +53,8 @@ from calls.models import (
     NoteEnding,
     NoteExpired,
     NoteKeys,
+    Notice,
+    NoticeRead,
     Police,
     Response,
     RetentionPolicy,
@@ -352,6 +355,36 @@ def acknowledge_request(request: HttpRequest, pk: int) -> HttpResponse:
     return _back_to_queue(request)
 
 
+# --- Notices ---------------------------------------------------------------------
+
+
+@role_required("coordinate")
+@require_http_methods(["GET", "POST"])
+def notices(request: HttpRequest) -> HttpResponse:
+    """Coordinators post short notices to responders; each expires on its last day."""
+    form = NoticeForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        Notice.objects.create(
+            text=form.cleaned_data["text"],
+            posted_by=request.user,
+            posted_at=timezone.now(),
+            expires_at=form.end_of_last_day(),
+        )
+        messages.success(request, _("Notice posted. It goes by itself after its last day."))
+        return redirect("calls:notices")
+    return render(request, "calls/notices.html", {"form": form, "notices": Notice.objects.live()})
+
+
+@role_required("respond")
+@require_POST
+def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = Notice.objects.live().filter(pk=pk).first()
+    if notice is None:
+        raise Http404
+    NoticeRead.objects.get_or_create(notice=notice, person=request.user)
+    return _back_to_queue(request)
+
+
 # --- Coordinators -----------------------------------------------------------------
 
 
@@ -474,6 +507,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "body_max": BODY_MAX_CHARS,
             "ending_days": settings.NOTE_ENDING_DAYS,
             "request_days": settings.AFTERCARE_REQUEST_DAYS,
+            "notice_days": settings.NOTICE_MAX_DAYS,
             "device_days": settings.DEVICE_COOKIE_DAYS,
             "throttle_minutes": settings.SIGNIN_THROTTLE_MINUTES,
             "unsealed_until": CallNote.objects.filter(sealed=False).aggregate(

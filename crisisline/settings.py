@@ -443,6 +443,8 @@ NOTE_ENDING_DAYS = 7
 # this many days; the check-out question is asked for this many hours after a shift.
 AFTERCARE_REQUEST_DAYS = 7
 CHECK_OUT_HOURS = 12
+# Notices from coordinators live until the end of a chosen day, at most this many days.
+NOTICE_MAX_DAYS = 14
 
 # --- shifts ---------------------------------------------------------------------
 # Reminders before shifts (only sent when EMAIL_URL is set; each person chooses

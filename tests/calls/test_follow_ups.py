@@ -248,7 +248,7 @@ def _oncall_queries(client) -> tuple[int, str]:
     return len(queries), response.content.decode()
 
 
-def test_oncall_keeps_its_query_count_with_a_thousand_follow_ups(responder, mate):
+def test_oncall_keeps_its_query_count_with_a_thousand_follow_ups_and_fifty_notices(responder, mate):
     client = client_for(mate)
     holding_none, _body = _oncall_queries(client)
     handed(responder, mate, kind="prevention")
@@ -258,6 +258,13 @@ def test_oncall_keeps_its_query_count_with_a_thousand_follow_ups(responder, mate
     assert body.count("Due today") == 1
     for number in range(999):
         handed(responder, mate, body=f"note {number}", days=number % 5 - 2)
+    from calls.models import Notice
+
+    Notice.objects.bulk_create(
+        Notice(text=f"Notice {n}.", posted_at=NOON, expires_at=NOON + timedelta(days=3))
+        for n in range(50)
+    )
     holding_many, body = _oncall_queries(client)
+    assert body.count("Mark read") == 50
     assert holding_many == holding_one
     assert body.count("Due today") == 1 + len([n for n in range(999) if n % 5 == 2])
