@@ -65,7 +65,15 @@ class NewProtocolForm(forms.ModelForm):
 
     class Meta:
         model = Protocol
-        fields = ["title", "slug", "kind", "category", "language", "review_interval_days"]
+        fields = [
+            "title",
+            "slug",
+            "kind",
+            "category",
+            "language",
+            "review_interval_days",
+            "review_at_shift_start",
+        ]
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"].lower()
@@ -115,7 +123,7 @@ class ProtocolSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Protocol
-        fields = ["title", "category", "review_interval_days"]
+        fields = ["title", "category", "review_interval_days", "review_at_shift_start"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

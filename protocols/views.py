@@ -223,7 +223,11 @@ def new(request: HttpRequest) -> HttpResponse:
             if not original.is_tree:
                 initial["body"] = original.current.body if original.current else ""
     if request.method == "GET" and request.GET.get("category") == Category.POLICE_PRESENCE:
-        initial.update(category=Category.POLICE_PRESENCE, body=police_template(initial["language"]))
+        initial.update(
+            category=Category.POLICE_PRESENCE,
+            body=police_template(initial["language"]),
+            review_at_shift_start=True,
+        )
     form = NewProtocolForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

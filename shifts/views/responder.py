@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from calls.briefing import briefing_for
 from calls.followups import aftercare_context, follow_ups_for, no_store_if_shown
 from crisisline.roles import role_required
 from shifts import oncall as oncall_board
@@ -69,6 +70,9 @@ def oncall(request: HttpRequest) -> HttpResponse:
             "line_gaps": line_gaps(now),
             "follow_ups": follow_ups,
             **(aftercare_context(request) if responds else {}),
+            "briefing": (
+                briefing_for(request, who.bookings, now) if responds and not request.htmx else None
+            ),
         },
     )
     return no_store_if_shown(follow_ups, response)
