@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -94,4 +94,22 @@ def aftercare_context(request: HttpRequest) -> dict[str, object]:
         "check_out_shift": shift_to_check_out(request.user, timezone.now()),
         "aftercare_requests": list(requests_for(request.user)),
         "notices": list(Notice.objects.unread_by(request.user)),
+    }
+
+
+def field_context(request: HttpRequest, now: Any) -> dict[str, object]:
+    """The person's own field check-in timer, and, for whoever holds the line now,
+    everyone's (overdue ones as alerts); one query."""
+    from calls.fieldcheck import for_oncall
+    from calls.models import FieldCheckIn
+
+    own, watched = for_oncall(request.user, now)
+    return {
+        "field_own": own,
+        "field_overdue": [row for row in watched if row.is_overdue(now)],
+        "field_minutes": FieldCheckIn.MINUTES,
+        # The board asks again soon after the next timer runs out.
+        "field_next_due": min(
+            (row.due_at for row in watched if not row.is_overdue(now)), default=None
+        ),
     }

@@ -1165,3 +1165,31 @@ class NoticeRead(models.Model):
 
     def __str__(self) -> str:
         return f"NoticeRead {self.pk}"
+
+
+class FieldCheckIn(models.Model):
+    """A responder out on an in-person response: when they should check in by. No
+    location, no call, nothing else. Deleted when they check in or their shift
+    ends (the purge); the line holder is alerted once it is overdue."""
+
+    MINUTES = (30, 45, 60, 90)
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    due_at = models.DateTimeField()
+    ends_at = models.DateTimeField(db_index=True)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("due_at")), name="field_check_in_ends_after_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"FieldCheckIn {self.pk}"
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        return self.due_at <= (now or timezone.now())

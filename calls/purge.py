@@ -11,7 +11,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from calls import keyring, keyring_guard
-from calls.models import AftercareRequest, CallNote, CheckOut, NoteEnding, NoteSeal, Notice
+from calls.models import (
+    AftercareRequest,
+    CallNote,
+    CheckOut,
+    FieldCheckIn,
+    NoteEnding,
+    NoteSeal,
+    Notice,
+)
 
 BATCH_SIZE = 2000
 
@@ -124,6 +132,7 @@ def purge_expired(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) 
     CheckOut.objects.filter(expires_at__lte=now).delete()
     AftercareRequest.objects.filter(expires_at__lte=now).delete()
     Notice.objects.filter(expires_at__lte=now).delete()  # with who read them
+    FieldCheckIn.objects.filter(ends_at__lte=now).delete()  # the shift is over
     vacuum_postgres()
     return Purged(
         notes=notes, keys=keys, batches=batches, checkpoint=checkpoint_sqlite(), endings=endings

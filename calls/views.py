@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calls import checkout, keyring, keyring_guard
+from calls import checkout, fieldcheck, keyring, keyring_guard
 from calls.evaluation import (
     SMALL_COUNT,
     completed_follow_ups,
@@ -352,6 +352,34 @@ def acknowledge_request(request: HttpRequest, pk: int) -> HttpResponse:
     if not checkout.acknowledge(request.user, pk):
         raise Http404
     messages.success(request, _("Marked as seen. The request is deleted."))
+    return _back_to_queue(request)
+
+
+# --- Field check-in -----------------------------------------------------------------
+
+
+@role_required("respond")
+@require_POST
+def field_start(request: HttpRequest) -> HttpResponse:
+    try:
+        minutes = int(request.POST.get("minutes", ""))
+        check_in = fieldcheck.start(request.user, minutes)
+    except ValueError:
+        messages.error(request, _("Choose 30, 45, 60 or 90 minutes."))
+        return _back_to_queue(request)
+    messages.success(
+        request,
+        _("Timer started: check in by %(due)s, or the line holder is alerted.")
+        % {"due": timezone.localtime(check_in.due_at).strftime("%H:%M")},
+    )
+    return _back_to_queue(request)
+
+
+@role_required("respond")
+@require_POST
+def field_check_in(request: HttpRequest) -> HttpResponse:
+    if fieldcheck.check_in(request.user):
+        messages.success(request, _("Welcome back. The timer is gone."))
     return _back_to_queue(request)
 
 

@@ -445,6 +445,8 @@ AFTERCARE_REQUEST_DAYS = 7
 CHECK_OUT_HOURS = 12
 # Notices from coordinators live until the end of a chosen day, at most this many days.
 NOTICE_MAX_DAYS = 14
+# Field check-ins overdue are emailed to whoever holds the line, checked every minute.
+PERIODIC_COMMANDS.append(("alert_missed_check_ins", 60))
 
 # --- shifts ---------------------------------------------------------------------
 # Reminders before shifts (only sent when EMAIL_URL is set; each person chooses
