@@ -86,14 +86,17 @@ def no_store_if_shown(queue: FollowUpQueue | None, response: HttpResponse) -> Ht
 def aftercare_context(request: HttpRequest) -> dict[str, object]:
     """What /oncall/ and the dashboard show besides the queue: the check-out question
     after a shift, and the debrief or break requests addressed to this person
-    and the notices they have not read (three queries)."""
+    and the notices they have not read (three queries; one for someone who does not
+    respond)."""
     from calls.checkout import requests_for, shift_to_check_out
     from calls.models import Notice
+    from crisisline.roles import can
 
+    responds = can(request.user, "respond")
     return {
-        "check_out_shift": shift_to_check_out(request.user, timezone.now()),
+        "check_out_shift": shift_to_check_out(request.user, timezone.now()) if responds else None,
         "aftercare_requests": list(requests_for(request.user)),
-        "notices": list(Notice.objects.unread_by(request.user)),
+        "notices": list(Notice.objects.unread_by(request.user)) if responds else [],
     }
 
 

@@ -32,6 +32,8 @@ def test_deactivated_persons_old_session_is_signed_out(responder, as_responder):
 def test_capabilities_cost_one_query_per_request(as_coordinator, django_assert_max_num_queries):
     # session, user, capabilities (once, however many checks), the line's name,
     # the page's own list of the person's roles, line-holder places at risk, and
-    # (coordinators) the count of live notes whose key is missing
-    with django_assert_max_num_queries(7):
+    # (coordinators) the count of live notes whose key is missing; debrief or break
+    # requests for them; and, as this coordinator responds too, their follow-ups,
+    # a shift to check out of and unread notices
+    with django_assert_max_num_queries(11):
         as_coordinator.get("/home/")
