@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 FORMAT = 0x01
@@ -45,6 +45,8 @@ class Details:
     follow_up_by: date | None
     written_at: datetime  # UTC, to the minute
     expires_at: datetime  # UTC, exact
+    # The day its follow-up teammate last tried and could not reach the person.
+    unreachable_on: date | None = field(default=None, kw_only=True)
 
 
 def to_the_minute(moment: datetime) -> datetime:
@@ -52,8 +54,12 @@ def to_the_minute(moment: datetime) -> datetime:
 
 
 def _details_json(details: Details) -> bytes:
+    extra = {}
+    if details.unreachable_on is not None:
+        extra["unreachable_on"] = details.unreachable_on.isoformat()
     return json.dumps(
         {
+            **extra,
             "kind": details.kind,
             "needs": list(details.needs),
             "response": details.response,
@@ -104,6 +110,9 @@ def unpack(plaintext: bytes) -> tuple[Details, str]:
             follow_up_by=date.fromisoformat(raw["follow_up_by"]) if raw["follow_up_by"] else None,
             written_at=datetime.fromisoformat(raw["written_at"]),
             expires_at=datetime.fromisoformat(raw["expires_at"]),
+            unreachable_on=(
+                date.fromisoformat(raw["unreachable_on"]) if raw.get("unreachable_on") else None
+            ),
         )
     except (KeyError, TypeError, ValueError, struct.error) as exc:
         raise Malformed(str(exc)) from exc

@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import models
+from django.utils.translation import gettext as _
 
-from calls.models import Tally
+from calls.models import MEASURE_VALUES, Kind, Measure, Police, Tally, WeeklyCount
 
 WEEKS_SHOWN = 52
+# Wherever two or more attributes are crossed, counts from 1 to SMALL_COUNT - 1 are
+# shown only as "fewer than 5": a small cell could point to one call.
+SMALL_COUNT = 5
 
 
 @dataclass(frozen=True)
@@ -58,3 +62,43 @@ def totals_by(tallies: Iterable[Tally], field: str, choices: type[models.TextCho
     for tally in tallies:
         counts[getattr(tally, field)] += tally.count
     return _bars([(choice.label, counts[choice.value]) for choice in choices])
+
+
+def crossed(count: int) -> int | str:
+    """A count in a table that crosses two or more attributes, as it may be shown."""
+    if 0 < count < SMALL_COUNT:
+        return _("fewer than %(small)d") % {"small": SMALL_COUNT}
+    return count
+
+
+@dataclass(frozen=True)
+class CrossTable:
+    columns: list[object]
+    rows: list[tuple[object, list[int | str]]]
+
+
+def kind_by_police(tallies: Iterable[Tally]) -> CrossTable:
+    """Calls by kind and police presence, small counts suppressed."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for tally in tallies:
+        counts[(tally.kind, tally.police)] += tally.count
+    return CrossTable(
+        columns=list(Police.labels),
+        rows=[
+            (kind.label, [crossed(counts[(kind.value, police.value)]) for police in Police])
+            for kind in Kind
+        ],
+    )
+
+
+def measure_totals(counts: Iterable[WeeklyCount], measure: str) -> list[Bar]:
+    """All-time totals of one measure (one attribute each: nothing is crossed)."""
+    per_value: Counter[str] = Counter()
+    for row in counts:
+        if row.measure == measure:
+            per_value[row.value] += row.count
+    return _bars([(choice.label, per_value[choice.value]) for choice in MEASURE_VALUES[measure]])
+
+
+def completed_follow_ups(counts: Iterable[WeeklyCount]) -> int:
+    return sum(row.count for row in counts if row.measure == Measure.FOLLOW_UP)

@@ -12,12 +12,14 @@ from django.utils.translation import ngettext
 from calls.identifiers import Finding, find_identifiers
 from calls.models import (
     BODY_MAX_CHARS,
+    NOTICE_MAX_CHARS,
     Kind,
     Need,
     NoteKeys,
     Police,
     Response,
     RetentionPolicy,
+    TeamReview,
     retention_bounds,
 )
 from crisisline.forms import OneMessageEach
@@ -75,6 +77,11 @@ class NoteForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    agreed_to_contact = forms.BooleanField(
+        label=_("The person agreed to be contacted"),
+        required=False,
+        help_text=_("Needed for a follow-up. Their contact details are never stored here."),
+    )
     keep_hours = forms.TypedChoiceField(label=_("Keep this note for"), coerce=int)
 
     def __init__(self, *args: Any, writer: User, **kwargs: Any) -> None:
@@ -115,7 +122,7 @@ class NoteForm(forms.Form):
 
     # What a tired responder fills first; the rest is folded below (calls/new.html).
     FIRST = ("kind", "body", "keep_identifiers", "keep_hours")
-    FOLDED = ("response", "police", "needs", "follow_up_to", "follow_up_by")
+    FOLDED = ("response", "police", "needs", "follow_up_to", "follow_up_by", "agreed_to_contact")
 
     @property
     def folded_open(self) -> bool:
@@ -206,6 +213,14 @@ class NoteForm(forms.Form):
             self.add_error("follow_up_by", _("Say by when the follow-up is needed."))
         if when and not who and "follow_up_to" not in self.errors:
             self.add_error("follow_up_to", _("Say who will follow up."))
+        if (who or when) and not data.get("agreed_to_contact"):
+            self.add_error(
+                "agreed_to_contact",
+                _(
+                    "A follow-up needs the person's agreement to be contacted. Tick it, or "
+                    "choose no follow-up."
+                ),
+            )
         self.findings = find_identifiers(data.get("body") or "")
         if self.findings and not data.get("keep_identifiers"):
             self.add_error(
@@ -263,3 +278,133 @@ class WipeForm(forms.Form):
                 params={"phrase": wipe_phrase()},
             )
         return phrase
+
+
+def eligible_follow_up_people() -> Any:
+    """Who a follow-up may be handed to: active responders (the rest is checked on choosing)."""
+    return holders_of("respond").order_by("display_name")
+
+
+class HandOnForm(forms.Form):
+    to = forms.ModelChoiceField(label=_("Hand it on to"), queryset=User.objects.all())
+
+    def __init__(self, *args: Any, holder: User, author_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.holder = holder
+        field = self.fields["to"]
+        field.widget.choices = [("", "---------")] + [
+            (person.pk, str(person)) for person in eligible_follow_up_people().exclude(pk=holder.pk)
+        ]
+
+    def clean_to(self) -> User:
+        person = self.cleaned_data["to"]
+        if person.pk == self.holder.pk:
+            raise forms.ValidationError(_("It is already yours. Choose a teammate."))
+        if not person.is_active:
+            raise forms.ValidationError(
+                _("%(name)s is no longer active on the line. Choose someone else."),
+                params={"name": person},
+            )
+        if not can(person, "respond"):
+            raise forms.ValidationError(
+                _("%(name)s does not hold the Responder role. Choose a responder."),
+                params={"name": person},
+            )
+        if not NoteKeys.objects.filter(person=person).exists():
+            raise forms.ValidationError(
+                _(
+                    "%(name)s has not signed in since notes were sealed, so the note cannot be "
+                    "sealed to them yet. Choose someone else."
+                ),
+                params={"name": person},
+            )
+        return person
+
+
+class TeamReviewForm(forms.ModelForm):
+    """The periodic review; like a note, checked for anything that could identify someone."""
+
+    keep_identifiers = forms.BooleanField(
+        label=_("I have checked: keep these as written"), required=False
+    )
+
+    class Meta:
+        model = TeamReview
+        fields = ["period", "went_well", "not_served", "refused"]
+        widgets = {
+            "went_well": forms.Textarea(attrs={"rows": 4}),
+            "not_served": forms.Textarea(attrs={"rows": 4}),
+            "refused": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["period"].help_text = _("For example: october and november")
+        self.findings: list[Finding] = []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in ("went_well", "not_served", "refused"):
+            found = find_identifiers(data.get(name) or "")
+            self.findings += [finding for finding in found if finding not in self.findings]
+            if found and not data.get("keep_identifiers"):
+                self.add_error(
+                    name,
+                    _(
+                        "This may identify someone. Remove what is listed, or tick "
+                        "“keep these as written” if it must stay."
+                    ),
+                )
+        return data
+
+
+class NoticeForm(forms.Form):
+    text = forms.CharField(
+        label=_("Notice"),
+        max_length=NOTICE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTICE_MAX_CHARS}),
+        help_text=_("A closure, a new resource, a safety alert. No names, numbers or addresses."),
+    )
+    last_day = forms.DateField(
+        label=_("Show it until (last day)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    keep_identifiers = forms.BooleanField(
+        label=_("I have checked: keep these as written"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.findings: list[Finding] = []
+
+    def clean_last_day(self) -> Any:
+        from django.conf import settings
+
+        day = self.cleaned_data["last_day"]
+        today = timezone.localdate()
+        last = today + timedelta(days=settings.NOTICE_MAX_DAYS - 1)
+        if day < today:
+            raise forms.ValidationError(_("That day is in the past."))
+        if day > last:
+            raise forms.ValidationError(
+                _("Notices live at most %(days)d days: choose a day by %(last)s."),
+                params={"days": settings.NOTICE_MAX_DAYS, "last": last},
+            )
+        return day
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.findings = find_identifiers(data.get("text") or "")
+        if self.findings and not data.get("keep_identifiers"):
+            self.add_error(
+                "text",
+                _(
+                    "This may identify someone. Remove what is listed, or tick "
+                    "“keep these as written” if it must stay."
+                ),
+            )
+        return data
+
+    def end_of_last_day(self) -> datetime:
+        day = self.cleaned_data["last_day"]
+        zone = timezone.get_default_timezone()
+        return datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)

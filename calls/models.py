@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from calls import envelope, keyring, keyring_guard, sealing
 from calls.keyring_guard import KeyringRecord  # noqa: F401 - its model lives there
+from crisisline.models import keyed_hash
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -54,6 +55,8 @@ class Police(models.TextChoices):
     NONE = "none", _("No police")
     UNSOLICITED = "unsolicited", _("Arrived unsolicited")
     CALLED_BY_OTHER = "called-by-other", _("Called by someone else")
+    # The line counts its own calls to emergency services.
+    CALLED_BY_TEAM = "called-by-team", _("The team called emergency services")
 
 
 class Need(models.TextChoices):
@@ -170,6 +173,10 @@ class NoKeyPair(Exception):
 
 class SealedToAnotherKey(Exception):
     """The note was sealed to the reader's previous key pair (before a reset)."""
+
+
+class CannotFollowUp(Exception):
+    """Only the teammate a sealed note is handed to may act on its follow-up."""
 
 
 class NoteExpired(keyring.Unreadable):
@@ -557,6 +564,19 @@ class CallNote(models.Model):
                 return self._live(self._contents(plaintext), moment)
             except envelope.Malformed as exc:
                 raise keyring.Unreadable("the note does not open") from exc
+        data_key = self._data_key(reader, private)
+        try:
+            contents = self._live(self.contents_with(data_key), moment)
+        except sealing.CannotOpen as exc:
+            raise keyring.Unreadable("the sealed copy does not open") from exc
+        if self.details_in_clear:
+            self._seal_whole(contents, data_key)
+        return contents
+
+    @sensitive_variables()
+    def _data_key(self, reader: User, private: X25519PrivateKey | None) -> bytes:
+        """The note's data key from `reader`'s sealed copy (a sealed note only).
+        Raises SealedToAnotherKey or keyring.Unreadable as open_for does."""
         seals = getattr(self, "reader_seals", None)
         if seals is None:
             seals = list(NoteSeal.objects.filter(note=self, recipient=reader))
@@ -571,13 +591,74 @@ class CallNote(models.Model):
             bytes(seal.sealed_key), bucket=self.body_bucket, context=context
         )
         try:
-            data_key = sealing.open_sealed(inner, private, context)
-            contents = self._live(self.contents_with(data_key), moment)
+            return sealing.open_sealed(inner, private, context)
         except sealing.CannotOpen as exc:
             raise keyring.Unreadable("the sealed copy does not open") from exc
-        if self.details_in_clear:
-            self._seal_whole(contents, data_key)
-        return contents
+
+    # --- Follow-up: only the teammate it is handed to -------------------------------
+
+    def is_follow_up_of(self, person: User) -> bool:
+        return person.is_authenticated and self.follow_up_to_id == person.pk
+
+    @sensitive_variables()
+    def mark_unreachable(self, holder: User, private: X25519PrivateKey | None, day: date) -> None:
+        """The follow-up teammate tried and could not reach the person: the day joins
+        the sealed details (same data key, every reader's copy still opens it); the
+        note stays until it expires."""
+        if not self.sealed or not self.is_follow_up_of(holder):
+            raise CannotFollowUp
+        data_key = self._data_key(holder, private)
+        try:
+            contents = self._live(self.contents_with(data_key), None)
+        except sealing.CannotOpen as exc:
+            raise keyring.Unreadable("the sealed copy does not open") from exc
+        values = {f: getattr(contents, f) for f in DETAIL_FIELDS}
+        values["unreachable_on"] = day
+        details = envelope.Details(**values)
+        ciphertext = sealing.encrypt_data(
+            envelope.pack(details, contents.body), data_key, self._envelope_context()
+        )
+        self.body_ciphertext = ciphertext
+        self._forget_clear_details(details)
+        CallNote.including_expired.filter(pk=self.pk).update(
+            body_ciphertext=ciphertext,
+            expires_at=self.expires_at,
+            **dict.fromkeys(self.CLEAR_DETAIL_FIELDS),
+        )
+
+    @sensitive_variables()
+    def hand_on(self, holder: User, private: X25519PrivateKey | None, to: User) -> None:
+        """Hand the follow-up on to `to`: the data key is sealed to their public key
+        and the holder's sealed copy is destroyed, so the note has one follow-up
+        reader at a time (besides its author). Raises NoKeyPair for someone who
+        has never signed in, CannotFollowUp when `holder` does not hold it."""
+        if not self.sealed or not self.is_follow_up_of(holder) or to.pk == holder.pk:
+            raise CannotFollowUp
+        keys = NoteKeys.objects.filter(person=to).first()
+        if keys is None:
+            raise NoKeyPair(to)
+        data_key = self._data_key(holder, private)
+        try:
+            self._live(self.contents_with(data_key), None)
+        except sealing.CannotOpen as exc:
+            raise keyring.Unreadable("the sealed copy does not open") from exc
+        with transaction.atomic():
+            if holder.pk != self.author_id:
+                NoteSeal.objects.filter(note=self, recipient=holder).delete()
+            if to.pk != self.author_id:
+                seal = NoteSeal(note=self, recipient_id=to.pk, public_key=keys.public_key)
+                context = seal.context()
+                seal.sealed_key = keyring.encrypt_bytes(
+                    sealing.seal(data_key, bytes(keys.public_key), context),
+                    bucket=self.body_bucket,
+                    context=context,
+                )
+                NoteSeal.objects.filter(note=self, recipient=to).delete()
+                seal.save()
+            CallNote.including_expired.filter(pk=self.pk).update(follow_up_to=to)
+            self.follow_up_to = to
+            if holder.pk != self.author_id:
+                NoteEnding.record([(self.public_id, holder.pk)], NoteEnding.What.HANDED_ON)
 
     @sensitive_variables()
     def _seal_whole(self, contents: NoteContents, data_key: bytes) -> None:
@@ -720,6 +801,7 @@ class CallNote(models.Model):
             police=police,
             follow_up=follow_up_by is not None,
         )
+        WeeklyCount.add(timezone.localdate(now), Measure.NEED, sorted(set(needs)))
         return note
 
     def may_be_read_by(self, person: User) -> bool:
@@ -828,3 +910,293 @@ class Tally(models.Model):
         if not updated:  # a week counted before every row was made up front
             row, _created = cls.objects.get_or_create(week=week, follow_up=follow_up, **combination)
             cls.objects.filter(pk=row.pk).update(count=F("count") + 1)
+
+
+class Measure(models.TextChoices):
+    """What the weekly counts count besides the crossed totals (Tally); never crossed."""
+
+    NEED = "need", _("Needs")
+    FOLLOW_UP = "follow-up", _("Follow-ups")
+    CHECK_OUT = "check-out", _("Check-out answers")
+
+
+class FollowUpOutcome(models.TextChoices):
+    DONE = "done", _("Completed follow-ups")
+
+
+class CheckOutAnswer(models.TextChoices):
+    FINE = "fine", _("Fine")
+    DEBRIEF = "debrief", _("I'd like a debrief")
+    BREAK = "break", _("I need a break")
+
+
+MEASURE_VALUES: dict[str, type[models.TextChoices]] = {
+    Measure.NEED: Need,
+    Measure.FOLLOW_UP: FollowUpOutcome,
+    Measure.CHECK_OUT: CheckOutAnswer,
+}
+
+
+class WeeklyCount(models.Model):
+    """Anonymous weekly counters of one attribute each (a need, a completed
+    follow-up, a check-out answer). No link to any note, person or exact time;
+    each is counted alone, never crossed with another attribute."""
+
+    week = models.DateField(_("week starting"))
+    measure = models.CharField(max_length=20, choices=Measure.choices)
+    value = models.CharField(max_length=20)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["week", "measure", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "measure", "value"], name="one_weekly_count_per_value"
+            ),
+            models.CheckConstraint(
+                condition=Q(measure__in=Measure.values), name="weekly_count_measure_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"WeeklyCount {self.week} {self.measure}={self.value}"
+
+    @classmethod
+    def add(cls, day: date, measure: str, values: Sequence[str]) -> None:
+        """Add one to each of `values` of `measure` in `day`'s week. As for Tally,
+        the week's first count creates every row of the week at once, in a fixed
+        order, so row ids say nothing about what was counted first."""
+        choices = MEASURE_VALUES[measure]
+        for value in values:
+            choices(value)  # ValueError for an unknown value
+        if not values:
+            return
+        week = week_of(day)
+        if not cls.objects.filter(week=week).exists():
+            cls.objects.bulk_create(
+                [
+                    cls(week=week, measure=m, value=v, count=0)
+                    for m in Measure.values
+                    for v in MEASURE_VALUES[m].values
+                ],
+                ignore_conflicts=True,
+            )
+        cls.objects.filter(week=week, measure=measure, value__in=list(values)).update(
+            count=F("count") + 1
+        )
+
+
+def ending_digest(public_id: str) -> str:
+    return keyed_hash("note ending", public_id)
+
+
+class NoteEnding(models.Model):
+    """What became of a note that is gone, for its former readers only: a digest
+    of its address, the reader, what happened and the hour. Nothing the note said.
+    Deleted by the purge NOTE_ENDING_DAYS after it was made."""
+
+    class What(models.TextChoices):
+        DONE = "done", _("done")
+        BURNED = "burned", _("burned")
+        HANDED_ON = "handed-on", _("handed on")
+        EXPIRED = "expired", _("expired")
+
+    digest = models.CharField(max_length=64, editable=False)
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    what = models.CharField(max_length=12, choices=What.choices)
+    at = models.DateTimeField()  # to the hour
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["digest", "reader"], name="one_ending_per_reader"),
+            models.CheckConstraint(
+                condition=Q(what__in=["done", "burned", "handed-on", "expired"]),
+                name="note_ending_what_is_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"NoteEnding {self.what}"
+
+    @classmethod
+    def record(
+        cls, readers: Sequence[tuple[str, int | None]], what: str, at: datetime | None = None
+    ) -> None:
+        """One ending per (public id, reader id) pair; a reader already told keeps
+        what they were told first."""
+        at = (at or timezone.now()).replace(minute=0, second=0, microsecond=0)
+        lives = timedelta(days=settings.NOTE_ENDING_DAYS)
+        cls.objects.bulk_create(
+            [
+                cls(
+                    digest=ending_digest(public_id),
+                    reader_id=reader,
+                    what=what,
+                    at=at,
+                    expires_at=at + lives,
+                )
+                for public_id, reader in readers
+                if reader is not None
+            ],
+            ignore_conflicts=True,
+        )
+
+    @classmethod
+    def for_reader(cls, person: User, public_id: str) -> NoteEnding | None:
+        if not person.is_authenticated:
+            return None
+        return cls.objects.filter(
+            digest=ending_digest(public_id), reader=person, expires_at__gt=timezone.now()
+        ).first()
+
+
+class TeamReview(models.Model):
+    """The team's periodic review, in its own words: what went well, who it could
+    not serve, what it refused and why. Never about one call: it passes the same
+    identifier check as notes. Read by coordinators; kept until they delete it."""
+
+    period = models.CharField(_("period"), max_length=80)
+    went_well = models.TextField(_("What went well?"), max_length=2000, blank=True)
+    not_served = models.TextField(_("Who could we not serve?"), max_length=2000, blank=True)
+    refused = models.TextField(_("What did we refuse, and why?"), max_length=2000, blank=True)
+    written_on = models.DateField()
+
+    class Meta:
+        ordering = ["-written_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.period
+
+
+class CheckOut(models.Model):
+    """That `person` answered the check-out question after `shift`, so it is not
+    asked again; never the answer (counted anonymously in WeeklyCount). Deleted
+    by the purge once the question could no longer be asked."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    shift = models.ForeignKey("shifts.Shift", on_delete=models.CASCADE, related_name="+")
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "shift"], name="one_check_out_per_shift")
+        ]
+
+    def __str__(self) -> str:
+        return f"CheckOut {self.pk}"
+
+
+class AftercareRequest(models.Model):
+    """A debrief request (to one holder of a debrief position, or to the
+    coordinators when nobody holds one) or a break request (to the coordinators;
+    who asked only if they allowed it). No content beyond who asked. Deleted once
+    acknowledged, or by the purge after AFTERCARE_REQUEST_DAYS."""
+
+    class Kind(models.TextChoices):
+        DEBRIEF = "debrief", _("debrief")
+        BREAK = "break", _("break")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # NULL: the coordinators.
+    to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["debrief", "break"]), name="aftercare_request_kind_is_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="break") | Q(asked_by__isnull=False),
+                name="a_debrief_request_says_who_asked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"AftercareRequest {self.kind}"
+
+
+NOTICE_MAX_CHARS = 500
+
+
+class NoticeQuerySet(models.QuerySet["Notice"]):
+    def live(self) -> NoticeQuerySet:
+        return self.filter(expires_at__gt=timezone.now())
+
+    def unread_by(self, person: User) -> NoticeQuerySet:
+        return self.live().exclude(reads__person=person)
+
+
+class Notice(models.Model):
+    """A short notice from coordinators to responders (a closure, a new resource, a
+    safety alert). Lives until the end of its last day, at most NOTICE_MAX_DAYS;
+    deleted by the purge, with who read it."""
+
+    text = models.TextField(_("notice"), max_length=NOTICE_MAX_CHARS)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    posted_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-posted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("posted_at")), name="notice_expires_after_posting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notice {self.pk}"
+
+
+class NoticeRead(models.Model):
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="reads")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "person"], name="one_read_per_notice")
+        ]
+
+    def __str__(self) -> str:
+        return f"NoticeRead {self.pk}"
+
+
+class FieldCheckIn(models.Model):
+    """A responder out on an in-person response: when they should check in by. No
+    location, no call, nothing else. Deleted when they check in or their shift
+    ends (the purge); the line holder is alerted once it is overdue."""
+
+    MINUTES = (30, 45, 60, 90)
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    due_at = models.DateTimeField()
+    ends_at = models.DateTimeField(db_index=True)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("due_at")), name="field_check_in_ends_after_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"FieldCheckIn {self.pk}"
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        return self.due_at <= (now or timezone.now())

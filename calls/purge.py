@@ -16,7 +16,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from calls import keyring, keyring_guard
-from calls.models import CallNote, NoteSeal
+from calls.models import (
+    AftercareRequest,
+    CallNote,
+    CheckOut,
+    FieldCheckIn,
+    NoteEnding,
+    NoteSeal,
+    Notice,
+)
 
 BATCH_SIZE = 2000
 
@@ -29,19 +37,42 @@ class Purged:
     keys: int
     batches: int
     checkpoint: Checkpoint
+    endings: int = 0
 
 
 def _delete_in_batches(
-    rows: QuerySet[Any], batch_size: int, *, until: float | None = None
+    rows: QuerySet[Any],
+    batch_size: int,
+    *,
+    until: float | None = None,
+    ending: str | None = None,
 ) -> tuple[int, int]:
     """Delete `rows` a batch at a time, each in its own short transaction (and no
-    new batch once time.monotonic() has passed `until`)."""
+    new batch once time.monotonic() has passed `until`); with `ending`, each reader
+    of each note is told what became of it (NoteEnding)."""
     deleted = batches = 0
     while until is None or time.monotonic() < until:
         with transaction.atomic():
-            ids = list(rows.order_by("pk").values_list("pk", flat=True)[:batch_size])
-            if not ids:
+            batch = list(
+                rows.order_by("pk").values_list(
+                    "pk", "public_id", "author_id", "follow_up_to_id", "expires_at"
+                )[:batch_size]
+            )
+            if not batch:
                 return deleted, batches
+            ids = [pk for pk, *_rest in batch]
+            if ending is not None:
+                for at in {expires for *_rest, expires in batch}:
+                    NoteEnding.record(
+                        [
+                            (public_id, reader)
+                            for _pk, public_id, author, mate, expires in batch
+                            if expires == at
+                            for reader in {author, mate}
+                        ],
+                        ending,
+                        at=at,
+                    )
             # Their sealed copies go with them: two DELETE … WHERE … IN (…) statements.
             _count, per_model = CallNote.including_expired.filter(pk__in=ids).delete()
         deleted += per_model.get(CallNote._meta.label, 0)
@@ -107,15 +138,27 @@ def purge_expired(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) 
     advances: a clock moved back keeps nothing alive."""
     now = keyring_guard.advance_high_water(now or timezone.now())
     expired = CallNote.including_expired.filter(expires_at__lte=now)
-    notes, batches = _delete_in_batches(expired, batch_size)
+    notes, batches = _delete_in_batches(expired, batch_size, ending=NoteEnding.What.EXPIRED)
     keys = keyring.destroy_past(now)
+    endings, _per_model = NoteEnding.objects.filter(expires_at__lte=now).delete()
+    # Aftercare records live no longer than their purpose.
+    CheckOut.objects.filter(expires_at__lte=now).delete()
+    AftercareRequest.objects.filter(expires_at__lte=now).delete()
+    Notice.objects.filter(expires_at__lte=now).delete()  # with who read them
+    FieldCheckIn.objects.filter(ends_at__lte=now).delete()  # the shift is over
     vacuum_postgres()
-    return Purged(notes=notes, keys=keys, batches=batches, checkpoint=checkpoint_sqlite())
+    return Purged(
+        notes=notes, keys=keys, batches=batches, checkpoint=checkpoint_sqlite(), endings=endings
+    )
 
 
-def burn(note: CallNote) -> Checkpoint:
-    """Burn now: delete one note (and its sealed copies) at once."""
-    CallNote.including_expired.filter(pk=note.pk).delete()
+def burn(note: CallNote, *, ending: str = NoteEnding.What.BURNED) -> Checkpoint:
+    """Burn now: delete one note (and its sealed copies) at once; its readers are
+    told it was burned (or, for a follow-up marked done, that it is done)."""
+    with transaction.atomic():
+        readers = {note.author_id, note.follow_up_to_id}
+        NoteEnding.record([(note.public_id, reader) for reader in readers], ending)
+        CallNote.including_expired.filter(pk=note.pk).delete()
     vacuum_postgres()
     return checkpoint_sqlite()
 
@@ -128,6 +171,8 @@ def wipe_everything(*, batch_size: int = BATCH_SIZE) -> tuple[int, int]:
     """
     keys = keyring.destroy_all()
     notes, _batches = _delete_in_batches(CallNote.including_expired.all(), batch_size)
+    NoteEnding.objects.all().delete()  # not even who had a note survives a wipe
+    AftercareRequest.objects.all().delete()
     vacuum_postgres()
     checkpoint_sqlite()
     return notes, keys
@@ -167,7 +212,9 @@ def purge_opportunistically(*, budget: float = OPPORTUNISTIC_BUDGET_SECONDS) -> 
         moment = keyring_guard.advance_high_water(moment)
         # Keys first: from here no expired note opens, however many rows are left.
         keys = keyring.destroy_past(moment)
-        notes, batches = _delete_in_batches(expired, 500, until=started + budget)
+        notes, batches = _delete_in_batches(
+            expired, 500, until=started + budget, ending=NoteEnding.What.EXPIRED
+        )
         Heartbeat.beat(OPPORTUNISTIC)
     if keys or notes:
         logger.warning(

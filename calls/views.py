@@ -5,35 +5,64 @@ from __future__ import annotations
 import csv
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calls import keyring, keyring_guard
-from calls.evaluation import monthly_totals, totals_by, weekly_totals
-from calls.forms import NoteForm, RetentionForm, WipeForm, wipe_phrase
+from calls import checkout, fieldcheck, keyring, keyring_guard
+from calls.evaluation import (
+    SMALL_COUNT,
+    completed_follow_ups,
+    kind_by_police,
+    measure_totals,
+    monthly_totals,
+    totals_by,
+    weekly_totals,
+)
+from calls.forms import (
+    HandOnForm,
+    NoteForm,
+    NoticeForm,
+    RetentionForm,
+    TeamReviewForm,
+    WipeForm,
+    wipe_phrase,
+)
 from calls.models import (
     BODY_MAX_CHARS,
     CallNote,
+    CallNoteQuerySet,
+    CheckOutAnswer,
+    FollowUpOutcome,
     Kind,
+    Measure,
     Need,
     NoKeyPair,
+    NoteEnding,
+    NoteExpired,
     NoteKeys,
+    Notice,
+    NoticeRead,
     Police,
     Response,
     RetentionPolicy,
     SealedToAnotherKey,
     Tally,
+    TeamReview,
+    WeeklyCount,
     retention_bounds,
 )
 from calls.purge import burn, wipe_everything
@@ -45,17 +74,43 @@ from crisisline.roles import role_required
 logger = logging.getLogger(__name__)
 
 
+class NoteGone(Exception):
+    """The note is gone, and the person asking was one of its readers."""
+
+    def __init__(self, what: str, at: datetime | None) -> None:
+        super().__init__(what)
+        self.what, self.at = what, at
+
+
 def _note_for(request: HttpRequest, public_id: str) -> CallNote:
-    """A live note the signed-in person may read, else 404 (for everyone else alike)."""
+    """A live note the signed-in person may read; NoteGone for a former reader of a
+    note that is gone; else 404 (for everyone else alike)."""
     note = (
         CallNote.objects.readable_by(request.user)
         .select_related("author", "follow_up_to")
         .filter(public_id=public_id)
         .first()
     )
-    if note is None:
-        raise Http404
-    return note
+    if note is not None:
+        return note
+    ending = NoteEnding.for_reader(request.user, public_id)
+    if ending is not None:
+        raise NoteGone(ending.what, ending.at)
+    expired = (
+        CallNoteQuerySet(model=CallNote)
+        .readable_by(request.user)
+        .filter(public_id=public_id)
+        .values_list("expires_at", flat=True)
+        .first()
+    )
+    if expired is not None:  # expired, not purged yet
+        raise NoteGone(NoteEnding.What.EXPIRED, expired)
+    raise Http404
+
+
+def _gone(request: HttpRequest, gone: NoteGone) -> HttpResponse:
+    """410: what became of the note, for a former reader; nothing it said."""
+    return render(request, "calls/gone.html", {"what": gone.what, "at": gone.at}, status=410)
 
 
 def _could_not_store(failure: Exception) -> str:
@@ -132,7 +187,11 @@ def _readers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     def for_a_reader(request: HttpRequest, public_id: str) -> HttpResponse:
         # Even a 404 (an expired note) advances time: a clock moved back brings nothing back.
         keyring_guard.notice_time()
-        return view(request, _note_for(request, public_id))
+        try:
+            note = _note_for(request, public_id)
+        except NoteGone as gone:
+            return _gone(request, gone)
+        return view(request, note)
 
     return for_a_reader
 
@@ -152,6 +211,8 @@ def note_detail(request: HttpRequest, note: CallNote) -> HttpResponse:
         contents = note.open_for(request.user, private)
     except SealedToAnotherKey:
         pass
+    except NoteExpired:
+        return _gone(request, NoteGone(NoteEnding.What.EXPIRED, None))
     except keyring.Unreadable:
         if keyring.has_key(note.body_bucket):
             # Past its own expiry, not this reader's copy, or tampered with.
@@ -192,6 +253,180 @@ def burn_note(request: HttpRequest, note: CallNote) -> HttpResponse:
     return redirect("calls:list")
 
 
+# --- Follow-ups: the teammate a note is handed to ------------------------------------
+
+
+def _for_the_follow_up(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Follow-up actions: the teammate the note is handed to only. Its author
+    (who knows the note exists) is told so; everyone else gets 404 as before."""
+
+    @wraps(view)
+    def for_the_holder(request: HttpRequest, note: CallNote) -> HttpResponse:
+        if not note.is_follow_up_of(request.user) or not note.sealed:
+            messages.error(request, _("Only the teammate it is handed to can do that."))
+            return redirect("calls:detail", public_id=note.public_id)
+        return view(request, note)
+
+    return for_the_holder
+
+
+def _back_to_queue(request: HttpRequest) -> HttpResponse:
+    return redirect("shifts:oncall")
+
+
+@never_cache
+@_readers_only
+@require_http_methods(["GET", "POST"])
+@_for_the_follow_up
+def follow_up_done(request: HttpRequest, note: CallNote) -> HttpResponse:
+    """Done: the note is burned and one completed follow-up is counted anonymously.
+    Destructive, so it asks first (a page of its own, with or without JavaScript)."""
+    if request.method == "POST":
+        with transaction.atomic():
+            WeeklyCount.add(timezone.localdate(), Measure.FOLLOW_UP, [FollowUpOutcome.DONE])
+            burn(note, ending=NoteEnding.What.DONE)
+        messages.success(request, _("Follow-up done. The note is destroyed; it was counted."))
+        return _back_to_queue(request)
+    return render(request, "calls/follow_up_done.html", {"note": note})
+
+
+@never_cache
+@_readers_only
+@require_POST
+@_for_the_follow_up
+def follow_up_unreachable(request: HttpRequest, note: CallNote) -> HttpResponse:
+    try:
+        note.mark_unreachable(request.user, unlocked_key(request), timezone.localdate())
+    except Locked:
+        return sign_in_again(request)
+    except keyring.Unreadable:
+        raise Http404 from None
+    messages.success(request, _("Noted: you couldn't reach them. The note stays until it expires."))
+    return _back_to_queue(request)
+
+
+@never_cache
+@_readers_only
+@require_http_methods(["GET", "POST"])
+@_for_the_follow_up
+def follow_up_hand_on(request: HttpRequest, note: CallNote) -> HttpResponse:
+    form = HandOnForm(posted(request), holder=request.user, author_id=note.author_id)
+    if request.method == "POST" and form.is_valid():
+        to = form.cleaned_data["to"]
+        try:
+            note.hand_on(request.user, unlocked_key(request), to)
+        except Locked:
+            return sign_in_again(request)
+        except NoKeyPair:
+            form.add_error("to", _("The note cannot be sealed to them yet. Choose someone else."))
+        except keyring.Unreadable:
+            raise Http404 from None
+        else:
+            messages.success(
+                request,
+                _("Handed on to %(name)s. Only they (and its author) can read it now.")
+                % {"name": to},
+            )
+            return _back_to_queue(request)
+    return render(request, "calls/follow_up_hand_on.html", {"note": note, "form": form})
+
+
+# --- Shift check-out ----------------------------------------------------------------
+
+
+@role_required("respond")
+@require_POST
+def check_out(request: HttpRequest, pk: int) -> HttpResponse:
+    """The answer to the one question after a shift."""
+    shift = checkout.shift_to_check_out(request.user, timezone.now())
+    choice = request.POST.get("answer", "")
+    if shift is None or shift.pk != pk:
+        messages.info(request, _("That check-out is already answered, or has closed."))
+        return _back_to_queue(request)
+    if choice not in CheckOutAnswer.values:
+        messages.error(request, _("Choose one of the three answers."))
+        return _back_to_queue(request)
+    checkout.answer(request.user, shift, choice, show_name=bool(request.POST.get("show_name")))
+    if choice == CheckOutAnswer.DEBRIEF:
+        messages.success(request, _("Thank you. Someone from the debrief place will reach out."))
+    elif choice == CheckOutAnswer.BREAK:
+        messages.success(
+            request,
+            _("Thank you. Take the time you need: add time off below, and the roster respects it."),
+        )
+        return redirect("shifts:time_off")
+    else:
+        messages.success(request, _("Thank you. Rest well."))
+    return _back_to_queue(request)
+
+
+@login_required
+@require_POST
+def acknowledge_request(request: HttpRequest, pk: int) -> HttpResponse:
+    if not checkout.acknowledge(request.user, pk):
+        raise Http404
+    messages.success(request, _("Marked as seen. The request is deleted."))
+    return _back_to_queue(request)
+
+
+# --- Field check-in -----------------------------------------------------------------
+
+
+@role_required("respond")
+@require_POST
+def field_start(request: HttpRequest) -> HttpResponse:
+    try:
+        minutes = int(request.POST.get("minutes", ""))
+        check_in = fieldcheck.start(request.user, minutes)
+    except ValueError:
+        messages.error(request, _("Choose 30, 45, 60 or 90 minutes."))
+        return _back_to_queue(request)
+    messages.success(
+        request,
+        _("Timer started: check in by %(due)s, or the line holder is alerted.")
+        % {"due": timezone.localtime(check_in.due_at).strftime("%H:%M")},
+    )
+    return _back_to_queue(request)
+
+
+@role_required("respond")
+@require_POST
+def field_check_in(request: HttpRequest) -> HttpResponse:
+    if fieldcheck.check_in(request.user):
+        messages.success(request, _("Welcome back. The timer is gone."))
+    return _back_to_queue(request)
+
+
+# --- Notices ---------------------------------------------------------------------
+
+
+@role_required("coordinate")
+@require_http_methods(["GET", "POST"])
+def notices(request: HttpRequest) -> HttpResponse:
+    """Coordinators post short notices to responders; each expires on its last day."""
+    form = NoticeForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        Notice.objects.create(
+            text=form.cleaned_data["text"],
+            posted_by=request.user,
+            posted_at=timezone.now(),
+            expires_at=form.end_of_last_day(),
+        )
+        messages.success(request, _("Notice posted. It goes by itself after its last day."))
+        return redirect("calls:notices")
+    return render(request, "calls/notices.html", {"form": form, "notices": Notice.objects.live()})
+
+
+@role_required("respond")
+@require_POST
+def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = Notice.objects.live().filter(pk=pk).first()
+    if notice is None:
+        raise Http404
+    NoticeRead.objects.get_or_create(notice=notice, person=request.user)
+    return _back_to_queue(request)
+
+
 # --- Coordinators -----------------------------------------------------------------
 
 
@@ -199,6 +434,7 @@ def burn_note(request: HttpRequest, note: CallNote) -> HttpResponse:
 @require_GET
 def evaluation(request: HttpRequest) -> HttpResponse:
     tallies = list(Tally.objects.all())
+    counts = list(WeeklyCount.objects.all())
     weeks = weekly_totals(tallies)
     return render(
         request,
@@ -211,7 +447,31 @@ def evaluation(request: HttpRequest) -> HttpResponse:
             "by_police": totals_by(tallies, "police", Police),
             "follow_ups": sum(t.count for t in tallies if t.follow_up),
             "total": sum(t.count for t in tallies),
+            "kind_by_police": kind_by_police(tallies),
+            "by_need": measure_totals(counts, Measure.NEED),
+            "by_check_out": measure_totals(counts, Measure.CHECK_OUT),
+            "completed_follow_ups": completed_follow_ups(counts),
+            "small": SMALL_COUNT,
+            "reviews": TeamReview.objects.all()[:5],
         },
+    )
+
+
+@role_required("coordinate")
+@require_http_methods(["GET", "POST"])
+def team_review(request: HttpRequest) -> HttpResponse:
+    """The periodic review, stored as the team's own text."""
+    form = TeamReviewForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        review = form.save(commit=False)
+        review.written_on = timezone.localdate()
+        review.save()
+        messages.success(request, _("The review is saved."))
+        return redirect("calls:evaluation")
+    return render(
+        request,
+        "calls/review.html",
+        {"form": form, "reviews": TeamReview.objects.all()},
     )
 
 
@@ -230,7 +490,8 @@ def evaluation_csv(request: HttpRequest) -> HttpResponse:
                 tally.response,
                 tally.police,
                 "yes" if tally.follow_up else "no",
-                tally.count,
+                # Five attributes crossed: small counts are never given exactly.
+                tally.count if tally.count >= SMALL_COUNT else f"fewer than {SMALL_COUNT}",
             ]
         )
     return response
@@ -292,6 +553,9 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "responses": Response.labels,
             "police": Police.labels,
             "body_max": BODY_MAX_CHARS,
+            "ending_days": settings.NOTE_ENDING_DAYS,
+            "request_days": settings.AFTERCARE_REQUEST_DAYS,
+            "notice_days": settings.NOTICE_MAX_DAYS,
             "device_days": settings.DEVICE_COOKIE_DAYS,
             "throttle_minutes": settings.SIGNIN_THROTTLE_MINUTES,
             "unsealed_until": CallNote.objects.filter(sealed=False).aggregate(

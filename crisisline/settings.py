@@ -454,6 +454,17 @@ OPPORTUNISTIC_PURGE_EVERY = _whole_number("OPPORTUNISTIC_PURGE_EVERY", 60, least
 # Where periodic jobs take their file locks on SQLite (PostgreSQL uses advisory
 # locks): one runner at a time per job, across processes on this host.
 PERIODIC_LOCK_DIR = Path(env.str("PERIODIC_LOCK_DIR", default=str(VAR_DIR / "locks")))
+# What became of a gone note (done, burned, handed on, expired) is kept for its
+# former readers this many days, without anything the note said; then purged.
+NOTE_ENDING_DAYS = 7
+# Debrief and break requests from shift check-out live until acknowledged, at most
+# this many days; the check-out question is asked for this many hours after a shift.
+AFTERCARE_REQUEST_DAYS = 7
+CHECK_OUT_HOURS = 12
+# Notices from coordinators live until the end of a chosen day, at most this many days.
+NOTICE_MAX_DAYS = 14
+# Field check-ins overdue are emailed to whoever holds the line, checked every minute.
+PERIODIC_COMMANDS.append(("alert_missed_check_ins", 60))
 
 # --- shifts ---------------------------------------------------------------------
 # Reminders before shifts (only sent when EMAIL_URL is set; each person chooses

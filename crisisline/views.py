@@ -31,6 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.generic import View
 
 from calls import keyring_guard
+from calls.followups import aftercare_context, follow_ups_for, no_store_if_shown
 from crisisline import periodic, throttle, twofactor
 from crisisline.binding import posted
 from crisisline.confirm import Confirmation, ask_first
@@ -266,16 +267,22 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
     if can(request.user, "coordinate"):
         unreadable_notes = keyring_guard.notes_missing_their_key()
         last_purge, purge_late = periodic.scheduled_purge()
-    return render(
-        request,
-        "crisisline/dashboard.html",
-        {
-            "line_gaps": line_gaps() if member else [],
-            "unreadable_notes": unreadable_notes,
-            "last_purge": last_purge,
-            "purge_late": purge_late,
-            "resources_due": _resources_due(request.user),
-        },
+    follow_ups = follow_ups_for(request) if can(request.user, "respond") else None
+    return no_store_if_shown(
+        follow_ups,
+        render(
+            request,
+            "crisisline/dashboard.html",
+            {
+                "line_gaps": line_gaps() if member else [],
+                "unreadable_notes": unreadable_notes,
+                "last_purge": last_purge,
+                "purge_late": purge_late,
+                "resources_due": _resources_due(request.user),
+                "follow_ups": follow_ups,
+                **(aftercare_context(request) if member else {}),
+            },
+        ),
     )
 
 

@@ -85,7 +85,11 @@ def initial_for_new(
         if not translation_of.is_tree and translation_of.current:
             initial["body"] = translation_of.current.body
     if category == Category.POLICE_PRESENCE:
-        initial.update(category=category, body=police.template(initial["language"]))
+        initial.update(
+            category=category,
+            body=police.template(initial["language"]),
+            review_at_shift_start=True,
+        )
     return initial
 
 
@@ -107,7 +111,15 @@ class NewProtocolForm(OneMessageEach, _ProtocolForm):
 
     class Meta:
         model = Protocol
-        fields = ["title", "slug", "kind", "category", "language", "review_interval_days"]
+        fields = [
+            "title",
+            "slug",
+            "kind",
+            "category",
+            "language",
+            "review_interval_days",
+            "review_at_shift_start",
+        ]
 
     def clean_slug(self) -> str:
         slug: str = self.cleaned_data["slug"].lower()
@@ -180,7 +192,7 @@ class ProtocolSettingsForm(OneMessageEach, _ProtocolForm):
 
     class Meta:
         model = Protocol
-        fields = ["title", "category", "review_interval_days"]
+        fields = ["title", "category", "review_interval_days", "review_at_shift_start"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -85,6 +85,11 @@ class Protocol(models.Model):
         verbose_name=_("last reviewed by"),
     )
     review_due_at = models.DateTimeField(_("review due"))
+    review_at_shift_start = models.BooleanField(
+        _("review at the start of every shift"),
+        default=False,
+        help_text=_("Shown in the briefing on a responder's first on-call view of each shift."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ProtocolQuerySet.as_manager()

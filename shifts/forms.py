@@ -101,6 +101,7 @@ class PositionForm(OneMessageEach, forms.ModelForm):
             "required_skill",
             "trainee_place",
             "holds_line",
+            "takes_debriefs",
             "order",
             "active",
         ]

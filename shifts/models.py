@@ -140,6 +140,14 @@ class Position(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("in use"), default=True)
+    takes_debriefs = models.BooleanField(
+        _("takes debrief requests"),
+        default=False,
+        help_text=_(
+            "Whoever holds this position now (or next) is told when a teammate asks for a "
+            "debrief at check-out."
+        ),
+    )
     # Where calls go after the line holder (shifts.forwarding); None: not in the chain.
     forwarding_order = models.PositiveSmallIntegerField(null=True, blank=True)
 

@@ -225,8 +225,26 @@ EXPECTED: dict[str, Expect] = {
     "calls:burn[bogus]": row(
         LOGIN, 404, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": "nope"}
     ),
+    # Follow-up actions: the note's follow-up teammate (the responder); nobody else learns of it.
+    "calls:follow_up_done": row(
+        LOGIN, 200, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": w.handed_note.public_id}
+    ),
+    "calls:follow_up_hand_on": row(
+        LOGIN, 200, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": w.handed_note.public_id}
+    ),
+    "calls:follow_up_unreachable": row(
+        LOGIN, 405, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": w.handed_note.public_id}
+    ),
+    # Check-out after a shift (responders) and seeing a debrief or break request.
+    "calls:check_out": row(*RESPONDERS_POST.statuses, kwargs=lambda w: {"pk": 1}),
+    "calls:acknowledge_request": row(LOGIN, 405, 405, 405, 405, LOGIN, kwargs=lambda w: {"pk": 1}),
+    "calls:field_start": RESPONDERS_POST,
+    "calls:field_check_in": RESPONDERS_POST,
+    "calls:notices": COORDINATORS,
+    "calls:notice_read": row(*RESPONDERS_POST.statuses, kwargs=lambda w: {"pk": 1}),
     "calls:evaluation": COORDINATORS,
     "calls:evaluation_csv": COORDINATORS,
+    "calls:team_review": COORDINATORS,
     "calls:retention": COORDINATORS,
     "calls:wipe": COORDINATORS,
     "calls:privacy": PUBLIC,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from calls.models import CallNote
+from calls.models import CallNote, NoteKeys
 from crisisline.models import Invitation, Skill, SkillGrant, User
 from crisisline.roles import COORDINATOR, RESPONDER, TRAINER
 from crisisline.tokens import password_links
@@ -129,6 +129,20 @@ def build_world() -> World:
         police="none",
         needs=[],
         keep_hours=72,
+    )
+    # A note handed to the responder for follow-up (its author's key pair made as
+    # a first sign-in would; the password stays, so its reset link still works).
+    NoteKeys.create_for(teammate, PASSWORD)
+    w.objects["handed_note"] = CallNote.write(
+        author=teammate,
+        body="Call back tomorrow.",
+        kind="aftercare",
+        response="phone",
+        police="none",
+        needs=[],
+        keep_hours=72,
+        follow_up_to=people["responder"],
+        follow_up_by=timezone.localdate(),
     )
     w.objects["page"] = make_page("breathing", author=people["trainer"])
     w.page.add_revision(author=people["trainer"], body="# Breathe\n\nSecond.\n", summary="2")

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from calls.briefing import briefing_for
+from calls.followups import aftercare_context, field_context, follow_ups_for, no_store_if_shown
 from crisisline.binding import posted
 from crisisline.confirm import Confirmation, ask_first
 from crisisline.roles import role_required
@@ -60,7 +62,13 @@ def oncall(request: HttpRequest) -> HttpResponse:
     responds = who.responds
     yours = oncall_board.your_shifts(who, now) if responds else []
     status = opening_status(now)
-    return render(
+    follow_ups = follow_ups_for(request) if responds else None
+    field = field_context(request, now) if responds else {}
+    refresh = oncall_board.refresh_seconds(now, current, later, status)
+    if field.get("field_next_due"):  # the line holder sees a missed check-in soon after
+        until_due = int((field["field_next_due"] - now).total_seconds()) + 2
+        refresh = max(oncall_board.REFRESH_MIN_SECONDS, min(refresh, until_due))
+    response = render(
         request,
         "shifts/oncall.html#board" if request.htmx else "shifts/oncall.html",
         {
@@ -70,10 +78,17 @@ def oncall(request: HttpRequest) -> HttpResponse:
             "mine": yours[0] if yours else None,
             "open_places": oncall_board.open_places_for(request.user, now, who) if responds else [],
             "status": status,
-            "refresh": oncall_board.refresh_seconds(now, current, later, status),
+            "refresh": refresh,
             "line_gaps": line_gaps(now),
+            "follow_ups": follow_ups,
+            **(aftercare_context(request) if responds else {}),
+            **field,
+            "briefing": (
+                briefing_for(request, who.bookings, now) if responds and not request.htmx else None
+            ),
         },
     )
+    return no_store_if_shown(follow_ups, response)
 
 
 @member_required

@@ -108,6 +108,8 @@ def note_form(**fields) -> dict[str, object]:
         "follow_up_by": "",
     }
     data.update(fields)
+    if (data["follow_up_to"] or data["follow_up_by"]) and "agreed_to_contact" not in fields:
+        data["agreed_to_contact"] = "on"  # a follow-up needs the person's agreement
     return {key: value for key, value in data.items() if value is not None}
 
 

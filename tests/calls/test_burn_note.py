@@ -16,9 +16,11 @@ def test_author_burns_a_note_at_once(responder):
     response = client.post(burn_url(note))
     assert response.status_code == 302 and response["Location"] == "/notes/"
     assert not CallNote.including_expired.filter(pk=note.pk).exists()
-    # Reading a burned note: 404, and it cannot be burned twice.
-    assert client.get(f"/notes/{note.public_id}/").status_code == 404
-    assert client.post(burn_url(note)).status_code == 404
+    # Reading a burned note tells its reader so (410, nothing it said); it cannot be
+    # burned twice.
+    gone = client.get(f"/notes/{note.public_id}/")
+    assert gone.status_code == 410 and "burn-me-canary" not in gone.content.decode()
+    assert client.post(burn_url(note)).status_code == 410
     # The anonymous total stays.
     assert Tally.objects.get(count__gt=0).count == 1
 

@@ -29,7 +29,8 @@ def test_coordinator_sees_weekly_and_monthly_bars(as_coordinator, django_assert_
     assert "15 calls counted in all." in html and "2 needed follow-up." in html
     # Weekly bars, with the empty week between shown as zero.
     assert "4 Mar 2030" in html and "11 Mar 2030" in html and "18 Mar 2030" in html
-    assert html.count("<svg") == 5 + 2 + 8 + 4 + 3  # weeks, months, kinds, responses, police
+    # weeks, months, kinds, responses, police, needs, check-out answers
+    assert html.count("<svg") == 5 + 2 + 8 + 4 + 4 + 10 + 3
     assert '<rect x="0" y="0" width="100" height="6">' in html  # the largest bar
     assert '<rect x="0" y="0" width="0" height="6">' in html  # the empty week
     # March: 9, April: 6 → 100 % and 67 %.
@@ -58,7 +59,7 @@ def test_empty(as_coordinator):
 
 
 def test_csv_holds_the_counters_only(as_coordinator):
-    tally(date(2030, 3, 4), 4, follow_up=True)
+    tally(date(2030, 3, 4), 6, follow_up=True)
     response = as_coordinator.get(CSV_URL)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -66,7 +67,7 @@ def test_csv_holds_the_counters_only(as_coordinator):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows == [
         ["week_starting", "kind", "response", "police", "follow_up", "count"],
-        ["2030-03-04", "crisis-acute", "phone", "none", "yes", "4"],
+        ["2030-03-04", "crisis-acute", "phone", "none", "yes", "6"],
     ]
 
 
@@ -76,3 +77,54 @@ def test_access(client, as_responder, as_trainer, as_coordinator, db):
         assert as_responder.get(url).status_code == 403
         assert as_trainer.get(url).status_code == 403
         assert as_coordinator.post(url).status_code == 405
+
+
+def test_crossed_counts_below_five_are_never_given_exactly(as_coordinator):
+    tally(date(2030, 3, 4), 3, kind="emergency", police="called-by-team")
+    tally(date(2030, 3, 11), 1, kind="emergency", police="called-by-team")
+    tally(date(2030, 3, 4), 7, kind="prevention")
+    html = as_coordinator.get(URL).content.decode()
+    table = html.split('class="cross"', 1)[1].split("</table>", 1)[0]
+    assert "fewer than 5" in table and ">4<" not in table and ">7<" in table
+    # One attribute alone is not crossed: the police bars give the exact 4.
+    assert "The team called emergency services" in html
+    rows = list(csv.reader(io.StringIO(as_coordinator.get(CSV_URL).content.decode())))
+    assert [row[-1] for row in rows[1:]] == ["fewer than 5", "7", "fewer than 5"]
+
+
+def test_needs_and_completed_follow_ups_are_counted_alone(as_coordinator, responder):
+    from calls.models import WeeklyCount
+
+    write_note(responder, needs=["food", "housing"])
+    write_note(responder, needs=["food"])
+    counted = dict(
+        WeeklyCount.objects.filter(measure="need", count__gt=0).values_list("value", "count")
+    )
+    assert counted == {"food": 2, "housing": 1}
+    html = as_coordinator.get(URL).content.decode()
+    assert "By need" in html and "0 follow-ups completed." in html
+
+
+def test_the_team_writes_its_periodic_review_with_the_identifier_check(as_coordinator):
+    from calls.models import TeamReview
+
+    review = {
+        "period": "october and november",
+        "went_well": "Night shifts were covered.",
+        "not_served": "People calling from 555-010-0199 about housing.",
+        "refused": "Calls asking us to send police.",
+    }
+    refused = as_coordinator.post(f"{URL}review/", review)
+    assert refused.status_code == 200 and "555-010-0199" in refused.content.decode()
+    assert not TeamReview.objects.exists()
+    review["not_served"] = "People calling about housing at night."
+    saved = as_coordinator.post(f"{URL}review/", review)
+    assert saved.status_code == 302 and saved["Location"] == URL
+    assert "october and november" in as_coordinator.get(URL).content.decode()
+    assert "Calls asking us to send police." in as_coordinator.get(f"{URL}review/").content.decode()
+
+
+def test_review_access(client, as_responder, as_trainer, db):
+    assert client.get(f"{URL}review/").status_code == 302
+    assert as_responder.get(f"{URL}review/").status_code == 403
+    assert as_trainer.post(f"{URL}review/", {"period": "x"}).status_code == 403

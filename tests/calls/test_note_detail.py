@@ -117,7 +117,8 @@ def test_an_expired_note_is_invisible_before_any_purge(note, responder):
     exact = read_contents(note, responder).expires_at  # sealed; the row says its hour's end
     with clock_at(exact + timedelta(seconds=1)):
         client = client_for(responder)
-        assert client.get(url(note)).status_code == 404
+        gone = client.get(url(note))  # its reader is told it expired, nothing more
+        assert gone.status_code == 410 and BODY not in gone.content.decode()
         assert note.public_id not in client.get("/notes/").content.decode()
     # The row is still there: its hour is not over, and only then is it purged
     # (by the scheduled purge, or by the first note page that notices).

@@ -123,7 +123,8 @@ def test_a_note_is_gone_at_its_own_expiry_though_its_bucket_lasts_longer(respond
         assert client.get(f"/notes/{note.public_id}/").status_code == 200
         assert note.public_id in client.get("/notes/").content.decode()
     with clock_at(start + timedelta(minutes=61)):
-        assert client.get(f"/notes/{note.public_id}/").status_code == 404
+        # Its reader is told it expired (410), nothing more.
+        assert client.get(f"/notes/{note.public_id}/").status_code == 410
         assert note.public_id not in client.get("/notes/").content.decode()
 
 

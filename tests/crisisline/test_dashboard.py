@@ -39,9 +39,11 @@ def test_capabilities_cost_one_query_per_request(as_coordinator, django_assert_m
     # session, user, capabilities (once, however many checks), the line's name,
     # the page's own list of the person's roles, line-holder places at risk, and
     # (coordinators) the count of live notes whose key is missing, the scheduled
-    # purge's heartbeat and (as it never ran here) when the keyring was made, and
-    # (trainers and coordinators) the resources due for re-verification
-    with django_assert_max_num_queries(10):
+    # purge's heartbeat and (as it never ran here) when the keyring was made;
+    # (trainers and coordinators) the resources due for re-verification; debrief or
+    # break requests; and, as this coordinator responds too, their follow-ups, a
+    # shift to check out of and unread notices
+    with django_assert_max_num_queries(14):
         as_coordinator.get("/home/")
 
 

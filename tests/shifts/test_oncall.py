@@ -108,8 +108,10 @@ def test_links_to_writing_a_call_note_when_that_exists(as_responder):
 
 # The session, the person, their capabilities; the shifts, their people, your next
 # shift, open places; the opening hours and closures; the line's name; line-holder
-# places at risk in the next 48 hours.
-ONCALL_QUERIES = 11
+# places at risk in the next 48 hours; whether you hold a follow-up; a shift to
+# check out of; debrief or break requests for you; notices you have not read;
+# field check-in timers (yours, and everyone's if you hold the line).
+ONCALL_QUERIES = 16
 
 
 def _count_queries(client) -> int:

@@ -1,0 +1,48 @@
+"""The start-of-shift briefing: on a person's first view of /oncall/ in a shift, the
+protocols trainers marked for review at every shift start and what changed in the
+library since their previous shift. Notices follow it on the same page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import get_language
+
+SESSION_FIELD = "briefed_shift"
+# Without an earlier shift on record, the changes of this long are shown.
+LOOK_BACK = timedelta(days=14)
+CHANGES_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Briefing:
+    protocols: list[Any]
+    changes: list[Any]
+    since: datetime
+
+
+def briefing_for(request: HttpRequest, bookings: Sequence[Any], now: datetime) -> Briefing | None:
+    """The briefing for the shift the person is on now, the first time they look in
+    this shift (remembered in their session, nowhere else); None otherwise. Two
+    queries when shown, none otherwise."""
+    from protocols.models import Protocol, Revision
+
+    live = [b for b in bookings if not b.cancelled]
+    current = next((b for b in live if b.start <= now < b.end), None)
+    if current is None or request.session.get(SESSION_FIELD) == current.shift_id:
+        return None
+    since = max((b.end for b in live if b.end <= current.start), default=now - LOOK_BACK)
+    flagged = list(Protocol.objects.filter(review_at_shift_start=True).order_by("title"))
+    language = (get_language() or "en")[:2]
+    mine = [p for p in flagged if p.language == language] or flagged
+    changes = list(
+        Revision.objects.filter(created_at__gt=since, created_at__lte=now, number__gt=1)
+        .select_related("protocol")
+        .order_by("-created_at")[:CHANGES_SHOWN]
+    )
+    request.session[SESSION_FIELD] = current.shift_id
+    return Briefing(protocols=mine, changes=changes, since=since)

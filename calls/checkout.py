@@ -1,0 +1,155 @@
+"""Shift check-out: one question after a shift (fine / a debrief / a break), the
+debrief request to whoever holds a debrief position now or next, and the break
+request to the coordinators. Answers are counted anonymously (WeeklyCount)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from calls.models import AftercareRequest, CheckOut, CheckOutAnswer, Measure, WeeklyCount
+from crisisline.roles import can, holders_of
+
+if TYPE_CHECKING:
+    from crisisline.models import User
+    from shifts.models import Shift
+
+logger = logging.getLogger(__name__)
+
+
+def shift_to_check_out(person: User, now: datetime) -> Shift | None:
+    """The latest shift `person` worked that ended in the last CHECK_OUT_HOURS and
+    that they have not answered for (one query)."""
+    from shifts.models import Assignment
+
+    if not person.is_authenticated:
+        return None
+    since = now - timedelta(hours=settings.CHECK_OUT_HOURS)
+    assignment = (
+        Assignment.objects.filter(
+            person=person, shift__cancelled=False, shift__end__lte=now, shift__end__gt=since
+        )
+        .exclude(shift__in=CheckOut.objects.filter(person=person).values("shift"))
+        .select_related("shift")
+        .order_by("-shift__end")
+        .first()
+    )
+    return assignment.shift if assignment else None
+
+
+def debrief_holders(now: datetime) -> list[User]:
+    """Who holds a debrief position now; else on the next shift that has one; else []."""
+    from shifts.models import Assignment
+
+    taking = Assignment.objects.filter(
+        slot__position__takes_debriefs=True, shift__cancelled=False, person__is_active=True
+    ).select_related("person")
+    current = [a.person for a in taking.filter(shift__start__lte=now, shift__end__gt=now)]
+    if current:
+        return current
+    following = taking.filter(shift__start__gt=now).order_by("shift__start").first()
+    if following is None:
+        return []
+    return [a.person for a in taking.filter(shift_id=following.shift_id)]
+
+
+def answer(person: User, shift: Shift, choice: str, *, show_name: bool = False) -> None:
+    """Record that `person` answered for `shift`, count the answer anonymously, and
+    send a debrief or break request when asked for."""
+    CheckOutAnswer(choice)  # ValueError for an unknown answer
+    now = timezone.now()
+    lives = timedelta(days=settings.AFTERCARE_REQUEST_DAYS)
+    recipients: list[User] = []
+    with transaction.atomic():
+        _row, created = CheckOut.objects.get_or_create(
+            person=person,
+            shift=shift,
+            defaults={"expires_at": shift.end + timedelta(hours=settings.CHECK_OUT_HOURS + 1)},
+        )
+        if not created:
+            return  # answered already (a second tab): counted once
+        WeeklyCount.add(timezone.localdate(now), Measure.CHECK_OUT, [choice])
+        if choice == CheckOutAnswer.DEBRIEF:
+            recipients = [p for p in debrief_holders(now) if p.pk != person.pk]
+            AftercareRequest.objects.bulk_create(
+                [
+                    AftercareRequest(
+                        kind=AftercareRequest.Kind.DEBRIEF,
+                        asked_by=person,
+                        to=holder,
+                        created_at=now,
+                        expires_at=now + lives,
+                    )
+                    for holder in recipients
+                ]
+                or [
+                    AftercareRequest(
+                        kind=AftercareRequest.Kind.DEBRIEF,
+                        asked_by=person,
+                        to=None,
+                        created_at=now,
+                        expires_at=now + lives,
+                    )
+                ]
+            )
+        elif choice == CheckOutAnswer.BREAK:
+            AftercareRequest.objects.create(
+                kind=AftercareRequest.Kind.BREAK,
+                asked_by=person if show_name else None,
+                to=None,
+                created_at=now,
+                expires_at=now + lives,
+            )
+    if choice == CheckOutAnswer.DEBRIEF:
+        _email_debrief(person, recipients or list(holders_of("coordinate")))
+
+
+def _email_debrief(person: User, recipients: list[User]) -> None:
+    """Only who asked; nothing about any call. Only when email is configured."""
+    addresses = [p.email for p in recipients if p.email]
+    if not (settings.EMAIL_ENABLED and addresses):
+        return
+    try:
+        send_mail(
+            _("A teammate asked for a debrief"),
+            _("%(name)s asked for a debrief after their shift. Reach out when you can.")
+            % {"name": person},
+            None,
+            addresses,
+        )
+    except Exception:  # the request is in the app either way
+        logger.exception("a debrief request email could not be sent")
+
+
+def requests_for(person: User) -> QuerySet[AftercareRequest]:
+    """Open requests `person` should see: addressed to them, or to the
+    coordinators when they coordinate (one query when evaluated)."""
+    if not person.is_authenticated:
+        return AftercareRequest.objects.none()
+    addressed = Q(to=person)
+    if can(person, "coordinate"):
+        addressed |= Q(to__isnull=True)
+    return AftercareRequest.objects.filter(addressed, expires_at__gt=timezone.now()).select_related(
+        "asked_by"
+    )
+
+
+def acknowledge(person: User, pk: int) -> bool:
+    """Delete the request (and, for a debrief, the same person's request to anyone
+    else): it has been seen. False when `person` may not see it."""
+    found = requests_for(person).filter(pk=pk).first()
+    if found is None:
+        return False
+    if found.kind == AftercareRequest.Kind.DEBRIEF:
+        AftercareRequest.objects.filter(kind=found.kind, asked_by=found.asked_by).delete()
+    else:
+        found.delete()
+    return True

@@ -1,0 +1,121 @@
+"""Field check-in for in-person responses: a timer, and an alert to whoever holds
+the line now when it runs out (on /oncall/ and by email)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from calls.models import FieldCheckIn
+from shifts.oncall import current_shift_end
+
+if TYPE_CHECKING:
+    from crisisline.models import User
+
+logger = logging.getLogger(__name__)
+# Off shift, a timer still ends (and its record goes) this long after it is due.
+OFF_SHIFT_GRACE = timedelta(hours=4)
+
+
+def start(person: User, minutes: int, now: datetime | None = None) -> FieldCheckIn:
+    """Start (or restart) `person`'s timer."""
+    if minutes not in FieldCheckIn.MINUTES:
+        raise ValueError(f"{minutes} is not one of {FieldCheckIn.MINUTES}")
+    now = now or timezone.now()
+    due = now + timedelta(minutes=minutes)
+    shift_end = current_shift_end(person, now)
+    ends = shift_end if shift_end and shift_end > due else due + OFF_SHIFT_GRACE
+    check_in, _created = FieldCheckIn.objects.update_or_create(
+        person=person, defaults={"due_at": due, "ends_at": ends, "alerted_at": None}
+    )
+    return check_in
+
+
+def check_in(person: User) -> bool:
+    """They are back: the record is deleted."""
+    deleted, _per_model = FieldCheckIn.objects.filter(person=person).delete()
+    return bool(deleted)
+
+
+def _holds_line_now(now: datetime) -> Q:
+    from shifts.models import Assignment
+
+    return Q(
+        Exists(
+            Assignment.objects.filter(
+                person=OuterRef("pk"),
+                slot__position__holds_line=True,
+                shift__cancelled=False,
+                shift__start__lte=now,
+                shift__end__gt=now,
+            )
+        )
+    )
+
+
+def for_oncall(person: User, now: datetime) -> tuple[FieldCheckIn | None, list[FieldCheckIn]]:
+    """(`person`'s own running timer, the live timers of everyone if `person` holds
+    the line now), in one query."""
+    from shifts.models import Assignment
+
+    holds = Exists(
+        Assignment.objects.filter(
+            person=person,
+            slot__position__holds_line=True,
+            shift__cancelled=False,
+            shift__start__lte=now,
+            shift__end__gt=now,
+        )
+    )
+    rows = list(
+        FieldCheckIn.objects.filter(ends_at__gt=now)
+        .filter(Q(person=person) | Q(holds))
+        .select_related("person")
+        .order_by("due_at")
+    )
+    own = next((row for row in rows if row.person_id == person.pk), None)
+    watched = [row for row in rows if row.person_id != person.pk]
+    return own, watched
+
+
+def alert_missed(now: datetime | None = None) -> int:
+    """Email the people holding the line now about each check-in newly overdue
+    (once each); returns how many check-ins were alerted."""
+    from crisisline.models import User
+
+    now = now or timezone.now()
+    missed = list(
+        FieldCheckIn.objects.filter(
+            due_at__lte=now, ends_at__gt=now, alerted_at__isnull=True
+        ).select_related("person")
+    )
+    if not missed:
+        return 0
+    holders = [
+        p.email for p in User.objects.filter(_holds_line_now(now), is_active=True).exclude(email="")
+    ]
+    for row in missed:
+        if settings.EMAIL_ENABLED and holders:
+            try:
+                send_mail(
+                    _("A teammate has not checked in"),
+                    _(
+                        "%(name)s has not checked in from an in-person response (due %(due)s). "
+                        "Try to reach them."
+                    )
+                    % {"name": row.person, "due": timezone.localtime(row.due_at).strftime("%H:%M")},
+                    None,
+                    holders,
+                )
+            except Exception:  # shown on /oncall/ either way; tried again next run
+                logger.exception("a missed check-in email could not be sent")
+                continue
+        FieldCheckIn.objects.filter(pk=row.pk).update(alerted_at=now)
+    return len(missed)

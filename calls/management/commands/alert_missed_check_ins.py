@@ -1,0 +1,10 @@
+from django.core.management.base import BaseCommand
+
+from calls.fieldcheck import alert_missed
+
+
+class Command(BaseCommand):
+    help = "Email whoever holds the line about each field check-in newly overdue (once each)."
+
+    def handle(self, *args, **options) -> str:
+        return f"Alerted about {alert_missed()} missed check-in(s).\n"

@@ -1,0 +1,73 @@
+"""On a phone, with and without JavaScript: a responder starts a field check-in
+timer, misses it, and the line holder's /oncall/ shows the alert."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from calls.models import FieldCheckIn
+from tests.browser.conftest import PHONE, sign_in
+from tests.factory import PASSWORD, make_person
+from tests.shifts.conftest import in_hours, make_position, make_shift, put
+
+SHOTS = os.environ.get("SHOTS_DIR")
+
+
+@pytest.fixture(autouse=True)
+def _own_keyring_and_roles(settings, tmp_path, transactional_db):
+    settings.KEYRING_DIR = tmp_path / "keyring"
+    importlib.import_module("crisisline.migrations.0002_roles").create_roles(apps, None)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest.mark.django_db(transaction=True)
+def test_a_missed_check_in_alerts_the_line_holder(chromium, live_server, javascript):
+    out = make_person("sam", "Responder", display_name="Sam Outside")
+    holder = make_person("lee", "Responder", display_name="Lee Holder")
+    holding, responding = make_position("Line holder", holds_line=True), make_position("Responder")
+    shift = make_shift(in_hours(-1), hours=4, positions=[holding, responding])
+    put(holder, shift, holding)
+    put(out, shift, responding)
+    contexts = [
+        chromium.new_context(
+            viewport=PHONE, base_url=live_server.url, java_script_enabled=javascript
+        )
+        for _person in range(2)
+    ]
+    sam, lee = (context.new_page() for context in contexts)
+    suffix = "js" if javascript else "nojs"
+    try:
+        sign_in(sam, "sam", PASSWORD)
+        sam.goto("/oncall/")
+        sam.get_by_text("Going out to an in-person response?").click()
+        sam.get_by_role("button", name="30 min").click()
+        assert sam.get_by_text("Timer started").is_visible()
+        assert sam.get_by_role("button", name="I'm back: check in").is_visible()
+
+        sign_in(lee, "lee", PASSWORD)
+        lee.goto("/oncall/")
+        assert lee.get_by_text("has not checked in").count() == 0
+        # Half an hour passes without a check-in.
+        FieldCheckIn.objects.update(due_at=timezone.now() - timedelta(minutes=1))
+        if javascript:
+            lee.get_by_role("link", name="Refresh").click()  # as the board's own poll does
+            lee.get_by_text("Sam Outside has not checked in").wait_for()
+        else:
+            lee.goto("/oncall/")
+        assert lee.get_by_text("Sam Outside has not checked in").is_visible()
+        assert lee.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        if SHOTS:
+            lee.screenshot(path=f"{SHOTS}/missed-check-in-{suffix}.png", full_page=True)
+
+        sam.get_by_role("button", name="I'm back: check in").click()
+        assert sam.get_by_text("The timer is gone.").is_visible()
+        assert not FieldCheckIn.objects.exists()
+    finally:
+        for context in contexts:
+            context.close()

@@ -1,0 +1,52 @@
+"""The start-of-shift briefing: once per shift on /oncall/, the protocols marked for
+review at every shift start and what changed in the library since the last shift."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from tests.calls.conftest import client_for
+from tests.protocols.conftest import make_page
+from tests.shifts.conftest import in_hours, make_position, make_shift, put
+
+NOON = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
+BRIEFING = "Before you start"
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    with time_machine.travel(NOON, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def position(db):
+    return make_position("Responder")
+
+
+def test_first_view_in_a_shift_briefs_once(responder, trainer, position, fixed_clock):
+    plan = make_page("police-plan", title="Police presence plan", category="police-presence")
+    plan.review_at_shift_start = True
+    plan.save()
+    make_page("breathing", title="Breathing")  # not marked
+    put(responder, make_shift(in_hours(-30), hours=4, positions=[position]), position)
+    fixed_clock.shift(timedelta(hours=-2))
+    make_page("grounding", title="Grounding").add_revision(
+        author=trainer, body="# Grounding\n\nNew step.\n", summary="Added a step for panic"
+    )
+    fixed_clock.shift(timedelta(hours=2))
+    put(responder, make_shift(in_hours(-1), hours=4, positions=[position]), position)
+    client = client_for(responder)
+    page = client.get("/oncall/").content.decode()
+    briefing = page.split(BRIEFING, 1)[1].split("</section>", 1)[0]
+    assert "Police presence plan" in briefing and "Breathing" not in briefing.split(":")[0]
+    assert "Added a step for panic" in briefing
+    assert BRIEFING not in client.get("/oncall/").content.decode()  # once per shift
+
+
+def test_no_briefing_off_shift(responder, position):
+    put(responder, make_shift(in_hours(5), hours=4, positions=[position]), position)
+    assert BRIEFING not in client_for(responder).get("/oncall/").content.decode()

@@ -1,0 +1,124 @@
+"""Shift check-out: one question after a shift; a debrief request reaches whoever
+holds a debrief place now or next; a break request reaches coordinators; every
+answer is counted anonymously; the records expire through the purge."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+
+from calls.models import AftercareRequest, CheckOut, WeeklyCount
+from calls.purge import purge_expired
+from crisisline.roles import COORDINATOR, RESPONDER
+from tests.calls.conftest import client_for
+from tests.factory import make_person
+from tests.shifts.conftest import in_hours, make_position, make_shift, put
+
+NOON = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    with time_machine.travel(NOON, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def positions(db):
+    return make_position("Responder"), make_position("Debrief / backup", takes_debriefs=True)
+
+
+@pytest.fixture
+def worked(responder, positions):
+    """A shift the responder worked, ended an hour ago."""
+    shift = make_shift(in_hours(-5), hours=4, positions=positions)
+    put(responder, shift, positions[0])
+    return shift
+
+
+def answer(client, shift, choice, **extra):
+    return client.post(f"/aftercare/check-out/{shift.pk}/", {"answer": choice, **extra})
+
+
+def test_the_question_is_asked_once_after_a_shift(responder, worked):
+    client = client_for(responder)
+    assert "How are you after your shift?" in client.get("/oncall/").content.decode()
+    assert answer(client, worked, "fine").status_code == 302
+    assert "How are you after your shift?" not in client.get("/oncall/").content.decode()
+    assert "How are you after your shift?" not in client.get("/home/").content.decode()
+    counted = WeeklyCount.objects.get(measure="check-out", value="fine")
+    assert counted.count == 1
+    assert answer(client, worked, "fine").status_code == 302  # a second tab: counted once
+    assert WeeklyCount.objects.get(measure="check-out", value="fine").count == 1
+
+
+def test_not_asked_during_a_shift_or_long_after(responder, positions, fixed_clock):
+    shift = make_shift(in_hours(-1), hours=4, positions=positions)
+    put(responder, shift, positions[0])
+    client = client_for(responder)
+    assert "How are you after your shift?" not in client.get("/oncall/").content.decode()
+    fixed_clock.shift(timedelta(hours=3, minutes=1))
+    assert "How are you after your shift?" in client.get("/oncall/").content.decode()
+    fixed_clock.shift(timedelta(hours=13))
+    assert "How are you after your shift?" not in client.get("/oncall/").content.decode()
+
+
+def test_a_debrief_request_reaches_the_debrief_holder_now(responder, worked, positions, settings):
+    settings.EMAIL_ENABLED = True
+    holder = make_person("holder", RESPONDER, display_name="Debbie Holder", email="d@example.org")
+    put(holder, make_shift(in_hours(-1), hours=4, positions=positions), positions[1])
+    assert answer(client_for(responder), worked, "debrief").status_code == 302
+    request = AftercareRequest.objects.get()
+    assert request.to == holder and request.asked_by == responder
+    seen = client_for(holder)
+    page = seen.get("/oncall/").content.decode()
+    assert f"{responder.display_name} asked for a debrief." in page
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["d@example.org"]
+    assert seen.post(f"/aftercare/requests/{request.pk}/seen/").status_code == 302
+    assert not AftercareRequest.objects.exists()
+
+
+def test_with_nobody_on_debrief_now_the_next_holder_is_told(responder, worked, positions):
+    later_holder = make_person("later", RESPONDER)
+    put(later_holder, make_shift(in_hours(10), hours=4, positions=positions), positions[1])
+    answer(client_for(responder), worked, "debrief")
+    assert AftercareRequest.objects.get().to == later_holder
+
+
+def test_a_break_tells_coordinators_only_that_someone_asked(responder, worked):
+    coordinator = make_person("coord", COORDINATOR)
+    response = answer(client_for(responder), worked, "break")
+    assert response.status_code == 302 and response["Location"] == "/me/time-off/"
+    request = AftercareRequest.objects.get()
+    assert request.asked_by is None
+    page = client_for(coordinator).get("/home/").content.decode()
+    assert "Someone asked for a break." in page and responder.display_name not in page
+
+
+def test_a_break_names_the_person_only_if_they_allow_it(responder, worked):
+    answer(client_for(responder), worked, "break", show_name="1")
+    assert AftercareRequest.objects.get().asked_by == responder
+
+
+def test_others_cannot_acknowledge_or_answer_for_someone(responder, worked):
+    other = client_for(make_person("other", RESPONDER))
+    answer(client_for(responder), worked, "debrief")  # nobody on debrief: coordinators
+    request = AftercareRequest.objects.get()
+    assert other.post(f"/aftercare/requests/{request.pk}/seen/").status_code == 404
+    assert answer(other, worked, "fine").status_code == 302
+    assert not CheckOut.objects.exclude(person=responder).exists()
+    assert client_for(responder).get(f"/aftercare/check-out/{worked.pk}/").status_code == 405
+
+
+def test_requests_and_check_outs_expire_through_the_purge(responder, worked, fixed_clock):
+    answer(client_for(responder), worked, "debrief")
+    assert CheckOut.objects.count() == 1 and AftercareRequest.objects.count() == 1
+    fixed_clock.shift(timedelta(days=1))
+    purge_expired()
+    assert not CheckOut.objects.exists() and AftercareRequest.objects.count() == 1
+    fixed_clock.shift(timedelta(days=7))
+    purge_expired()
+    assert not AftercareRequest.objects.exists()

@@ -1,0 +1,95 @@
+"""Field check-in: a responder starts a timer; if they don't check in by then, the
+line holder sees an alert on /oncall/ and gets one email; the record goes when
+they check in or their shift ends. No location is ever recorded."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+
+from calls.fieldcheck import alert_missed
+from calls.models import FieldCheckIn
+from calls.purge import purge_expired
+from crisisline.roles import RESPONDER
+from tests.calls.conftest import client_for
+from tests.factory import make_person
+from tests.shifts.conftest import in_hours, make_position, make_shift, put
+
+NOON = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
+ALERT = "has not checked in from an in-person response"
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    with time_machine.travel(NOON, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def line(responder, db):
+    """The responder on a shift now, and a line holder on it."""
+    holder_position = make_position("Line holder", holds_line=True)
+    responder_position = make_position("Responder")
+    shift = make_shift(in_hours(-1), hours=4, positions=[holder_position, responder_position])
+    holder = make_person("holder", RESPONDER, display_name="Lee Holder", email="l@example.org")
+    put(holder, shift, holder_position)
+    put(responder, shift, responder_position)
+    return shift, holder
+
+
+def test_a_missed_check_in_alerts_the_line_holder(responder, line, fixed_clock, settings):
+    settings.EMAIL_ENABLED = True
+    _shift, holder = line
+    client = client_for(responder)
+    assert client.post("/aftercare/field/", {"minutes": "30"}).status_code == 302
+    assert "Check in by" in client.get("/oncall/").content.decode()
+    watcher = client_for(holder)
+    page = watcher.get("/oncall/").content.decode()
+    assert ALERT not in page
+    fixed_clock.shift(timedelta(minutes=31))
+    assert ALERT in watcher.get("/oncall/").content.decode()
+    assert alert_missed() == 1 and alert_missed() == 0  # one email, once
+    assert mail.outbox[0].to == ["l@example.org"]
+    assert responder.display_name in mail.outbox[0].body
+    # Another teammate, not holding the line, sees no alert.
+    other = make_person("other", RESPONDER)
+    assert ALERT not in client_for(other).get("/oncall/").content.decode()
+
+
+def test_checking_in_deletes_the_record(responder, line):
+    client = client_for(responder)
+    client.post("/aftercare/field/", {"minutes": "45"})
+    assert client.post("/aftercare/field/checked-in/").status_code == 302
+    assert not FieldCheckIn.objects.exists()
+    assert {f.name for f in FieldCheckIn._meta.get_fields()} == {
+        "id",
+        "person",
+        "due_at",
+        "ends_at",
+        "alerted_at",
+    }
+
+
+def test_the_record_goes_when_the_shift_ends(responder, line, fixed_clock):
+    client_for(responder).post("/aftercare/field/", {"minutes": "90"})
+    shift, _holder = line
+    assert FieldCheckIn.objects.get().ends_at == shift.end
+    fixed_clock.move_to(shift.end + timedelta(minutes=1))
+    purge_expired()
+    assert not FieldCheckIn.objects.exists()
+
+
+def test_only_the_offered_timers(responder, line):
+    client = client_for(responder)
+    client.post("/aftercare/field/", {"minutes": "5"})
+    assert not FieldCheckIn.objects.exists()
+
+
+def test_access(client, as_trainer, responder):
+    assert "/accounts/login/" in client.post("/aftercare/field/", {"minutes": "30"})["Location"]
+    assert as_trainer.post("/aftercare/field/", {"minutes": "30"}).status_code == 403
+    assert client_for(responder).get("/aftercare/field/").status_code == 405
+    assert not FieldCheckIn.objects.exists()

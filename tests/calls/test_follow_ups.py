@@ -1,0 +1,270 @@
+"""The follow-up queue: due on /oncall/ and the dashboard, done, hand on, couldn't reach;
+the page of a gone note tells its former readers what happened (410), without content."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from calls.models import CallNote, NoteEnding, NoteSeal, WeeklyCount
+from calls.purge import purge_expired
+from crisisline.roles import RESPONDER
+from tests.calls.conftest import client_for, note_form, read_contents, write_note
+from tests.factory import make_person
+
+NOON = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)  # a Wednesday; any day would do
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    with time_machine.travel(NOON, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def mate(db):
+    return make_person("mate", RESPONDER, display_name="Mate Follower")
+
+
+@pytest.fixture
+def third(db):
+    return make_person("third", RESPONDER, display_name="Third Teammate")
+
+
+def handed(author, mate, body="follow-up-canary", days=0, **fields):
+    day = timezone.localdate() + timedelta(days=days)
+    return write_note(author, body, follow_up_to=mate, follow_up_by=day, **fields)
+
+
+def queue_of(client, url="/oncall/") -> str:
+    body = client.get(url).content.decode()
+    if "Your follow-ups" not in body:
+        return ""
+    return body.split("Your follow-ups", 1)[1].split("</section>", 1)[0]
+
+
+# --- Writing one -------------------------------------------------------------------------
+
+
+def test_a_follow_up_needs_the_persons_agreement(responder, mate):
+    from tests.calls.conftest import give_keys
+
+    give_keys(mate)
+    client = client_for(responder)
+    day = timezone.localdate().isoformat()
+    refused = client.post(
+        "/notes/new/",
+        note_form(follow_up_to=str(mate.pk), follow_up_by=day, agreed_to_contact=None),
+    )
+    assert refused.status_code == 200
+    assert "agreement to be contacted" in refused.content.decode()
+    assert not CallNote.objects.exists()
+    agreed = client.post("/notes/new/", note_form(follow_up_to=str(mate.pk), follow_up_by=day))
+    assert agreed.status_code == 302 and CallNote.objects.count() == 1
+
+
+def test_no_tick_is_asked_without_a_follow_up(responder):
+    assert client_for(responder).post("/notes/new/", note_form()).status_code == 302
+
+
+# --- The queue ---------------------------------------------------------------------------
+
+
+def test_due_and_overdue_show_on_oncall_soonest_first(responder, mate):
+    handed(responder, mate, days=0, kind="prevention")
+    handed(responder, mate, days=-2, kind="aftercare")
+    handed(responder, mate, days=3, kind="information")
+    queue = queue_of(client_for(mate))
+    assert "Overdue since" in queue and "Due today" in queue
+    assert queue.index("Aftercare") < queue.index("Prevention")  # overdue first
+    assert "Information" not in queue  # not due yet: only counted
+    assert "1 more due later." in queue
+
+
+def test_the_dashboard_shows_the_same_queue(responder, mate):
+    handed(responder, mate, kind="prevention")
+    assert "Prevention" in queue_of(client_for(mate), "/home/")
+
+
+def test_the_author_does_not_see_a_handed_note_in_their_queue(responder, mate):
+    handed(responder, mate)
+    assert queue_of(client_for(responder)) == ""
+
+
+def test_the_queue_is_not_kept_by_browsers(responder, mate):
+    handed(responder, mate)
+    response = client_for(mate).get("/oncall/")
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_locked_browser_is_told_to_sign_in_again(responder, mate, client):
+    handed(responder, mate)
+    client.force_login(mate)  # no note key held in this browser
+    queue = queue_of(client)
+    assert "locked in this browser" in queue and "follow-up-canary" not in queue
+
+
+# --- Done ----------------------------------------------------------------------------------
+
+
+def test_done_asks_first_then_burns_and_counts(responder, mate):
+    note = handed(responder, mate)
+    client = client_for(mate)
+    confirm = client.get(f"/notes/{note.public_id}/done/")
+    assert confirm.status_code == 200 and "cannot be undone" in confirm.content.decode()
+    assert CallNote.objects.filter(pk=note.pk).exists()
+    response = client.post(f"/notes/{note.public_id}/done/")
+    assert response.status_code == 302 and response["Location"] == "/oncall/"
+    assert not CallNote.including_expired.filter(pk=note.pk).exists()
+    counted = WeeklyCount.objects.get(measure="follow-up", value="done")
+    assert counted.count == 1
+    # Both former readers are told what happened, without anything the note said.
+    for person in (responder, mate):
+        gone = client_for(person).get(f"/notes/{note.public_id}/")
+        text = gone.content.decode()
+        assert gone.status_code == 410
+        assert "follow-up was marked done" in text and "follow-up-canary" not in text
+
+
+def test_only_the_teammate_holding_it_may_mark_it_done(responder, mate):
+    note = handed(responder, mate)
+    response = client_for(responder).post(f"/notes/{note.public_id}/done/")
+    assert response.status_code == 302 and response["Location"] == f"/notes/{note.public_id}/"
+    assert CallNote.objects.filter(pk=note.pk).exists()
+
+
+def test_nobody_else_learns_the_note_exists(responder, mate, third, client):
+    note = handed(responder, mate)
+    other = client_for(third)
+    for path in ("done", "unreachable", "hand-on"):
+        assert other.post(f"/notes/{note.public_id}/{path}/").status_code == 404
+        anonymous = client.post(f"/notes/{note.public_id}/{path}/")
+        assert "/accounts/login/" in anonymous["Location"]
+    assert CallNote.objects.filter(pk=note.pk).exists()
+
+
+def test_wrong_method(responder, mate):
+    note = handed(responder, mate)
+    assert client_for(mate).get(f"/notes/{note.public_id}/unreachable/").status_code == 405
+
+
+# --- Couldn't reach -----------------------------------------------------------------------
+
+
+def test_couldnt_reach_keeps_the_note_and_says_when(responder, mate):
+    note = handed(responder, mate, kind="prevention")
+    client = client_for(mate)
+    response = client.post(f"/notes/{note.public_id}/unreachable/")
+    assert response.status_code == 302
+    assert CallNote.objects.filter(pk=note.pk).exists()
+    queue = queue_of(client)
+    assert "Couldn&#x27;t reach yet" in queue or "Couldn't reach yet" in queue
+    assert "Nothing due today." in queue
+    # Sealed with the note: its author reads it too, and nothing about it is in clear.
+    assert read_contents(note, responder).unreachable_on == timezone.localdate()
+    assert read_contents(note, mate).body == "follow-up-canary"
+
+
+# --- Hand on -------------------------------------------------------------------------------
+
+
+def test_hand_on_reseals_to_the_next_teammate_only(responder, mate, third):
+    from tests.calls.conftest import give_keys
+
+    give_keys(third)
+    note = handed(responder, mate)
+    client = client_for(mate)
+    form = client.get(f"/notes/{note.public_id}/hand-on/").content.decode()
+    assert "Third Teammate" in form and "Mate Follower" not in form
+    response = client.post(f"/notes/{note.public_id}/hand-on/", {"to": third.pk})
+    assert response.status_code == 302
+    note.refresh_from_db()
+    assert note.follow_up_to == third
+    readers = set(NoteSeal.objects.filter(note=note).values_list("recipient_id", flat=True))
+    assert readers == {responder.pk, third.pk}  # one follow-up reader at a time
+    assert read_contents(note, third).body == "follow-up-canary"
+    assert "Crisis: acute" in queue_of(client_for(third))
+    gone = client.get(f"/notes/{note.public_id}/")
+    assert gone.status_code == 410 and "handed its follow-up on" in gone.content.decode()
+
+
+def test_hand_on_refuses_someone_who_never_signed_in(responder, mate, third):
+    note = handed(responder, mate)  # third has no key pair
+    response = client_for(mate).post(f"/notes/{note.public_id}/hand-on/", {"to": third.pk})
+    assert response.status_code == 200
+    assert "has not signed in since notes were sealed" in response.content.decode()
+    note.refresh_from_db()
+    assert note.follow_up_to == mate
+
+
+# --- Gone: burned, expired ---------------------------------------------------------------
+
+
+def test_a_burned_note_tells_the_other_reader(responder, mate):
+    note = handed(responder, mate)
+    client_for(responder).post(f"/notes/{note.public_id}/burn/")
+    gone = client_for(mate).get(f"/notes/{note.public_id}/")
+    assert gone.status_code == 410 and "burned" in gone.content.decode()
+
+
+def test_an_expired_note_says_so_before_and_after_the_purge(responder, mate, fixed_clock):
+    note = write_note(responder, "expiry-canary", keep_hours=1)
+    fixed_clock.shift(timedelta(hours=3))
+    client = client_for(responder)
+    before = client.get(f"/notes/{note.public_id}/")
+    assert before.status_code == 410 and "expired" in before.content.decode()
+    purge_expired()
+    after = client.get(f"/notes/{note.public_id}/")
+    assert after.status_code == 410 and "expired" in after.content.decode()
+    assert "expiry-canary" not in after.content.decode()
+    # A stranger still learns nothing.
+    assert client_for(mate).get(f"/notes/{note.public_id}/").status_code == 404
+
+
+def test_what_became_of_a_note_is_itself_purged_after_a_week(responder, fixed_clock):
+    note = write_note(responder, keep_hours=1)
+    fixed_clock.shift(timedelta(hours=2))
+    purge_expired()
+    assert NoteEnding.objects.count() == 1
+    fixed_clock.shift(timedelta(days=8))
+    purged = purge_expired()
+    assert purged.endings == 1 and not NoteEnding.objects.exists()
+    assert client_for(responder).get(f"/notes/{note.public_id}/").status_code == 404
+
+
+# --- Cost --------------------------------------------------------------------------------
+
+
+def _oncall_queries(client) -> tuple[int, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/oncall/")
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_oncall_keeps_its_query_count_with_a_thousand_follow_ups_and_fifty_notices(responder, mate):
+    client = client_for(mate)
+    holding_none, _body = _oncall_queries(client)
+    handed(responder, mate, kind="prevention")
+    holding_one, body = _oncall_queries(client)
+    # Holding any: the high-water mark, the notes, their sealed copies.
+    assert holding_one == holding_none + 3
+    assert body.count("Due today") == 1
+    for number in range(999):
+        handed(responder, mate, body=f"note {number}", days=number % 5 - 2)
+    from calls.models import Notice
+
+    Notice.objects.bulk_create(
+        Notice(text=f"Notice {n}.", posted_at=NOON, expires_at=NOON + timedelta(days=3))
+        for n in range(50)
+    )
+    holding_many, body = _oncall_queries(client)
+    assert body.count("Mark read") == 50
+    assert holding_many == holding_one
+    assert body.count("Due today") == 1 + len([n for n in range(999) if n % 5 == 2])

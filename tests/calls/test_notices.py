@@ -1,0 +1,100 @@
+"""Notices: coordinators post, responders see them on /oncall/ until read or expired
+(14 days at most), the identifier check applies, and the purge deletes them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from calls.models import Notice, NoticeRead
+from calls.purge import purge_expired
+from tests.calls.conftest import client_for
+
+NOON = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    with time_machine.travel(NOON, tick=True) as traveller:
+        yield traveller
+
+
+def post(client, text, days=3, **extra):
+    last = (timezone.localdate() + timedelta(days=days)).isoformat()
+    return client.post("/notices/", {"text": text, "last_day": last, **extra})
+
+
+def test_a_coordinator_posts_and_responders_see_it_until_read(coordinator, responder):
+    response = post(client_for(coordinator), "The clinic on the corner is closed this week.")
+    assert response.status_code == 302
+    reader = client_for(responder)
+    assert "clinic on the corner is closed" in reader.get("/oncall/").content.decode()
+    notice = Notice.objects.get()
+    assert reader.post(f"/notices/{notice.pk}/read/").status_code == 302
+    assert "clinic on the corner" not in reader.get("/oncall/").content.decode()
+    assert NoticeRead.objects.count() == 1
+
+
+def test_at_most_fourteen_days_and_not_in_the_past(coordinator):
+    client = client_for(coordinator)
+    assert "at most 14 days" in post(client, "Too long.", days=14).content.decode()
+    assert "in the past" in post(client, "Too late.", days=-1).content.decode()
+    assert post(client, "Just right.", days=13).status_code == 302
+    assert Notice.objects.count() == 1
+
+
+def test_the_identifier_check_applies(coordinator):
+    client = client_for(coordinator)
+    refused = post(client, "Call Ana back on 555-010-0199.")
+    assert refused.status_code == 200 and "could identify someone" in refused.content.decode()
+    assert not Notice.objects.exists()
+    assert post(client, "Call Ana back on 555-010-0199.", keep_identifiers="on").status_code == 302
+
+
+def test_notices_expire_by_themselves_and_the_purge_deletes_them(
+    coordinator, responder, fixed_clock
+):
+    post(client_for(coordinator), "Safety alert for tonight.", days=0)
+    reader = client_for(responder)
+    reader.post(f"/notices/{Notice.objects.get().pk}/read/")
+    fixed_clock.shift(timedelta(days=1))
+    assert "Safety alert" not in client_for(coordinator).get("/notices/").content.decode()
+    purge_expired()
+    assert not Notice.objects.exists() and not NoticeRead.objects.exists()
+
+
+def test_only_coordinators_post_and_only_responders_mark_read(
+    as_responder, as_trainer, coordinator, client
+):
+    assert client.get("/notices/").status_code == 302
+    assert as_responder.get("/notices/").status_code == 403
+    assert post(as_responder, "Nope.").status_code == 403
+    assert as_trainer.post("/notices/1/read/").status_code == 403
+    assert as_responder.post("/notices/999/read/").status_code == 404
+    assert as_responder.get("/notices/999/read/").status_code == 405
+    assert not Notice.objects.exists()
+
+
+def test_oncall_keeps_its_query_count_with_fifty_notices(coordinator, responder):
+    reader = client_for(responder)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert reader.get("/oncall/").status_code == 200
+        return len(captured)
+
+    post(client_for(coordinator), "Notice 0.")
+    one = queries()
+    for number in range(1, 50):
+        Notice.objects.create(
+            text=f"Notice {number}.",
+            posted_at=timezone.now(),
+            expires_at=timezone.now() + timedelta(days=3),
+        )
+    assert queries() == one
+    assert reader.get("/oncall/").content.decode().count("Mark read") == 50
