@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from django.utils import timezone
 
 from calls.models import NoteEnding, WeeklyCount
@@ -15,7 +16,10 @@ from tests.calls.test_seizure import copy_database, files_holding
 from tests.factory import make_person
 
 
-def test_follow_up_actions_leave_no_plaintext_on_disk(db, tmp_path, settings, caplog):
+# Outside a test transaction, as every seizure test: SQLite's backup of the in-memory
+# database waits forever for a transaction that the test itself holds open.
+@pytest.mark.django_db(transaction=True)
+def test_follow_up_actions_leave_no_plaintext_on_disk(tmp_path, settings, caplog):
     author = make_person("author", RESPONDER)
     mate, third = make_person("mate", RESPONDER), make_person("third", RESPONDER)
     give_keys(third)
