@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from protocols import trees
+from protocols.care_map import Resource
 from protocols.markdown import render as render_markdown
-from protocols.models import Protocol, Resource
+from protocols.models import Protocol
 
 ROUTES = (
     "protocols:library",
