@@ -207,7 +207,8 @@ class NoteForm(forms.Form):
         return day
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         who, when = data.get("follow_up_to"), data.get("follow_up_by")
         if who and not when and "follow_up_by" not in self.errors:
             self.add_error("follow_up_by", _("Say by when the follow-up is needed."))
@@ -343,7 +344,8 @@ class TeamReviewForm(forms.ModelForm):
         self.findings: list[Finding] = []
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("went_well", "not_served", "refused"):
             found = find_identifiers(data.get(name) or "")
             self.findings += [finding for finding in found if finding not in self.findings]
@@ -392,7 +394,8 @@ class NoticeForm(forms.Form):
         return day
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         self.findings = find_identifiers(data.get("text") or "")
         if self.findings and not data.get("keep_identifiers"):
             self.add_error(

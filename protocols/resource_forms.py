@@ -215,7 +215,8 @@ class ResourceForm(forms.ModelForm):
         return clean_phone(self.cleaned_data["text_number"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("do_not_refer") and not (data.get("do_not_refer_reason") or "").strip():
             self.add_error(
                 "do_not_refer_reason",

@@ -53,7 +53,8 @@ class WindowForm(OneMessageEach, forms.ModelForm):
         help_texts = {"end": _("A closing time at or before the opening time means the next day.")}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end, weekday = cleaned.get("start"), cleaned.get("end"), cleaned.get("weekday")
         if start is None or end is None or weekday is None:
             return cleaned
@@ -107,7 +108,8 @@ class PositionForm(OneMessageEach, forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         low, high = cleaned.get("min_people"), cleaned.get("max_people")
         if high is not None and high < 1:
             self.add_error("max_people", _("At least one person must fit in a position."))
@@ -139,7 +141,8 @@ class GenerateForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         first, last = cleaned.get("first_day"), cleaned.get("last_day")
         if first is None or last is None:
             return cleaned
@@ -168,7 +171,8 @@ class ShiftForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         from shifts.models import Shift
 
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start"), cleaned.get("end")
         if start is None or end is None:
             return cleaned
@@ -207,7 +211,8 @@ class TimeOffForm(OneMessageEach, forms.ModelForm):
         widgets = {"first_day": DateInput(), "last_day": DateInput()}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         first, last = cleaned.get("first_day"), cleaned.get("last_day")
         if first is None or last is None:
             return cleaned
