@@ -85,7 +85,7 @@ class NoteGone(Exception):
 def _note_for(request: SignedInRequest, public_id: str) -> CallNote:
     """A live note the signed-in person may read; NoteGone for a former reader of a
     note that is gone; else 404 (for everyone else alike)."""
-    note = (
+    note: CallNote | None = (
         CallNote.objects.readable_by(request.user)
         .select_related("author", "follow_up_to")
         .filter(public_id=public_id)

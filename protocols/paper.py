@@ -56,7 +56,7 @@ def key_steps(body: str) -> list[str]:
         elif token.type == "ordered_list_close":
             depth -= 1
         elif token.type == "inline" and depth == 1 and tokens[index - 2].type == "list_item_open":
-            text, lead = _plain(token.children)
+            text, lead = _plain(token.children or [])
             steps.append(lead or text)
     return [
         Truncator(step).chars(MOST_CHARACTERS) for step in (steps or _sections(tokens))[:MOST_STEPS]

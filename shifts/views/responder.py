@@ -4,9 +4,9 @@ and shift settings."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -66,7 +66,8 @@ def oncall(request: SignedInRequest) -> HttpResponse:
     field = field_context(request, now) if responds else {}
     refresh = oncall_board.refresh_seconds(now, current, later, status)
     if field.get("field_next_due"):  # the line holder sees a missed check-in soon after
-        until_due = int((field["field_next_due"] - now).total_seconds()) + 2
+        next_due = cast("datetime", field["field_next_due"])
+        until_due = int((next_due - now).total_seconds()) + 2
         refresh = max(oncall_board.REFRESH_MIN_SECONDS, min(refresh, until_due))
     response = render(
         request,
