@@ -896,7 +896,7 @@ class Tally(models.Model):
         if not cls.objects.filter(week=week).exists():
             cls.objects.bulk_create(
                 [
-                    cls(week=week, kind=k, response=r, police=p, follow_up=f, count=0)  # type: ignore[misc]  # django-stubs: cls() is the class, cls.objects is Self's
+                    cls(week=week, kind=k, response=r, police=p, follow_up=f, count=0)  # type: ignore[misc]  # django-stubs: cls() vs Self
                     for k, r, p, f in itertools.product(
                         Kind.values, Response.values, Police.values, (False, True)
                     )
@@ -975,7 +975,7 @@ class WeeklyCount(models.Model):
         if not cls.objects.filter(week=week).exists():
             cls.objects.bulk_create(
                 [
-                    cls(week=week, measure=m, value=v, count=0)  # type: ignore[misc]  # django-stubs: cls() is the class, cls.objects is Self's
+                    cls(week=week, measure=m, value=v, count=0)  # type: ignore[misc]  # django-stubs: cls() vs Self
                     for m in Measure.values
                     for v in MEASURE_VALUES[m].values
                 ],
@@ -1029,7 +1029,7 @@ class NoteEnding(models.Model):
         lives = timedelta(days=settings.NOTE_ENDING_DAYS)
         cls.objects.bulk_create(
             [
-                cls(  # type: ignore[misc]  # django-stubs: cls() is the class, cls.objects is Self's
+                cls(  # type: ignore[misc]  # django-stubs: cls() vs Self
                     digest=ending_digest(public_id),
                     reader_id=reader,
                     what=what,
