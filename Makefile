@@ -32,10 +32,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
 	else echo "npm not found: the accessibility and HTML checks will be skipped"; fi
 
-# The whole suite, lint included; non-zero on any failure.
+# The whole suite, lint and type checks included; non-zero on any failure.
 test: .venv/.synced node_modules/.package-lock.json
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	DEBUG=true .venv/bin/mypy  # the settings load without a secret only with DEBUG on
 	.venv/bin/pytest
 
 # The same suite against PostgreSQL (used by .ci/run).

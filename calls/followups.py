@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
@@ -18,6 +18,7 @@ from calls.unlock import Locked, unlocked_key
 
 if TYPE_CHECKING:
     from crisisline.models import User
+    from crisisline.roles import SignedInRequest
 
 
 @dataclass
@@ -38,9 +39,9 @@ class FollowUpQueue:
         return not (self.due or self.tried or self.later or self.locked)
 
 
-def follow_ups_for(request: HttpRequest) -> FollowUpQueue:
+def follow_ups_for(request: SignedInRequest) -> FollowUpQueue:
     """The signed-in person's follow-up queue, in a fixed number of queries."""
-    reader: User = request.user  # type: ignore[assignment]
+    reader: User = request.user
     today = timezone.localdate()
     queue = FollowUpQueue(today=today)
     if not reader.is_authenticated:
@@ -83,7 +84,7 @@ def no_store_if_shown(queue: FollowUpQueue | None, response: HttpResponse) -> Ht
     return response
 
 
-def aftercare_context(request: HttpRequest) -> dict[str, object]:
+def aftercare_context(request: SignedInRequest) -> dict[str, object]:
     """What /oncall/ and the dashboard show besides the queue: the check-out question
     after a shift, and the debrief or break requests addressed to this person
     and the notices they have not read (three queries; one for someone who does not
@@ -100,7 +101,7 @@ def aftercare_context(request: HttpRequest) -> dict[str, object]:
     }
 
 
-def field_context(request: HttpRequest, now: Any) -> dict[str, object]:
+def field_context(request: SignedInRequest, now: Any) -> dict[str, object]:
     """The person's own field check-in timer, and, for whoever holds the line now,
     everyone's (overdue ones as alerts); one query."""
     from calls.fieldcheck import for_oncall

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -100,7 +100,7 @@ class NoteForm(forms.Form):
         choices = [(default, _("%(span)s (the line's default)") % {"span": _hours_label(default)})]
         choices += [(hours, _hours_label(hours)) for hours in SHORTER_CHOICES if hours < default]
         end_of_shift = (END_OF_SHIFT, _("Until the end of my shift"))
-        field = self.fields["keep_hours"]
+        field = cast("forms.TypedChoiceField", self.fields["keep_hours"])
         field.initial = default
         # The end-of-shift choice is offered on shift only, but always understood,
         # so that a shift ending while the form is open gets a clear message.
@@ -114,8 +114,8 @@ class NoteForm(forms.Form):
             field.widget.choices = choices
         # Offer active responders only; anyone else is refused with a clear message.
         responders = holders_of("respond").order_by("display_name")
-        field = self.fields["follow_up_to"]
-        field.widget.choices = [("", field.empty_label)] + [
+        follow_up = cast("forms.ModelChoiceField[User]", self.fields["follow_up_to"])
+        follow_up.widget.choices = [("", follow_up.empty_label)] + [
             (person.pk, str(person)) for person in responders
         ]
         self.findings: list[Finding] = []
@@ -131,7 +131,10 @@ class NoteForm(forms.Form):
 
     def chosen(self, name: str) -> str:
         """The label of the choice `name` holds now (what saving would keep)."""
-        return str(dict(self.fields[name].choices).get(self[name].value(), "—"))
+        field = cast("forms.ChoiceField", self.fields[name])
+        # A field's choices are a list of pairs once set; the stubs allow what may be set.
+        labels = dict(field.choices)  # type: ignore[arg-type]
+        return str(labels.get(self[name].value(), "—"))
 
     @property
     def response_chosen(self) -> str:
@@ -154,7 +157,7 @@ class NoteForm(forms.Form):
         return found
 
     def clean_keep_hours(self) -> int:
-        hours = self.cleaned_data["keep_hours"]
+        hours: int = self.cleaned_data["keep_hours"]
         if hours == END_OF_SHIFT:
             if self.shift_end is None:
                 raise forms.ValidationError(
@@ -182,17 +185,19 @@ class NoteForm(forms.Form):
 
     def no_key_pair_message(self, person: User) -> str:
         if person == self.writer:
-            return _(
-                "Your note key is not ready: sign out and sign in again, then save the note. "
-                "Nothing was saved."
+            return str(
+                _(
+                    "Your note key is not ready: sign out and sign in again, then save the note. "
+                    "Nothing was saved."
+                )
             )
         return _(
             "%(name)s has not signed in since notes were sealed, so no note can be sealed "
             "to them yet. Ask them to sign in once, or choose someone else. Nothing was saved."
         ) % {"name": person}
 
-    def clean_follow_up_by(self):
-        day = self.cleaned_data.get("follow_up_by")
+    def clean_follow_up_by(self) -> date | None:
+        day: date | None = self.cleaned_data.get("follow_up_by")
         if day is None:
             return None
         today = timezone.localdate()
@@ -207,7 +212,8 @@ class NoteForm(forms.Form):
         return day
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         who, when = data.get("follow_up_to"), data.get("follow_up_by")
         if who and not when and "follow_up_by" not in self.errors:
             self.add_error("follow_up_by", _("Say by when the follow-up is needed."))
@@ -233,7 +239,15 @@ class NoteForm(forms.Form):
         return data
 
 
-class RetentionForm(OneMessageEach, forms.ModelForm):
+# These form classes are generic only in the type stubs; at run time they take no parameter.
+if TYPE_CHECKING:
+    _RetentionForm = forms.ModelForm[RetentionPolicy]
+    _TeamReviewForm = forms.ModelForm[TeamReview]
+else:
+    _RetentionForm = _TeamReviewForm = forms.ModelForm
+
+
+class RetentionForm(OneMessageEach, _RetentionForm):
     class Meta:
         model = RetentionPolicy
         fields = ["default_hours", "statement", "statement_es"]
@@ -245,7 +259,7 @@ class RetentionForm(OneMessageEach, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         longest = retention_bounds()[1]
-        field = self.fields["default_hours"]
+        field = cast("forms.IntegerField", self.fields["default_hours"])
         field.min_value, field.max_value = 1, longest
         field.widget.attrs.update({"min": 1, "max": longest})
         field.help_text = _("Between 1 hour and %(longest)d hours (%(days)d days).") % {
@@ -254,7 +268,7 @@ class RetentionForm(OneMessageEach, forms.ModelForm):
         }
 
     def clean_default_hours(self) -> int:
-        hours = self.cleaned_data["default_hours"]
+        hours: int = self.cleaned_data["default_hours"]
         longest = retention_bounds()[1]
         if not 1 <= hours <= longest:
             raise forms.ValidationError(
@@ -297,7 +311,7 @@ class HandOnForm(forms.Form):
         ]
 
     def clean_to(self) -> User:
-        person = self.cleaned_data["to"]
+        person: User = self.cleaned_data["to"]
         if person.pk == self.holder.pk:
             raise forms.ValidationError(_("It is already yours. Choose a teammate."))
         if not person.is_active:
@@ -321,7 +335,7 @@ class HandOnForm(forms.Form):
         return person
 
 
-class TeamReviewForm(forms.ModelForm):
+class TeamReviewForm(_TeamReviewForm):
     """The periodic review; like a note, checked for anything that could identify someone."""
 
     keep_identifiers = forms.BooleanField(
@@ -343,7 +357,8 @@ class TeamReviewForm(forms.ModelForm):
         self.findings: list[Finding] = []
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("went_well", "not_served", "refused"):
             found = find_identifiers(data.get(name) or "")
             self.findings += [finding for finding in found if finding not in self.findings]
@@ -392,7 +407,8 @@ class NoticeForm(forms.Form):
         return day
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         self.findings = find_identifiers(data.get("text") or "")
         if self.findings and not data.get("keep_identifiers"):
             self.add_error(

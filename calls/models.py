@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -896,14 +896,14 @@ class Tally(models.Model):
         if not cls.objects.filter(week=week).exists():
             cls.objects.bulk_create(
                 [
-                    cls(week=week, kind=k, response=r, police=p, follow_up=f, count=0)
+                    cls(week=week, kind=k, response=r, police=p, follow_up=f, count=0)  # type: ignore[misc]  # django-stubs: cls() vs Self
                     for k, r, p, f in itertools.product(
                         Kind.values, Response.values, Police.values, (False, True)
                     )
                 ],
                 ignore_conflicts=True,
             )
-        combination = {"kind": kind, "response": response, "police": police}
+        combination: dict[str, Any] = {"kind": kind, "response": response, "police": police}
         updated = cls.objects.filter(week=week, follow_up=follow_up, **combination).update(
             count=F("count") + 1
         )
@@ -975,7 +975,7 @@ class WeeklyCount(models.Model):
         if not cls.objects.filter(week=week).exists():
             cls.objects.bulk_create(
                 [
-                    cls(week=week, measure=m, value=v, count=0)
+                    cls(week=week, measure=m, value=v, count=0)  # type: ignore[misc]  # django-stubs: cls() vs Self
                     for m in Measure.values
                     for v in MEASURE_VALUES[m].values
                 ],
@@ -1029,7 +1029,7 @@ class NoteEnding(models.Model):
         lives = timedelta(days=settings.NOTE_ENDING_DAYS)
         cls.objects.bulk_create(
             [
-                cls(
+                cls(  # type: ignore[misc]  # django-stubs: cls() vs Self
                     digest=ending_digest(public_id),
                     reader_id=reader,
                     what=what,

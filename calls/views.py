@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Max
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -69,7 +69,7 @@ from calls.purge import burn, wipe_everything
 from calls.unlock import Locked, sign_in_again, unlocked_key
 from crisisline.binding import posted
 from crisisline.confirm import Confirmation, ask_first
-from crisisline.roles import role_required
+from crisisline.roles import SignedInRequest, role_required
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +82,10 @@ class NoteGone(Exception):
         self.what, self.at = what, at
 
 
-def _note_for(request: HttpRequest, public_id: str) -> CallNote:
+def _note_for(request: SignedInRequest, public_id: str) -> CallNote:
     """A live note the signed-in person may read; NoteGone for a former reader of a
     note that is gone; else 404 (for everyone else alike)."""
-    note = (
+    note: CallNote | None = (
         CallNote.objects.readable_by(request.user)
         .select_related("author", "follow_up_to")
         .filter(public_id=public_id)
@@ -108,7 +108,7 @@ def _note_for(request: HttpRequest, public_id: str) -> CallNote:
     raise Http404
 
 
-def _gone(request: HttpRequest, gone: NoteGone) -> HttpResponse:
+def _gone(request: SignedInRequest, gone: NoteGone) -> HttpResponse:
     """410: what became of the note, for a former reader; nothing it said."""
     return render(request, "calls/gone.html", {"what": gone.what, "at": gone.at}, status=410)
 
@@ -128,7 +128,7 @@ def _could_not_store(failure: Exception) -> str:
 @never_cache
 @role_required("respond")
 @require_http_methods(["GET", "POST"])
-def new_note(request: HttpRequest) -> HttpResponse:
+def new_note(request: SignedInRequest) -> HttpResponse:
     if request.method == "GET" and not NoteKeys.objects.filter(person=request.user).exists():
         # Signed in before notes were sealed: signing in again creates their key pair.
         return sign_in_again(request)
@@ -163,7 +163,7 @@ def new_note(request: HttpRequest) -> HttpResponse:
 @never_cache
 @role_required("respond")
 @require_GET
-def note_list(request: HttpRequest) -> HttpResponse:
+def note_list(request: SignedInRequest) -> HttpResponse:
     moment = keyring_guard.notice_time()
     try:
         private = unlocked_key(request)
@@ -184,7 +184,7 @@ def _readers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 
     @wraps(view)
     @login_required
-    def for_a_reader(request: HttpRequest, public_id: str) -> HttpResponse:
+    def for_a_reader(request: SignedInRequest, public_id: str) -> HttpResponse:
         # Even a 404 (an expired note) advances time: a clock moved back brings nothing back.
         keyring_guard.notice_time()
         try:
@@ -199,7 +199,7 @@ def _readers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 @never_cache
 @_readers_only
 @require_GET
-def note_detail(request: HttpRequest, note: CallNote) -> HttpResponse:
+def note_detail(request: SignedInRequest, note: CallNote) -> HttpResponse:
     private = None
     if note.sealed:
         try:
@@ -232,7 +232,7 @@ def note_detail(request: HttpRequest, note: CallNote) -> HttpResponse:
 @never_cache
 @_readers_only
 @require_http_methods(["GET", "POST"])
-def burn_note(request: HttpRequest, note: CallNote) -> HttpResponse:
+def burn_note(request: SignedInRequest, note: CallNote) -> HttpResponse:
     if request.method != "POST":
         mine = note.author_id == request.user.pk
         return ask_first(
@@ -261,7 +261,7 @@ def _for_the_follow_up(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     (who knows the note exists) is told so; everyone else gets 404 as before."""
 
     @wraps(view)
-    def for_the_holder(request: HttpRequest, note: CallNote) -> HttpResponse:
+    def for_the_holder(request: SignedInRequest, note: CallNote) -> HttpResponse:
         if not note.is_follow_up_of(request.user) or not note.sealed:
             messages.error(request, _("Only the teammate it is handed to can do that."))
             return redirect("calls:detail", public_id=note.public_id)
@@ -270,7 +270,7 @@ def _for_the_follow_up(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     return for_the_holder
 
 
-def _back_to_queue(request: HttpRequest) -> HttpResponse:
+def _back_to_queue(request: SignedInRequest) -> HttpResponse:
     return redirect("shifts:oncall")
 
 
@@ -278,7 +278,7 @@ def _back_to_queue(request: HttpRequest) -> HttpResponse:
 @_readers_only
 @require_http_methods(["GET", "POST"])
 @_for_the_follow_up
-def follow_up_done(request: HttpRequest, note: CallNote) -> HttpResponse:
+def follow_up_done(request: SignedInRequest, note: CallNote) -> HttpResponse:
     """Done: the note is burned and one completed follow-up is counted anonymously.
     Destructive, so it asks first (a page of its own, with or without JavaScript)."""
     if request.method == "POST":
@@ -294,7 +294,7 @@ def follow_up_done(request: HttpRequest, note: CallNote) -> HttpResponse:
 @_readers_only
 @require_POST
 @_for_the_follow_up
-def follow_up_unreachable(request: HttpRequest, note: CallNote) -> HttpResponse:
+def follow_up_unreachable(request: SignedInRequest, note: CallNote) -> HttpResponse:
     try:
         note.mark_unreachable(request.user, unlocked_key(request), timezone.localdate())
     except Locked:
@@ -309,7 +309,7 @@ def follow_up_unreachable(request: HttpRequest, note: CallNote) -> HttpResponse:
 @_readers_only
 @require_http_methods(["GET", "POST"])
 @_for_the_follow_up
-def follow_up_hand_on(request: HttpRequest, note: CallNote) -> HttpResponse:
+def follow_up_hand_on(request: SignedInRequest, note: CallNote) -> HttpResponse:
     form = HandOnForm(posted(request), holder=request.user, author_id=note.author_id)
     if request.method == "POST" and form.is_valid():
         to = form.cleaned_data["to"]
@@ -336,7 +336,7 @@ def follow_up_hand_on(request: HttpRequest, note: CallNote) -> HttpResponse:
 
 @role_required("respond")
 @require_POST
-def check_out(request: HttpRequest, pk: int) -> HttpResponse:
+def check_out(request: SignedInRequest, pk: int) -> HttpResponse:
     """The answer to the one question after a shift."""
     shift = checkout.shift_to_check_out(request.user, timezone.now())
     choice = request.POST.get("answer", "")
@@ -362,7 +362,7 @@ def check_out(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def acknowledge_request(request: HttpRequest, pk: int) -> HttpResponse:
+def acknowledge_request(request: SignedInRequest, pk: int) -> HttpResponse:
     if not checkout.acknowledge(request.user, pk):
         raise Http404
     messages.success(request, _("Marked as seen. The request is deleted."))
@@ -374,7 +374,7 @@ def acknowledge_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("respond")
 @require_POST
-def field_start(request: HttpRequest) -> HttpResponse:
+def field_start(request: SignedInRequest) -> HttpResponse:
     try:
         minutes = int(request.POST.get("minutes", ""))
         check_in = fieldcheck.start(request.user, minutes)
@@ -391,7 +391,7 @@ def field_start(request: HttpRequest) -> HttpResponse:
 
 @role_required("respond")
 @require_POST
-def field_check_in(request: HttpRequest) -> HttpResponse:
+def field_check_in(request: SignedInRequest) -> HttpResponse:
     if fieldcheck.check_in(request.user):
         messages.success(request, _("Welcome back. The timer is gone."))
     return _back_to_queue(request)
@@ -402,7 +402,7 @@ def field_check_in(request: HttpRequest) -> HttpResponse:
 
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
-def notices(request: HttpRequest) -> HttpResponse:
+def notices(request: SignedInRequest) -> HttpResponse:
     """Coordinators post short notices to responders; each expires on its last day."""
     form = NoticeForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -419,7 +419,7 @@ def notices(request: HttpRequest) -> HttpResponse:
 
 @role_required("respond")
 @require_POST
-def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_read(request: SignedInRequest, pk: int) -> HttpResponse:
     notice = Notice.objects.live().filter(pk=pk).first()
     if notice is None:
         raise Http404
@@ -432,7 +432,7 @@ def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("coordinate")
 @require_GET
-def evaluation(request: HttpRequest) -> HttpResponse:
+def evaluation(request: SignedInRequest) -> HttpResponse:
     tallies = list(Tally.objects.all())
     counts = list(WeeklyCount.objects.all())
     weeks = weekly_totals(tallies)
@@ -459,7 +459,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
 
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
-def team_review(request: HttpRequest) -> HttpResponse:
+def team_review(request: SignedInRequest) -> HttpResponse:
     """The periodic review, stored as the team's own text."""
     form = TeamReviewForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -477,7 +477,7 @@ def team_review(request: HttpRequest) -> HttpResponse:
 
 @role_required("coordinate")
 @require_GET
-def evaluation_csv(request: HttpRequest) -> HttpResponse:
+def evaluation_csv(request: SignedInRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="call-totals.csv"'
     writer = csv.writer(response)
@@ -499,7 +499,7 @@ def evaluation_csv(request: HttpRequest) -> HttpResponse:
 
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
-def retention(request: HttpRequest) -> HttpResponse:
+def retention(request: SignedInRequest) -> HttpResponse:
     form = RetentionForm(posted(request), instance=RetentionPolicy.current())
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -526,7 +526,7 @@ def wipe_report(notes: int, keys: int) -> str:
 @never_cache
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
-def wipe(request: HttpRequest) -> HttpResponse:
+def wipe(request: SignedInRequest) -> HttpResponse:
     form = WipeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         notes, keys = wipe_everything()
@@ -539,7 +539,7 @@ def wipe(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def privacy(request: HttpRequest) -> HttpResponse:
+def privacy(request: SignedInRequest) -> HttpResponse:
     policy = RetentionPolicy.current()
     return render(
         request,

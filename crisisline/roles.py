@@ -17,6 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_noop
 
 if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
     from crisisline.models import User
 
 RESPONDER = gettext_noop("Responder")
@@ -40,6 +42,7 @@ class SignedInRequest(HttpRequest):
     """
 
     user: User
+    htmx: HtmxDetails  # set on every request by django_htmx's middleware
 
 
 def ensure_roles() -> None:

@@ -20,6 +20,7 @@ from datetime import date
 
 from django.db.models import BooleanField, DateField, Exists, Expression, Q, QuerySet, Value
 from django.db.models import ExpressionWrapper as Wrapped
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from crisisline.models import Skill, SkillGrant, User
@@ -71,7 +72,7 @@ def holding(skill_id: int, on: date | None = None) -> Q:
     return Q(pk__in=granted) | Q(pk__in=declared)
 
 
-def holds_on(person: User, skill: Expression, on: Expression) -> Wrapped:
+def holds_on(person: User, skill: Combinable, on: Expression) -> Wrapped[Q]:
     """A true/false expression: does the skill `skill` (e.g. an OuterRef to a
     position's required skill) count for `person` on the day `on` (e.g. a shift's
     local start date)? held_skills' rule, for many places in one query."""
@@ -115,7 +116,8 @@ def held_skill_spans(people: Iterable[int], skill_ids: Collection[int]) -> HeldS
         User.skills.through.objects.filter(
             user_id__in=ids, skill_id__in=skill_ids, skill__kind=Skill.Kind.LANGUAGE
         )
-        .annotate(first=no_day, last=no_day)
+        # django-stubs does not see fields named in an annotate() without a model field.
+        .annotate(first=no_day, last=no_day)  # type: ignore[misc]
         .values_list("user_id", "skill_id", "first", "last")
         .order_by()
     )

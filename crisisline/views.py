@@ -286,7 +286,7 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
     )
 
 
-def _resources_due(user: Any) -> list:
+def _resources_due(user: Any) -> list[Any]:
     """Resources whose re-verification is due, soonest overdue first, for those who keep them."""
     from protocols.resource_views import may_edit
 

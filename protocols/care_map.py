@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -234,6 +234,9 @@ class Resource(models.Model):
 
     objects = ResourceQuerySet.as_manager()
 
+    # Set where resources are shown with their hours (`mentioned`, the directory).
+    open_now: bool
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -302,7 +305,8 @@ class Resource(models.Model):
             spanish = getattr(self, f"{field}_es", "")
             if spanish:
                 return spanish
-        return getattr(self, field)
+        value: str = getattr(self, field)
+        return value
 
     @property
     def summary_text(self) -> str:
@@ -653,7 +657,13 @@ class ResourceRevision(models.Model):
                 elif key == "hours":
                     labels.append(str(_("hours")))
                 else:
-                    labels.append(str(Resource._meta.get_field(key).verbose_name))
+                    labels.append(
+                        str(
+                            cast(
+                                "models.Field[Any, Any]", Resource._meta.get_field(key)
+                            ).verbose_name
+                        )
+                    )
         return labels
 
 

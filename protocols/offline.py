@@ -8,6 +8,7 @@ every answer a link within the page, so it works offline without JavaScript.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -17,8 +18,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from protocols import trees
+from protocols.care_map import Resource
 from protocols.markdown import render as render_markdown
-from protocols.models import Protocol, Resource
+from protocols.models import Protocol
 
 ROUTES = (
     "protocols:library",
@@ -55,11 +57,11 @@ def fallbacks() -> dict[str, str]:
     }
 
 
-def steps(outline: list[dict]) -> list[dict]:
+def steps(outline: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The print outline flattened into its numbered steps, in order."""
-    flat: list[dict] = []
+    flat: list[dict[str, Any]] = []
 
-    def visit(items: list[dict]) -> None:
+    def visit(items: list[dict[str, Any]]) -> None:
         for item in items:
             flat.append(item)
             for branch in item["answers"]:

@@ -6,6 +6,8 @@ folded in two along the line between them, so it fits a wallet or a pocket.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,7 +24,7 @@ MOST_CHARACTERS = 90
 _PARSER = MarkdownIt("commonmark")
 
 
-def _plain(children: list) -> tuple[str, str]:
+def _plain(children: list[Any]) -> tuple[str, str]:
     """An inline token's text, and its leading bold part if it starts with one."""
     text, lead, in_lead, leading = [], [], False, True
     for child in children or []:
@@ -54,14 +56,14 @@ def key_steps(body: str) -> list[str]:
         elif token.type == "ordered_list_close":
             depth -= 1
         elif token.type == "inline" and depth == 1 and tokens[index - 2].type == "list_item_open":
-            text, lead = _plain(token.children)
+            text, lead = _plain(token.children or [])
             steps.append(lead or text)
     return [
         Truncator(step).chars(MOST_CHARACTERS) for step in (steps or _sections(tokens))[:MOST_STEPS]
     ]
 
 
-def _sections(tokens: list) -> list[str]:
+def _sections(tokens: list[Any]) -> list[str]:
     sections: list[str] = []
     heading, pointed = "", True
     for index, token in enumerate(tokens):
@@ -83,7 +85,7 @@ def _sections(tokens: list) -> list[str]:
     return sections
 
 
-def tree_steps(document: dict) -> list[str]:
+def tree_steps(document: dict[str, Any]) -> list[str]:
     """A tree's questions, in the order it asks them."""
     questions = [
         item["node"]["text"]
@@ -93,8 +95,8 @@ def tree_steps(document: dict) -> list[str]:
     return [Truncator(text).chars(MOST_CHARACTERS) for text in questions[:MOST_STEPS]]
 
 
-def _flat(items: list[dict]) -> list[dict]:
-    flat: list[dict] = []
+def _flat(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    flat: list[dict[str, Any]] = []
     for item in items:
         flat.append(item)
         for branch in item["answers"]:

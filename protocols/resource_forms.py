@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -53,7 +53,14 @@ def format_spans(spans: list[tuple[time, time]]) -> str:
     return ", ".join(f"{s:%H:%M}-{'24:00' if e == time(0) else f'{e:%H:%M}'}" for s, e in spans)
 
 
-class ResourceForm(forms.ModelForm):
+# A model form is generic only in the type stubs; at run time it takes no parameter.
+if TYPE_CHECKING:
+    _ResourceForm = forms.ModelForm[Resource]
+else:
+    _ResourceForm = forms.ModelForm
+
+
+class ResourceForm(_ResourceForm):
     needs = forms.MultipleChoiceField(
         label=gettext_lazy("What they help with"),
         choices=Need.choices,
@@ -201,7 +208,7 @@ class ResourceForm(forms.ModelForm):
         ]
 
     def clean_slug(self) -> str:
-        slug = self.cleaned_data["slug"].lower()
+        slug: str = self.cleaned_data["slug"].lower()
         if slug in RESERVED_RESOURCE_SLUGS:
             raise forms.ValidationError(
                 _("“%(slug)s” is reserved; choose another.") % {"slug": slug}
@@ -215,7 +222,8 @@ class ResourceForm(forms.ModelForm):
         return clean_phone(self.cleaned_data["text_number"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("do_not_refer") and not (data.get("do_not_refer_reason") or "").strip():
             self.add_error(
                 "do_not_refer_reason",
@@ -248,7 +256,8 @@ class DirectoryFilterForm(forms.Form):
 
     def clean_q(self) -> str:
         # PostgreSQL refuses text holding a NUL byte.
-        return self.cleaned_data["q"].replace("\x00", "").strip()
+        query: str = self.cleaned_data["q"]
+        return query.replace("\x00", "").strip()
 
 
 class PublicSwitchForm(forms.Form):

@@ -141,7 +141,9 @@ def _shown(raw: str) -> int:
     return min(max(int(raw) // PAGE * PAGE, PAGE), 20 * PAGE)
 
 
-def _directory(request: HttpRequest, resources: care_map.ResourceQuerySet, base: str) -> dict:
+def _directory(
+    request: HttpRequest, resources: care_map.ResourceQuerySet, base: str
+) -> dict[str, Any]:
     form = DirectoryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     # Cards come a page at a time: the first are the ones to reach for.

@@ -44,7 +44,7 @@ def draft_from_post(data: QueryDict) -> dict[str, Any]:
     return {"start": data.get("start", ""), "nodes": nodes}
 
 
-def _fresh_id(doc: dict, stem: str) -> str:
+def _fresh_id(doc: dict[str, Any], stem: str) -> str:
     taken = {n.get("id") for n in doc["nodes"]}
     number = 1
     while f"{stem}-{number}" in taken:
@@ -52,18 +52,18 @@ def _fresh_id(doc: dict, stem: str) -> str:
     return f"{stem}-{number}"
 
 
-def _swap(items: list, i: int, j: int) -> None:
+def _swap(items: list[Any], i: int, j: int) -> None:
     if 0 <= i < len(items) and 0 <= j < len(items):
         items[i], items[j] = items[j], items[i]
 
 
-def apply_step(doc: dict, step: str) -> dict:
+def apply_step(doc: dict[str, Any], step: str) -> dict[str, Any]:
     """Apply one editor button ("add-question", "remove:2", "up-answer:1:0", …) to `doc`."""
     nodes = doc["nodes"]
     name, _, rest = step.partition(":")
     args = [n for a in rest.split(":") if (n := whole_number(a)) is not None] if rest else []
 
-    def node_at(index: int) -> dict | None:
+    def node_at(index: int) -> dict[str, Any] | None:
         return nodes[index] if 0 <= index < len(nodes) else None
 
     if name == "add-question" and len(nodes) < MAX_NODES:
@@ -104,7 +104,7 @@ def apply_step(doc: dict, step: str) -> dict:
     return doc
 
 
-def focus_after(doc: dict, step: str) -> str:
+def focus_after(doc: dict[str, Any], step: str) -> str:
     """The id of the field or button to focus once `step` is applied, so that the
     trainer carries on where they were: a new node's first field, the moved node's
     same button (press it again to move further), what took a removed thing's place."""
@@ -133,7 +133,7 @@ def focus_after(doc: dict, step: str) -> str:
     return ""
 
 
-def starter_tree(question: str, yes: str, no: str) -> dict:
+def starter_tree(question: str, yes: str, no: str) -> dict[str, Any]:
     """A small valid tree to begin a new one from."""
     return {
         "start": "first-question",

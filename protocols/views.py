@@ -438,9 +438,9 @@ def tree_json(request: SignedInRequest, slug: str) -> HttpResponse:
 
 @role_required("train")
 @require_http_methods(["GET", "POST"])
-def tree_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def tree_edit(request: SignedInRequest, slug: str) -> HttpResponse:
     protocol = _protocol(slug, Protocol.Kind.TREE)
-    current = protocol.current
+    current = _current(protocol)
     problems: list[trees.TreeProblem] = []
     conflict = None
     summary = ""
@@ -478,7 +478,7 @@ def tree_edit(request: HttpRequest, slug: str) -> HttpResponse:
                         )
                 except StaleEdit:
                     protocol.__dict__.pop("current", None)
-                    conflict = protocol.current
+                    conflict = _current(protocol)
                     base = conflict.number
                     messages.error(
                         request,

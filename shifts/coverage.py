@@ -150,6 +150,8 @@ def lacks_skill(stint: Stint) -> Problem | None:
     """The place's skill is not held on the shift's own day (as a claim judges it);
     a trainee place is there to learn it."""
     slot, shift = stint.assignment.slot, stint.assignment.shift
+    if slot is None:  # outside the loaded range: weighed where it is loaded
+        return None
     required = None if slot.trainee else slot.position.required_skill_id
     if required is None or stint.skills.holds(
         stint.assignment.person_id, required, places.local_day(shift.start)
@@ -437,13 +439,13 @@ def load_roster(start: datetime, end: datetime) -> Roster:
         slot.shift.capacity_total += slot.capacity
     assignments = []
     for pk, slot_id, shift_id, person_id in rows:
-        slot = slots_by_id.get(slot_id)  # in range: the template and the problems need it
+        in_range = slots_by_id.get(slot_id)  # the template and the problems need it
         assignment = Placed(
-            pk, slot_id, shift_id, person_id, shifts_by_id[shift_id], people[person_id], slot
+            pk, slot_id, shift_id, person_id, shifts_by_id[shift_id], people[person_id], in_range
         )
         assignments.append(assignment)
-        if slot is not None:
-            slot.people.append(assignment)
+        if in_range is not None:
+            in_range.people.append(assignment)
     problems = coverage_problems(slots, assignments, leave, skills, start, end)
     for problem in problems:
         shifts_by_id[problem.shift_id].problem_list.append(problem)
@@ -484,4 +486,6 @@ def fingerprint(shift: Shift, now: datetime) -> str:
 
 def _cache(instance: models.Model, relation: str, related: models.Model) -> None:
     """Attach an already loaded related row (the public, cheap form of `a.shift = s`)."""
-    instance._meta.get_field(relation).set_cached_value(instance, related)
+    field = instance._meta.get_field(relation)
+    assert isinstance(field, models.ForeignKey)
+    field.set_cached_value(instance, related)

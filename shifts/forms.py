@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,6 +15,22 @@ from crisisline.phones import clean_phone
 from shifts.coverage import KIND_LABELS
 from shifts.hours import MAX_GENERATION_DAYS
 from shifts.models import Closure, Position, RosterRules, ServiceWindow, ShiftPreferences, TimeOff
+
+# These form classes are generic only in the type stubs; at run time they take no parameter.
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from shifts.models import Shift
+
+    _WindowForm = forms.ModelForm[ServiceWindow]
+    _ClosureForm = forms.ModelForm[Closure]
+    _PositionForm = forms.ModelForm[Position]
+    _TimeOffForm = forms.ModelForm[TimeOff]
+    _PreferencesForm = forms.ModelForm[ShiftPreferences]
+    _RulesForm = forms.ModelForm[RosterRules]
+else:
+    _WindowForm = _ClosureForm = _PositionForm = forms.ModelForm
+    _TimeOffForm = _PreferencesForm = _RulesForm = forms.ModelForm
 
 MAX_SHIFT_HOURS = 72
 MAX_TIME_OFF_DAYS = 366
@@ -41,11 +57,11 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M")
 
 
-def today():
+def today() -> date:
     return timezone.localdate()
 
 
-class WindowForm(OneMessageEach, forms.ModelForm):
+class WindowForm(OneMessageEach, _WindowForm):
     class Meta:
         model = ServiceWindow
         fields = ["weekday", "start", "end"]
@@ -53,7 +69,8 @@ class WindowForm(OneMessageEach, forms.ModelForm):
         help_texts = {"end": _("A closing time at or before the opening time means the next day.")}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end, weekday = cleaned.get("start"), cleaned.get("end"), cleaned.get("weekday")
         if start is None or end is None or weekday is None:
             return cleaned
@@ -75,14 +92,14 @@ class WindowForm(OneMessageEach, forms.ModelForm):
         pass
 
 
-class ClosureForm(OneMessageEach, forms.ModelForm):
+class ClosureForm(OneMessageEach, _ClosureForm):
     class Meta:
         model = Closure
         fields = ["date", "reason"]
         widgets = {"date": DateInput()}
 
-    def clean_date(self):
-        day = self.cleaned_data["date"]
+    def clean_date(self) -> date:
+        day: date = self.cleaned_data["date"]
         if day < today():
             raise ValidationError(_("That date is in the past."))
         if Closure.objects.filter(date=day).exists():
@@ -90,7 +107,7 @@ class ClosureForm(OneMessageEach, forms.ModelForm):
         return day
 
 
-class PositionForm(OneMessageEach, forms.ModelForm):
+class PositionForm(OneMessageEach, _PositionForm):
     class Meta:
         model = Position
         fields = [
@@ -107,7 +124,8 @@ class PositionForm(OneMessageEach, forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         low, high = cleaned.get("min_people"), cleaned.get("max_people")
         if high is not None and high < 1:
             self.add_error("max_people", _("At least one person must fit in a position."))
@@ -139,7 +157,8 @@ class GenerateForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         first, last = cleaned.get("first_day"), cleaned.get("last_day")
         if first is None or last is None:
             return cleaned
@@ -161,14 +180,15 @@ class ShiftForm(forms.Form):
     end = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def __init__(self, *args, shift=None, **kwargs) -> None:
+    def __init__(self, *args: Any, shift: Shift | None = None, **kwargs: Any) -> None:
         self.shift = shift
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         from shifts.models import Shift
 
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start"), cleaned.get("end")
         if start is None or end is None:
             return cleaned
@@ -195,19 +215,21 @@ class AssignForm(forms.Form):
         error_messages={"invalid_choice": _("Choose someone from the list.")},
     )
 
-    def __init__(self, *args, people=None, **kwargs) -> None:
+    def __init__(self, *args: Any, people: QuerySet[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people if people is not None else User.objects.none()
+        person = cast("forms.ModelChoiceField[User]", self.fields["person"])
+        person.queryset = people if people is not None else User.objects.none()
 
 
-class TimeOffForm(OneMessageEach, forms.ModelForm):
+class TimeOffForm(OneMessageEach, _TimeOffForm):
     class Meta:
         model = TimeOff
         fields = ["first_day", "last_day", "note"]
         widgets = {"first_day": DateInput(), "last_day": DateInput()}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         first, last = cleaned.get("first_day"), cleaned.get("last_day")
         if first is None or last is None:
             return cleaned
@@ -222,19 +244,19 @@ class TimeOffForm(OneMessageEach, forms.ModelForm):
         return cleaned
 
 
-class PreferencesForm(OneMessageEach, forms.ModelForm):
+class PreferencesForm(OneMessageEach, _PreferencesForm):
     class Meta:
         model = ShiftPreferences
         fields = ["reminder_hours", "feed_shows_teammates"]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["reminder_hours"]
         field.validators += [MinValueValidator(1), MaxValueValidator(168)]
         field.widget.attrs.update(min=1, max=168)
 
 
-class RulesForm(OneMessageEach, forms.ModelForm):
+class RulesForm(OneMessageEach, _RulesForm):
     class Meta:
         model = RosterRules
         fields = ["release_notice_hours", "swaps_need_approval", "duty_phone"]
@@ -243,7 +265,7 @@ class RulesForm(OneMessageEach, forms.ModelForm):
     def clean_duty_phone(self) -> str:
         return clean_phone(self.cleaned_data["duty_phone"])
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["release_notice_hours"]
         field.validators.append(MaxValueValidator(720))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -16,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from crisisline.i18n import in_reading_language
 from crisisline.models import Skill, User, keyed_hash
+
+if TYPE_CHECKING:
+    from shifts.coverage import Placed, Problem
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -194,6 +198,13 @@ class Shift(models.Model):
 
     objects = ShiftQuerySet.as_manager()
 
+    # Set on the shifts `shifts.coverage.load_roster` loads, for the roster.
+    slot_list: list[Slot]
+    problem_list: list[Problem]
+    taken_total: int
+    capacity_total: int
+    fingerprint: str
+
     class Meta:
         ordering = ["start", "end"]
         constraints = [
@@ -253,6 +264,10 @@ class Slot(models.Model):
     trainee = models.BooleanField(default=False)
 
     objects = SlotQuerySet.as_manager()
+
+    # Set on the slots `shifts.coverage.load_roster` loads, for the roster.
+    people: list[Placed]
+    problem_list: list[Problem]
 
     class Meta:
         ordering = ["shift__start", "position__order", "position__name", "trainee"]

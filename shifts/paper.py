@@ -34,7 +34,7 @@ class SheetForm(forms.Form):
     numbers = forms.BooleanField(label=gettext_lazy("Include phone numbers"), required=False)
 
     def clean_start(self) -> date | None:
-        day = self.cleaned_data["start"]
+        day: date | None = self.cleaned_data["start"]
         if day is not None and not 2000 <= day.year <= 2100:
             raise forms.ValidationError(gettext_lazy("Choose a date between 2000 and 2100."))
         return day

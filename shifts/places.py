@@ -320,7 +320,10 @@ def _bookings(assignments: QuerySet[Assignment]) -> list[tuple[int, Booking]]:
         name_in_reading_language("slot__position"),
         "slot__trainee",
     )
-    return [(row[0], Booking(*row[1:5], place_name(row[5], row[6]))) for row in rows]
+    return [
+        (row[0], Booking(row[1], row[2], row[3], row[4], place_name(row[5], row[6])))
+        for row in rows
+    ]
 
 
 def standing_of(person: User, since: datetime) -> Standing:

@@ -4,14 +4,14 @@ and shift settings."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from calls.briefing import briefing_for
 from calls.followups import aftercare_context, field_context, follow_ups_for, no_store_if_shown
 from crisisline.binding import posted
 from crisisline.confirm import Confirmation, ask_first
-from crisisline.roles import role_required
+from crisisline.roles import SignedInRequest, role_required
 from shifts import oncall as oncall_board
 from shifts import places
 from shifts.forms import (
@@ -51,7 +51,7 @@ from shifts.views.common import attempt, back, member_required, week_from
 
 @member_required
 @require_GET
-def oncall(request: HttpRequest) -> HttpResponse:
+def oncall(request: SignedInRequest) -> HttpResponse:
     now = timezone.now()
     shifts = oncall_board.shifts_from(now)
     current = [s for s in shifts if s.start <= now]
@@ -66,7 +66,8 @@ def oncall(request: HttpRequest) -> HttpResponse:
     field = field_context(request, now) if responds else {}
     refresh = oncall_board.refresh_seconds(now, current, later, status)
     if field.get("field_next_due"):  # the line holder sees a missed check-in soon after
-        until_due = int((field["field_next_due"] - now).total_seconds()) + 2
+        next_due = cast("datetime", field["field_next_due"])
+        until_due = int((next_due - now).total_seconds()) + 2
         refresh = max(oncall_board.REFRESH_MIN_SECONDS, min(refresh, until_due))
     response = render(
         request,
@@ -93,7 +94,7 @@ def oncall(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @require_GET
-def team_roster(request: HttpRequest) -> HttpResponse:
+def team_roster(request: SignedInRequest) -> HttpResponse:
     """A week of the roster, read-only: who works with whom. Three queries."""
     first = week_from(request)
     start, end = local_day_bounds(first, first + timedelta(days=6))
@@ -131,7 +132,7 @@ PLACES_DAYS = 62
 
 @role_required("respond")
 @require_GET
-def open_places(request: HttpRequest) -> HttpResponse:
+def open_places(request: SignedInRequest) -> HttpResponse:
     """The places you may take in the next two months (shifts.places decides),
     urgent first, a page at a time; then the shifts teammates offer you may take."""
     now = timezone.now()
@@ -171,7 +172,7 @@ def open_places(request: HttpRequest) -> HttpResponse:
 
 @role_required("respond")
 @require_POST
-def claim(request: HttpRequest, pk: int) -> HttpResponse:
+def claim(request: SignedInRequest, pk: int) -> HttpResponse:
     get_object_or_404(Slot, pk=pk)
     claimed = attempt(
         request,
@@ -188,7 +189,7 @@ class HandedOn(Exception):
     """The place was yours, and a swap handed it on meanwhile."""
 
 
-def _my_assignment(request: HttpRequest, pk: int) -> Assignment:
+def _my_assignment(request: SignedInRequest, pk: int) -> Assignment:
     """Your place `pk`; 404 unless it is, or was yours until a swap handed it on
     (then HandedOn: the person is told, as for any other refusal)."""
     assignment = (
@@ -205,7 +206,7 @@ def _my_assignment(request: HttpRequest, pk: int) -> Assignment:
 
 def _gone_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except HandedOn:
@@ -217,7 +218,7 @@ def _gone_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 @role_required("respond")
 @require_GET
-def my_shifts(request: HttpRequest) -> HttpResponse:
+def my_shifts(request: SignedInRequest) -> HttpResponse:
     now = timezone.now()
     assignments = (
         Assignment.objects.filter(person=request.user, shift__end__gt=now)
@@ -269,7 +270,7 @@ def _place(assignment: Assignment) -> dict[str, str]:
 @role_required("respond")
 @require_http_methods(["GET", "POST"])
 @_gone_on
-def release(request: HttpRequest, pk: int) -> HttpResponse:
+def release(request: SignedInRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
     if request.method != "POST":
         return ask_first(
@@ -292,7 +293,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("respond")
 @require_http_methods(["GET", "POST"])
 @_gone_on
-def cant_make_it(request: HttpRequest, pk: int) -> HttpResponse:
+def cant_make_it(request: SignedInRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
     if request.method != "POST":
         return ask_first(
@@ -320,7 +321,7 @@ def cant_make_it(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("respond")
 @require_POST
 @_gone_on
-def offer_swap(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_swap(request: SignedInRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
     attempt(
         request,
@@ -332,7 +333,7 @@ def offer_swap(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("respond")
 @require_http_methods(["GET", "POST"])
-def withdraw_swap(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw_swap(request: SignedInRequest, pk: int) -> HttpResponse:
     get_object_or_404(SwapOffer, pk=pk, offered_by=request.user)
     if request.method != "POST":
         return ask_first(
@@ -354,7 +355,7 @@ def withdraw_swap(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("respond")
 @require_POST
-def take_swap(request: HttpRequest, pk: int) -> HttpResponse:
+def take_swap(request: SignedInRequest, pk: int) -> HttpResponse:
     # No 404 for a missing offer: its holder may have left the place a moment
     # ago (the offer goes with it), and places.take_swap tells the taker so.
     taken = attempt(
@@ -371,7 +372,7 @@ def take_swap(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("respond")
 @require_http_methods(["GET", "POST"])
-def time_off(request: HttpRequest) -> HttpResponse:
+def time_off(request: SignedInRequest) -> HttpResponse:
     form = TimeOffForm(posted(request))
     if request.method == "POST" and form.is_valid():
         leave = form.save(commit=False)
@@ -412,7 +413,7 @@ def time_off(request: HttpRequest) -> HttpResponse:
 
 @role_required("respond")
 @require_http_methods(["GET", "POST"])
-def delete_time_off(request: HttpRequest, pk: int) -> HttpResponse:
+def delete_time_off(request: SignedInRequest, pk: int) -> HttpResponse:
     leave = get_object_or_404(TimeOff, pk=pk, person=request.user)
     if request.method != "POST":
         return ask_first(
@@ -431,7 +432,7 @@ def delete_time_off(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("respond")
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: SignedInRequest) -> HttpResponse:
     prefs = ShiftPreferences.of(request.user)
     form = PreferencesForm(posted(request), instance=prefs)
     if request.method == "POST" and form.is_valid():
@@ -443,7 +444,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 @role_required("respond")
 @require_POST
-def new_feed(request: HttpRequest) -> HttpResponse:
+def new_feed(request: SignedInRequest) -> HttpResponse:
     prefs = ShiftPreferences.of(request.user)
     token = prefs.new_feed_token()
     link = request.build_absolute_uri(reverse("shifts:feed", args=[token]))
@@ -454,7 +455,7 @@ def new_feed(request: HttpRequest) -> HttpResponse:
 
 @role_required("respond")
 @require_http_methods(["GET", "POST"])
-def revoke_feed(request: HttpRequest) -> HttpResponse:
+def revoke_feed(request: SignedInRequest) -> HttpResponse:
     if request.method != "POST":
         return ask_first(
             request,

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from crisisline.binding import posted
 from crisisline.confirm import Confirmation, ask_first
 from crisisline.models import SkillGrant
 from crisisline.numbers import whole_number
-from crisisline.roles import holders_of, role_required
+from crisisline.roles import SignedInRequest, holders_of, role_required
 from crisisline.skills import RENEWAL_WARNING_DAYS
 from shifts import places
 from shifts.coverage import KIND_LABELS, SEVERITY, count_by_kind, load_roster, triage
@@ -45,7 +45,7 @@ from shifts.roster import add_shift, generate_shifts
 from shifts.views.common import attempt, back, week_from
 
 
-def _month_from(request: HttpRequest) -> date:
+def _month_from(request: SignedInRequest) -> date:
     raw = request.GET.get("month", "")
     try:
         year, month = (whole_number(part, most_digits=4) or 0 for part in raw.split("-"))
@@ -85,7 +85,7 @@ def _week_context(first: date) -> dict[str, Any]:
 
 @role_required("coordinate")
 @require_GET
-def roster(request: HttpRequest) -> HttpResponse:
+def roster(request: SignedInRequest) -> HttpResponse:
     context = _month_context(_month_from(request))
     context["pending_swaps"] = SwapOffer.objects.filter(status=SwapOffer.Status.PENDING).count()
     return render(request, "shifts/roster.html", context)
@@ -93,7 +93,7 @@ def roster(request: HttpRequest) -> HttpResponse:
 
 @role_required("coordinate")
 @require_GET
-def roster_week(request: HttpRequest) -> HttpResponse:
+def roster_week(request: SignedInRequest) -> HttpResponse:
     context = _week_context(week_from(request))
     context["pending_swaps"] = SwapOffer.objects.filter(status=SwapOffer.Status.PENDING).count()
     return render(request, "shifts/roster.html", context)
@@ -131,19 +131,19 @@ def _calendar(context: dict[str, Any]) -> dict[str, Any]:
 
 @role_required("coordinate")
 @require_GET
-def print_month(request: HttpRequest) -> HttpResponse:
+def print_month(request: SignedInRequest) -> HttpResponse:
     return render(request, "shifts/print.html", _calendar(_month_context(_month_from(request))))
 
 
 @role_required("coordinate")
 @require_GET
-def print_week(request: HttpRequest) -> HttpResponse:
+def print_week(request: SignedInRequest) -> HttpResponse:
     return render(request, "shifts/print.html", _calendar(_week_context(week_from(request))))
 
 
 @role_required("coordinate")
 @require_GET
-def coverage(request: HttpRequest) -> HttpResponse:
+def coverage(request: SignedInRequest) -> HttpResponse:
     """The next weeks' problems, by day, weightiest first; GET filters by kind."""
     form = CoverageForm(request.GET or None)
     weeks, kind = 4, ""
@@ -180,7 +180,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
-def generate(request: HttpRequest) -> HttpResponse:
+def generate(request: SignedInRequest) -> HttpResponse:
     form = GenerateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if not ServiceWindow.objects.exists():
@@ -212,7 +212,7 @@ def generate(request: HttpRequest) -> HttpResponse:
 
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
-def new_shift(request: HttpRequest) -> HttpResponse:
+def new_shift(request: SignedInRequest) -> HttpResponse:
     form = ShiftForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,7 +231,7 @@ def new_shift(request: HttpRequest) -> HttpResponse:
 
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
-def edit_shift(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_shift(request: SignedInRequest, pk: int) -> HttpResponse:
     shift = get_object_or_404(Shift, pk=pk)
     if shift.is_past():
         messages.error(request, _("This shift is over and can no longer be changed."))
@@ -264,7 +264,7 @@ def edit_shift(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
-def cancel_shift(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel_shift(request: SignedInRequest, pk: int) -> HttpResponse:
     shift = get_object_or_404(Shift, pk=pk)
     if request.method != "POST":
         return ask_first(
@@ -286,7 +286,7 @@ def cancel_shift(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("coordinate")
 @require_POST
-def restore_shift(request: HttpRequest, pk: int) -> HttpResponse:
+def restore_shift(request: SignedInRequest, pk: int) -> HttpResponse:
     get_object_or_404(Shift, pk=pk)
     attempt(request, lambda: places.restore_shift(pk), lambda _shift: _("Shift restored."))
     return redirect(back(request, "shifts:roster"))
@@ -300,7 +300,7 @@ def _slot_for_coordinator(pk: int) -> Slot:
 
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: SignedInRequest, pk: int) -> HttpResponse:
     slot = _slot_for_coordinator(pk)
     # Without `next` (the month's links leave it out), back to the slot's month.
     way_back = back(
@@ -344,7 +344,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
-def unassign(request: HttpRequest, pk: int) -> HttpResponse:
+def unassign(request: SignedInRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
         Assignment.objects.select_related("person", "shift", "slot__position"), pk=pk
     )
@@ -377,7 +377,7 @@ def unassign(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(back(request, "shifts:roster"))
 
 
-def _slot_fragment(request: HttpRequest, slot_pk: int) -> HttpResponse:
+def _slot_fragment(request: SignedInRequest, slot_pk: int) -> HttpResponse:
     slot = Slot.objects.select_related("shift").get(pk=slot_pk)
     shift = slot.shift
     start, end = local_day_bounds(
@@ -402,7 +402,7 @@ def _slot_fragment(request: HttpRequest, slot_pk: int) -> HttpResponse:
 
 @role_required("coordinate")
 @require_GET
-def swaps(request: HttpRequest) -> HttpResponse:
+def swaps(request: SignedInRequest) -> HttpResponse:
     pending = SwapOffer.objects.filter(status=SwapOffer.Status.PENDING).select_related(
         "assignment__shift", "assignment__slot__position", "offered_by", "taken_by"
     )
@@ -411,7 +411,7 @@ def swaps(request: HttpRequest) -> HttpResponse:
 
 @role_required("coordinate")
 @require_POST
-def decide_swap(request: HttpRequest, pk: int) -> HttpResponse:
+def decide_swap(request: SignedInRequest, pk: int) -> HttpResponse:
     get_object_or_404(SwapOffer, pk=pk)
     decision = request.POST.get("decision")
     if decision not in ("approve", "decline"):
