@@ -951,10 +951,14 @@ class WeeklyCount(models.Model):
         ordering = ["week", "measure", "value"]
         constraints = [
             models.UniqueConstraint(
-                fields=["week", "measure", "value"], name="one_weekly_count_per_value"
+                fields=["week", "measure", "value"],
+                name="one_weekly_count_per_value",
+                violation_error_message=_("This week already has this count."),
             ),
             models.CheckConstraint(
-                condition=Q(measure__in=Measure.values), name="weekly_count_measure_is_known"
+                condition=Q(measure__in=Measure.values),
+                name="weekly_count_measure_is_known",
+                violation_error_message=_("Choose something the line counts."),
             ),
         ]
 
@@ -1009,10 +1013,15 @@ class NoteEnding(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["digest", "reader"], name="one_ending_per_reader"),
+            models.UniqueConstraint(
+                fields=["digest", "reader"],
+                name="one_ending_per_reader",
+                violation_error_message=_("This reader was already told what became of the note."),
+            ),
             models.CheckConstraint(
                 condition=Q(what__in=["done", "burned", "handed-on", "expired"]),
                 name="note_ending_what_is_known",
+                violation_error_message=_("Choose what became of the note from the list."),
             ),
         ]
 
@@ -1080,7 +1089,11 @@ class CheckOut(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["person", "shift"], name="one_check_out_per_shift")
+            models.UniqueConstraint(
+                fields=["person", "shift"],
+                name="one_check_out_per_shift",
+                violation_error_message=_("You already answered for this shift."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -1112,11 +1125,14 @@ class AftercareRequest(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["debrief", "break"]), name="aftercare_request_kind_is_known"
+                condition=Q(kind__in=["debrief", "break"]),
+                name="aftercare_request_kind_is_known",
+                violation_error_message=_("Choose a debrief or a break."),
             ),
             models.CheckConstraint(
                 condition=Q(kind="break") | Q(asked_by__isnull=False),
                 name="a_debrief_request_says_who_asked",
+                violation_error_message=_("A debrief request says who asked for it."),
             ),
         ]
 
@@ -1153,7 +1169,11 @@ class Notice(models.Model):
         ordering = ["-posted_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(expires_at__gt=F("posted_at")), name="notice_expires_after_posting"
+                condition=Q(expires_at__gt=F("posted_at")),
+                name="notice_expires_after_posting",
+                violation_error_message=_(
+                    "A notice ends after it is posted: choose a later last day."
+                ),
             ),
         ]
 
@@ -1167,7 +1187,11 @@ class NoticeRead(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["notice", "person"], name="one_read_per_notice")
+            models.UniqueConstraint(
+                fields=["notice", "person"],
+                name="one_read_per_notice",
+                violation_error_message=_("You already marked this notice read."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -1191,7 +1215,9 @@ class FieldCheckIn(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("due_at")), name="field_check_in_ends_after_due"
+                condition=Q(ends_at__gt=F("due_at")),
+                name="field_check_in_ends_after_due",
+                violation_error_message=_("The check-in has to end after it is due."),
             ),
         ]
 

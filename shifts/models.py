@@ -102,7 +102,7 @@ class Closure(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d}"
+        return str(self.date)  # ISO, also before a form's text is made a date
 
 
 class Position(models.Model):

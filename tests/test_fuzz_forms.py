@@ -216,6 +216,21 @@ ROUTES = [
     FormRoute("calls:burn", "responder", (), "note"),
     FormRoute("calls:retention", "coordinator", ("default_hours", "statement", "statement_es")),
     FormRoute("calls:wipe", "coordinator", ("phrase",)),
+    # calls: aftercare
+    FormRoute("calls:follow_up_done", "responder", (), "note"),
+    FormRoute("calls:follow_up_hand_on", "responder", ("to",), "note"),
+    FormRoute("calls:follow_up_unreachable", "responder", (), "note"),
+    FormRoute("calls:check_out", "responder", ("answer", "show_name"), "one"),
+    FormRoute("calls:acknowledge_request", "coordinator", (), "one"),
+    FormRoute("calls:field_start", "responder", ("minutes",)),
+    FormRoute("calls:field_check_in", "responder", ()),
+    FormRoute("calls:notices", "coordinator", ("text", "last_day", "keep_identifiers")),
+    FormRoute("calls:notice_read", "responder", (), "one"),
+    FormRoute(
+        "calls:team_review",
+        "coordinator",
+        ("period", "went_well", "not_served", "refused", "keep_identifiers"),
+    ),
     # protocols
     FormRoute(
         "protocols:new",
@@ -278,6 +293,7 @@ def url_of(route: FormRoute, world: World) -> str:
         "note": {"public_id": world.note.public_id},
         "grant": {"pk": world.people["responder"].pk, "grant_pk": world.grant.pk},
         "skill": {"pk": world.grant.skill_id},
+        "one": {"pk": 1},
     }.get(route.kwargs)
     if kwargs is None:
         kwargs = {"pk": getattr(world, route.kwargs).pk}

@@ -73,6 +73,7 @@ def main(workdir: Path, canaries: list[str]) -> dict:
                 f"follow up {canaries[1]}",
                 follow_up_to=str(mate.pk),
                 follow_up_by=(timezone.localdate() + timedelta(days=2)).isoformat(),
+                agreed_to_contact="on",
             ),
         ).status_code
     )

@@ -115,10 +115,12 @@ def test_a_key_whose_hour_is_not_over_is_kept(clock, responder):
     assert keyring.buckets() == [note.body_bucket]
 
 
-def test_a_404_for_an_expired_note_also_advances_time(clock, responder):
+def test_a_gone_page_for_an_expired_note_also_advances_time(clock, responder):
+    """Its reader is told it is gone (410, no content), and the clock turned back
+    does not bring it back."""
     note = write_note(responder, keep_hours=1)
     client = client_for(responder)
     clock.shift(timedelta(minutes=65))
-    assert client.get(f"/notes/{note.public_id}/").status_code == 404  # no list, no purge
+    assert client.get(f"/notes/{note.public_id}/").status_code == 410  # no list, no purge
     clock.shift(-timedelta(hours=1))
-    assert client.get(f"/notes/{note.public_id}/").status_code == 404
+    assert client.get(f"/notes/{note.public_id}/").status_code == 410

@@ -228,6 +228,9 @@ def test_expired_and_sealed_notes_remain_invisible_once_expired(responder):
     from tests.calls.conftest import clock_at
 
     with clock_at(timezone.now() + timedelta(hours=2)):
-        assert client.get(f"/notes/{note.public_id}/").status_code == 404
+        # Its reader is told it is gone, and nothing of what it said.
+        page = client.get(f"/notes/{note.public_id}/")
+        assert page.status_code == 410
+        assert "short" not in page.content.decode()
     # Its hour is over: the page that noticed it purged it, without waiting for the purge.
     assert not CallNote.including_expired.filter(pk=note.pk).exists()
