@@ -37,7 +37,7 @@ test: .venv/.synced node_modules/.package-lock.json
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	DEBUG=true .venv/bin/mypy  # the settings load without a secret only with DEBUG on
-	.venv/bin/pytest
+	.venv/bin/pytest -n auto  # one worker per core (pytest-xdist)
 
 # The same suite against PostgreSQL (used by .ci/run).
 test-postgres: .venv/.synced
