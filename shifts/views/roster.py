@@ -281,7 +281,10 @@ def cancel_shift(request: SignedInRequest, pk: int) -> HttpResponse:
             ),
         )
     attempt(request, lambda: places.cancel_shift(pk), lambda _shift: _("Shift cancelled."))
-    return redirect(back(request, "shifts:roster"))
+    # To the shift's week, where its Restore button is.
+    day = timezone.localtime(shift.start).date()
+    week = f"{reverse('shifts:roster_week')}?start={day - timedelta(days=day.weekday()):%Y-%m-%d}"
+    return redirect(back(request, "shifts:roster_week", week))
 
 
 @role_required("coordinate")

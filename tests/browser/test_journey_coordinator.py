@@ -74,7 +74,7 @@ def coordinator_journey(v: Visitor, line, *, javascript: bool) -> None:
     # Every new shift is short of a responder; fix the first gap.
     v.follow(page.get_by_role("link", name="Coverage", exact=True))
     assert "4 problems found" in page.locator("main").inner_text()
-    v.follow(page.locator("section.problems h2 a").first)
+    v.follow(page.locator("section.problem-day li.problem a").first)  # to its week
     shift = Shift.objects.order_by("start").first()
     slot = page.locator(f"#shift-{shift.pk} .slot").first
     if javascript:

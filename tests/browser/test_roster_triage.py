@@ -88,7 +88,7 @@ def test_desktop_week_grid_assigns_in_place(chromium, live_server, html_checker)
 
         cell = page.locator(f"#slot-{shifts[4].slots.get(position=responder).pk}")
         url_before = page.url
-        cell.get_by_role("link", name="Assign").click()  # the form comes into the cell
+        cell.get_by_role("link", name="Assign", exact=True).click()  # the form comes into the cell
         cell.get_by_label("Person").select_option(label="Gil")
         cell.get_by_role("button", name="Assign", exact=True).click()
         expect(cell.locator(".person").filter(has_text="Gil")).to_have_count(1)
