@@ -37,7 +37,7 @@ def test_coordinator_builds_and_staffs_the_roster(phone, html_checker):
     audit(phone, html_checker)
 
     phone.goto("/roster/positions/")
-    phone.get_by_label("Name", exact=True).fill("Responder")
+    phone.get_by_role("textbox", name="Name:", exact=True).fill("Responder")
     phone.get_by_label("Most people").fill("2")
     phone.get_by_role("button", name="Add", exact=True).click()
     phone.goto("/roster/positions/")
