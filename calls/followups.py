@@ -5,7 +5,7 @@ known only to its reader, in their own session."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponse
@@ -84,18 +84,18 @@ def no_store_if_shown(queue: FollowUpQueue | None, response: HttpResponse) -> Ht
     return response
 
 
-def aftercare_context(request: SignedInRequest) -> dict[str, object]:
+def aftercare_context(
+    request: SignedInRequest, *, responds: bool, now: datetime
+) -> dict[str, object]:
     """What /oncall/ and the dashboard show besides the queue: the check-out question
     after a shift, and the debrief or break requests addressed to this person
     and the notices they have not read (three queries; one for someone who does not
     respond)."""
     from calls.checkout import requests_for, shift_to_check_out
     from calls.models import Notice
-    from crisisline.roles import can
 
-    responds = can(request.user, "respond")
     return {
-        "check_out_shift": shift_to_check_out(request.user, timezone.now()) if responds else None,
+        "check_out_shift": shift_to_check_out(request.user, now) if responds else None,
         "aftercare_requests": list(requests_for(request.user)),
         "notices": list(Notice.objects.unread_by(request.user)) if responds else [],
     }

@@ -261,13 +261,14 @@ class PasswordResetConfirmView(GetAndPostOnly, auth_views.PasswordResetConfirmVi
 @login_required
 @require_safe
 def dashboard(request: SignedInRequest) -> HttpResponse:
-    member = can(request.user, "respond") or can(request.user, "coordinate")
+    responds = can(request.user, "respond")
+    member = responds or can(request.user, "coordinate")
     unreadable_notes = 0
     last_purge = purge_late = None
     if can(request.user, "coordinate"):
         unreadable_notes = keyring_guard.notes_missing_their_key()
         last_purge, purge_late = periodic.scheduled_purge()
-    follow_ups = follow_ups_for(request) if can(request.user, "respond") else None
+    follow_ups = follow_ups_for(request) if responds else None
     return no_store_if_shown(
         follow_ups,
         render(
@@ -280,7 +281,11 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
                 "purge_late": purge_late,
                 "resources_due": _resources_due(request.user),
                 "follow_ups": follow_ups,
-                **(aftercare_context(request) if member else {}),
+                **(
+                    aftercare_context(request, responds=responds, now=timezone.now())
+                    if member
+                    else {}
+                ),
             },
         ),
     )

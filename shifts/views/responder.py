@@ -82,7 +82,7 @@ def oncall(request: SignedInRequest) -> HttpResponse:
             "refresh": refresh,
             "line_gaps": line_gaps(now),
             "follow_ups": follow_ups,
-            **(aftercare_context(request) if responds else {}),
+            **(aftercare_context(request, responds=True, now=now) if responds else {}),
             **field,
             "briefing": (
                 briefing_for(request, who.bookings, now) if responds and not request.htmx else None
