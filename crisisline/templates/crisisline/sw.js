@@ -41,8 +41,17 @@ async function keptList() {
 }
 
 function refresh(language) {
-  if (!refreshing) refreshing = doRefresh(language).finally(() => { refreshing = null; });
-  return refreshing;
+  // One refresh at a time. A request in the language already being fetched joins
+  // it; one in another language (the reader just switched) runs after it, so
+  // the switch is never swallowed by a refresh that started in the old language.
+  if (refreshing && refreshing.language === language) return refreshing.done;
+  const previous = refreshing ? refreshing.done : Promise.resolve();
+  const entry = { language, done: null };
+  entry.done = previous.then(() => doRefresh(language)).catch(() => {}).finally(() => {
+    if (refreshing === entry) refreshing = null;
+  });
+  refreshing = entry;
+  return entry.done;
 }
 
 async function doRefresh(language) {
