@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crisisline.i18n import in_reading_language
+from crisisline.numbers import whole_number
 
 # Sent after a person is deactivated, so that other apps revoke what they hold
 # (calendar feed tokens and so on). Arguments: person.
@@ -460,7 +461,9 @@ class TwoFactor(models.Model):
         import pyotp
 
         code = "".join(code.split())
-        if not (len(code) == 6 and code.isdigit()):
+        # ASCII digits only: '١٢٣٤٥٦'.isdigit() is True, and compare_digest refuses
+        # text outside ASCII with a TypeError.
+        if whole_number(code, most_digits=6) is None or len(code) != 6:
             return False
         totp = pyotp.TOTP(self.secret)
         current = totp.timecode(timezone.now())

@@ -367,3 +367,14 @@ def test_the_pending_keyring_share_is_destroyed_once_the_code_passes(client, res
     client.post("/accounts/login/code/", {"code": code_at(totp)})
     assert pending_share not in keyring.shares()
     assert client.session["calls.notekey.share"] in keyring.shares()
+
+
+@pytest.mark.parametrize("code", ["²²²²²²", "١٢٣٤٥٦", "１２３４５６"])
+def test_a_code_of_digits_outside_ascii_is_refused_not_an_error(client, responder, code):
+    """'١٢٣٤٥٦'.isdigit() is True, and comparing it with a code raised TypeError (a 500)."""
+    turn_on(responder)
+    password_step(client, "resp")
+    response = client.post("/accounts/login/code/", {"code": code})
+    assert response.status_code == 200
+    assert "That code is not right" in response.content.decode()
+    assert not is_signed_in(client)
