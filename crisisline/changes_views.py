@@ -9,13 +9,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from crisisline.audit import Change, Kind
+from crisisline.numbers import whole_number
 from crisisline.roles import role_required
 
 CHANGES_PER_PAGE = 50
-
-
-def _whole(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
 @role_required("coordinate")
@@ -28,10 +25,10 @@ def changes(request: HttpRequest) -> HttpResponse:
         found = found.filter(kind=kind)
     else:
         kind = ""
-    shift_id = _whole(request.GET.get("shift"))
+    shift_id = whole_number(request.GET.get("shift"))
     if shift_id is not None:
         found = found.about_shift(shift_id)
-    person_id = _whole(request.GET.get("person"))
+    person_id = whole_number(request.GET.get("person"))
     if person_id is not None:
         found = found.about_person(person_id)
     page = Paginator(found, CHANGES_PER_PAGE).get_page(request.GET.get("page"))

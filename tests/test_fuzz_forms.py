@@ -504,6 +504,8 @@ QUERIES = [
     FormRoute("shifts:places", "responder", ("day", "position", "page")),
     FormRoute("shifts:assign", "coordinator", ("next",), "open_slot"),
     FormRoute("login", "anonymous", ("next",)),
+    FormRoute("changes", "coordinator", ("kind", "shift", "person", "page")),
+    FormRoute("protocols:resources", "responder", ("shown", "q", "need", "language")),
 ]
 
 
