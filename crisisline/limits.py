@@ -6,7 +6,8 @@ sign-in page used to be spooled to disk before anyone was signed in. This
 middleware answers 413 from the declared Content-Length alone, before the CSRF
 check (it comes before it in MIDDLEWARE). Every view takes at most
 settings.DATA_UPLOAD_MAX_MEMORY_SIZE; a view that takes uploads says how much
-more with @accepts_body_up_to. A body with no Content-Length is not read by
+more with @accepts_body_up_to. A Content-Length that is not ASCII digits is
+answered 400. A body with no Content-Length is not read by
 Django at all (gunicorn passes chunked bodies on without one).
 
 Uploads are held in memory only (settings.FILE_UPLOAD_HANDLERS), never
@@ -19,8 +20,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.defaults import bad_request
+
+from crisisline.numbers import whole_number
 
 View = Callable[..., HttpResponse]
 
@@ -61,9 +66,11 @@ class BodyLimitMiddleware:
         self, request: HttpRequest, view: object, args: Any, kwargs: Any
     ) -> HttpResponse | None:
         limit = body_limit_of(view)
-        declared = request.META.get("CONTENT_LENGTH") or "0"
-        if not declared.isdigit():
-            return None  # Django reads no body it cannot measure
-        if int(declared) > limit:
+        declared = whole_number(request.META.get("CONTENT_LENGTH") or "0", most_digits=20)
+        if declared is None:
+            # Django would read '３００' as 300 and fail on '²' or '1e9' with a server
+            # error; gunicorn refuses them before they get here.
+            return bad_request(request, SuspiciousOperation("Content-Length is not a number."))
+        if declared > limit:
             return too_large(request, limit)
         return None

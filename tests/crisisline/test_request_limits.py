@@ -63,6 +63,21 @@ def test_a_claimed_length_over_the_cap_is_refused_before_reading(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("declared", ["²", "３００", "３００００００００", "-1", "1e9"])
+def test_a_length_that_is_no_ascii_number_is_a_bad_request(client, declared):
+    # '²'.isdigit() is True and int('²') fails: it answered a server error; and
+    # Django reads '３００００００００' as 300 MB, past the cap.
+    response = client.generic(
+        "POST",
+        "/accounts/login/",
+        b"username=x&password=y",
+        content_type="application/x-www-form-urlencoded",
+        CONTENT_LENGTH=declared,
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
 def test_a_body_under_the_cap_is_read_as_usual(client):
     response = client.post("/accounts/login/", {"username": "nobody", "password": "y" * 1000})
     assert response.status_code == 200
