@@ -69,6 +69,7 @@ from calls.purge import burn, wipe_everything
 from calls.unlock import Locked, sign_in_again, unlocked_key
 from crisisline.binding import posted
 from crisisline.confirm import Confirmation, ask_first
+from crisisline.numbers import whole_number
 from crisisline.roles import SignedInRequest, role_required
 
 logger = logging.getLogger(__name__)
@@ -376,7 +377,9 @@ def acknowledge_request(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 def field_start(request: SignedInRequest) -> HttpResponse:
     try:
-        minutes = int(request.POST.get("minutes", ""))
+        minutes = whole_number(request.POST.get("minutes", ""), most_digits=3)
+        if minutes is None:
+            raise ValueError
         check_in = fieldcheck.start(request.user, minutes)
     except ValueError:
         messages.error(request, _("Choose 30, 45, 60 or 90 minutes."))

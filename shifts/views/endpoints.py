@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crisisline.models import keyed_hash
+from crisisline.numbers import whole_number
 from crisisline.roles import can
 from shifts import forwarding
 from shifts.feed import calendar_for
@@ -60,10 +61,7 @@ def forward(request: HttpRequest, token: str) -> HttpResponse:
     if kind == "json":
         response = HttpResponse(forwarding.as_json(result), content_type="application/json")
     elif kind == "twiml":
-        try:
-            step = max(0, int(request.GET.get("step", "0")))
-        except ValueError:
-            step = 0
+        step = whole_number(request.GET.get("step", "0"), most_digits=3) or 0
         finished = request.POST.get("DialCallStatus") == "completed"
         body = forwarding.as_twiml(result, step, finished_call=finished)
         response = HttpResponse(body, content_type="text/xml; charset=utf-8")

@@ -88,6 +88,13 @@ def test_only_the_offered_timers(responder, line):
     assert not FieldCheckIn.objects.exists()
 
 
+@pytest.mark.parametrize("minutes", ["٣٠", "３０", " 30", "+30", "3_0"])
+def test_minutes_are_ascii_digits_only(responder, line, minutes):
+    # int() reads each of these as 30.
+    client_for(responder).post("/aftercare/field/", {"minutes": minutes})
+    assert not FieldCheckIn.objects.exists()
+
+
 def test_access(client, as_trainer, responder):
     assert "/accounts/login/" in client.post("/aftercare/field/", {"minutes": "30"})["Location"]
     assert as_trainer.post("/aftercare/field/", {"minutes": "30"}).status_code == 403

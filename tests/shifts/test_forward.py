@@ -142,6 +142,17 @@ def test_twiml_walks_the_chain_one_number_at_a_time(client, as_coordinator, hold
     assert "<Hangup/>" in done.content.decode() and "<Dial" not in done.content.decode()
 
 
+def test_a_step_in_digits_outside_ascii_starts_the_chain_again(
+    client, as_coordinator, holder_position
+):
+    link = forwarding_link(as_coordinator)
+    shift = make_shift(in_hours(-1), positions=[holder_position, backup_position()])
+    put(make_person("holder", RESPONDER, phone="+1 555 000 2222"), shift, holder_position)
+    # int('١') is 1: it skipped the line holder.
+    answer = client.post(f"{link}?format=twiml&step=١", {"DialCallStatus": "no-answer"})
+    assert "<Number>+15550002222</Number>" in answer.content.decode()
+
+
 def test_wrong_or_revoked_tokens_get_a_bare_404(client, as_coordinator):
     old = forwarding_link(as_coordinator)
     new = forwarding_link(as_coordinator)
