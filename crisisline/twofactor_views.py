@@ -232,7 +232,7 @@ def _two_factor_again(request: SignedInRequest, **forms: CodeForm) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
-    if person.is_superuser and not request.user.is_superuser:
+    if not User.objects.manageable_by(request.user).filter(pk=person.pk).exists():
         messages.error(
             request,
             _("Only an administrator can reset an administrator's two-step sign-in."),

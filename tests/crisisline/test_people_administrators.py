@@ -64,10 +64,21 @@ def test_coordinator_cannot_reactivate_an_administrator(as_coordinator, administ
     assert not administrator.is_active
 
 
+def test_coordinator_cannot_reset_an_administrators_two_step_sign_in(
+    as_coordinator, administrator
+):
+    from tests.crisisline.test_two_factor import turn_on
+
+    turn_on(administrator)
+    response = as_coordinator.post(f"/people/{administrator.pk}/two-step/", follow=True)
+    assert "Only an administrator can reset" in response.content.decode()
+    assert administrator.has_two_factor
+
+
 def test_people_page_lists_administrators_without_actions(as_coordinator, administrator):
     body = as_coordinator.get("/people/").content.decode()
     assert administrator.display_name in body
-    for action in ("reset-link", "roles", "deactivate"):
+    for action in ("reset-link", "roles", "deactivate", "two-step"):
         assert f"/people/{administrator.pk}/{action}/" not in body
     assert "managed by an administrator" in body
 
