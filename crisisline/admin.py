@@ -1,4 +1,4 @@
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -31,6 +31,17 @@ class UserAdmin(_UserAdmin):
         (None, {"fields": ["username", "display_name", "password1", "password2"]}),
     ]
     filter_horizontal = ["groups", "skills"]
+
+    def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
+        """Unticking "active" here offboards as the people page does (sessions ended,
+        two-step sign-in and password links revoked); ticking it again leaves links
+        from before dead."""
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            if obj.is_active:
+                obj.reactivate()
+            else:
+                obj.deactivate()
 
 
 @admin.register(Skill)

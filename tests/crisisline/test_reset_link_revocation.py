@@ -7,9 +7,11 @@ before (a coordinator saw that link).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.test import Client
 
-from tests.factory import PASSWORD
+from tests.conftest import client_for
+from tests.factory import PASSWORD, make_person
 
 
 def _issue_link(as_coordinator, person) -> str:
@@ -56,3 +58,41 @@ def test_link_survives_unrelated_profile_edits(as_coordinator, responder):
     responder.pronouns = "she/her"
     responder.save()
     assert _link_works(link)
+
+
+def _toggle_active_in_the_admin(admin: Client, person) -> None:
+    url = f"/{settings.ADMIN_URL}crisisline/user/{person.pk}/change/"
+    form = admin.get(url).context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, list | tuple):
+            data[name] = [str(item) for item in value]
+        elif value is not None and value is not False:
+            data[name] = "on" if value is True else str(value)
+    if person.is_active:
+        data.pop("is_active")
+    else:
+        data["is_active"] = "on"
+    response = admin.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+def test_deactivating_in_the_admin_revokes_as_the_people_page_does(as_coordinator, responder):
+    from tests.crisisline.test_two_factor import turn_on
+
+    admin = client_for(make_person("boss", is_superuser=True, is_staff=True))
+    turn_on(responder)
+    link = _issue_link(as_coordinator, responder)
+    signed_in = client_for(responder)
+
+    _toggle_active_in_the_admin(admin, responder)
+    responder.refresh_from_db()
+    assert not responder.is_active
+    assert not responder.has_two_factor
+    assert "/accounts/login/" in signed_in.get("/oncall/")["Location"]
+
+    _toggle_active_in_the_admin(admin, responder)
+    responder.refresh_from_db()
+    assert responder.is_active
+    assert not _link_works(link)
