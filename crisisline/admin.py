@@ -43,6 +43,12 @@ class UserAdmin(_UserAdmin):
             else:
                 obj.deactivate()
 
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        # Roles are saved here, after the person: one made a coordinator or an
+        # administrator without an authenticator sets one up at the next sign-in.
+        super().save_related(request, form, formsets, change)
+        form.instance.sign_out_unless_second_step_set_up()
+
 
 @admin.register(Skill)
 class SkillAdmin(_SkillAdmin):

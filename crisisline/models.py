@@ -199,6 +199,13 @@ class User(AbstractUser):
 
         return self.is_superuser or can(self, "coordinate")
 
+    def sign_out_unless_second_step_set_up(self) -> None:
+        """Someone who must use two-step sign-in (just made a coordinator, or whose
+        authenticator was just reset) and has none is signed out everywhere: their
+        next sign-in sets one up before anything opens."""
+        if self.must_use_two_factor() and not self.has_two_factor:
+            end_sessions_of(self)
+
     def clear_two_factor(self) -> None:
         """Forget the authenticator and every recovery code (deactivation, a
         password reset, or a coordinator's reset for a lost phone)."""

@@ -242,6 +242,7 @@ def reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if active:
             person.clear_two_factor()
+            person.sign_out_unless_second_step_set_up()
             messages.success(
                 request,
                 _(

@@ -545,6 +545,7 @@ def person_roles(request: SignedInRequest, pk: int) -> HttpResponse:
     form = RolesForm(posted(request), initial={"roles": person.groups.all()})
     if request.method == "POST" and form.is_valid():
         person.groups.set(form.cleaned_data["roles"])
+        person.sign_out_unless_second_step_set_up()
         messages.success(request, _("Roles of %(name)s saved.") % {"name": person})
         return redirect("people")
     return render(request, "crisisline/person_roles.html", {"form": form, "person": person})

@@ -230,6 +230,43 @@ def test_a_coordinator_cannot_turn_it_off(coordinator):
     assert coordinator.has_two_factor
 
 
+def test_a_responder_made_coordinator_sets_it_up_before_coordinating(as_coordinator, responder):
+    client = Client()
+    password_step(client, "resp")
+    assert is_signed_in(client)  # the control: a responder signs in on a password alone
+    from django.contrib.auth.models import Group
+
+    coordinator_role = Group.objects.get(name="Coordinator")
+    as_coordinator.post(f"/people/{responder.pk}/roles/", {"roles": [coordinator_role.pk]})
+    assert client.get("/people/")["Location"].startswith("/accounts/login/")
+    assert password_step(client, "resp")["Location"] == "/accounts/login/set-up/"
+
+
+def test_a_responder_with_it_made_coordinator_stays_signed_in(as_coordinator, responder):
+    totp, _codes = turn_on(responder)
+    client = Client()
+    password_step(client, "resp")
+    client.post("/accounts/login/code/", {"code": code_at(totp)})
+    from django.contrib.auth.models import Group
+
+    coordinator_role = Group.objects.get(name="Coordinator")
+    as_coordinator.post(f"/people/{responder.pk}/roles/", {"roles": [coordinator_role.pk]})
+    assert client.get("/people/").status_code == 200
+
+
+def test_a_coordinator_whose_two_step_is_reset_sets_it_up_again_before_going_on(
+    as_coordinator, db
+):
+    other = make_person("coord2", "Coordinator")
+    totp, _codes = turn_on(other)
+    lost_phone = Client()
+    password_step(lost_phone, "coord2")
+    lost_phone.post("/accounts/login/code/", {"code": code_at(totp)})
+    assert lost_phone.get("/people/").status_code == 200  # the control
+    as_coordinator.post(f"/people/{other.pk}/two-step/")
+    assert lost_phone.get("/people/")["Location"].startswith("/accounts/login/")
+
+
 # --- Optional for everyone else, from the profile -----------------------------------------
 
 
