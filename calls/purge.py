@@ -131,6 +131,17 @@ def vacuum_postgres() -> bool:
     return True
 
 
+def clean_up_deleted() -> Checkpoint:
+    """After notes or seals are deleted: VACUUM (PostgreSQL) and truncate the
+    write-ahead log (SQLite). Inside a transaction neither can run, so both wait
+    until it commits (NOT_APPLICABLE is returned then)."""
+    if connection.in_atomic_block:
+        transaction.on_commit(clean_up_deleted)
+        return Checkpoint.NOT_APPLICABLE
+    vacuum_postgres()
+    return checkpoint_sqlite()
+
+
 def purge_expired(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> Purged:
     """Delete every expired note, then destroy the keys of every past bucket.
 
@@ -159,8 +170,7 @@ def burn(note: CallNote, *, ending: str = NoteEnding.What.BURNED) -> Checkpoint:
         readers = {note.author_id, note.follow_up_to_id}
         NoteEnding.record([(note.public_id, reader) for reader in readers], ending)
         CallNote.including_expired.filter(pk=note.pk).delete()
-    vacuum_postgres()
-    return checkpoint_sqlite()
+    return clean_up_deleted()
 
 
 def wipe_everything(*, batch_size: int = BATCH_SIZE) -> tuple[int, int]:

@@ -65,7 +65,7 @@ from calls.models import (
     WeeklyCount,
     retention_bounds,
 )
-from calls.purge import burn, wipe_everything
+from calls.purge import burn, clean_up_deleted, wipe_everything
 from calls.unlock import Locked, sign_in_again, unlocked_key
 from crisisline.binding import posted
 from crisisline.confirm import Confirmation, ask_first
@@ -316,6 +316,7 @@ def follow_up_hand_on(request: SignedInRequest, note: CallNote) -> HttpResponse:
         to = form.cleaned_data["to"]
         try:
             note.hand_on(request.user, unlocked_key(request), to)
+            clean_up_deleted()  # the first teammate's sealed copy
         except Locked:
             return sign_in_again(request)
         except NoKeyPair:

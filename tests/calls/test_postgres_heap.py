@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from calls.models import CallNote
+from calls.models import CallNote, NoteSeal
 from calls.purge import burn, purge_expired, wipe_everything
 from crisisline.roles import RESPONDER
-from tests.calls.conftest import clock_at, later, write_note
+from tests.calls.conftest import client_for, clock_at, give_keys, later, write_note
 from tests.factory import make_person
 
 pytestmark = [
@@ -75,6 +75,28 @@ def test_a_burned_note_is_vacuumed_out_of_the_table(writer):
     assert note.public_id.encode() in note_files()
     burn(note)
     assert note.public_id.encode() not in note_files()
+
+
+def test_a_follow_up_marked_done_is_vacuumed_out_of_the_table(writer):
+    mate = make_person("mate", RESPONDER)
+    note = write_note(writer, follow_up_to=mate, follow_up_by=later(days=1).date(), **DISTINCTIVE)
+    assert note.public_id.encode() in note_files()
+    response = client_for(mate).post(f"/notes/{note.public_id}/done/")
+    assert response.status_code == 302
+    assert not CallNote.including_expired.filter(pk=note.pk).exists()
+    assert note.public_id.encode() not in note_files()
+
+
+def test_the_seal_of_a_follow_up_handed_on_is_vacuumed_out_of_the_table(writer):
+    mate, third = make_person("mate", RESPONDER), make_person("third", RESPONDER)
+    give_keys(third)
+    note = write_note(writer, follow_up_to=mate, follow_up_by=later(days=1).date(), **DISTINCTIVE)
+    handed_seal = bytes(NoteSeal.objects.get(note=note, recipient=mate).sealed_key)
+    assert handed_seal in note_files()
+    response = client_for(mate).post(f"/notes/{note.public_id}/hand-on/", {"to": third.pk})
+    assert response.status_code == 302
+    assert not NoteSeal.objects.filter(note=note, recipient=mate).exists()
+    assert handed_seal not in note_files()
 
 
 def test_a_purged_note_is_vacuumed_out_of_the_table(writer):
