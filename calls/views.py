@@ -565,5 +565,8 @@ def privacy(request: SignedInRequest) -> HttpResponse:
             "unsealed_until": CallNote.objects.filter(sealed=False).aggregate(
                 until=Max("expires_at")
             )["until"],
+            "details_in_clear_until": CallNote.objects.filter(kind__isnull=False).aggregate(
+                until=Max("expires_at")
+            )["until"],
         },
     )

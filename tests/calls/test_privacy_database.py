@@ -32,3 +32,22 @@ def test_privacy_says_what_the_notes_table_holds(client, db, language):
     assert f'lang="{language}"' in html
     for claim in CLAIMS[language]:
         assert claim in html, claim
+
+
+def test_privacy_says_until_when_notes_from_before_keep_their_details_in_clear(client, responder):
+    from django.utils import timezone
+
+    from calls.models import CallNote
+    from tests.calls.conftest import write_note
+
+    note = write_note(responder)
+    assert "Notes written before the details" not in client.get("/privacy/").content.decode()
+    # As a note written before the details were sealed still holds them.
+    CallNote.including_expired.filter(pk=note.pk).update(
+        kind="crisis-acute", needs=[], response="phone", police="none", written_at=timezone.now()
+    )
+    html = client.get("/privacy/").content.decode()
+    assert "Notes written before the details of a call were sealed still keep" in html
+    client.cookies["django_language"] = "es"
+    html = client.get("/privacy/").content.decode()
+    assert "Las notas escritas antes de que se sellaran los detalles" in html
