@@ -41,13 +41,13 @@ def test_privacy_says_until_when_notes_from_before_keep_their_details_in_clear(c
     from tests.calls.conftest import write_note
 
     note = write_note(responder)
-    assert "Notes written before the details" not in client.get("/privacy/").content.decode()
+    assert "notes written before the details" not in client.get("/privacy/").content.decode()
     # As a note written before the details were sealed still holds them.
     CallNote.including_expired.filter(pk=note.pk).update(
         kind="crisis-acute", needs=[], response="phone", police="none", written_at=timezone.now()
     )
     html = client.get("/privacy/").content.decode()
-    assert "Notes written before the details of a call were sealed still keep" in html
+    assert "when the last of them expires, notes written before the details of a call" in html
     client.cookies["django_language"] = "es"
     html = client.get("/privacy/").content.decode()
-    assert "Las notas escritas antes de que se sellaran los detalles" in html
+    assert "cuando caduca la última, las notas escritas antes de que" in html
