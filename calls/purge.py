@@ -233,7 +233,8 @@ def purge_opportunistically(*, budget: float = OPPORTUNISTIC_BUDGET_SECONDS) -> 
             keys,
             notes,
         )
-    return Purged(notes=notes, keys=keys, batches=batches, checkpoint=checkpoint_sqlite())
+    # VACUUM too, as after the scheduled purge (no-op on SQLite).
+    return Purged(notes=notes, keys=keys, batches=batches, checkpoint=clean_up_deleted())
 
 
 def after_response(sender: object = None, **kwargs: object) -> None:

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from calls.models import CallNote, NoteSeal
-from calls.purge import burn, purge_expired, wipe_everything
+from calls.purge import burn, purge_expired, purge_opportunistically, wipe_everything
 from crisisline.roles import RESPONDER
 from tests.calls.conftest import client_for, clock_at, give_keys, later, write_note
 from tests.factory import make_person
@@ -103,6 +103,14 @@ def test_a_purged_note_is_vacuumed_out_of_the_table(writer):
     note = write_note(writer, keep_hours=1, **DISTINCTIVE)
     with clock_at(later(hours=3)):
         assert purge_expired().notes == 1
+    assert note.public_id.encode() not in note_files()
+
+
+def test_a_note_the_app_purges_on_its_own_is_vacuumed_out_of_the_table(writer):
+    note = write_note(writer, keep_hours=1, **DISTINCTIVE)
+    with clock_at(later(hours=3)):
+        purged = purge_opportunistically(budget=5)
+    assert purged is not None and purged.notes == 1
     assert note.public_id.encode() not in note_files()
 
 
