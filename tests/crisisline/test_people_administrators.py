@@ -64,9 +64,7 @@ def test_coordinator_cannot_reactivate_an_administrator(as_coordinator, administ
     assert not administrator.is_active
 
 
-def test_coordinator_cannot_reset_an_administrators_two_step_sign_in(
-    as_coordinator, administrator
-):
+def test_coordinator_cannot_reset_an_administrators_two_step_sign_in(as_coordinator, administrator):
     from tests.crisisline.test_two_factor import turn_on
 
     turn_on(administrator)

@@ -254,9 +254,7 @@ def test_a_responder_with_it_made_coordinator_stays_signed_in(as_coordinator, re
     assert client.get("/people/").status_code == 200
 
 
-def test_a_coordinator_whose_two_step_is_reset_sets_it_up_again_before_going_on(
-    as_coordinator, db
-):
+def test_a_coordinator_whose_two_step_is_reset_sets_it_up_again_before_going_on(as_coordinator, db):
     other = make_person("coord2", "Coordinator")
     totp, _codes = turn_on(other)
     lost_phone = Client()
