@@ -62,3 +62,25 @@ def test_signing_in_for_the_admin_is_throttled(client, db):
 def test_signed_in_without_the_right_is_refused_not_sent_round(as_coordinator):
     response = as_coordinator.get(f"/{settings.ADMIN_URL}login/?next=/{settings.ADMIN_URL}")
     assert response.status_code == 403
+
+
+def test_made_a_coordinator_in_the_admin_without_two_steps_signs_out_to_set_it_up(responder):
+    from django.contrib.auth.models import Group
+
+    from crisisline.roles import COORDINATOR
+
+    signed_in = client_for(responder)
+    assert signed_in.get("/oncall/").status_code == 200  # the control
+    admin = client_for(make_person("boss", is_superuser=True, is_staff=True))
+    url = f"/{settings.ADMIN_URL}crisisline/user/{responder.pk}/change/"
+    form = admin.get(url).context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, list | tuple):
+            data[name] = [str(item) for item in value]
+        elif value is not None and value is not False:
+            data[name] = "on" if value is True else str(value)
+    data["groups"] = [*data.get("groups", []), str(Group.objects.get(name=COORDINATOR).pk)]
+    assert admin.post(url, data).status_code == 302
+    assert "/accounts/login/" in signed_in.get("/oncall/")["Location"]
