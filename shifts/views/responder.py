@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +23,7 @@ from calls.briefing import briefing_for
 from calls.followups import aftercare_context, field_context, follow_ups_for, no_store_if_shown
 from crisisline.binding import posted
 from crisisline.confirm import Confirmation, ask_first
+from crisisline.models import User
 from crisisline.roles import SignedInRequest, role_required
 from shifts import oncall as oncall_board
 from shifts import places
@@ -216,24 +217,21 @@ def _gone_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapped
 
 
+def _ahead(person: User, now: datetime) -> QuerySet[Assignment]:
+    """The person's places that have not ended, each with its open or pending swap."""
+    live = SwapOffer.objects.filter(status__in=[SwapOffer.Status.OPEN, SwapOffer.Status.PENDING])
+    return (
+        Assignment.objects.filter(person=person, shift__end__gt=now)
+        .select_related("shift", "slot__position")
+        .prefetch_related(Prefetch("swaps", queryset=live, to_attr="live_swaps"))
+        .order_by("shift__start")
+    )
+
+
 @role_required("respond")
 @require_GET
 def my_shifts(request: SignedInRequest) -> HttpResponse:
     now = timezone.now()
-    assignments = (
-        Assignment.objects.filter(person=request.user, shift__end__gt=now)
-        .select_related("shift", "slot__position")
-        .prefetch_related(
-            Prefetch(
-                "swaps",
-                queryset=SwapOffer.objects.filter(
-                    status__in=[SwapOffer.Status.OPEN, SwapOffer.Status.PENDING]
-                ),
-                to_attr="live_swaps",
-            )
-        )
-        .order_by("shift__start")
-    )
     rules = RosterRules.current()
     notice = timedelta(hours=rules.release_notice_hours)
     rows = [
@@ -243,7 +241,7 @@ def my_shifts(request: SignedInRequest) -> HttpResponse:
             "releasable": a.shift.start - now >= notice,
             "started": a.shift.start <= now,
         }
-        for a in assignments
+        for a in _ahead(request.user, now)
     ]
     return render(
         request,

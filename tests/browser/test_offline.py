@@ -177,7 +177,7 @@ def test_chromium_finds_the_line_installable_from_a_phone(phone):
     devtools = phone.context.new_cdp_session(phone)
     manifest = devtools.send("Page.getAppManifest")
     assert manifest["url"].endswith("/manifest.webmanifest") and manifest["errors"] == []
-    parsed = manifest["manifest"] if "manifest" in manifest else {}
+    parsed = manifest.get("manifest", {})
     if parsed:  # newer Chromium also hands back the parsed manifest
         assert parsed["startUrl"].endswith("/oncall/") and parsed["display"].endswith("Standalone")
     errors = devtools.send("Page.getInstallabilityErrors")["installabilityErrors"]
