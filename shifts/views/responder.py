@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -217,15 +217,25 @@ def _gone_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapped
 
 
-def _ahead(person: User, now: datetime) -> QuerySet[Assignment]:
-    """The person's places that have not ended, each with its open or pending swap."""
+def _places_ahead(person: User, now: datetime, notice: timedelta) -> list[dict[str, Any]]:
+    """The person's places that have not ended, each with its open or pending swap
+    and whether it may still be released with the line's notice."""
     live = SwapOffer.objects.filter(status__in=[SwapOffer.Status.OPEN, SwapOffer.Status.PENDING])
-    return (
+    assignments = (
         Assignment.objects.filter(person=person, shift__end__gt=now)
         .select_related("shift", "slot__position")
         .prefetch_related(Prefetch("swaps", queryset=live, to_attr="live_swaps"))
         .order_by("shift__start")
     )
+    return [
+        {
+            "assignment": a,
+            "swap": a.live_swaps[0] if a.live_swaps else None,
+            "releasable": a.shift.start - now >= notice,
+            "started": a.shift.start <= now,
+        }
+        for a in assignments
+    ]
 
 
 @role_required("respond")
@@ -233,16 +243,7 @@ def _ahead(person: User, now: datetime) -> QuerySet[Assignment]:
 def my_shifts(request: SignedInRequest) -> HttpResponse:
     now = timezone.now()
     rules = RosterRules.current()
-    notice = timedelta(hours=rules.release_notice_hours)
-    rows = [
-        {
-            "assignment": a,
-            "swap": a.live_swaps[0] if a.live_swaps else None,
-            "releasable": a.shift.start - now >= notice,
-            "started": a.shift.start <= now,
-        }
-        for a in _ahead(request.user, now)
-    ]
+    rows = _places_ahead(request.user, now, timedelta(hours=rules.release_notice_hours))
     return render(
         request,
         "shifts/mine.html",
