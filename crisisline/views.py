@@ -582,6 +582,19 @@ def deactivate_person(request: SignedInRequest, pk: int) -> HttpResponse:
         _("%(name)s is deactivated: signed out everywhere, links and feeds revoked.")
         % {"name": person},
     )
+    _say_what_was_freed(request, freeing)
+    running = next((row for row in freeing if row["running"]), None)
+    if running is not None:
+        messages.error(
+            request,
+            _("%(position)s on the shift running now is empty: choose who takes it now.")
+            % {"position": running["assignment"].slot.name},
+        )
+        return redirect("shifts:assign", pk=running["assignment"].slot_id)
+    return redirect("people")
+
+
+def _say_what_was_freed(request: SignedInRequest, freeing: list[_Freed]) -> None:
     if freeing:
         messages.warning(
             request,
@@ -597,15 +610,6 @@ def deactivate_person(request: SignedInRequest, pk: int) -> HttpResponse:
                 ),
             },
         )
-    running = next((row for row in freeing if row["running"]), None)
-    if running is not None:
-        messages.error(
-            request,
-            _("%(position)s on the shift running now is empty: choose who takes it now.")
-            % {"position": running["assignment"].slot.name},
-        )
-        return redirect("shifts:assign", pk=running["assignment"].slot_id)
-    return redirect("people")
 
 
 @role_required("coordinate")

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crisisline.forms import OneMessageEach
+from crisisline.numbers import whole_number
 from protocols import police, trees
 from protocols.markdown import MAX_HTML, html_size
 from protocols.models import MAX_BODY, Category, Protocol, Revision, StaleEdit
-from protocols.tree_editor import starter_tree
+from protocols.tree_editor import apply_step, draft_from_post, focus_after, starter_tree
 
 # ModelForm is generic only in the type stubs; at run time it takes no parameter.
 if TYPE_CHECKING:
@@ -284,6 +285,112 @@ class EditPageForm(ProtocolSettingsForm):
             self.data = data
             self.full_clean()
             return None
+
+
+class TreeEditForm:
+    """The tree editor's form: the draft tree travels in its fields (see
+    protocols/tree_editor.py), with the protocol's settings beside it. A post is
+    either an edit step (add, move or remove a node or an answer: nothing saved)
+    or a save, which checks the whole tree and the settings and adds a revision.
+
+    Like EditPageForm, a save that runs into a newer revision saves nothing and
+    keeps the draft, now based on that revision (`self.conflict`)."""
+
+    def __init__(self, protocol: Protocol, data: QueryDict | None) -> None:
+        current = protocol.current
+        assert current is not None, "a tree is edited from its current revision"
+        self.protocol = protocol
+        # A copy, so that an unsaved title does not show as the page's heading.
+        self.settings = ProtocolSettingsForm(
+            data, instance=Protocol.objects.get(pk=protocol.pk), prefix="meta"
+        )
+        self.problems: list[trees.TreeProblem] = []
+        self.settings_valid = True
+        self.conflict: Revision | None = None
+        self.summary, self.base, self.step = "", current.number, ""
+        self.doc: dict[str, Any] = current.document
+        if data is not None:
+            self.doc = draft_from_post(data)
+            self.summary = data.get("summary", "")[:200]
+            self.base = whole_number(data.get("base", "")) or 0
+            self.step = data.get("step", "save")
+            if self.step != "save":
+                self.doc = apply_step(self.doc, self.step)
+
+    @property
+    def saving(self) -> bool:
+        return self.step == "save"
+
+    @property
+    def editing_step(self) -> bool:
+        """An add, move or remove: only the nodes change."""
+        return bool(self.step) and not self.saving
+
+    def is_valid(self) -> bool:
+        pages = Protocol.objects.filter(kind=Protocol.Kind.PAGE).values_list("slug", flat=True)
+        self.problems = trees.validate(self.doc, set(pages))
+        self.settings_valid = self.settings.is_valid()
+        return not self.problems and self.settings_valid
+
+    def save_revision(self, author: Any) -> Revision | None:
+        """The settings and the tree as a new revision, in one transaction; None
+        (and `self.conflict`) when someone saved a newer one meanwhile."""
+        try:
+            with transaction.atomic():
+                self.settings.save()
+                return self.protocol.add_revision(
+                    author=author,
+                    body=trees.to_yaml(trees.normalise(self.doc)),
+                    summary=self.summary,
+                    based_on=self.base,
+                )
+        except StaleEdit:
+            self.protocol.__dict__.pop("current", None)
+            self.conflict = self.protocol.current
+            self.base = self.conflict.number if self.conflict else 0
+            return None
+
+    def context(self) -> dict[str, Any]:
+        """What the editor's template shows: each node with its problems, the
+        problems of the whole tree, and the error summary linking to each field."""
+        by_node: dict[str, list[str]] = {}
+        general: list[str] = []
+        for problem in self.problems:
+            if problem.node is None:
+                general.append(problem.message)
+            else:
+                by_node.setdefault(problem.node, []).append(problem.message)
+        nodes = self.doc["nodes"]
+        node_ids = [node.get("id", "") for node in nodes]
+        index_of = {node_id: i for i, node_id in reversed(list(enumerate(node_ids)))}
+        error_links = [
+            {"href": f"#id_{field.html_name}", "text": f"{field.label}: {error}"}
+            for field in self.settings
+            if self.saving
+            for error in field.errors
+        ] + [
+            {
+                "href": f"#n{index_of[problem.node]}-id" if problem.node in index_of else "#start",
+                "text": str(problem),
+            }
+            for problem in self.problems
+        ]
+        return {
+            "doc": self.doc,
+            "nodes": [
+                {"index": i, "prefix": f"n{i}-", "node": node, "problems": by_node.get(node_id, [])}
+                for i, (node, node_id) in enumerate(zip(nodes, node_ids, strict=True))
+            ],
+            "node_ids": node_ids,
+            "general_problems": general,
+            "summary": self.summary,
+            "base": self.base,
+            "conflict": self.conflict,
+            "max_nodes": trees.MAX_NODES,
+            "error_links": error_links,
+            "focus": focus_after(self.doc, self.step) if self.editing_step else "",
+            "settings_form": self.settings,
+        }
 
 
 class PreviewForm(forms.Form):

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.validators import slug_re
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crisisline.binding import posted
 from crisisline.limits import accepts_body_up_to
-from crisisline.numbers import whole_number
 from crisisline.roles import SignedInRequest, role_required
 from protocols import bundle, care_map, trees
 from protocols.diff import line_diff
@@ -31,14 +30,13 @@ from protocols.forms import (
     ImportForm,
     NewProtocolForm,
     PreviewForm,
-    ProtocolSettingsForm,
     SearchForm,
+    TreeEditForm,
     initial_for_new,
 )
 from protocols.markdown import render as render_markdown
-from protocols.models import Category, Protocol, Revision, StaleEdit
+from protocols.models import Category, Protocol, Revision
 from protocols.search import search
-from protocols.tree_editor import apply_step, draft_from_post, focus_after
 
 
 def _protocol(slug: str, kind: str | None = None) -> Protocol:
@@ -440,109 +438,30 @@ def tree_json(request: SignedInRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def tree_edit(request: SignedInRequest, slug: str) -> HttpResponse:
     protocol = _protocol(slug, Protocol.Kind.TREE)
-    current = _current(protocol)
-    problems: list[trees.TreeProblem] = []
-    conflict = None
-    summary = ""
-    base = current.number
-    # A copy, so that an unsaved title does not show as the page's heading.
-    settings_form = ProtocolSettingsForm(
-        posted(request), instance=Protocol.objects.get(pk=protocol.pk), prefix="meta"
-    )
-    settings_valid = True
-    step = ""
-    if request.method == "GET":
-        doc = current.document
-    else:
-        doc = draft_from_post(request.POST)
-        summary = request.POST.get("summary", "")[:200]
-        base = whole_number(request.POST.get("base", "")) or 0
-        step = request.POST.get("step", "save")
-        if step != "save":
-            doc = apply_step(doc, step)
-        else:
-            known = set(
-                Protocol.objects.filter(kind=Protocol.Kind.PAGE).values_list("slug", flat=True)
+    _current(protocol)
+    form = TreeEditForm(protocol, posted(request))
+    if form.saving and not form.is_valid():
+        messages.error(request, _("The tree was not saved. Fix the problems marked below."))
+    elif form.saving and form.save_revision(author=request.user):
+        messages.success(request, _("Saved a new revision of the tree."))
+        return redirect(protocol)
+    elif form.saving:
+        messages.error(
+            request,
+            _(
+                "%(name)s saved a newer version of this tree while you were "
+                "editing. Your draft is kept below; check their version, then "
+                "save again."
             )
-            problems = trees.validate(doc, known)
-            settings_valid = settings_form.is_valid()
-            if not problems and settings_valid:
-                try:
-                    with transaction.atomic():
-                        settings_form.save()
-                        protocol.add_revision(
-                            author=request.user,
-                            body=trees.to_yaml(trees.normalise(doc)),
-                            summary=summary,
-                            based_on=base,
-                        )
-                except StaleEdit:
-                    protocol.__dict__.pop("current", None)
-                    conflict = _current(protocol)
-                    base = conflict.number
-                    messages.error(
-                        request,
-                        _(
-                            "%(name)s saved a newer version of this tree while you were "
-                            "editing. Your draft is kept below; check their version, then "
-                            "save again."
-                        )
-                        % {"name": conflict.author or _("Someone")},
-                    )
-                else:
-                    messages.success(request, _("Saved a new revision of the tree."))
-                    return redirect(protocol)
-            else:
-                messages.error(request, _("The tree was not saved. Fix the problems marked below."))
-    by_node: dict[str, list[str]] = {}
-    general: list[str] = []
-    for problem in problems:
-        if problem.node is None:
-            general.append(problem.message)
-        else:
-            by_node.setdefault(problem.node, []).append(problem.message)
-    node_ids = [n.get("id", "") for n in doc["nodes"]]
-    # The error summary at the top links to each field with a problem.
-    index_of = {node_id: i for i, node_id in reversed(list(enumerate(node_ids)))}
-    error_links = [
-        {"href": f"#id_{field.html_name}", "text": f"{field.label}: {error}"}
-        for field in settings_form
-        if step == "save"
-        for error in field.errors
-    ] + [
-        {
-            "href": f"#n{index_of[problem.node]}-id" if problem.node in index_of else "#start",
-            "text": str(problem),
-        }
-        for problem in problems
-    ]
-    context = {
-        "protocol": protocol,
-        "doc": doc,
-        "nodes": [
-            {
-                "index": i,
-                "prefix": f"n{i}-",
-                "node": node,
-                "problems": by_node.get(node.get("id", ""), []),
-            }
-            for i, node in enumerate(doc["nodes"])
-        ],
-        "node_ids": node_ids,
-        "general_problems": general,
-        "summary": summary,
-        "base": base,
-        "conflict": conflict,
-        "conflict_outline": trees.outline(conflict.document, render_markdown) if conflict else None,
-        "max_nodes": trees.MAX_NODES,
-        "error_links": error_links,
-        "focus": focus_after(doc, step) if step and step != "save" else "",
-    }
-    context["settings_form"] = settings_form
-    status = 400 if problems or not settings_valid else 200
-    if request.htmx and step and step != "save":
+            % {"name": (form.conflict.author if form.conflict else None) or _("Someone")},
+        )
+    context = {"protocol": protocol, **form.context(), "conflict_outline": None}
+    if form.conflict:
+        context["conflict_outline"] = trees.outline(form.conflict.document, render_markdown)
+    if request.htmx and form.editing_step:
         # An add, move or remove: only the nodes change; the page stays where it was.
         return render(request, "protocols/tree_edit.html#nodes", context)
+    status = 400 if form.problems or not form.settings_valid else 200
     return render(request, "protocols/tree_edit.html", context, status=status)
 
 

@@ -1,13 +1,20 @@
-"""The week's on-call sheet: the analog fallback a line keeps by the phone.
+"""The line on paper: the week's on-call sheet and the month's roster.
 
-For each shift of a week, who holds the line and the fallback chain after them,
-in the order a forwarded call walks it (shifts/forwarding.py); phone numbers
-only when the coordinator asks for them, and a reminder to destroy the sheet
-once the week is over.
+The on-call sheet is the analog fallback a line keeps by the phone: for each
+shift of a week, who holds the line and the fallback chain after them, in the
+order a forwarded call walks it (shifts/forwarding.py); phone numbers only when
+the coordinator asks for them, and a reminder to destroy the sheet once the
+week is over.
+
+The printed month is a day to a row with every name beside a short label for
+its place ("LH Ana Ruiz"), the labels spelled out once at the top, so a fully
+staffed month fits two landscape pages at 8 pt.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -89,6 +96,21 @@ def week_sheet(monday: date) -> list[SheetShift]:
         )
         for shift in shifts
     ]
+
+
+def short_labels(names: Iterable[str]) -> dict[str, str]:
+    """A short label for each place name on the printed month: its initials
+    ("Line holder" -> "LH", "Line holder (trainee)" -> "LHT"), numbered where
+    two places would share them ("R", "R2")."""
+    labels: dict[str, str] = {}
+    for name in sorted(set(names)):
+        initials = "".join(word[0] for word in re.findall(r"\w+", name)).upper() or name
+        label, number = initials, 1
+        while label in labels.values():
+            number += 1
+            label = f"{initials}{number}"
+        labels[name] = label
+    return labels
 
 
 @never_cache

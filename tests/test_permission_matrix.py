@@ -7,7 +7,10 @@ to the URL configuration without an entry here fails the test, and so does an
 entry for a route that no longer exists.
 
 Every visitor the table refuses is also refused a POST, and that POST changes
-nothing in the database.
+nothing in the database. The first visitor it lets in is refused (405) the
+methods the route does not take: POST unless the route is in FORMS (or takes
+only POST), and PUT, PATCH and DELETE everywhere. A 404 never says why (a bogus,
+expired or revoked token, a deactivated owner all look the same).
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ BOGUS_TOKEN = row(404, 404, 404, 404, 404, 404)
 
 PAGE = {"slug": "breathing"}
 RESOURCE = {"slug": "night-shelter"}
+MISSING = {"pk": 999_999}
 
 
 def public_page_on(w: World) -> dict[str, Any]:
@@ -192,9 +196,11 @@ EXPECTED: dict[str, Expect] = {
     "shifts:generate": COORDINATORS,
     "shifts:new_shift": COORDINATORS,
     "shifts:edit_shift": row(*COORDINATORS.statuses, kwargs=pk("shift")),
+    "shifts:edit_shift[missing]": row(LOGIN, 403, 404, 403, 403, LOGIN, kwargs=lambda w: MISSING),
     "shifts:cancel_shift": row(*COORDINATORS.statuses, kwargs=pk("shift")),
     "shifts:restore_shift": row(*COORDINATORS_POST.statuses, kwargs=pk("shift")),
     "shifts:assign": row(*COORDINATORS.statuses, kwargs=pk("open_slot")),
+    "shifts:assign[missing]": row(LOGIN, 403, 404, 403, 403, LOGIN, kwargs=lambda w: MISSING),
     "shifts:unassign": row(*COORDINATORS.statuses, kwargs=pk("my_assignment")),
     "shifts:hours": COORDINATORS,
     "shifts:delete_window": row(*COORDINATORS.statuses, kwargs=pk("window")),
@@ -202,6 +208,9 @@ EXPECTED: dict[str, Expect] = {
     "shifts:delete_closure": row(*COORDINATORS.statuses, kwargs=pk("closure")),
     "shifts:positions": COORDINATORS,
     "shifts:edit_position": row(*COORDINATORS.statuses, kwargs=pk("position")),
+    "shifts:edit_position[missing]": row(
+        LOGIN, 403, 404, 403, 403, LOGIN, kwargs=lambda w: MISSING
+    ),
     "shifts:rules": COORDINATORS,
     # GET asks before revoking; without ?action=revoke it goes back to the rules page.
     "shifts:forwarding_token": row(LOGIN, 403, 302, 403, 403, LOGIN),
@@ -301,6 +310,67 @@ EXPECTED: dict[str, Expect] = {
 }
 
 
+# Routes whose GET shows a form or asks first, and whose POST acts. Every other
+# route that answers GET refuses POST with 405.
+FORMS = {
+    "accept_invitation",
+    "calls:burn",
+    "calls:follow_up_done",
+    "calls:follow_up_hand_on",
+    "calls:new",
+    "calls:notices",
+    "calls:retention",
+    "calls:team_review",
+    "calls:wipe",
+    "deactivate_person",
+    "edit_line",
+    "login",
+    "password_change",
+    "password_reset_confirm",
+    "people",
+    "person_roles",
+    "person_skills",
+    "profile",
+    "protocols:edit",
+    "protocols:import",
+    "protocols:new",
+    "protocols:resource_edit",
+    "protocols:resource_new",
+    "protocols:resource_public",
+    "protocols:tree_edit",
+    "remove_skill",
+    "reset_two_factor",
+    "revoke_invitation",
+    "set_language",
+    "shifts:assign",
+    "shifts:cancel_shift",
+    "shifts:cant_make_it",
+    "shifts:delete_closure",
+    "shifts:delete_time_off",
+    "shifts:delete_window",
+    "shifts:edit_position",
+    "shifts:edit_shift",
+    "shifts:forward",
+    "shifts:forwarding_token",
+    "shifts:generate",
+    "shifts:hours",
+    "shifts:new_shift",
+    "shifts:positions",
+    "shifts:preferences",
+    "shifts:release",
+    "shifts:revoke_feed",
+    "shifts:rules",
+    "shifts:time_off",
+    "shifts:unassign",
+    "shifts:withdraw_swap",
+    "skill_name",
+    "two_factor_enrol",
+}
+# Django's own view goes back whatever the method.
+ANY_METHOD = {"set_language"}
+SAYS_WHY = ("expired", "revoked", "invalid", "deactivated")
+
+
 # --- The URL configuration ------------------------------------------------------------------
 
 
@@ -375,9 +445,14 @@ def test_route_answers_each_visitor_as_the_table_says(key: str, world: World) ->
     expect = EXPECTED[key]
     url = reverse(key.split("[")[0], kwargs=expect.kwargs(world)) + expect.query
     by_persona = clients(world)
-    got = {persona: outcome(by_persona[persona].get(url)) for persona in PERSONAS}
+    answers = {persona: by_persona[persona].get(url) for persona in PERSONAS}
+    got = {persona: outcome(response) for persona, response in answers.items()}
     wanted = dict(zip(PERSONAS, expect.statuses, strict=True))
     assert got == wanted, f"{key} ({url}): got {got}"
+    for persona, response in answers.items():
+        if response.status_code == 404:
+            body = response.content.decode().lower()
+            assert not [word for word in SAYS_WHY if word in body], (key, persona)
 
     for persona, status in wanted.items():
         if status not in REFUSED:
@@ -386,6 +461,23 @@ def test_route_answers_each_visitor_as_the_table_says(key: str, world: World) ->
         response = by_persona[persona].post(url, POST_DATA)
         assert outcome(response) in {*REFUSED, 405}, (key, persona, response.status_code)
         assert database_snapshot() == before, f"a refused POST to {key} as {persona} changed data"
+
+    let_in = [persona for persona, status in wanted.items() if status not in REFUSED]
+    if let_in:
+        _refuses_the_methods_it_does_not_take(key, url, by_persona[let_in[0]], wanted[let_in[0]])
+
+
+def _refuses_the_methods_it_does_not_take(key: str, url: str, client, status: Status) -> None:
+    route = key.split("[")[0]
+    before = database_snapshot()
+    if route not in ANY_METHOD:
+        for method in ("put", "patch", "delete"):
+            assert getattr(client, method)(url).status_code == 405, (key, method)
+    takes_post = route in FORMS or status == 405  # a form, or POST only
+    answer = outcome(client.post(url, POST_DATA))
+    assert (answer != 405) == takes_post, f"{key}: POST answered {answer}"
+    if not takes_post:
+        assert database_snapshot() == before, f"a refused method on {key} changed data"
 
 
 def test_the_admin_is_for_superusers_only(world: World) -> None:

@@ -1,8 +1,10 @@
 import re
+from datetime import datetime
 from functools import lru_cache
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 
 register = template.Library()
 
@@ -27,3 +29,12 @@ def path_to(name: str, pk: int) -> str:
     once per process, then only the number changes (the month roster has ~2,000 links)."""
     pattern = _path_pattern(name, get_script_prefix(), get_urlconf())
     return pattern.replace(str(_PLACEHOLDER), str(int(pk)))
+
+
+@register.filter
+def hours(moment: datetime, end: str = "") -> str:
+    """A time of day as short as paper allows, in the line's zone: "9", "21:30";
+    a shift that ends at midnight ends at "24"."""
+    local = timezone.localtime(moment)
+    hour = 24 if end and (local.hour, local.minute) == (0, 0) else local.hour
+    return f"{hour}" if local.minute == 0 else f"{hour}:{local.minute:02d}"

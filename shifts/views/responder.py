@@ -23,6 +23,7 @@ from calls.briefing import briefing_for
 from calls.followups import aftercare_context, field_context, follow_ups_for, no_store_if_shown
 from crisisline.binding import posted
 from crisisline.confirm import Confirmation, ask_first
+from crisisline.models import User
 from crisisline.roles import SignedInRequest, role_required
 from shifts import oncall as oncall_board
 from shifts import places
@@ -216,27 +217,17 @@ def _gone_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapped
 
 
-@role_required("respond")
-@require_GET
-def my_shifts(request: SignedInRequest) -> HttpResponse:
-    now = timezone.now()
+def _places_ahead(person: User, now: datetime, notice: timedelta) -> list[dict[str, Any]]:
+    """The person's places that have not ended, each with its open or pending swap
+    and whether it may still be released with the line's notice."""
+    live = SwapOffer.objects.filter(status__in=[SwapOffer.Status.OPEN, SwapOffer.Status.PENDING])
     assignments = (
-        Assignment.objects.filter(person=request.user, shift__end__gt=now)
+        Assignment.objects.filter(person=person, shift__end__gt=now)
         .select_related("shift", "slot__position")
-        .prefetch_related(
-            Prefetch(
-                "swaps",
-                queryset=SwapOffer.objects.filter(
-                    status__in=[SwapOffer.Status.OPEN, SwapOffer.Status.PENDING]
-                ),
-                to_attr="live_swaps",
-            )
-        )
+        .prefetch_related(Prefetch("swaps", queryset=live, to_attr="live_swaps"))
         .order_by("shift__start")
     )
-    rules = RosterRules.current()
-    notice = timedelta(hours=rules.release_notice_hours)
-    rows = [
+    return [
         {
             "assignment": a,
             "swap": a.live_swaps[0] if a.live_swaps else None,
@@ -245,6 +236,14 @@ def my_shifts(request: SignedInRequest) -> HttpResponse:
         }
         for a in assignments
     ]
+
+
+@role_required("respond")
+@require_GET
+def my_shifts(request: SignedInRequest) -> HttpResponse:
+    now = timezone.now()
+    rules = RosterRules.current()
+    rows = _places_ahead(request.user, now, timedelta(hours=rules.release_notice_hours))
     return render(
         request,
         "shifts/mine.html",

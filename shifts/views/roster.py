@@ -41,6 +41,7 @@ from shifts.models import (
     SwapOffer,
     local_day_bounds,
 )
+from shifts.paper import short_labels
 from shifts.roster import add_shift, generate_shifts
 from shifts.views.common import attempt, back, week_from
 
@@ -100,7 +101,7 @@ def roster_week(request: SignedInRequest) -> HttpResponse:
 
 
 def _calendar(context: dict[str, Any]) -> dict[str, Any]:
-    """Weeks of days (Monday first) for the one-page printed roster."""
+    """Weeks of days (Monday first) for the printed week."""
     first, last = context["first"], context["last"]
     by_day = {
         day: [s for s in shifts if not s.cancelled] for day, shifts in context["roster"].days()
@@ -129,10 +130,30 @@ def _calendar(context: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
+def _month_on_paper(context: dict[str, Any]) -> dict[str, Any]:
+    """Every day of the month a row, each place on it labelled short, the labels
+    spelled out once (the legend), in the order the places come."""
+    by_day = {
+        day: [s for s in shifts if not s.cancelled] for day, shifts in context["roster"].days()
+    }
+    slots = [slot for shifts in by_day.values() for shift in shifts for slot in shift.slot_list]
+    labels = short_labels(slot.name for slot in slots)
+    for slot in slots:
+        slot.label = labels[slot.name]
+    first, last = context["first"], context["last"]
+    context["days"] = [
+        (day, by_day.get(day, []))
+        for day in (first + timedelta(days=n) for n in range((last - first).days + 1))
+    ]
+    context["legend"] = list(dict.fromkeys((labels[slot.name], slot.name) for slot in slots))
+    return context
+
+
 @role_required("coordinate")
 @require_GET
 def print_month(request: SignedInRequest) -> HttpResponse:
-    return render(request, "shifts/print.html", _calendar(_month_context(_month_from(request))))
+    context = _month_on_paper(_month_context(_month_from(request)))
+    return render(request, "shifts/print_month.html", context)
 
 
 @role_required("coordinate")

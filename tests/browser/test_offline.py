@@ -151,3 +151,51 @@ def test_copies_follow_the_readers_language_and_say_when_they_were_made(phone):
     expect(note).to_contain_text("Copia sin conexión del")
     # The date as Spanish writes it: the month in lower case.
     assert re.search(r"\d+ de [a-z]+ de \d{4}", note.inner_text()), note.inner_text()
+
+
+def _png_size(body: bytes) -> str:
+    """A PNG's width x height, read from its header."""
+    assert body[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return f"{int.from_bytes(body[16:20], 'big')}x{int.from_bytes(body[20:24], 'big')}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chromium_finds_the_line_installable_from_a_phone(phone):
+    """Add to home screen, as far as a test can try it: Chromium's own checks
+    (the ones behind its install prompt) find nothing missing, the icons are the
+    sizes they claim, and iOS Safari's icon and the theme colour are in the page."""
+    restore_roles()
+    make_person("responder", "Responder", display_name="Sam Responder")
+    sign_in(phone, "responder", PASSWORD)
+    phone.goto("/oncall/")
+    _eventually(
+        phone, "async () => (await navigator.serviceWorker.getRegistrations()).some(r => r.active)"
+    )
+    phone.goto("/oncall/")
+    _eventually(phone, "() => navigator.serviceWorker.controller !== null")
+
+    devtools = phone.context.new_cdp_session(phone)
+    manifest = devtools.send("Page.getAppManifest")
+    assert manifest["url"].endswith("/manifest.webmanifest") and manifest["errors"] == []
+    parsed = manifest.get("manifest", {})
+    if parsed:  # newer Chromium also hands back the parsed manifest
+        assert parsed["startUrl"].endswith("/oncall/") and parsed["display"].endswith("Standalone")
+    errors = devtools.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # Playwright's contexts are incognito, where Chromium never offers to install.
+    assert [error["errorId"] for error in errors if error["errorId"] != "in-incognito"] == []
+
+    declared = phone.evaluate("async () => (await (await fetch('/manifest.webmanifest')).json())")
+    assert declared["start_url"] == "/oncall/" and declared["display"] == "standalone"
+    assert declared["name"] and declared["short_name"] and declared["theme_color"] == "#14532d"
+    for icon in declared["icons"]:
+        response = phone.request.get(icon["src"])
+        assert response.ok and response.headers["content-type"] == icon["type"], icon
+        assert _png_size(response.body()) == icon["sizes"], icon
+    assert {icon["sizes"] for icon in declared["icons"]} >= {"192x192", "512x512"}
+    assert any(icon.get("purpose") == "maskable" for icon in declared["icons"])
+
+    theme = phone.locator('meta[name="theme-color"]')
+    assert theme.get_attribute("content") == declared["theme_color"]
+    touch_icon = phone.locator('link[rel="apple-touch-icon"]').get_attribute("href")
+    assert _png_size(phone.request.get(touch_icon).body()) == "180x180"
+    assert phone.locator('meta[name="viewport"]').count() == 1

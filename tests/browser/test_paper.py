@@ -73,7 +73,7 @@ def test_the_week_sheet_and_the_month_roster_print_legibly(desktop):
     assert pages == 1 and smallest >= 8, (pages, smallest)
 
     desktop.goto(f"/roster/print/?month={MONDAY:%Y-%m}")
-    assert "Line holder:" in desktop.content()
+    assert desktop.locator(".legend").inner_text().startswith("LH Line holder")
     pages, smallest = printed(desktop)
     assert pages <= 2 and smallest >= 8, (pages, smallest)
 

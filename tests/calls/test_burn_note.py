@@ -62,12 +62,6 @@ def test_the_teammate_is_asked_about_the_note_handed_to_them(responder):
     assert CallNote.objects.filter(pk=note.pk).exists()
 
 
-def test_wrong_method(responder):
-    note = write_note(responder)
-    assert client_for(responder).put(burn_url(note)).status_code == 405
-    assert CallNote.objects.filter(pk=note.pk).exists()
-
-
 def test_tampered_id(responder):
     write_note(responder)
     assert client_for(responder).post("/notes/not-a-real-id/burn/").status_code == 404

@@ -146,11 +146,6 @@ def test_nobody_else_learns_the_note_exists(responder, mate, third, client):
     assert CallNote.objects.filter(pk=note.pk).exists()
 
 
-def test_wrong_method(responder, mate):
-    note = handed(responder, mate)
-    assert client_for(mate).get(f"/notes/{note.public_id}/unreachable/").status_code == 405
-
-
 # --- Couldn't reach -----------------------------------------------------------------------
 
 

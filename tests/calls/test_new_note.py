@@ -34,10 +34,6 @@ def test_people_without_the_responder_role_may_not(as_trainer, as_outsider):
     assert not CallNote.including_expired.exists()
 
 
-def test_wrong_method(as_responder):
-    assert as_responder.put(URL).status_code == 405
-
-
 def test_the_form_fits_a_phone_and_has_no_field_for_the_caller(as_responder):
     response = as_responder.get(URL)
     assert response.status_code == 200

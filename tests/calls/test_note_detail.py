@@ -89,10 +89,6 @@ def test_a_deactivated_teammate_loses_access(note, teammate):
     assert forced.get(url(note)).status_code != 200
 
 
-def test_wrong_method(note, responder):
-    assert client_for(responder).post(url(note)).status_code == 405
-
-
 @pytest.mark.parametrize(
     "tamper",
     [

@@ -46,10 +46,6 @@ def test_linked_from_home_and_footer(client, db):
     assert 'href="/privacy/"' in client.get("/").content.decode()
 
 
-def test_wrong_method(client, db):
-    assert client.post(URL).status_code == 405
-
-
 def test_says_what_signing_out_deletes(client, db):
     html = client.get(URL).content.decode()
     assert "destroyed when you sign out" in html

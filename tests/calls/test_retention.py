@@ -35,11 +35,3 @@ def test_a_default_above_a_lowered_maximum_is_capped(db, settings):
     RetentionPolicy.objects.create(pk=1, default_hours=500)
     settings.NOTE_RETENTION_MAX_DAYS = 2
     assert RetentionPolicy.current().effective_hours == 48
-
-
-def test_access(client, as_responder, as_trainer, as_coordinator, db):
-    assert client.get(URL).status_code == 302
-    assert as_responder.post(URL, {"default_hours": "1"}).status_code == 403
-    assert as_trainer.get(URL).status_code == 403
-    assert as_coordinator.put(URL).status_code == 405
-    assert not RetentionPolicy.objects.exists()

@@ -23,10 +23,6 @@ def test_responder_sees_no_coordinator_links(as_responder):
     assert 'href="/line/"' not in body
 
 
-def test_wrong_method(as_responder):
-    assert as_responder.post("/home/").status_code == 405
-
-
 def test_deactivated_persons_old_session_is_signed_out(responder, as_responder):
     assert as_responder.get("/home/").status_code == 200
     responder.deactivate()

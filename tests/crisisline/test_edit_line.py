@@ -27,11 +27,6 @@ def test_empty_name_is_refused(as_coordinator):
     assert not Line.objects.exists()
 
 
-def test_anonymous_and_wrong_method(client, as_coordinator):
-    assert client.get("/line/").status_code == 302
-    assert as_coordinator.put("/line/").status_code == 405
-
-
 def test_the_lines_number_is_stored_in_e164_and_shown_grouped(as_coordinator, client):
     as_coordinator.post("/line/", {"name": "Northside Line", "public_phone": "+52 (55) 1234-5678"})
     assert Line.current().public_phone == "+525512345678"

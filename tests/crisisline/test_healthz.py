@@ -28,10 +28,6 @@ def test_exempt_from_the_https_redirect(client, db, settings):
     assert client.get("/").status_code == 301
 
 
-def test_wrong_method(client, db):
-    assert client.post("/healthz").status_code == 405
-
-
 def test_head_is_answered_for_monitors(client, db):
     assert client.head("/healthz").status_code == 200
     assert client.head("/").status_code == 200

@@ -51,10 +51,6 @@ def test_edit_link_only_for_coordinators(as_responder, as_coordinator, described
     assert 'href="/line/"' in as_coordinator.get("/").content.decode()
 
 
-def test_wrong_method(client, db):
-    assert client.post("/").status_code == 405
-
-
 def test_public_home_reads_the_line_once(client, described_line, django_assert_max_num_queries):
     # The line, the opening hours and the closures: nothing that grows with the line.
     with django_assert_max_num_queries(3):

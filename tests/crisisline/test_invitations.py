@@ -62,10 +62,6 @@ def test_anonymous_is_sent_to_sign_in(client, db):
     assert client.get("/people/").status_code == 302
 
 
-def test_wrong_method(as_coordinator):
-    assert as_coordinator.put("/people/").status_code == 405
-
-
 def test_invitee_joins_with_the_roles_the_link_carries(client, as_coordinator):
     _, path = invite(as_coordinator, "Responder", "Trainer")
     assert client.get(path).status_code == 200

@@ -45,11 +45,6 @@ def test_a_phone_must_be_signed_in_to_learn_what_to_keep(client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("method", ["post", "delete"])
-def test_the_list_of_copies_is_read_only(as_responder, method):
-    assert getattr(as_responder, method)(COPIES).status_code == 405
-
-
 def test_the_library_pages_and_trees_are_kept_in_both_languages(as_responder):
     make_page("breathing", language="en")
     make_page("respirar", language="es", translation_key="breathing")

@@ -131,9 +131,3 @@ def test_people_query_count_does_not_grow(as_coordinator, django_assert_max_num_
         User.objects.create_user(username=f"p{number}", display_name=f"P{number}")
     with django_assert_max_num_queries(12):
         as_coordinator.get("/people/")
-
-
-def test_person_roles_wrong_method(as_coordinator, responder):
-    response = as_coordinator.put(f"/people/{responder.pk}/roles/")
-    assert response.status_code == 405
-    assert responder.role_names() == ["Responder"]

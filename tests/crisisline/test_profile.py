@@ -94,11 +94,6 @@ def test_absurd_limits_are_refused(as_responder, responder):
     assert responder.min_rest_hours == 8
 
 
-def test_anonymous_and_wrong_method(client, as_responder):
-    assert client.get("/profile/").status_code == 302
-    assert as_responder.delete("/profile/").status_code == 405
-
-
 def test_a_phone_number_in_other_digits_is_refused(as_responder, responder):
     for phone in ("٥٥٥ ٠١٠ ٢٢٢٢", "²²²", "５５５-０１０"):
         response = as_responder.post(

@@ -22,12 +22,6 @@ def test_responders_may_not(as_responder):
     assert Skill.objects.get(pk=skill.pk).name_es == ""
 
 
-def test_wrong_method(as_coordinator):
-    skill = Skill.objects.create(name="First aid")
-    assert as_coordinator.post(LIST).status_code == 405
-    assert as_coordinator.put(url(skill)).status_code == 405
-
-
 def test_unknown_skill_is_404(as_trainer):
     assert as_trainer.get("/training/names/999999/").status_code == 404
 

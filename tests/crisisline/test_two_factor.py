@@ -316,11 +316,6 @@ def test_the_two_step_pages_need_a_sign_in(client, db, path):
     assert client.get(path)["Location"].startswith("/accounts/login/")
 
 
-def test_two_step_off_wrong_method(as_responder):
-    assert as_responder.get("/accounts/two-step/off/").status_code == 405
-    assert as_responder.get("/accounts/two-step/recovery-codes/").status_code == 405
-
-
 # --- Cleared by deactivation, password resets and coordinators ------------------------------
 
 

@@ -37,11 +37,6 @@ def test_anonymous_is_sent_to_sign_in(client, db):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_wrong_method(as_responder):
-    make_page("breathing", body=STEPS)
-    assert as_responder.post("/protocols/cards/de-escalation/").status_code == 405
-
-
 def test_an_unknown_or_empty_category_is_not_found(as_responder):
     make_page("breathing", body=STEPS)
     assert as_responder.get("/protocols/cards/astrology/").status_code == 404

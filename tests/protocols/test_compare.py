@@ -9,10 +9,6 @@ def test_anonymous_is_sent_to_sign_in(client, page):
     assert client.get(url(), {"a": 1, "b": 1})["Location"].startswith("/accounts/login/")
 
 
-def test_wrong_method(as_responder, page):
-    assert as_responder.post(url()).status_code == 405
-
-
 def test_shows_removed_and_added_lines(as_responder, page, trainer):
     page.add_revision(author=trainer, body=page.current.body.replace("Sit at", "Kneel at"))
     html = as_responder.get(url(), {"a": 2, "b": 1}).content.decode()

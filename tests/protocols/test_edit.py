@@ -36,10 +36,6 @@ def test_unknown_page_is_404(as_trainer, db):
     assert as_trainer.get(url("nope")).status_code == 404
 
 
-def test_wrong_method(as_trainer, page):
-    assert as_trainer.delete(url()).status_code == 405
-
-
 def test_trainer_sees_the_current_text_and_its_number(as_trainer, page):
     html = as_trainer.get(url()).content.decode()
     assert "Slow your own breathing" in html

@@ -17,10 +17,6 @@ def test_only_trainers(as_responder):
     assert as_responder.get(URL).status_code == 403
 
 
-def test_wrong_method(as_trainer):
-    assert as_trainer.post(URL).status_code == 405
-
-
 def test_zip_holds_pages_with_front_matter_and_trees_as_yaml(as_trainer, page, tree, trainer):
     page.add_revision(author=trainer, body="The latest words.")
     response = as_trainer.get(URL)

@@ -13,10 +13,6 @@ def test_unknown_is_404(as_responder, db):
     assert as_responder.get(url("nope")).status_code == 404
 
 
-def test_wrong_method(as_responder, page):
-    assert as_responder.post(url()).status_code == 405
-
-
 def test_lists_every_revision_with_author_and_summary(as_responder, page, coordinator):
     page.add_revision(author=coordinator, body="second", summary="shorter steps")
     html = as_responder.get(url()).content.decode()

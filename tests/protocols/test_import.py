@@ -65,10 +65,6 @@ def test_only_trainers(as_responder):
     assert not Protocol.objects.exists()
 
 
-def test_wrong_method(as_trainer):
-    assert as_trainer.put(URL).status_code == 405
-
-
 def test_imports_pages_and_trees(as_trainer, trainer):
     response = post(
         as_trainer,

@@ -11,10 +11,6 @@ def test_anonymous_is_sent_to_sign_in(client, db):
     assert client.get(URL)["Location"].startswith("/accounts/login/")
 
 
-def test_wrong_method(as_responder):
-    assert as_responder.post(URL).status_code == 405
-
-
 def test_grouped_by_category(as_responder, trainer):
     make_page("breathing", author=trainer, title="Breathing together")
     make_page("after-a-call", author=trainer, title="After a call", category="aftercare")

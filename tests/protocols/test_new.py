@@ -33,10 +33,6 @@ def test_only_trainers(as_responder, as_coordinator):
     assert not Protocol.objects.exists()
 
 
-def test_wrong_method(as_trainer):
-    assert as_trainer.put(URL).status_code == 405
-
-
 def test_creates_a_page_with_its_first_revision(as_trainer, trainer):
     response = as_trainer.post(URL, form())
     assert response.status_code == 302

@@ -24,10 +24,6 @@ def test_unknown_page_is_404(as_responder, db):
     assert as_responder.get(url("nope")).status_code == 404
 
 
-def test_wrong_method(as_responder, page):
-    assert as_responder.post(url()).status_code == 405
-
-
 def test_responders_see_no_edit_button_trainers_do(as_responder, as_trainer, page):
     assert (
         "Edit" not in as_responder.get(url()).content.decode().split("<main")[1].split("History")[0]

@@ -11,10 +11,6 @@ def test_responders_may_not_preview(as_responder):
     assert as_responder.post(URL, {"body": "x"}).status_code == 403
 
 
-def test_wrong_method(as_trainer):
-    assert as_trainer.get(URL).status_code == 405
-
-
 def test_returns_only_the_sanitised_fragment(as_trainer):
     response = as_trainer.post(
         URL,

@@ -11,10 +11,6 @@ def test_anonymous_is_sent_to_sign_in(client, page):
     assert client.get(url(page.slug))["Location"].startswith("/accounts/login/")
 
 
-def test_wrong_method(as_responder, page):
-    assert as_responder.post(url(page.slug)).status_code == 405
-
-
 def test_unknown_is_404(as_responder, db):
     assert as_responder.get(url("nope")).status_code == 404
 

@@ -70,11 +70,6 @@ def test_public_page_in_spanish(client, resources):
     assert "Sin policía" in html  # the filter
 
 
-def test_public_page_refuses_post(client, resources):
-    PublicDirectory.switch(True)
-    assert client.post(URL).status_code in {403, 405}
-
-
 def test_switching_it_off_hides_it_again(client, resources):
     PublicDirectory.switch(True)
     PublicDirectory.switch(False)

@@ -95,10 +95,6 @@ def test_do_not_refer_resources_come_last(as_responder, directory):
     assert names(as_responder.get(LIST))[-1] == "Paused Rides"
 
 
-def test_the_list_refuses_other_methods(as_trainer):
-    assert as_trainer.post(LIST).status_code == 405
-
-
 def test_a_missing_resource_is_404(as_responder):
     assert as_responder.get("/protocols/resources/nowhere/").status_code == 404
 

@@ -17,10 +17,6 @@ def test_responders_may_not_restore(as_responder, page, trainer):
     assert page.revisions.count() == 2
 
 
-def test_wrong_method(as_trainer, page):
-    assert as_trainer.get(url(1)).status_code == 405
-
-
 def test_unknown_revision_is_404(as_trainer, page):
     assert as_trainer.post(url(9)).status_code == 404
 

@@ -17,10 +17,6 @@ def test_responders_may_not_review(as_responder, page):
     assert Protocol.objects.get(pk=page.pk).reviewed_at is None
 
 
-def test_wrong_method(as_trainer, page):
-    assert as_trainer.get(url()).status_code == 405
-
-
 def test_unknown_is_404(as_trainer, db):
     assert as_trainer.post(url("nope")).status_code == 404
 

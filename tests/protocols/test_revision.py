@@ -13,10 +13,6 @@ def test_unknown_revision_is_404(as_responder, page):
     assert as_responder.get(url(7)).status_code == 404
 
 
-def test_wrong_method(as_responder, page):
-    assert as_responder.post(url(1)).status_code == 405
-
-
 def test_an_old_revision_reads_as_old_and_trainers_may_restore(
     as_responder, as_trainer, page, trainer
 ):

@@ -16,10 +16,6 @@ def test_responders_may_not_see_it(as_responder):
     assert as_responder.get(URL).status_code == 403
 
 
-def test_wrong_method(as_trainer):
-    assert as_trainer.post(URL).status_code == 405
-
-
 def test_lists_only_overdue_pages_oldest_first(as_trainer, trainer):
     fresh = make_page("fresh", author=trainer, title="Fresh page")
     old = make_page("old", author=trainer, title="Old page")

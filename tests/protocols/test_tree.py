@@ -16,10 +16,6 @@ def test_unknown_or_a_page_is_404(as_responder, page):
     assert as_responder.get(url(page.slug)).status_code == 404
 
 
-def test_wrong_method(as_responder, tree):
-    assert as_responder.post(url()).status_code == 405
-
-
 def test_first_screen_asks_the_start_question(as_responder, tree):
     html = as_responder.get(url()).content.decode()
     assert "Is anyone&#x27;s life in danger right now?" in html

@@ -50,10 +50,6 @@ def test_pages_and_unknown_are_404(as_trainer, page):
     assert as_trainer.get(url("nope")).status_code == 404
 
 
-def test_wrong_method(as_trainer, tree):
-    assert as_trainer.delete(url()).status_code == 405
-
-
 def test_the_editor_shows_every_node(as_trainer, tree):
     html = as_trainer.get(url()).content.decode()
     assert 'name="n3-id" value="listen"' in html

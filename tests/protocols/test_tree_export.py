@@ -12,10 +12,6 @@ def test_anonymous_is_sent_to_sign_in(client, tree):
     )
 
 
-def test_wrong_method(as_responder, tree):
-    assert as_responder.post(reverse("protocols:tree_json", args=[tree.slug])).status_code == 405
-
-
 def test_pages_have_no_tree_export(as_responder, page):
     assert as_responder.get(reverse("protocols:tree_yaml", args=[page.slug])).status_code == 404
 

@@ -18,11 +18,6 @@ def test_anonymous_is_sent_to_sign_in(client, db):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_wrong_method(as_responder):
-    make_tree()
-    assert as_responder.post(URL).status_code == 405
-
-
 def test_a_page_is_not_a_tree(as_responder):
     make_page("breathing")
     assert as_responder.get("/protocols/trees/breathing/offline/").status_code == 404

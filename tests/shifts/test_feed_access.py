@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from crisisline.models import keyed_hash
 from crisisline.roles import COORDINATOR, TRAINER
-from shifts.models import ShiftPreferences
+from shifts.models import RosterRules, ShiftPreferences
 from tests.shifts.test_feed import feed_link
 
 
@@ -41,3 +42,18 @@ def test_a_deactivated_owner_gets_no_feed_even_with_the_token_row_left(as_respon
     responder.deactivate()
     ShiftPreferences.objects.filter(person=responder).update(feed_token_hash=hashed)
     assert Client().get(link).status_code == 404
+
+
+def test_an_empty_or_revoked_token_gets_a_bare_404(client, responder):
+    prefs = ShiftPreferences.of(responder)
+    prefs.new_feed_token()
+    RosterRules.current().new_forwarding_token()
+    for path in ["/feed/not-the-token.ics", "/forward/not-the-token", "/feed/.ics"]:
+        response = client.get(path)
+        assert response.status_code == 404
+        body = response.content.decode().lower()
+        assert not any(word in body for word in ("expired", "revoked", "invalid", "deactivated"))
+    # An empty stored hash never matches an empty or any token.
+    prefs.revoke_feed()
+    assert keyed_hash("feed", "") != ""
+    assert client.get("/forward/x").status_code == 404

@@ -25,10 +25,6 @@ def test_someone_without_a_role_is_refused(as_outsider):
     assert as_outsider.get(URL).status_code == 403
 
 
-def test_post_is_not_allowed(as_responder):
-    assert as_responder.post(URL).status_code == 405
-
-
 def test_shows_who_is_on_call_with_call_and_text_links(as_responder, responder, holder_position):
     teammate = make_person(
         "ana", RESPONDER, display_name="Ana Holder", pronouns="she/her", phone="+1 (555) 010-7777"

@@ -55,10 +55,6 @@ def test_responders_may_not_print_the_sheet(as_responder):
     assert as_responder.get(URL).status_code == 403
 
 
-def test_wrong_method(as_coordinator):
-    assert as_coordinator.post(URL).status_code == 405
-
-
 def test_the_chain_in_call_order_without_numbers(as_coordinator, week):
     html = as_coordinator.get(URL, {"start": week.isoformat()}).content.decode()
     assert html.index("Ana Holder") < html.index("Bo Backup")
