@@ -14,11 +14,12 @@ import os
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from crisisline.roles import RESPONDER
 from tests.calls.conftest import client_for, write_note
-from tests.factory import make_person
+from tests.factory import PASSWORD, make_person
 
 BODY = "Stayed on the line while they found their keys."
 
@@ -103,3 +104,17 @@ def test_a_follow_up_holder_still_gets_the_on_call_page(responder, unreadable_ke
         html = response.content.decode()
         assert "You hold 1 follow-up that cannot be read right now" in html
         assert BODY not in html
+
+
+def test_signing_in_still_works_with_the_notes_locked(responder, unreadable_keyring, caplog):
+    write_note(responder)
+    unreadable_keyring()
+    client = Client()
+    with caplog.at_level(logging.ERROR):
+        response = client.post(
+            "/accounts/login/", {"username": responder.username, "password": PASSWORD}, follow=True
+        )
+    assert response.status_code == 200
+    assert "You are signed in, but your notes stay locked" in response.content.decode()
+    assert client.get("/oncall/").status_code == 200
+    assert any("Permission denied" in r.getMessage() for r in caplog.records)
