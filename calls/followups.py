@@ -4,6 +4,7 @@ known only to its reader, in their own session."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -20,23 +21,28 @@ if TYPE_CHECKING:
     from crisisline.models import User
     from crisisline.roles import SignedInRequest
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass
 class FollowUpQueue:
     """What `reader` has to follow up. `due`: due today or overdue, soonest first;
     `tried`: those they could not reach yet (kept until the note expires);
     `later`: how many are due after today; `locked`: how many they hold but
-    cannot open in this browser (signing in again opens them)."""
+    cannot open in this browser (signing in again opens them); `unreadable`:
+    how many they hold whose key is missing from the server, or all of them
+    while the server cannot read its keyring (nobody can open those)."""
 
     today: date
     due: list[OpenedNote] = field(default_factory=list)
     tried: list[OpenedNote] = field(default_factory=list)
     later: int = 0
     locked: int = 0
+    unreadable: int = 0
 
     @property
     def is_empty(self) -> bool:
-        return not (self.due or self.tried or self.later or self.locked)
+        return not (self.due or self.tried or self.later or self.locked or self.unreadable)
 
 
 def follow_ups_for(request: SignedInRequest) -> FollowUpQueue:
@@ -48,16 +54,26 @@ def follow_ups_for(request: SignedInRequest) -> FollowUpQueue:
         return queue
     held = CallNote.objects.filter(follow_up_to=reader)
     try:
-        private = unlocked_key(request)
-    except Locked:
-        queue.locked = held.count()
+        try:
+            private = unlocked_key(request)
+        except Locked:
+            queue.locked = held.count()
+            return queue
+        # One query for most people (they hold nothing); four for anyone who does,
+        # however many they hold.
+        if not held.exists():
+            return queue
+        opened = held.opened_by(reader, private, moment=keyring_guard.expiry_moment())
+    except OSError as failure:
+        # The keyring cannot be read: the page still works, and says what it cannot show.
+        logger.error("The follow-up queue could not read the notes' keyring: %s", failure)
+        queue.unreadable = held.count()
         return queue
-    # One query for most people (they hold nothing); four for anyone who does,
-    # however many they hold.
-    if not held.exists():
-        return queue
-    for item in held.opened_by(reader, private, moment=keyring_guard.expiry_moment()):
+    for item in opened:
         contents = item.contents
+        if item.key_missing:
+            queue.unreadable += 1
+            continue
         if contents is None or contents.follow_up_by is None:
             continue
         if contents.unreachable_on is not None:

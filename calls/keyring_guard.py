@@ -266,6 +266,16 @@ def notes_missing_their_key() -> int:
     return int(CallNote.objects.exclude(body_bucket__in=keyring.buckets()).count())
 
 
+def notes_missing_their_key_or_none() -> int | None:
+    """notes_missing_their_key(), or None when the keyring cannot be read at all
+    (the cause is logged): then no note can be opened."""
+    try:
+        return notes_missing_their_key()
+    except OSError as failure:
+        logger.error("The notes' keyring cannot be read: %s", failure)
+        return None
+
+
 def in_use_since() -> datetime | None:
     """When this database's keyring was made (None before the first note or sign-in
     needed one): one single-row query."""

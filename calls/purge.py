@@ -177,12 +177,20 @@ def wipe_everything(*, batch_size: int = BATCH_SIZE) -> tuple[int, int]:
     """The emergency wipe: every note and every key, at once. Totals survive.
 
     Keys go first: from that instant no note can be read, however long the
-    rows take to delete.
+    rows take to delete. Then the keyring gets a new identity (recorded in the
+    database too), so the keys of notes written after the wipe have names no
+    wiped key ever had: a copy of the old directory put back can never take
+    their place.
     """
     keys = keyring.destroy_all()
     notes, _batches = _delete_in_batches(CallNote.including_expired.all(), batch_size)
     NoteEnding.objects.all().delete()  # not even who had a note survives a wipe
     AftercareRequest.objects.all().delete()
+    if keyring.exists():
+        try:
+            keyring_guard.recreate()
+        except keyring.KeyringUnwritable as exc:  # the wipe itself is done
+            logger.error("After the wipe, the keyring could not get a new identity: %s", exc)
     vacuum_postgres()
     checkpoint_sqlite()
     return notes, keys

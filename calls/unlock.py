@@ -109,7 +109,7 @@ def forget_held_key(request: HttpRequest) -> None:
     session = getattr(request, "session", None)
     if session is None:
         return
-    keyring.destroy_share(session.get(SHARE_FIELD))
+    _destroy_share(session.get(SHARE_FIELD))
     session.pop(SHARE_FIELD, None)
     session.pop(SESSION_FIELD, None)
 
@@ -129,12 +129,13 @@ def delete_cookie(response: HttpResponse) -> None:
 
 def _new_share(request: HttpRequest, response: HttpResponse) -> tuple[str, bytes] | None:
     """A new keyring share for a sign-in's note key, or None when the keyring refuses
-    it (missing, emptied, another database's, or not writable). Then nothing is
-    kept: the person signs in with their notes locked, and is told so."""
+    it (missing, emptied, another database's, not writable, or not even readable).
+    Then nothing is kept: the person signs in with their notes locked, and is
+    told so."""
     try:
         keyring_guard.ready_for_share()
         return keyring.new_share()
-    except keyring.KeyringFailure as failure:
+    except (keyring.KeyringFailure, OSError) as failure:
         # The sign-in goes on (shifts and everything else work); notes stay locked.
         logger.error("A sign-in's note key could not be held: %s", failure)
         delete_cookie(response)
@@ -212,7 +213,17 @@ def hold_until_second_step(
 def forget_pending_key(request: HttpRequest) -> None:
     pending = request.session.pop(PENDING_FIELD, None)
     if isinstance(pending, dict):
-        keyring.destroy_share(pending.get("share"))
+        _destroy_share(pending.get("share"))
+
+
+def _destroy_share(share_id: object) -> None:
+    """Destroy a share, or log why the keyring refused: signing out still ends the
+    session (without its session row and cookie the share opens nothing), and
+    the purge destroys the share once the keyring takes writes again."""
+    try:
+        keyring.destroy_share(share_id)
+    except OSError as failure:
+        logger.error("A session's keyring share could not be destroyed yet: %s", failure)
 
 
 @sensitive_variables()

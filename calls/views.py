@@ -161,9 +161,26 @@ def new_note(request: SignedInRequest) -> HttpResponse:
     return render(request, "calls/new.html", {"form": form, "body_max": BODY_MAX_CHARS})
 
 
+def _while_the_keyring_reads(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Note pages read the keyring; when the operating system refuses (a directory
+    the server may no longer read, a failing disk), the reader gets a page saying
+    so (503) instead of a server error, and the cause goes to the log once."""
+
+    @wraps(view)
+    def reading(request: SignedInRequest, *args: object, **kwargs: object) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except OSError as failure:
+            logger.error("A note page could not read the notes' keyring: %s", failure)
+            return render(request, "calls/keyring_unreadable.html", status=503)
+
+    return reading
+
+
 @never_cache
 @role_required("respond")
 @require_GET
+@_while_the_keyring_reads
 def note_list(request: SignedInRequest) -> HttpResponse:
     moment = keyring_guard.notice_time()
     try:
@@ -185,6 +202,7 @@ def _readers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 
     @wraps(view)
     @login_required
+    @_while_the_keyring_reads
     def for_a_reader(request: SignedInRequest, public_id: str) -> HttpResponse:
         # Even a 404 (an expired note) advances time: a clock moved back brings nothing back.
         keyring_guard.notice_time()

@@ -148,6 +148,7 @@ OWN_LABELS = {
     "offered_by": _("offered by"),
     "taken_by": _("taken by"),
     "confirmed": _("confirmed"),
+    "forwarding_order": _("place in the forwarding chain"),
 }
 
 
@@ -248,6 +249,9 @@ TRACKED: dict[
             "max_people",
             "required_skill",
             "holds_line",
+            "trainee_place",
+            "takes_debriefs",
+            "forwarding_order",
             "order",
             "active",
         ),

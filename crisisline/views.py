@@ -263,10 +263,10 @@ class PasswordResetConfirmView(GetAndPostOnly, auth_views.PasswordResetConfirmVi
 def dashboard(request: SignedInRequest) -> HttpResponse:
     responds = can(request.user, "respond")
     member = responds or can(request.user, "coordinate")
-    unreadable_notes = 0
+    unreadable_notes: int | None = 0
     last_purge = purge_late = None
     if can(request.user, "coordinate"):
-        unreadable_notes = keyring_guard.notes_missing_their_key()
+        unreadable_notes = keyring_guard.notes_missing_their_key_or_none()
         last_purge, purge_late = periodic.scheduled_purge()
     follow_ups = follow_ups_for(request) if responds else None
     return no_store_if_shown(

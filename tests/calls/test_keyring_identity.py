@@ -4,8 +4,10 @@ silently recreated."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -183,3 +185,18 @@ def test_sessions_shares_are_not_keys(live_notes, responder, keyring_dir):
     shares = sorted(p.name for p in keyring_dir.iterdir())
     _refused(responder, keyring_dir)
     assert sorted(p.name for p in keyring_dir.iterdir()) == shares  # no share, no key added
+
+
+def test_the_scheduled_purge_tells_the_operator_of_a_keyring_deleted_while_running(
+    live_notes, keyring_dir, caplog
+):
+    out, err = StringIO(), StringIO()
+    call_command("purge_expired", stdout=out, stderr=err)
+    assert err.getvalue() == ""
+    shutil.rmtree(keyring_dir)
+    with caplog.at_level(logging.ERROR):
+        call_command("purge_expired", stdout=out, stderr=err)
+    assert "No note can be written" in err.getvalue() and "does not exist" in err.getvalue()
+    logged = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(logged) == 1 and "recreate_keyring" in logged[0].getMessage()
+    assert not keyring_dir.exists()  # told, never recreated

@@ -159,3 +159,26 @@ def test_healthz_leaves_nothing_behind(client, responder, keyring_dir):
     before = sorted(p.name for p in keyring_dir.iterdir())
     assert client.get("/healthz").status_code == 200
     assert sorted(p.name for p in keyring_dir.iterdir()) == before
+
+
+def test_signing_out_works_while_the_keyring_is_read_only(
+    responder, keyring_dir, monkeypatch, caplog
+):
+    """The share cannot be destroyed now (the purge destroys it once the keyring
+    takes writes again; without its session row and cookie it opens nothing),
+    but the person is signed out all the same."""
+    client = client_for(responder)
+    real_rename = Path.rename
+
+    def refuse_rename(self, target):
+        if _inside(self, keyring_dir):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", refuse_rename)
+    with caplog.at_level(logging.ERROR):
+        response = client.post("/accounts/logout/")
+    assert response.status_code in (200, 302)
+    assert "_auth_user_id" not in client.session
+    assert client.get("/notes/").status_code == 302  # sent to sign in
+    assert any("Read-only file system" in r.getMessage() for r in caplog.records)

@@ -3,8 +3,12 @@ detail, not a bare 404) and counted on the coordinator dashboard."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from calls import keyring
+from crisisline.roles import RESPONDER
 from tests.calls.conftest import client_for, write_note
+from tests.factory import make_person
 
 MISSING = "Unreadable: its key is missing"
 
@@ -58,3 +62,14 @@ def test_the_coordinator_dashboard_counts_them(responder, coordinator, keyring_d
     keyring.destroy_all()
     home = as_coordinator.get("/home/").content.decode()
     assert "3 live notes cannot be read" in home
+
+
+def test_a_follow_up_whose_key_is_gone_is_counted_not_dropped(responder, keyring_dir):
+    holder = make_person("holder", RESPONDER, display_name="Hal Holder")
+    today = timezone.localdate()
+    lost = write_note(responder, follow_up_to=holder, follow_up_by=today, keep_hours=8)
+    write_note(responder, follow_up_to=holder, follow_up_by=today, keep_hours=72)
+    _lose_key_of(lost, keyring_dir)
+    html = client_for(holder).get("/oncall/").content.decode()
+    assert "You hold 1 follow-up that cannot be read right now" in html
+    assert "Due today" in html  # the other one is still there to do

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from calls import keyring
+from calls.keyring_guard import KeyringRecord, keyring_problem
 from calls.models import CallNote, Tally
 from crisisline.roles import RESPONDER
 from tests.calls.conftest import client_for, write_note
@@ -54,3 +55,17 @@ def test_access(client, as_responder, as_trainer, as_coordinator, responder):
     assert as_trainer.get(URL).status_code == 403
     assert as_coordinator.put(URL).status_code == 405
     assert CallNote.objects.count() == 1
+
+
+def test_keys_made_after_a_wipe_never_take_a_wiped_keys_name(as_coordinator, responder):
+    write_note(responder, keep_hours=8)
+    wiped = set(keyring._key_files(keyring._root()))
+    as_coordinator.post(URL, {"phrase": "destroy every note"})
+    assert keyring.buckets() == []
+    note = write_note(responder, keep_hours=8)  # the same hour of expiry as the wiped note
+    made = set(keyring._key_files(keyring._root()))
+    assert {bucket for bucket, _id in made} == {bucket for bucket, _id in wiped}
+    assert made.isdisjoint(wiped)
+    assert KeyringRecord.objects.get().keyring_id == keyring.identity().id
+    assert keyring_problem() is None
+    assert client_for(responder).get(f"/notes/{note.public_id}/").status_code == 200

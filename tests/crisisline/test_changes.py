@@ -304,3 +304,27 @@ def test_a_responder_claiming_on_the_page_is_recorded_as_the_one_who_did_it(shif
     client_for(responder).post(f"/places/{shift.slots.get().pk}/claim/")
     claimed = only_new("assignment", mark)
     assert claimed.actor == responder and claimed.actor_name == "Sam Responder"
+
+
+def test_the_forwarding_chain_and_a_positions_options_are_recorded(coordinator, position):
+    """Who a forwarded call reaches, and who shadows or takes debriefs, are roster changes."""
+    backup = Position.objects.create(
+        name="Debrief / backup", required_skill=Skill.objects.create(name="Debriefing")
+    )
+    client = client_for(coordinator)
+    mark = last_pk()
+    client.post("/roster/rules/chain/", {f"position_{backup.pk}": "1"})
+    chained = only_new("position", mark)
+    assert (chained.before, chained.after) == ({"forwarding_order": None}, {"forwarding_order": 1})
+    assert chained.actor == coordinator
+    feed = client.get("/people/changes/").content.decode()
+    assert "Place in the forwarding chain" in feed
+    backup.refresh_from_db()
+    mark = last_pk()
+    backup.takes_debriefs = True
+    backup.save()
+    assert only_new("position", mark).after == {"takes_debriefs": True}
+    mark = last_pk()
+    backup.trainee_place = True
+    backup.save()
+    assert only_new("position", mark).after == {"trainee_place": True}

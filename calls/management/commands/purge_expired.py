@@ -2,6 +2,8 @@ import logging
 
 from django.core.management.base import BaseCommand
 
+from calls import keyring_guard
+from calls.checks import NOT_OUR_KEYRING_HINT
 from calls.models import CallNote
 from calls.purge import Checkpoint, checkpoint_sqlite, purge_expired, vacuum_postgres
 from calls.unlock import destroy_orphan_shares
@@ -26,9 +28,19 @@ class Command(BaseCommand):
             if not mine:
                 return "Another purge is running; nothing done.\n"
             summary = self._purge()
+            self._compare_keyring()
             # The heartbeat /healthz reads: cron and systemd timers record it too.
             Heartbeat.beat(periodic.SCHEDULED_PURGE)
             return summary
+
+    def _compare_keyring(self) -> None:
+        """Every run, compare the keyring on disk with this database's record: a
+        directory deleted, emptied or swapped while the app runs is told to the
+        operator in the scheduler's log even if nobody watches /healthz."""
+        found = keyring_guard.keyring_problem()
+        if found is not None:
+            logger.error("No note can be written: %s %s", found[1], NOT_OUR_KEYRING_HINT)
+            self.stderr.write(f"No note can be written: {found[1]}")
 
     def _purge(self) -> str:
         # Expiry first: a note that cannot be sealed must never keep notes alive.
