@@ -24,6 +24,7 @@ from calls.models import (
     NoteEnding,
     NoteSeal,
     Notice,
+    TeamReview,
 )
 
 BATCH_SIZE = 2000
@@ -172,10 +173,18 @@ def wipe_everything(*, batch_size: int = BATCH_SIZE) -> tuple[int, int]:
     keys = keyring.destroy_all()
     notes, _batches = _delete_in_batches(CallNote.including_expired.all(), batch_size)
     NoteEnding.objects.all().delete()  # not even who had a note survives a wipe
-    AftercareRequest.objects.all().delete()
+    wipe_aftercare()
     vacuum_postgres()
     checkpoint_sqlite()
     return notes, keys
+
+
+def wipe_aftercare() -> None:
+    """Every aftercare record goes with the notes: who answered a check-out, debrief
+    and break requests, field check-ins, notices (with who read them) and the team's
+    reviews. Only the anonymous counts (Tally, WeeklyCount) stay."""
+    for model in (CheckOut, AftercareRequest, FieldCheckIn, Notice, TeamReview):
+        model.objects.all().delete()
 
 
 # --- The opportunistic purge ---------------------------------------------------------
