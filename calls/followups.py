@@ -96,6 +96,7 @@ def aftercare_context(
 
     return {
         "check_out_shift": shift_to_check_out(request.user, now) if responds else None,
+        "check_out_asked": True,  # not again atop the page (base.html)
         "aftercare_requests": list(requests_for(request.user)),
         "notices": list(Notice.objects.unread_by(request.user)) if responds else [],
     }
