@@ -4,8 +4,8 @@ to them, so a page shows the queue without opening every note every time.
 The follow-up day is sealed inside each note, and opening a note costs an HPKE
 open (a key agreement) besides two AES-GCM. A holder's index keeps, per note, its
 day, the day they could not reach the person, its kind and exact expiry, and the
-live notes it was made from (their count, highest and summed ids: anything handed
-to them or taken away changes it). A page opens the index (two AES-GCM), and
+live notes it was made from (their count, highest id, sums of ids and of their
+squares: anything handed to them or taken away changes it). A page opens the index (two AES-GCM), and
 opens only the notes it has not seen. The index is encrypted under a key derived
 from the holder's private key (HKDF), so the server alone cannot read it, then
 under the bucket key of its earliest note: once that note's hour is over, the
@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 
     from crisisline.models import User
 
-Fingerprint = tuple[int, int, int]
-STALE: Fingerprint = (0, 0, 0)
+# The live notes an index was made from: their count, highest id, and the sums of
+# their ids and of their squares (two notes swapped for two others change it).
+Fingerprint = tuple[int, int, int, int]
+STALE: Fingerprint = (0, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,9 @@ def load(reader: User, private: X25519PrivateKey) -> Index | None:
     try:
         inner = keyring.decrypt_bytes(bytes(row.ciphertext), bucket=row.bucket, context=context)
         data = json.loads(sealing.decrypt_data(inner, _key(private), context))
-        fingerprint = data["f"]
+        count, top, total, squares = data["f"]
         rows = {int(pk): row for pk, row in data["r"].items()}  # JSON keys are text
-        return Index((fingerprint[0], fingerprint[1], fingerprint[2]), rows)
+        return Index((count, top, total, squares), rows)
     except (keyring.Unreadable, sealing.CannotOpen, ValueError, KeyError, IndexError):
         return None
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, F, Max, Sum
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -74,10 +74,12 @@ def follow_ups_for(request: SignedInRequest) -> FollowUpQueue:
     except Locked:
         queue.locked = held.count()
         return queue
-    stats = held.aggregate(count=Count("pk"), top=Max("pk"), total=Sum("pk"))
+    stats = held.aggregate(
+        count=Count("pk"), top=Max("pk"), total=Sum("pk"), squares=Sum(F("pk") * F("pk"))
+    )
     if not stats["count"]:
         return queue
-    fingerprint = (stats["count"], stats["top"], stats["total"])
+    fingerprint = (stats["count"], stats["top"], stats["total"], stats["squares"])
     moment = keyring_guard.expiry_moment()
     index = followup_index.load(reader, private)
     if index is None or index.fingerprint != fingerprint:
