@@ -1,6 +1,7 @@
-"""The start-of-shift briefing: on a person's first view of /oncall/ in a shift, the
-protocols trainers marked for review at every shift start and what changed in the
-library since their previous shift. Notices follow it on the same page."""
+"""The start-of-shift briefing: from a person's first view of /oncall/ in a shift
+until they say they have read it, the protocols trainers marked for review at
+every shift start and what changed in the library since their previous shift.
+Notices follow it on the same page."""
 
 from __future__ import annotations
 
@@ -20,15 +21,17 @@ CHANGES_SHOWN = 10
 
 @dataclass(frozen=True)
 class Briefing:
+    shift_id: int
     protocols: list[Any]
     changes: list[Any]
     since: datetime
 
 
 def briefing_for(request: HttpRequest, bookings: Sequence[Any], now: datetime) -> Briefing | None:
-    """The briefing for the shift the person is on now, the first time they look in
-    this shift (remembered in their session, nowhere else); None otherwise. Two
-    queries when shown, none otherwise."""
+    """The briefing for the shift the person is on now, until they mark it read
+    (`mark_read`, remembered in their session, nowhere else): a page that reloads
+    itself, or a look away, never uses it up. None otherwise. Two queries when
+    shown, none otherwise."""
     from protocols.models import Protocol, Revision
 
     live = [b for b in bookings if not b.cancelled]
@@ -44,5 +47,9 @@ def briefing_for(request: HttpRequest, bookings: Sequence[Any], now: datetime) -
         .select_related("protocol")
         .order_by("-created_at")[:CHANGES_SHOWN]
     )
-    request.session[SESSION_FIELD] = current.shift_id
-    return Briefing(protocols=mine, changes=changes, since=since)
+    return Briefing(shift_id=current.shift_id, protocols=mine, changes=changes, since=since)
+
+
+def mark_read(request: HttpRequest, shift_id: int) -> None:
+    """The person has read the briefing of this shift: not shown again in it."""
+    request.session[SESSION_FIELD] = shift_id

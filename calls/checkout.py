@@ -45,6 +45,15 @@ def shift_to_check_out(person: User, now: datetime) -> Shift | None:
     return assignment.shift if assignment else None
 
 
+def awaits_check_out(person: User, shift: Shift, now: datetime) -> bool:
+    """Whether `person` is still to answer the question after `shift` (one query)."""
+    since = now - timedelta(hours=settings.CHECK_OUT_HOURS)
+    return (
+        since < shift.end <= now
+        and not CheckOut.objects.filter(person=person, shift=shift).exists()
+    )
+
+
 def debrief_holders(now: datetime) -> list[User]:
     """Who holds a debrief position now; else on the next shift that has one; else []."""
     from shifts.models import Assignment

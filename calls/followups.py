@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Count, F, Max, Sum
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from calls import keyring_guard
-from calls.models import CallNote, OpenedNote
+from calls import followup_index, keyring_guard
+from calls.followup_index import Entry
+from calls.models import CallNote
 from calls.unlock import Locked, unlocked_key
 
 if TYPE_CHECKING:
@@ -24,6 +26,20 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+# A queue shows at most this many notes due (and as many it could not reach);
+# the rest are counted, and all are on the notes page.
+SHOWN = 10
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One note in the queue: the note (its address, its author) and what the queue
+    shows of it (`followup_index.Entry`)."""
+
+    note: CallNote
+    contents: Entry
+
+
 @dataclass
 class FollowUpQueue:
     """What `reader` has to follow up. `due`: due today or overdue, soonest first;
@@ -31,14 +47,17 @@ class FollowUpQueue:
     `later`: how many are due after today; `locked`: how many they hold but
     cannot open in this browser (signing in again opens them); `unreadable`:
     how many they hold whose key is missing from the server, or all of them
-    while the server cannot read its keyring (nobody can open those)."""
+    while the server cannot read its keyring (nobody can open those);
+    `more_due` and `more_tried`: how many beyond the SHOWN first ones."""
 
     today: date
-    due: list[OpenedNote] = field(default_factory=list)
-    tried: list[OpenedNote] = field(default_factory=list)
+    due: list[QueueItem] = field(default_factory=list)
+    tried: list[QueueItem] = field(default_factory=list)
     later: int = 0
     locked: int = 0
     unreadable: int = 0
+    more_due: int = 0
+    more_tried: int = 0
 
     @property
     def is_empty(self) -> bool:
@@ -46,7 +65,10 @@ class FollowUpQueue:
 
 
 def follow_ups_for(request: SignedInRequest) -> FollowUpQueue:
-    """The signed-in person's follow-up queue, in a fixed number of queries."""
+    """The signed-in person's follow-up queue, in a fixed number of queries: one
+    for someone who holds nothing, three for anyone who does, however many they
+    hold, once the holder's index knows them all (followup_index); the notes it
+    has not seen yet are opened, and only those."""
     reader: User = request.user
     today = timezone.localdate()
     queue = FollowUpQueue(today=today)
@@ -59,37 +81,54 @@ def follow_ups_for(request: SignedInRequest) -> FollowUpQueue:
         except Locked:
             queue.locked = held.count()
             return queue
-        # One query for most people (they hold nothing); four for anyone who does,
-        # however many they hold.
-        if not held.exists():
+        stats = held.aggregate(
+            count=Count("pk"), top=Max("pk"), total=Sum("pk"), squares=Sum(F("pk") * F("pk"))
+        )
+        if not stats["count"]:
             return queue
-        opened = held.opened_by(reader, private, moment=keyring_guard.expiry_moment())
+        fingerprint = (stats["count"], stats["top"], stats["total"], stats["squares"])
+        moment = keyring_guard.expiry_moment()
+        index = followup_index.load(reader, private)
+        if index is None or index.fingerprint != fingerprint:
+            index = followup_index.refresh(reader, private, held, index, fingerprint, moment)
     except OSError as failure:
         # The keyring cannot be read: the page still works, and says what it cannot show.
         logger.error("The follow-up queue could not read the notes' keyring: %s", failure)
         queue.unreadable = held.count()
         return queue
-    for item in opened:
-        contents = item.contents
-        if item.key_missing:
+    # Days compare as ISO text and expiries as epoch seconds: only shown notes are parsed.
+    today_text, moment_seconds = today.isoformat(), moment.timestamp()
+    due: list[tuple[str, int]] = []
+    tried: list[tuple[str, int]] = []
+    for pk, row in index.rows.items():
+        if followup_index.key_missing(row):
             queue.unreadable += 1
             continue
-        if contents is None or contents.follow_up_by is None:
+        if len(row) < 5 or row[2] is None or row[4] <= moment_seconds:
             continue
-        if contents.unreachable_on is not None:
-            queue.tried.append(item)
-        elif contents.follow_up_by <= today:
-            queue.due.append(item)
+        if row[3] is not None:
+            tried.append((row[2], pk))
+        elif row[2] <= today_text:
+            due.append((row[2], pk))
         else:
             queue.later += 1
-    queue.due.sort(key=_due_order)
-    queue.tried.sort(key=_due_order)
+    due.sort()
+    tried.sort()
+    queue.more_due, queue.more_tried = max(0, len(due) - SHOWN), max(0, len(tried) - SHOWN)
+    shown = [pk for _day, pk in due[:SHOWN] + tried[:SHOWN]]
+    if shown:
+        found = {note.pk: note for note in held.filter(pk__in=shown).select_related("author")}
+        queue.due = [
+            QueueItem(found[pk], followup_index.entry_of(index.rows[pk]))
+            for _day, pk in due[:SHOWN]
+            if pk in found
+        ]
+        queue.tried = [
+            QueueItem(found[pk], followup_index.entry_of(index.rows[pk]))
+            for _day, pk in tried[:SHOWN]
+            if pk in found
+        ]
     return queue
-
-
-def _due_order(item: OpenedNote) -> tuple[date, int]:
-    assert item.contents is not None and item.contents.follow_up_by is not None
-    return item.contents.follow_up_by, item.note.pk
 
 
 def no_store_if_shown(queue: FollowUpQueue | None, response: HttpResponse) -> HttpResponse:
@@ -112,6 +151,7 @@ def aftercare_context(
 
     return {
         "check_out_shift": shift_to_check_out(request.user, now) if responds else None,
+        "check_out_asked": True,  # not again atop the page (base.html)
         "aftercare_requests": list(requests_for(request.user)),
         "notices": list(Notice.objects.unread_by(request.user)) if responds else [],
     }

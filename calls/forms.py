@@ -353,7 +353,7 @@ class TeamReviewForm(_TeamReviewForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["period"].help_text = _("For example: october and november")
+        self.fields["period"].help_text = _("For example: October and November")
         self.findings: list[Finding] = []
 
     def clean(self) -> dict[str, Any]:

@@ -1226,3 +1226,23 @@ class FieldCheckIn(models.Model):
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return self.due_at <= (now or timezone.now())
+
+
+class FollowUpIndex(models.Model):
+    """What a follow-up holder's queue needs from each note handed to them (its day,
+    the day they could not reach the person, its kind, its exact expiry), so
+    /oncall/ opens only the notes it has not seen yet (`calls/followup_index.py`).
+
+    Encrypted under a key only the holder's private key gives, then under the
+    bucket key of its earliest note: it never outlives a note it speaks of. Burning
+    a note deletes its holder's index; the emergency wipe deletes every one."""
+
+    reader = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # Which bucket key wraps it: the earliest of its notes'.
+    bucket = models.BigIntegerField(db_index=True)
+    ciphertext = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"FollowUpIndex {self.pk}"

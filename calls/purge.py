@@ -21,9 +21,11 @@ from calls.models import (
     CallNote,
     CheckOut,
     FieldCheckIn,
+    FollowUpIndex,
     NoteEnding,
     NoteSeal,
     Notice,
+    TeamReview,
 )
 
 BATCH_SIZE = 2000
@@ -126,7 +128,7 @@ def vacuum_postgres() -> bool:
         return False
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for model in (CallNote, NoteSeal):
+        for model in (CallNote, NoteSeal, FollowUpIndex):
             cursor.execute(f"VACUUM {quote(model._meta.db_table)}")
     return True
 
@@ -157,6 +159,8 @@ def purge_expired(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) 
     AftercareRequest.objects.filter(expires_at__lte=now).delete()
     Notice.objects.filter(expires_at__lte=now).delete()  # with who read them
     FieldCheckIn.objects.filter(ends_at__lte=now).delete()  # the shift is over
+    # A queue index whose earliest note's key is destroyed opens no more.
+    FollowUpIndex.objects.filter(bucket__lt=keyring.bucket_for(now)).delete()
     vacuum_postgres()
     return Purged(
         notes=notes, keys=keys, batches=batches, checkpoint=checkpoint_sqlite(), endings=endings
@@ -170,6 +174,10 @@ def burn(note: CallNote, *, ending: str = NoteEnding.What.BURNED) -> Checkpoint:
         readers = {note.author_id, note.follow_up_to_id}
         NoteEnding.record([(note.public_id, reader) for reader in readers], ending)
         CallNote.including_expired.filter(pk=note.pk).delete()
+        if ending != NoteEnding.What.DONE:
+            # Its holder's queue index spoke of it: gone too (made again on their next
+            # look). Marked done, the holder's own next page rewrites it at once.
+            FollowUpIndex.objects.filter(reader_id=note.follow_up_to_id).delete()
     return clean_up_deleted()
 
 
@@ -185,7 +193,8 @@ def wipe_everything(*, batch_size: int = BATCH_SIZE) -> tuple[int, int]:
     keys = keyring.destroy_all()
     notes, _batches = _delete_in_batches(CallNote.including_expired.all(), batch_size)
     NoteEnding.objects.all().delete()  # not even who had a note survives a wipe
-    AftercareRequest.objects.all().delete()
+    FollowUpIndex.objects.all().delete()
+    wipe_aftercare()
     if keyring.exists():
         try:
             keyring_guard.recreate()
@@ -194,6 +203,14 @@ def wipe_everything(*, batch_size: int = BATCH_SIZE) -> tuple[int, int]:
     vacuum_postgres()
     checkpoint_sqlite()
     return notes, keys
+
+
+def wipe_aftercare() -> None:
+    """Every aftercare record goes with the notes: who answered a check-out, debrief
+    and break requests, field check-ins, notices (with who read them) and the team's
+    reviews. Only the anonymous counts (Tally, WeeklyCount) stay."""
+    for model in (CheckOut, AftercareRequest, FieldCheckIn, Notice, TeamReview):
+        model.objects.all().delete()
 
 
 # --- The opportunistic purge ---------------------------------------------------------

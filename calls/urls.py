@@ -23,6 +23,7 @@ urlpatterns = [
     path("notes/<slug:public_id>/hand-on/", views.follow_up_hand_on, name="follow_up_hand_on"),
     path("privacy/", views.privacy, name="privacy"),
     path("aftercare/check-out/<int:pk>/", views.check_out, name="check_out"),
+    path("aftercare/briefing/<int:pk>/read/", views.briefing_read, name="briefing_read"),
     path("aftercare/field/", views.field_start, name="field_start"),
     path("aftercare/field/checked-in/", views.field_check_in, name="field_check_in"),
     path("notices/", views.notices, name="notices"),

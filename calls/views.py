@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calls import checkout, fieldcheck, keyring, keyring_guard
+from calls import briefing, checkout, fieldcheck, followup_index, keyring, keyring_guard
 from calls.evaluation import (
     SMALL_COUNT,
     completed_follow_ups,
@@ -315,7 +315,9 @@ def follow_up_done(request: SignedInRequest, note: CallNote) -> HttpResponse:
 @_for_the_follow_up
 def follow_up_unreachable(request: SignedInRequest, note: CallNote) -> HttpResponse:
     try:
-        note.mark_unreachable(request.user, unlocked_key(request), timezone.localdate())
+        private = unlocked_key(request)
+        note.mark_unreachable(request.user, private, timezone.localdate())
+        followup_index.forget(request.user, private, note.pk)
     except Locked:
         return sign_in_again(request)
     except keyring.Unreadable:
@@ -386,6 +388,14 @@ def acknowledge_request(request: SignedInRequest, pk: int) -> HttpResponse:
     if not checkout.acknowledge(request.user, pk):
         raise Http404
     messages.success(request, _("Marked as seen. The request is deleted."))
+    return _back_to_queue(request)
+
+
+@role_required("respond")
+@require_POST
+def briefing_read(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The start-of-shift briefing is read: it stays away for the rest of the shift."""
+    briefing.mark_read(request, pk)
     return _back_to_queue(request)
 
 

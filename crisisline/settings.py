@@ -147,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crisisline.context_processors.line",
+                "calls.context_processors.check_out",
             ],
             # Dates in each language's own order ("martes 1 de diciembre"): crisisline/dates.py
             "builtins": ["crisisline.templatetags.dates"],

@@ -323,6 +323,8 @@ class Assignment(models.Model):
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
     created_at = models.DateTimeField(default=timezone.now)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # When the check-out question was emailed after the shift (to people who use reminders).
+    check_out_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["shift__start", "slot__position__order"]

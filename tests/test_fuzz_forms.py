@@ -222,6 +222,7 @@ ROUTES = [
     FormRoute("calls:follow_up_unreachable", "responder", (), "note"),
     FormRoute("calls:check_out", "responder", ("answer", "show_name"), "one"),
     FormRoute("calls:acknowledge_request", "coordinator", (), "one"),
+    FormRoute("calls:briefing_read", "responder", (), "one"),
     FormRoute("calls:field_start", "responder", ("minutes",)),
     FormRoute("calls:field_check_in", "responder", ()),
     FormRoute("calls:notices", "coordinator", ("text", "last_day", "keep_identifiers")),

@@ -247,6 +247,7 @@ EXPECTED: dict[str, Expect] = {
     # Check-out after a shift (responders) and seeing a debrief or break request.
     "calls:check_out": row(*RESPONDERS_POST.statuses, kwargs=lambda w: {"pk": 1}),
     "calls:acknowledge_request": row(LOGIN, 405, 405, 405, 405, LOGIN, kwargs=lambda w: {"pk": 1}),
+    "calls:briefing_read": row(*RESPONDERS_POST.statuses, kwargs=lambda w: {"pk": 1}),
     "calls:field_start": RESPONDERS_POST,
     "calls:field_check_in": RESPONDERS_POST,
     "calls:notices": COORDINATORS,

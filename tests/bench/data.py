@@ -320,6 +320,7 @@ def calls_data(size, figures, named, cookies, pages, timings, summary) -> None:
     for author in authors:
         expired_or_live_notes(per_author, author, expired=False)
     summary["live_notes"] = CallNote.objects.count()
+    follow_up_holder(named, pages, summary)
     pages.append(
         {
             "name": "write a note",
@@ -337,6 +338,58 @@ def calls_data(size, figures, named, cookies, pages, timings, summary) -> None:
             "expect": [302],
         }
     )
+
+
+FOLLOW_UPS_HELD = 1000
+
+
+def follow_up_holder(named, pages, summary) -> None:
+    """A responder holding 1,000 follow-ups (due over five days) with 50 unread
+    notices, signed in through the form so their note key is unlocked: /oncall/
+    opens their queue. The other responder has read the notices."""
+    from datetime import timedelta
+
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from calls.models import CallNote, Notice, NoticeRead
+
+    holder = User.objects.create_user(
+        username="holder", password=BENCH_PASSWORD, display_name="Holder", phone="+1 555 0100001"
+    )
+    holder.groups.add(Group.objects.get(name="Responder"))
+    author = named["responder"]
+    note_keys(holder)
+    note_keys(author)
+    today = timezone.localdate()
+    for number in range(FOLLOW_UPS_HELD):
+        CallNote.write(
+            author=author,
+            follow_up_to=holder,
+            follow_up_by=today + timedelta(days=number % 5),
+            body=f"{NOTE_BODY} ({number})",
+            kind="aftercare",
+            response="phone",
+            police="none",
+            needs=["housing"],
+            keep_hours=72,
+        )
+    now = timezone.now()
+    notices = Notice.objects.bulk_create(
+        Notice(
+            text=f"Notice {n}: the shelter on 5th is full tonight.",
+            posted_at=now,
+            expires_at=now + timedelta(days=3),
+        )
+        for n in range(50)
+    )
+    NoticeRead.objects.bulk_create(NoticeRead(notice=n, person=author) for n in notices)
+    client = Client(HTTP_HOST="testserver")
+    signed_in = client.post("/accounts/login/", {"username": "holder", "password": BENCH_PASSWORD})
+    assert signed_in.status_code == 302, signed_in.status_code
+    cookie = "; ".join(f"{name}={client.cookies[name].value}" for name in ("sessionid", "notekey"))
+    summary["follow_ups_held"] = FOLLOW_UPS_HELD
+    pages.append({"name": "on call now, 1,000 follow-ups", "path": "/oncall/", "cookie": cookie})
 
 
 def protocols_data(size, figures, named, cookies, pages, timings, summary) -> None:

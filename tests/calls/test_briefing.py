@@ -1,5 +1,6 @@
-"""The start-of-shift briefing: once per shift on /oncall/, the protocols marked for
-review at every shift start and what changed in the library since the last shift."""
+"""The start-of-shift briefing: on /oncall/ from the first view in a shift until it
+is marked read, the protocols marked for review at every shift start and what
+changed in the library since the last shift."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def position(db):
     return make_position("Responder")
 
 
-def test_first_view_in_a_shift_briefs_once(responder, trainer, position, fixed_clock):
+def test_first_view_in_a_shift_briefs_until_read(responder, trainer, position, fixed_clock):
     plan = make_page("police-plan", title="Police presence plan", category="police-presence")
     plan.review_at_shift_start = True
     plan.save()
@@ -44,9 +45,28 @@ def test_first_view_in_a_shift_briefs_once(responder, trainer, position, fixed_c
     briefing = page.split(BRIEFING, 1)[1].split("</section>", 1)[0]
     assert "Police presence plan" in briefing and "Breathing" not in briefing.split(":")[0]
     assert "Added a step for panic" in briefing
-    assert BRIEFING not in client.get("/oncall/").content.decode()  # once per shift
+    # The page reloads itself without JavaScript, and htmx refreshes the board:
+    # neither uses the briefing up before the responder has read it.
+    assert BRIEFING in client.get("/oncall/").content.decode()
+    assert BRIEFING not in client.get("/oncall/", headers={"HX-Request": "true"}).content.decode()
+    assert BRIEFING in client.get("/oncall/").content.decode()
+    shift_id = page.split("/aftercare/briefing/", 1)[1].split("/", 1)[0]
+    assert client.post(f"/aftercare/briefing/{shift_id}/read/")["Location"] == "/oncall/"
+    assert BRIEFING not in client.get("/oncall/").content.decode()  # read: not again this shift
 
 
 def test_no_briefing_off_shift(responder, position):
     put(responder, make_shift(in_hours(5), hours=4, positions=[position]), position)
     assert BRIEFING not in client_for(responder).get("/oncall/").content.decode()
+
+
+def test_the_next_shift_briefs_again(responder, position, fixed_clock):
+    put(responder, make_shift(in_hours(-1), hours=4, positions=[position]), position)
+    put(responder, make_shift(in_hours(5), hours=4, positions=[position]), position)
+    client = client_for(responder)
+    page = client.get("/oncall/").content.decode()
+    shift_id = page.split("/aftercare/briefing/", 1)[1].split("/", 1)[0]
+    client.post(f"/aftercare/briefing/{shift_id}/read/")
+    assert BRIEFING not in client.get("/oncall/").content.decode()
+    fixed_clock.shift(timedelta(hours=6))
+    assert BRIEFING in client.get("/oncall/").content.decode()

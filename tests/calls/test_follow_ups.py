@@ -243,14 +243,24 @@ def _oncall_queries(client) -> tuple[int, str]:
     return len(queries), response.content.decode()
 
 
-def test_oncall_keeps_its_query_count_with_a_thousand_follow_ups_and_fifty_notices(responder, mate):
+def test_oncall_keeps_its_query_count_with_a_thousand_follow_ups_and_fifty_notices(
+    responder, mate, monkeypatch
+):
+    from calls import sealing
+
+    opened = []
+    real_open = sealing.open_sealed
+    monkeypatch.setattr(sealing, "open_sealed", lambda *args: opened.append(1) or real_open(*args))
     client = client_for(mate)
     holding_none, _body = _oncall_queries(client)
     handed(responder, mate, kind="prevention")
+    first_one, body = _oncall_queries(client)
+    assert body.count("Due today") == 1 and len(opened) == 1
+    # Once the holder's index knows the note: how many they hold, the index, the notes
+    # shown; no note is opened again.
     holding_one, body = _oncall_queries(client)
-    # Holding any: the high-water mark, the notes, their sealed copies.
     assert holding_one == holding_none + 3
-    assert body.count("Due today") == 1
+    assert body.count("Due today") == 1 and len(opened) == 1
     for number in range(999):
         handed(responder, mate, body=f"note {number}", days=number % 5 - 2)
     from calls.models import Notice
@@ -259,7 +269,65 @@ def test_oncall_keeps_its_query_count_with_a_thousand_follow_ups_and_fifty_notic
         Notice(text=f"Notice {n}.", posted_at=NOON, expires_at=NOON + timedelta(days=3))
         for n in range(50)
     )
+    opened.clear()
+    first_many, body = _oncall_queries(client)
+    # Only the notes it had not seen are opened, in no more queries than for one.
+    assert first_many <= first_one and len(opened) == 999
     holding_many, body = _oncall_queries(client)
     assert body.count("Mark read") == 50
-    assert holding_many == holding_one
-    assert body.count("Due today") == 1 + len([n for n in range(999) if n % 5 == 2])
+    assert holding_many == holding_one and len(opened) == 999
+    due = 1 + len([n for n in range(999) if n % 5 == 2])
+    overdue = len([n for n in range(999) if n % 5 < 2])
+    # The soonest due are shown (overdue first), the rest counted with a way to all of them.
+    assert body.count("Overdue since") == 10 and "Due today" not in body
+    assert f"And {due + overdue - 10} more due now." in body
+    later = len([n for n in range(999) if n % 5 > 2])
+    assert f"{later} more due later." in body
+
+
+def test_couldnt_reach_and_done_show_at_once_without_reopening_the_rest(
+    responder, mate, monkeypatch
+):
+    from calls import sealing
+
+    notes = [handed(responder, mate, body=f"note {n}") for n in range(3)]
+    client = client_for(mate)
+    assert queue_of(client).count("Due today") == 3
+    opened = []
+    real_open = sealing.open_sealed
+    monkeypatch.setattr(sealing, "open_sealed", lambda *args: opened.append(1) or real_open(*args))
+    client.post(f"/notes/{notes[0].public_id}/unreachable/")
+    queue = queue_of(client)
+    assert queue.count("Due today") == 2 and "reach yet" in queue
+    assert len(opened) == 2  # the action, then that note again; not the others
+    client.post(f"/notes/{notes[1].public_id}/done/")
+    assert queue_of(client).count("Due today") == 1 and len(opened) == 2
+
+
+def test_a_burned_note_takes_its_holders_queue_index_with_it(responder, mate):
+    from calls.models import FollowUpIndex
+
+    note = handed(responder, mate)
+    client = client_for(mate)
+    assert "Due today" in queue_of(client)
+    assert FollowUpIndex.objects.filter(reader=mate).exists()
+    client_for(responder).post(f"/notes/{note.public_id}/burn/")
+    assert not FollowUpIndex.objects.filter(reader=mate).exists()
+    assert queue_of(client) == ""
+
+
+def test_the_queue_index_goes_with_its_earliest_notes_key(responder, mate, fixed_clock):
+    """Once the hour of its earliest note is over and the purge has run, the index no
+    longer opens (its key is destroyed) and its row is deleted; the queue is made
+    again from the notes still there."""
+    from calls.models import FollowUpIndex
+
+    handed(responder, mate, keep_hours=1, days=0)
+    handed(responder, mate, body="later one", days=3)
+    client = client_for(mate)
+    assert "Due today" in queue_of(client)
+    earliest = FollowUpIndex.objects.get(reader=mate).bucket
+    fixed_clock.shift(timedelta(days=1, hours=1))
+    purge_expired()
+    assert not FollowUpIndex.objects.filter(bucket=earliest).exists()
+    assert "1 more due later." in queue_of(client_for(mate))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from calls.models import RetentionPolicy
 
 URL = "/privacy/"
@@ -61,3 +63,15 @@ def test_the_device_cookie_and_failed_sign_ins_are_named_in_both_languages(clien
     client.post("/language/", {"language": "es", "next": "/"})
     page = client.get("/privacy/").content.decode()
     assert "«device» durante 90" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "one sealed list of the notes handed to them"),
+        ("es", "una lista sellada de las notas que se le pasaron"),
+    ],
+)
+def test_privacy_names_the_follow_up_queue_index(client, db, language, words):
+    client.cookies["django_language"] = language
+    assert words in client.get("/privacy/").content.decode()

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from calls import keyring
 from calls.keyring_guard import KeyringRecord, keyring_problem
 from calls.models import CallNote, Tally
@@ -69,3 +73,51 @@ def test_keys_made_after_a_wipe_never_take_a_wiped_keys_name(as_coordinator, res
     assert KeyringRecord.objects.get().keyring_id == keyring.identity().id
     assert keyring_problem() is None
     assert client_for(responder).get(f"/notes/{note.public_id}/").status_code == 200
+
+
+def test_the_wipe_takes_every_aftercare_record_with_it(as_coordinator, responder):
+    """Check-outs, debrief and break requests, field check-ins, notices (and who read
+    them) and the team's reviews are gone; the anonymous counts stay."""
+    from calls import checkout, fieldcheck
+    from calls.models import (
+        AftercareRequest,
+        CheckOut,
+        FieldCheckIn,
+        Notice,
+        NoticeRead,
+        TeamReview,
+        WeeklyCount,
+    )
+    from tests.shifts.conftest import in_hours, make_position, make_shift, put
+
+    position = make_position("Responder")
+    shift = make_shift(in_hours(-5), hours=4, positions=[position])
+    put(responder, shift, position)
+    checkout.answer(responder, shift, "debrief")
+    other = make_shift(in_hours(-6), hours=4, positions=[position])
+    put(responder, other, position)
+    checkout.answer(responder, other, "break", show_name=True)
+    fieldcheck.start(responder, 30)
+    now = timezone.now()
+    notice = Notice.objects.create(
+        text="The shelter on 5th is closed tonight.",
+        posted_at=now,
+        expires_at=now + timedelta(days=2),
+    )
+    NoticeRead.objects.create(notice=notice, person=responder)
+    TeamReview.objects.create(period="March", went_well="We showed up.", written_on=now.date())
+    write_note(responder)
+    counted = sum(c.count for c in WeeklyCount.objects.all())
+    assert counted >= 2
+    for model in (CheckOut, AftercareRequest, FieldCheckIn, Notice, NoticeRead, TeamReview):
+        assert model.objects.exists(), model
+
+    page = as_coordinator.get(URL).content.decode()
+    assert "every aftercare record" in page
+    as_coordinator.post(URL, {"phrase": "destroy every note"})
+
+    for model in (CheckOut, AftercareRequest, FieldCheckIn, Notice, NoticeRead, TeamReview):
+        assert not model.objects.exists(), model
+    assert sum(c.count for c in WeeklyCount.objects.all()) == counted  # counts survive
+    board = client_for(responder).get("/oncall/").content.decode()
+    assert "The shelter on 5th" not in board

@@ -49,3 +49,50 @@ def test_off_by_default_and_without_email(settings, responder, responder_positio
 
 def test_registered_with_the_scheduler(settings):
     assert ("send_shift_reminders", 300) in settings.PERIODIC_COMMANDS
+
+
+def test_after_the_shift_its_check_out_question_comes_by_email_once(
+    settings, responder, responder_position
+):
+    """People who use reminders get the check-out question by email when the shift
+    ends, in their own language, once; not after they answered in the app."""
+    from calls.checkout import answer
+
+    settings.EMAIL_ENABLED = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    responder.email, responder.language = "sam@example.org", "es"
+    responder.save()
+    ShiftPreferences.objects.create(person=responder, reminder_hours=2)
+    ended = make_shift(in_hours(-5), hours=4, positions=[responder_position])
+    put(responder, ended, responder_position)
+    assert "Sent 1 check-out question(s)." in run()
+    (email,) = mail.outbox
+    assert email.to == ["sam@example.org"]
+    assert email.subject == "¿Cómo estás después de tu turno?"
+    assert "pedido para hablar" in email.body and "sin tu nombre" in email.body
+    assert "Sent 0 check-out question(s)." in run()  # once
+
+    answered = make_shift(in_hours(-10), hours=4, positions=[responder_position])
+    put(responder, answered, responder_position)
+    answer(responder, answered, "fine")
+    assert "Sent 0 check-out question(s)." in run()
+    assert len(mail.outbox) == 1
+
+
+def test_the_check_out_question_waits_atop_every_page(client, responder, responder_position):
+    from tests.conftest import client_for
+
+    ended = make_shift(in_hours(-5), hours=4, positions=[responder_position])
+    put(responder, ended, responder_position)
+    signed_in = client_for(responder)
+    for path in ("/roster/team/", "/protocols/", "/profile/"):
+        page = signed_in.get(path).content.decode()
+        assert page.count("How are you after your shift?") == 1, path
+        assert "/aftercare/check-out/" in page
+    # /oncall/ asks it in its own place, once.
+    assert signed_in.get("/oncall/").content.decode().count("How are you after your shift?") == 1
+    shift_pk = page.split("/aftercare/check-out/", 1)[1].split("/", 1)[0]
+    assert (
+        signed_in.post(f"/aftercare/check-out/{shift_pk}/", {"answer": "fine"}).status_code == 302
+    )
+    assert "How are you after your shift?" not in signed_in.get("/protocols/").content.decode()

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -9,13 +9,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from calls.checkout import awaits_check_out
 from crisisline.dates import local_date
 from crisisline.i18n import language_of
 from shifts.models import Assignment
 
 
 class Command(BaseCommand):
-    help = "Email each person who asked for it a reminder before their shift (once per shift)."
+    help = (
+        "Email each person who asked for reminders one before their shift, and the "
+        "check-out question after it (once each per shift)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> str:
         if not settings.EMAIL_ENABLED:
@@ -63,4 +67,52 @@ class Command(BaseCommand):
                     fail_silently=True,
                 )
             sent += 1
-        return f"Sent {sent} shift reminder(s).\n"
+        asked = ask_how_they_are(now)
+        return f"Sent {sent} shift reminder(s).\nSent {asked} check-out question(s).\n"
+
+
+def ask_how_they_are(now: datetime) -> int:
+    """After a shift, the people on it who use reminders get its one question by email
+    too (in their own language), once, while it can still be answered in the app."""
+    since = now - timedelta(hours=settings.CHECK_OUT_HOURS)
+    ended = (
+        Assignment.objects.filter(
+            check_out_sent_at__isnull=True,
+            shift__cancelled=False,
+            shift__end__lte=now,
+            shift__end__gt=since,
+            person__is_active=True,
+            person__shift_preferences__reminder_hours__isnull=False,
+        )
+        .exclude(person__email="")
+        .select_related("shift", "slot__position", "person")
+    )
+    asked = 0
+    for assignment in ended:
+        claimed = Assignment.objects.filter(
+            pk=assignment.pk, check_out_sent_at__isnull=True
+        ).update(check_out_sent_at=now)
+        if not claimed or not awaits_check_out(assignment.person, assignment.shift, now):
+            continue
+        end = timezone.localtime(assignment.shift.end)
+        with override(language_of(assignment.person)):
+            send_mail(
+                _("How are you after your shift?"),
+                _(
+                    "Your shift as %(position)s ended %(end)s.\n\n"
+                    "How are you? Fine, you'd like a debrief, or you need a break: answer "
+                    "in the app, where the question waits at the top of every page for "
+                    "%(hours)s hours. Only a debrief request says who asked; the answer "
+                    "itself is counted without your name."
+                )
+                % {
+                    "position": assignment.slot.name,
+                    "end": local_date(end, "l j F H:i"),
+                    "hours": settings.CHECK_OUT_HOURS,
+                },
+                None,
+                [assignment.person.email],
+                fail_silently=True,
+            )
+        asked += 1
+    return asked
