@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -90,11 +91,13 @@ def filtered(
         resources = resources.speaking_spanish()
     resources = resources.distinct()
     spans: dict[int, list[care_map.WeeklySpan]] = {}
+    open_now = care_map.OpenNow()
+    # Open now depends only on yesterday's hours (running past midnight) and today's.
+    today = timezone.localtime(open_now.now).weekday()
     for resource_id, weekday, start, end in care_map.ResourceHours.objects.filter(
-        resource__in=resources.values("pk")
+        resource__in=resources.values("pk"), weekday__in=[today, (today - 1) % 7]
     ).values_list("resource_id", "weekday", "start", "end"):
         spans.setdefault(resource_id, []).append(care_map.WeeklySpan(weekday, start, end))
-    open_now = care_map.OpenNow()
     rows = [
         (pk, name, do_not_refer, open_now(spans.get(pk, [])))
         for pk, name, do_not_refer in resources.values_list("pk", "name", "do_not_refer")
@@ -218,15 +221,14 @@ def resource_print(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_GET
 def resource_map(request: HttpRequest) -> HttpResponse:
-    found = list(Resource.objects.filter(do_not_refer=False).for_directory())
+    shapes, listed = care_map.drawn_map()
     return render(
         request,
         "protocols/resources/map.html",
         {
-            "sectors": care_map.layout(found),
+            "shapes": mark_safe(shapes),  # every text escaped in care_map.draw
+            "listed": mark_safe(listed),
             "size": care_map.MAP_SIZE,
-            "centre": care_map.MAP_SIZE / 2,
-            "rings": care_map.RING_RADII,
         },
     )
 

@@ -129,7 +129,7 @@ def test_map_places_safe_resources_at_the_centre_and_others_outward():
         involuntary_holds="never",
     )
     risky = make_resource("risky", police="always")
-    sectors = care_map.layout(list(Resource.objects.for_directory()))
+    sectors = care_map.layout(care_map.map_entries())
     assert [s.need for s in sectors] == ["housing"]
     by_slug = {dot.resource.slug: dot for dot in sectors[0].dots}
     centre = care_map.MAP_SIZE / 2
