@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -26,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Need
+from protocols import revisions
 from shifts.hours import OpeningStatus, occurrences, status_from
 from shifts.models import WEEKDAYS
 
@@ -597,25 +597,16 @@ def snapshot(resource: Resource) -> dict[str, Any]:
     return data
 
 
-class ResourceRevisionQuerySet(models.QuerySet["ResourceRevision"]):
-    def update(self, **kwargs: Any) -> int:
-        from protocols.models import ImmutableRevision
-
-        raise ImmutableRevision
+class ResourceRevisionQuerySet(revisions.ImmutableQuerySet["ResourceRevision"]):
+    pass
 
 
-class ResourceRevision(models.Model):
-    """One immutable state of a resource, as the protocols' revisions are for pages."""
+class ResourceRevision(revisions.RevisionBase):
+    """One immutable state of a resource, as the protocols' revisions are for pages
+    (the same fields, rules and numbering: `protocols/revisions.py`)."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
     data = models.JSONField()
-    summary = models.CharField(_("what changed"), max_length=200, blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    restored_from = models.PositiveIntegerField(null=True, blank=True)
 
     objects = ResourceRevisionQuerySet.as_manager()
 
@@ -639,13 +630,6 @@ class ResourceRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource.slug} #{self.number}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        from protocols.models import ImmutableRevision
-
-        if not self._state.adding:
-            raise ImmutableRevision
-        super().save(*args, **kwargs)
 
     def changed_fields(self, previous: ResourceRevision | None) -> list[str]:
         """Labels of the fields this revision changed from `previous`."""
@@ -673,22 +657,15 @@ def record_revision(
     resource: Resource, *, author: Any, summary: str = "", restored_from: int | None = None
 ) -> ResourceRevision:
     """Write the resource's current state as its next revision (the row is locked)."""
-    with transaction.atomic():
-        Resource.objects.select_for_update().filter(pk=resource.pk).first()
-        latest = (
-            ResourceRevision.objects.filter(resource=resource)
-            .order_by("-number")
-            .values_list("number", flat=True)
-            .first()
-        ) or 0
-        return ResourceRevision.objects.create(
-            resource=resource,
-            number=latest + 1,
-            data=snapshot(resource),
-            summary=summary,
-            author=author,
-            restored_from=restored_from,
-        )
+    return revisions.write_next(
+        ResourceRevision,
+        resource,
+        "resource",
+        data=snapshot(resource),
+        summary=summary,
+        author=author,
+        restored_from=restored_from,
+    )
 
 
 def restore(resource: Resource, revision: ResourceRevision, *, author: Any) -> ResourceRevision:

@@ -27,6 +27,7 @@ from crisisline.roles import can
 from protocols import care_map
 from protocols.care_map import PublicDirectory, Resource, ResourceRevision
 from protocols.resource_forms import DirectoryFilterForm, PublicSwitchForm, ResourceForm
+from protocols.revisions import with_previous
 
 View = Callable[..., HttpResponse]
 
@@ -240,7 +241,7 @@ def resource_history(request: HttpRequest, slug: str) -> HttpResponse:
     revisions = list(found.revisions.select_related("author").order_by("-number"))
     rows = [
         {"revision": rev, "changed": rev.changed_fields(older)}
-        for rev, older in zip(revisions, [*revisions[1:], None], strict=True)
+        for rev, older in with_previous(revisions)
     ]
     return render(request, "protocols/resources/history.html", {"resource": found, "rows": rows})
 

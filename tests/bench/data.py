@@ -446,11 +446,11 @@ def resources_data(size, figures, named, cookies, pages, timings, summary) -> No
             "cookie": cookies["responder"],
             "max_queries": 8,
         },
-        {"name": "public resources", "path": "/resources/", "max_queries": 5},
+        {"name": "public resources", "path": "/resources/", "max_queries": 8},
         {
             "name": "public resources, filtered",
             "path": "/resources/?no_police=1&spanish=1&open_now=1&need=housing",
-            "max_queries": 5,
+            "max_queries": 8,
         },
     ]
 
