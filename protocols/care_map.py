@@ -635,22 +635,22 @@ class ResourceRevision(revisions.RevisionBase):
         """Labels of the fields this revision changed from `previous`."""
         if previous is None:
             return []
-        labels = []
-        for key, value in self.data.items():
-            if previous.data.get(key) != value:
-                if key == "needs":
-                    labels.append(str(_("needs")))
-                elif key == "hours":
-                    labels.append(str(_("hours")))
-                else:
-                    labels.append(
-                        str(
-                            cast(
-                                "models.Field[Any, Any]", Resource._meta.get_field(key)
-                            ).verbose_name
-                        )
-                    )
-        return labels
+        return changed_labels(previous.data, self.data)
+
+
+def changed_labels(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Labels of the recorded fields whose values differ between two snapshots."""
+    labels = []
+    for key, value in new.items():
+        if old.get(key) != value:
+            if key == "needs":
+                labels.append(str(_("needs")))
+            elif key == "hours":
+                labels.append(str(_("hours")))
+            else:
+                field = cast("models.Field[Any, Any]", Resource._meta.get_field(key))
+                labels.append(str(field.verbose_name))
+    return labels
 
 
 def record_revision(
@@ -668,24 +668,29 @@ def record_revision(
     )
 
 
-def restore(resource: Resource, revision: ResourceRevision, *, author: Any) -> ResourceRevision:
-    """Put back what `revision` recorded; the restore is itself a new revision."""
+def apply(resource: Resource, data: dict[str, Any]) -> None:
+    """Give `resource` what a snapshot (a revision's, or an imported file's) records,
+    and save it, its needs and its hours."""
     from datetime import time
 
-    data = revision.data
+    for field in RECORDED_FIELDS:
+        if field in data:
+            value = data[field]
+            if field == "last_verified" and isinstance(value, str) and value:
+                value = date.fromisoformat(value)
+            setattr(resource, field, value)
+    resource.updated_at = timezone.now()
+    resource.save()
+    resource.set_needs(n for n in data.get("needs", []) if n in Need.values)
+    resource.set_hours(
+        (d, time.fromisoformat(s), time.fromisoformat(e)) for d, s, e in data.get("hours", [])
+    )
+
+
+def restore(resource: Resource, revision: ResourceRevision, *, author: Any) -> ResourceRevision:
+    """Put back what `revision` recorded; the restore is itself a new revision."""
     with transaction.atomic():
-        for field in RECORDED_FIELDS:
-            if field in data:
-                value = data[field]
-                if field == "last_verified" and value:
-                    value = date.fromisoformat(value)
-                setattr(resource, field, value)
-        resource.updated_at = timezone.now()
-        resource.save()
-        resource.set_needs(n for n in data.get("needs", []) if n in Need.values)
-        resource.set_hours(
-            (d, time.fromisoformat(s), time.fromisoformat(e)) for d, s, e in data.get("hours", [])
-        )
+        apply(resource, revision.data)
         return record_revision(
             resource,
             author=author,

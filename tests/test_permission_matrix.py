@@ -284,6 +284,8 @@ EXPECTED: dict[str, Expect] = {
     "protocols:resource_print": MEMBERS,
     "protocols:resource_map": MEMBERS,
     "protocols:resource_export": GRANTERS,
+    "protocols:resource_export_zip": GRANTERS,
+    "protocols:resource_import": GRANTERS,
     "protocols:resource_public": GRANTERS,
     "protocols:resource": row(*MEMBERS.statuses, kwargs=lambda w: RESOURCE),
     "protocols:resource[missing]": row(
@@ -460,6 +462,7 @@ TAKES_GET_AND_POST = {
     "protocols:resource_new",
     "protocols:resource_edit",
     "protocols:resource_public",
+    "protocols:resource_import",
 }
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
