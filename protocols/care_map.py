@@ -917,6 +917,40 @@ def drawn_map() -> tuple[str, str]:
     return cast("tuple[str, str]", found)
 
 
+# --- Referring from a call note ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Referable:
+    pk: int
+    slug: str
+    name: str
+    police: str
+    ring: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} · {_('Police')}: {Involvement(self.police).label}"
+
+
+def referable_for(needs: Iterable[str], most: int = 30) -> list[Referable]:
+    """The resources one may refer to for any of `needs`, safest first (one query)."""
+    wanted = [n for n in needs if n in Need.values]
+    if not wanted:
+        return []
+    rows = (
+        Resource.objects.filter(do_not_refer=False, needs__need__in=wanted)
+        .distinct()
+        .values_list("pk", "slug", "name", *SYSTEM_FIELDS)
+    )
+    found = [
+        Referable(pk=pk, slug=slug, name=name, police=answers[0], ring=_ring(answers))
+        for pk, slug, name, *answers in rows
+    ]
+    found.sort(key=lambda r: (r.ring, r.name.lower()))
+    return found[:most]
+
+
 # --- Mentions: [[resource:slug]] in a protocol page or a tree's outcome ------------------
 
 MENTION = re.compile(r"\[\[resource:([a-z0-9][a-z0-9_-]{0,79})\]\]")

@@ -16,7 +16,7 @@ from protocols.care_map import Referral, Resource
 from shifts.models import WEEKDAYS
 
 # Paths under /protocols/resources/ that a slug must not shadow.
-RESERVED_RESOURCE_SLUGS = {"new", "print", "export", "map", "public", "import"}
+RESERVED_RESOURCE_SLUGS = {"new", "print", "export", "map", "public", "import", "referrals"}
 
 SPAN = re.compile(r"^([0-9]{1,2}):([0-9]{2})\s*[-–]\s*([0-9]{1,2}):([0-9]{2})$")
 

@@ -360,6 +360,30 @@ def _csv_safe(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+REFERRAL_WEEKS = 8
+
+
+@editor_required
+@require_GET
+def resource_referrals(request: HttpRequest) -> HttpResponse:
+    """Anonymous weekly referral counts per resource, small counts hidden."""
+    from datetime import timedelta
+
+    from calls.evaluation import SMALL_COUNT, referral_table
+    from calls.models import ReferralTally, week_of
+
+    this_week = week_of(timezone.localdate())
+    weeks = [this_week - timedelta(weeks=n) for n in range(REFERRAL_WEEKS - 1, -1, -1)]
+    rows = ReferralTally.objects.filter(week__in=weeks).values_list(
+        "week", "resource__slug", "resource__name", "count"
+    )
+    return render(
+        request,
+        "protocols/resources/referrals.html",
+        {"weeks": weeks, "rows": referral_table(rows, weeks), "small": SMALL_COUNT},
+    )
+
+
 @editor_required
 @require_GET
 def resource_export_zip(request: HttpRequest) -> HttpResponse:

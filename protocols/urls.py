@@ -23,6 +23,7 @@ urlpatterns = [
         resource_views.resource_export_zip,
         name="resource_export_zip",
     ),
+    path("resources/referrals/", resource_views.resource_referrals, name="resource_referrals"),
     path("resources/import/", resource_views.resource_import, name="resource_import"),
     path("resources/public/", resource_views.resource_public, name="resource_public"),
     path("resources/<slug:slug>/", resource_views.resource, name="resource"),

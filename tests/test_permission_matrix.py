@@ -212,6 +212,7 @@ EXPECTED: dict[str, Expect] = {
     # calls: notes are the author's alone; totals and retention are the coordinators'
     "calls:list": RESPONDERS,
     "calls:new": RESPONDERS,
+    "calls:referral_options": RESPONDERS,
     # One note, the responder's: everyone else signed in gets 404, whatever their roles.
     "calls:detail": row(
         LOGIN, 200, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": w.note.public_id}
@@ -286,6 +287,7 @@ EXPECTED: dict[str, Expect] = {
     "protocols:resource_export": GRANTERS,
     "protocols:resource_export_zip": GRANTERS,
     "protocols:resource_import": GRANTERS,
+    "protocols:resource_referrals": GRANTERS,
     "protocols:resource_public": GRANTERS,
     "protocols:resource": row(*MEMBERS.statuses, kwargs=lambda w: RESOURCE),
     "protocols:resource[missing]": row(
