@@ -102,3 +102,36 @@ def measure_totals(counts: Iterable[WeeklyCount], measure: str) -> list[Bar]:
 
 def completed_follow_ups(counts: Iterable[WeeklyCount]) -> int:
     return sum(row.count for row in counts if row.measure == Measure.FOLLOW_UP)
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    name: str
+    url: str
+    cells: list[str]
+
+
+def referral_table(
+    tallies: Iterable[tuple[date, str, str, int]], weeks: Sequence[date]
+) -> list[ReferralRow]:
+    """Resource × week from (week, slug, name, count) rows. Every count below
+    SMALL_COUNT, zero included, reads "fewer than 5", and no totals are shown: a
+    cell says nothing about one call, and no sum gives a hidden cell away."""
+    from django.urls import reverse
+
+    small = _("fewer than %(small)d") % {"small": SMALL_COUNT}
+    by_resource: dict[tuple[str, str], dict[date, int]] = {}
+    for week, slug, name, count in tallies:
+        by_resource.setdefault((name, slug), {})[week] = count
+    pattern = reverse("protocols:resource", args=["slug-here"])
+    return [
+        ReferralRow(
+            name=name,
+            url=pattern.replace("slug-here", slug),
+            cells=[
+                str(counts.get(week, 0)) if counts.get(week, 0) >= SMALL_COUNT else small
+                for week in weeks
+            ],
+        )
+        for (name, slug), counts in sorted(by_resource.items(), key=lambda i: i[0][0].lower())
+    ]

@@ -25,6 +25,7 @@ from calls.models import (
 from crisisline.forms import OneMessageEach
 from crisisline.models import User
 from crisisline.roles import can, holders_of
+from protocols import care_map
 from shifts.oncall import current_shift_end
 
 # Shorter lives a writer may choose for one note, in hours.
@@ -65,6 +66,16 @@ class NoteForm(forms.Form):
     )
     keep_identifiers = forms.BooleanField(
         label=_("I have checked: keep these as written"), required=False
+    )
+    referrals = forms.TypedMultipleChoiceField(
+        label=_("Referred to"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Resources for the needs ticked above, safest first. Each one ticked adds one "
+            "to that resource's weekly count, which keeps no link to this note."
+        ),
     )
     follow_up_to = forms.ModelChoiceField(
         label=_("Follow-up by"),
@@ -119,14 +130,35 @@ class NoteForm(forms.Form):
             (person.pk, str(person)) for person in responders
         ]
         self.findings: list[Finding] = []
+        # The resources matching the needs ticked (as sent, or as the form opens).
+        if self.is_bound:
+            sent = self.data.getlist("needs") if hasattr(self.data, "getlist") else None
+            needs = sent if sent is not None else self.data.get("needs", [])
+        else:
+            needs = self.initial.get("needs", [])
+        self.referable = care_map.referable_for(needs)
+        referrals = cast("forms.TypedMultipleChoiceField", self.fields["referrals"])
+        referrals.choices = [(r.pk, r.label) for r in self.referable]
 
     # What a tired responder fills first; the rest is folded below (calls/new.html).
     FIRST = ("kind", "body", "keep_identifiers", "keep_hours")
-    FOLDED = ("response", "police", "needs", "follow_up_to", "follow_up_by", "agreed_to_contact")
+    FOLDED = (
+        "response",
+        "police",
+        "needs",
+        "referrals",
+        "follow_up_to",
+        "follow_up_by",
+        "agreed_to_contact",
+    )
+    # Set when the responder asked for the resources of the needs they ticked.
+    asked_for_resources = False
 
     @property
     def folded_open(self) -> bool:
-        """The folded part opens when something in it was refused."""
+        """The folded part opens when something in it was refused, or was just asked for."""
+        if self.asked_for_resources:
+            return True
         return self.is_bound and any(name in self.errors for name in self.FOLDED)
 
     def chosen(self, name: str) -> str:

@@ -754,8 +754,10 @@ class CallNote(models.Model):
         follow_up_to: User | None = None,
         follow_up_by: date | None = None,
         keep_until: datetime | None = None,
+        referrals: Sequence[int] = (),
     ) -> CallNote:
-        """Seal and save a note, and count it in this week's anonymous totals.
+        """Seal and save a note, and count it in this week's anonymous totals (and each
+        resource it referred to, in the resources' weekly tallies).
 
         Raises NoKeyPair (and saves nothing) if the author or the follow-up
         teammate has no key pair yet, ValueError if the text is too long,
@@ -802,6 +804,7 @@ class CallNote(models.Model):
             follow_up=follow_up_by is not None,
         )
         WeeklyCount.add(timezone.localdate(now), Measure.NEED, sorted(set(needs)))
+        ReferralTally.add(timezone.localdate(now), referrals)
         return note
 
     def may_be_read_by(self, person: User) -> bool:
@@ -986,6 +989,54 @@ class WeeklyCount(models.Model):
                 ignore_conflicts=True,
             )
         cls.objects.filter(week=week, measure=measure, value__in=list(values)).update(
+            count=F("count") + 1
+        )
+
+
+class ReferralTally(models.Model):
+    """Anonymous weekly counts of referrals to each care-map resource, added when a
+    note records one. No link to any note, person or exact time, never crossed with
+    anything else; shown with counts below 5 as "fewer than 5"."""
+
+    week = models.DateField(_("week starting"))
+    resource = models.ForeignKey(
+        "protocols.Resource", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["week", "resource"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "resource"],
+                name="one_referral_tally_per_week_and_resource",
+                violation_error_message=_("This week's referrals were counted twice: try again."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"ReferralTally {self.week}"
+
+    @classmethod
+    def add(cls, day: date, resource_ids: Sequence[int]) -> None:
+        """Add one to each resource's count in `day`'s week. As for Tally, the rows a
+        count needs are made for every resource at once, in resource order, so row ids
+        say nothing about which resource was referred to first."""
+        if not resource_ids:
+            return
+        from protocols.care_map import Resource
+
+        week = week_of(day)
+        have = set(cls.objects.filter(week=week).values_list("resource_id", flat=True))
+        if not set(resource_ids) <= have:
+            missing = (
+                Resource.objects.exclude(pk__in=have).order_by("pk").values_list("pk", flat=True)
+            )
+            cls.objects.bulk_create(
+                [cls(week=week, resource_id=pk, count=0) for pk in missing],  # type: ignore[misc]  # django-stubs: cls() vs Self
+                ignore_conflicts=True,
+            )
+        cls.objects.filter(week=week, resource_id__in=sorted(set(resource_ids))).update(
             count=F("count") + 1
         )
 

@@ -7,6 +7,7 @@ app_name = "calls"
 urlpatterns = [
     path("notes/", views.note_list, name="list"),
     path("notes/new/", views.new_note, name="new"),
+    path("notes/new/resources/", views.referral_options, name="referral_options"),
     path("notes/evaluation/", views.evaluation, name="evaluation"),
     path("notes/evaluation.csv", views.evaluation_csv, name="evaluation_csv"),
     path("notes/evaluation/review/", views.team_review, name="team_review"),

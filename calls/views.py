@@ -7,13 +7,14 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Max
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -133,6 +134,12 @@ def new_note(request: SignedInRequest) -> HttpResponse:
     if request.method == "GET" and not NoteKeys.objects.filter(person=request.user).exists():
         # Signed in before notes were sealed: signing in again creates their key pair.
         return sign_in_again(request)
+    if request.method == "POST" and "show_resources" in request.POST:
+        # Without JavaScript: the needs ticked lead to their resources, and nothing
+        # typed is lost (the form is shown again, unsaved, without complaints).
+        form = NoteForm(initial=_as_initial(request.POST), writer=request.user)
+        form.asked_for_resources = True
+        return render(request, "calls/new.html", {"form": form, "body_max": BODY_MAX_CHARS})
     form = NoteForm(posted(request), writer=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -148,6 +155,7 @@ def new_note(request: SignedInRequest) -> HttpResponse:
                 follow_up_to=data["follow_up_to"],
                 follow_up_by=data["follow_up_by"],
                 keep_until=form.keep_until,
+                referrals=data["referrals"],
             )
         except NoKeyPair as missing:
             form.add_error(None, form.no_key_pair_message(missing.person))
@@ -175,6 +183,20 @@ def _while_the_keyring_reads(view: Callable[..., HttpResponse]) -> Callable[...,
             return render(request, "calls/keyring_unreadable.html", status=503)
 
     return reading
+
+
+def _as_initial(sent: QueryDict) -> dict[str, Any]:
+    many = {"needs", "referrals"}
+    return {key: sent.getlist(key) if key in many else sent.get(key) for key in sent}
+
+
+@never_cache
+@role_required("respond")
+@require_GET
+def referral_options(request: SignedInRequest) -> HttpResponse:
+    """The note form's "Referred to" choices for the needs ticked (htmx swaps them in)."""
+    form = NoteForm(initial={"needs": request.GET.getlist("needs")}, writer=request.user)
+    return render(request, "calls/new.html#referrals", {"form": form})
 
 
 @never_cache

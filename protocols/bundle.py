@@ -59,8 +59,14 @@ class Entry:
 # --- Reading ----------------------------------------------------------------------
 
 
-def read_zip(upload: BinaryIO) -> list[tuple[str, bytes]]:
-    """The files of a zip, refusing traversal, odd names and anything too big."""
+def read_zip(
+    upload: BinaryIO,
+    names: re.Pattern[str] = ENTRY_NAME,
+    expected: str = "",
+    empty: str = "",
+) -> list[tuple[str, bytes]]:
+    """The files of a zip, refusing traversal, odd names (other than `names`, which
+    `expected` describes) and anything too big; `empty` says a zip holds none."""
     if getattr(upload, "size", 0) > MAX_UPLOAD:
         raise BundleError([_("The bundle is larger than 10 MB.")])
     try:
@@ -84,9 +90,11 @@ def read_zip(upload: BinaryIO) -> list[tuple[str, bytes]]:
         if ".." in name.replace("\\", "/").split("/") or "\\" in name:
             problems.append(_("“%(name)s” tries to leave the bundle.") % {"name": name})
             continue
-        if not ENTRY_NAME.match(name):
+        if not names.match(name):
             problems.append(
-                _(
+                expected % {"name": name}
+                if expected
+                else _(
                     "“%(name)s” is not expected here: only pages/<slug>.md and "
                     "trees/<slug>.yaml are."
                 )
@@ -113,7 +121,7 @@ def read_zip(upload: BinaryIO) -> list[tuple[str, bytes]]:
     if problems:
         raise BundleError(problems)
     if not contents:
-        raise BundleError([_("The bundle holds no pages or trees.")])
+        raise BundleError([empty or _("The bundle holds no pages or trees.")])
     return contents
 
 

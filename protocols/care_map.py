@@ -14,16 +14,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Need
+from protocols import revisions
 from shifts.hours import OpeningStatus, occurrences, status_from
 from shifts.models import WEEKDAYS
 
@@ -595,25 +597,16 @@ def snapshot(resource: Resource) -> dict[str, Any]:
     return data
 
 
-class ResourceRevisionQuerySet(models.QuerySet["ResourceRevision"]):
-    def update(self, **kwargs: Any) -> int:
-        from protocols.models import ImmutableRevision
-
-        raise ImmutableRevision
+class ResourceRevisionQuerySet(revisions.ImmutableQuerySet["ResourceRevision"]):
+    pass
 
 
-class ResourceRevision(models.Model):
-    """One immutable state of a resource, as the protocols' revisions are for pages."""
+class ResourceRevision(revisions.RevisionBase):
+    """One immutable state of a resource, as the protocols' revisions are for pages
+    (the same fields, rules and numbering: `protocols/revisions.py`)."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
     data = models.JSONField()
-    summary = models.CharField(_("what changed"), max_length=200, blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    restored_from = models.PositiveIntegerField(null=True, blank=True)
 
     objects = ResourceRevisionQuerySet.as_manager()
 
@@ -638,75 +631,66 @@ class ResourceRevision(models.Model):
     def __str__(self) -> str:
         return f"{self.resource.slug} #{self.number}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        from protocols.models import ImmutableRevision
-
-        if not self._state.adding:
-            raise ImmutableRevision
-        super().save(*args, **kwargs)
-
     def changed_fields(self, previous: ResourceRevision | None) -> list[str]:
         """Labels of the fields this revision changed from `previous`."""
         if previous is None:
             return []
-        labels = []
-        for key, value in self.data.items():
-            if previous.data.get(key) != value:
-                if key == "needs":
-                    labels.append(str(_("needs")))
-                elif key == "hours":
-                    labels.append(str(_("hours")))
-                else:
-                    labels.append(
-                        str(
-                            cast(
-                                "models.Field[Any, Any]", Resource._meta.get_field(key)
-                            ).verbose_name
-                        )
-                    )
-        return labels
+        return changed_labels(previous.data, self.data)
+
+
+def changed_labels(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Labels of the recorded fields whose values differ between two snapshots."""
+    labels = []
+    for key, value in new.items():
+        if old.get(key) != value:
+            if key == "needs":
+                labels.append(str(_("needs")))
+            elif key == "hours":
+                labels.append(str(_("hours")))
+            else:
+                field = cast("models.Field[Any, Any]", Resource._meta.get_field(key))
+                labels.append(str(field.verbose_name))
+    return labels
 
 
 def record_revision(
     resource: Resource, *, author: Any, summary: str = "", restored_from: int | None = None
 ) -> ResourceRevision:
     """Write the resource's current state as its next revision (the row is locked)."""
-    with transaction.atomic():
-        Resource.objects.select_for_update().filter(pk=resource.pk).first()
-        latest = (
-            ResourceRevision.objects.filter(resource=resource)
-            .order_by("-number")
-            .values_list("number", flat=True)
-            .first()
-        ) or 0
-        return ResourceRevision.objects.create(
-            resource=resource,
-            number=latest + 1,
-            data=snapshot(resource),
-            summary=summary,
-            author=author,
-            restored_from=restored_from,
-        )
+    return revisions.write_next(
+        ResourceRevision,
+        resource,
+        "resource",
+        data=snapshot(resource),
+        summary=summary,
+        author=author,
+        restored_from=restored_from,
+    )
+
+
+def apply(resource: Resource, data: dict[str, Any]) -> None:
+    """Give `resource` what a snapshot (a revision's, or an imported file's) records,
+    and save it, its needs and its hours."""
+    from datetime import time
+
+    for field in RECORDED_FIELDS:
+        if field in data:
+            value = data[field]
+            if field == "last_verified" and isinstance(value, str) and value:
+                value = date.fromisoformat(value)
+            setattr(resource, field, value)
+    resource.updated_at = timezone.now()
+    resource.save()
+    resource.set_needs(n for n in data.get("needs", []) if n in Need.values)
+    resource.set_hours(
+        (d, time.fromisoformat(s), time.fromisoformat(e)) for d, s, e in data.get("hours", [])
+    )
 
 
 def restore(resource: Resource, revision: ResourceRevision, *, author: Any) -> ResourceRevision:
     """Put back what `revision` recorded; the restore is itself a new revision."""
-    from datetime import time
-
-    data = revision.data
     with transaction.atomic():
-        for field in RECORDED_FIELDS:
-            if field in data:
-                value = data[field]
-                if field == "last_verified" and value:
-                    value = date.fromisoformat(value)
-                setattr(resource, field, value)
-        resource.updated_at = timezone.now()
-        resource.save()
-        resource.set_needs(n for n in data.get("needs", []) if n in Need.values)
-        resource.set_hours(
-            (d, time.fromisoformat(s), time.fromisoformat(e)) for d, s, e in data.get("hours", [])
-        )
+        apply(resource, revision.data)
         return record_revision(
             resource,
             author=author,
@@ -719,8 +703,20 @@ def restore(resource: Resource, revision: ResourceRevision, *, author: Any) -> R
 
 
 @dataclass(frozen=True)
+class MapEntry:
+    """What the map needs of a resource, read as a plain row (no model, no prefetch)."""
+
+    slug: str
+    name: str
+    url: str
+    ring: int
+    partner_status: str
+    needs: frozenset[str]
+
+
+@dataclass(frozen=True)
 class MapDot:
-    resource: Resource
+    resource: MapEntry
     url: str
     x: float
     y: float
@@ -769,23 +765,65 @@ PARTNER_SIZE = {
     PartnerStatus.WORKING: 12,
     PartnerStatus.WRITTEN: 15,
 }
+SYSTEM_FIELDS = [field for field, _label in SYSTEMS]
 
 
 def ring_of(resource: Resource) -> int:
     """0 (centre: involves no system) to 3 (edge: always involves one)."""
-    return max(INVOLVEMENT_RANK[Involvement(getattr(resource, field))] for field, _label in SYSTEMS)
+    return _ring([getattr(resource, field) for field in SYSTEM_FIELDS])
 
 
-def layout(resources: Sequence[Resource]) -> list[MapSector]:
+def _ring(answers: Iterable[str]) -> int:
+    return max(INVOLVEMENT_RANK[Involvement(answer)] for answer in answers)
+
+
+def map_entries() -> list[MapEntry]:
+    """The resources one may refer to, as the map draws them: two queries, plain rows."""
+    rows = Resource.objects.filter(do_not_refer=False).values_list(
+        "pk", "slug", "name", "partner_status", *SYSTEM_FIELDS
+    )
+    serves: dict[int, set[str]] = {}
+    for resource_id, need in ResourceNeed.objects.filter(resource__do_not_refer=False).values_list(
+        "resource_id", "need"
+    ):
+        serves.setdefault(resource_id, set()).add(need)
+    # One reverse() for every address: the slug is all that differs.
+    pattern = reverse("protocols:resource", args=["slug-here"])
+    return [
+        MapEntry(
+            slug=slug,
+            name=name,
+            url=pattern.replace("slug-here", slug),
+            ring=_ring(answers),
+            partner_status=partner,
+            needs=frozenset(serves.get(pk, ())),
+        )
+        for pk, slug, name, partner, *answers in rows
+    ]
+
+
+def map_stamp() -> str:
+    """Changes whenever anything the map draws may have changed (two queries): how
+    many resources there are, the latest edit, and the latest revision (every edit,
+    verification, restore and import writes one)."""
+    found = Resource.objects.aggregate(count=models.Count("pk"), latest=models.Max("updated_at"))
+    revision = ResourceRevision.objects.aggregate(latest=models.Max("pk"))["latest"]
+    latest = found["latest"].timestamp() if found["latest"] else 0
+    return f"{found['count']}-{latest}-{revision}"
+
+
+def layout(entries: Sequence[MapEntry]) -> list[MapSector]:
     """Resources grouped by need into sectors, each placed in its safety ring.
 
-    A resource serving several needs appears in each of their sectors."""
+    A resource serving several needs appears in each of their sectors; each sector
+    reads only its own members (one pass over the resources for all sectors)."""
     import math
 
-    serves = {r.pk: set(r.need_values()) for r in resources}
-    urls = {r.pk: r.get_absolute_url() for r in resources}
-    rings = {r.pk: ring_of(r) for r in resources}
-    needs = [need for need in Need if any(need.value in serves[r.pk] for r in resources)]
+    members: dict[str, list[MapEntry]] = {}
+    for entry in entries:
+        for need in entry.needs:
+            members.setdefault(need, []).append(entry)
+    needs = [need for need in Need if need.value in members]
     if not needs:
         return []
     centre = MAP_SIZE / 2
@@ -793,25 +831,24 @@ def layout(resources: Sequence[Resource]) -> list[MapSector]:
     sectors = []
     for index, need in enumerate(needs):
         begin = index * width - math.pi / 2
-        members = [r for r in resources if need.value in serves[r.pk]]
-        by_ring: dict[int, list[Resource]] = {}
-        for resource in members:
-            by_ring.setdefault(rings[resource.pk], []).append(resource)
+        by_ring: dict[int, list[MapEntry]] = {}
+        for entry in members[need.value]:
+            by_ring.setdefault(entry.ring, []).append(entry)
         dots = []
         for ring, group in by_ring.items():
             inner = 40 if ring == 0 else RING_RADII[ring - 1]
             band = RING_RADII[ring] - inner
-            for position, resource in enumerate(group):
+            for position, entry in enumerate(group):
                 angle = begin + width * (position + 1) / (len(group) + 1)
                 # Alternate depths inside the ring, so neighbours do not overlap.
                 radius = inner + band * (0.35 if position % 2 else 0.65)
                 dots.append(
                     MapDot(
-                        resource=resource,
-                        url=urls[resource.pk],
+                        resource=entry,
+                        url=entry.url,
                         x=round(centre + radius * math.cos(angle), 1),
                         y=round(centre + radius * math.sin(angle), 1),
-                        r=PARTNER_SIZE[PartnerStatus(resource.partner_status)],
+                        r=PARTNER_SIZE[PartnerStatus(entry.partner_status)],
                         ring=ring,
                     )
                 )
@@ -828,6 +865,90 @@ def layout(resources: Sequence[Resource]) -> list[MapSector]:
             )
         )
     return sectors
+
+
+def _dot_markup(dot: MapDot) -> str:
+    if dot.ring == 3:
+        shape = (
+            f'<rect class="dot ring-3" x="{dot.left}" y="{dot.top}" '
+            f'width="{dot.side}" height="{dot.side}"/>'
+        )
+    else:
+        shape = f'<circle class="dot ring-{dot.ring}" cx="{dot.x}" cy="{dot.y}" r="{dot.r}"/>'
+    return f'<a href="{escape(dot.url)}"><title>{escape(dot.resource.name)}</title>{shape}</a>'
+
+
+def draw(sectors: Sequence[MapSector]) -> tuple[str, str]:
+    """The map's SVG shapes and the same map as a list, as HTML (every text escaped).
+
+    Drawn in Python rather than by the template engine: a thousand dots through
+    template tags took a second; this takes a few milliseconds."""
+    centre = MAP_SIZE / 2
+    shapes = [
+        f'<circle class="ring ring-{n}" cx="{centre}" cy="{centre}" r="{radius}"/>'
+        for n, radius in enumerate(RING_RADII)
+    ]
+    listed = []
+    for sector in sectors:
+        shapes.append(
+            f'<g class="sector"><line class="spoke" x1="{centre}" y1="{centre}" '
+            f'x2="{sector.spoke_x}" y2="{sector.spoke_y}"/>'
+            f'<text class="need-label" x="{sector.label_x}" y="{sector.label_y}" '
+            f'text-anchor="middle">{escape(sector.label)}</text>'
+        )
+        shapes.extend(_dot_markup(dot) for dot in sector.dots)
+        shapes.append("</g>")
+        items = "".join(
+            f'<li><a href="{escape(dot.url)}">{escape(dot.resource.name)}</a> '
+            f"<small>({escape(dot.ring_label)})</small></li>"
+            for dot in sector.dots
+        )
+        listed.append(f"<section><h3>{escape(sector.label)}</h3><ul>{items}</ul></section>")
+    return "\n".join(shapes), "\n".join(listed)
+
+
+def drawn_map() -> tuple[str, str]:
+    """`draw` for the current resources, kept per language until anything changes."""
+    key = f"care-map:{get_language()}:{map_stamp()}"
+    found = cache.get(key)
+    if found is None:
+        found = draw(layout(map_entries()))
+        cache.set(key, found, 24 * 3600)
+    return cast("tuple[str, str]", found)
+
+
+# --- Referring from a call note ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Referable:
+    pk: int
+    slug: str
+    name: str
+    police: str
+    ring: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} · {_('Police')}: {Involvement(self.police).label}"
+
+
+def referable_for(needs: Iterable[str], most: int = 30) -> list[Referable]:
+    """The resources one may refer to for any of `needs`, safest first (one query)."""
+    wanted = [n for n in needs if n in Need.values]
+    if not wanted:
+        return []
+    rows = (
+        Resource.objects.filter(do_not_refer=False, needs__need__in=wanted)
+        .distinct()
+        .values_list("pk", "slug", "name", *SYSTEM_FIELDS)
+    )
+    found = [
+        Referable(pk=pk, slug=slug, name=name, police=answers[0], ring=_ring(answers))
+        for pk, slug, name, *answers in rows
+    ]
+    found.sort(key=lambda r: (r.ring, r.name.lower()))
+    return found[:most]
 
 
 # --- Mentions: [[resource:slug]] in a protocol page or a tree's outcome ------------------

@@ -9,15 +9,17 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from protocols import trees
+from protocols import revisions, trees
+from protocols.revisions import STARTER_SUMMARY as STARTER_SUMMARY
+from protocols.revisions import ImmutableRevision as ImmutableRevision
+from protocols.revisions import StaleEdit as StaleEdit
 
 MAX_BODY = 100_000
 
@@ -171,61 +173,29 @@ class Protocol(models.Model):
         The protocol row is locked, so two saves from the same starting point
         cannot both succeed: the second raises StaleEdit.
         """
-        with transaction.atomic():
-            Protocol.objects.select_for_update().filter(pk=self.pk).first()
-            latest = (
-                Revision.objects.filter(protocol=self)
-                .order_by("-number")
-                .values_list("number", flat=True)
-            ).first() or 0
-            if based_on is not None and based_on != latest:
-                raise StaleEdit(latest)
-            revision = Revision.objects.create(
-                protocol=self,
-                number=latest + 1,
-                body=body,
-                summary=summary,
-                author=author,
-                restored_from=restored_from,
-            )
+        revision = revisions.write_next(
+            Revision,
+            self,
+            "protocol",
+            based_on=based_on,
+            body=body,
+            summary=summary,
+            author=author,
+            restored_from=restored_from,
+        )
         self.__dict__.pop("current", None)
         return revision
 
 
-class StaleEdit(Exception):
-    """Someone saved a newer revision since the editor opened the page."""
-
-    def __init__(self, latest: int):
-        super().__init__(f"revision {latest} is newer")
-        self.latest = latest
+class RevisionQuerySet(revisions.ImmutableQuerySet["Revision"]):
+    pass
 
 
-class RevisionQuerySet(models.QuerySet["Revision"]):
-    def update(self, **kwargs: Any) -> int:
-        raise ImmutableRevision
-
-
-class ImmutableRevision(Exception):
-    def __str__(self) -> str:
-        return "Revisions are immutable: write a new revision instead."
-
-
-# The summary of revisions the starter library writes (stored in English, shown translated).
-STARTER_SUMMARY = gettext_noop("Starter library")
-
-
-class Revision(models.Model):
+class Revision(revisions.RevisionBase):
     """One immutable version. Pages hold Markdown; trees hold their document as YAML."""
 
     protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
     body = models.TextField(max_length=MAX_BODY)
-    summary = models.CharField(_("what changed"), max_length=200, blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    restored_from = models.PositiveIntegerField(null=True, blank=True)
 
     objects = RevisionQuerySet.as_manager()
 
@@ -255,29 +225,9 @@ class Revision(models.Model):
         return f"{self.protocol.slug} #{self.number}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ImmutableRevision
-        if len(self.body) > MAX_BODY:
+        if self._state.adding and len(self.body) > MAX_BODY:
             raise ValidationError(_("The text is too long."))
         super().save(*args, **kwargs)
-
-    @property
-    def written_by(self) -> str:
-        """Who wrote it, as pages name them: the starter library wrote its own pages."""
-        if self.author:
-            return str(self.author)
-        if self.summary == STARTER_SUMMARY:
-            return gettext("the starter library")
-        return gettext("someone")
-
-    @property
-    def what_changed(self) -> str:
-        """The summary in the reader's language where the app wrote it itself."""
-        if self.restored_from:
-            return gettext("Restored revision %(number)d") % {"number": self.restored_from}
-        if self.summary == STARTER_SUMMARY:
-            return gettext("Starter library")
-        return self.summary
 
     @cached_property
     def document(self) -> dict[str, Any]:

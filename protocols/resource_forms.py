@@ -16,7 +16,7 @@ from protocols.care_map import Referral, Resource
 from shifts.models import WEEKDAYS
 
 # Paths under /protocols/resources/ that a slug must not shadow.
-RESERVED_RESOURCE_SLUGS = {"new", "print", "export", "map", "public"}
+RESERVED_RESOURCE_SLUGS = {"new", "print", "export", "map", "public", "import", "referrals"}
 
 SPAN = re.compile(r"^([0-9]{1,2}):([0-9]{2})\s*[-–]\s*([0-9]{1,2}):([0-9]{2})$")
 
@@ -263,4 +263,24 @@ class DirectoryFilterForm(forms.Form):
 class PublicSwitchForm(forms.Form):
     is_on = forms.BooleanField(
         label=gettext_lazy("Show shareable resources on a public page"), required=False
+    )
+
+
+class ResourceImportForm(forms.Form):
+    """Step one: the zip to check (nothing changes until the preview is confirmed)."""
+
+    bundle = forms.FileField(label=gettext_lazy("Bundle of resources (.zip)"))
+
+
+class ResourceImportConfirmForm(forms.Form):
+    """Step two: the checked bundle, signed by this server, and whether to write the
+    bundle's version of resources that differ here."""
+
+    checked = forms.CharField(widget=forms.HiddenInput, max_length=2_000_000)
+    update_existing = forms.BooleanField(
+        label=gettext_lazy(
+            "Also write the bundle's version of the resources that differ here, as a new "
+            "revision of each"
+        ),
+        required=False,
     )

@@ -5,27 +5,38 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from dataclasses import asdict
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls.models import Need
+from crisisline.limits import accepts_body_up_to
 from crisisline.phones import display as phone_display
 from crisisline.roles import can
-from protocols import care_map
+from protocols import bundle, care_map, resource_bundle
 from protocols.care_map import PublicDirectory, Resource, ResourceRevision
-from protocols.resource_forms import DirectoryFilterForm, PublicSwitchForm, ResourceForm
+from protocols.resource_forms import (
+    DirectoryFilterForm,
+    PublicSwitchForm,
+    ResourceForm,
+    ResourceImportConfirmForm,
+    ResourceImportForm,
+)
+from protocols.revisions import with_previous
 
 View = Callable[..., HttpResponse]
 
@@ -90,11 +101,13 @@ def filtered(
         resources = resources.speaking_spanish()
     resources = resources.distinct()
     spans: dict[int, list[care_map.WeeklySpan]] = {}
+    open_now = care_map.OpenNow()
+    # Open now depends only on yesterday's hours (running past midnight) and today's.
+    today = timezone.localtime(open_now.now).weekday()
     for resource_id, weekday, start, end in care_map.ResourceHours.objects.filter(
-        resource__in=resources.values("pk")
+        resource__in=resources.values("pk"), weekday__in=[today, (today - 1) % 7]
     ).values_list("resource_id", "weekday", "start", "end"):
         spans.setdefault(resource_id, []).append(care_map.WeeklySpan(weekday, start, end))
-    open_now = care_map.OpenNow()
     rows = [
         (pk, name, do_not_refer, open_now(spans.get(pk, [])))
         for pk, name, do_not_refer in resources.values_list("pk", "name", "do_not_refer")
@@ -218,15 +231,14 @@ def resource_print(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_GET
 def resource_map(request: HttpRequest) -> HttpResponse:
-    found = list(Resource.objects.filter(do_not_refer=False).for_directory())
+    shapes, listed = care_map.drawn_map()
     return render(
         request,
         "protocols/resources/map.html",
         {
-            "sectors": care_map.layout(found),
+            "shapes": mark_safe(shapes),  # every text escaped in care_map.draw
+            "listed": mark_safe(listed),
             "size": care_map.MAP_SIZE,
-            "centre": care_map.MAP_SIZE / 2,
-            "rings": care_map.RING_RADII,
         },
     )
 
@@ -238,7 +250,7 @@ def resource_history(request: HttpRequest, slug: str) -> HttpResponse:
     revisions = list(found.revisions.select_related("author").order_by("-number"))
     rows = [
         {"revision": rev, "changed": rev.changed_fields(older)}
-        for rev, older in zip(revisions, [*revisions[1:], None], strict=True)
+        for rev, older in with_previous(revisions)
     ]
     return render(request, "protocols/resources/history.html", {"resource": found, "rows": rows})
 
@@ -346,6 +358,112 @@ def _csv_safe(value: Any) -> str:
         value = " ".join("-".join(str(p) for p in v) if isinstance(v, list) else v for v in value)
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+REFERRAL_WEEKS = 8
+
+
+@editor_required
+@require_GET
+def resource_referrals(request: HttpRequest) -> HttpResponse:
+    """Anonymous weekly referral counts per resource, small counts hidden."""
+    from datetime import timedelta
+
+    from calls.evaluation import SMALL_COUNT, referral_table
+    from calls.models import ReferralTally, week_of
+
+    this_week = week_of(timezone.localdate())
+    weeks = [this_week - timedelta(weeks=n) for n in range(REFERRAL_WEEKS - 1, -1, -1)]
+    rows = ReferralTally.objects.filter(week__in=weeks).values_list(
+        "week", "resource__slug", "resource__name", "count"
+    )
+    return render(
+        request,
+        "protocols/resources/referrals.html",
+        {"weeks": weeks, "rows": referral_table(rows, weeks), "small": SMALL_COUNT},
+    )
+
+
+@editor_required
+@require_GET
+def resource_export_zip(request: HttpRequest) -> HttpResponse:
+    """A zip of the shareable resources (team-only ones only when the editor asks),
+    to import into this or another line."""
+    include_team = request.GET.get("include_team") == "1"
+    found = Resource.objects.all() if include_team else Resource.objects.shareable()
+    response = HttpResponse(
+        resource_bundle.export_zip(found.for_directory()), content_type="application/zip"
+    )
+    name = "resources-all.zip" if include_team else "resources-shareable.zip"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+IMPORT_SALT = "protocols.resource_import"
+
+
+@accepts_body_up_to(bundle.MAX_UPLOAD + 1024 * 1024)
+@editor_required
+@require_http_methods(["GET", "POST"])
+def resource_import(request: HttpRequest) -> HttpResponse:
+    """Upload, see what would change, then confirm: nothing changes before that, and
+    nothing at all when any file has a problem."""
+    upload = ResourceImportForm(
+        request.POST if "bundle" in request.FILES else None, request.FILES or None
+    )
+    confirm = ResourceImportConfirmForm(request.POST if "checked" in request.POST else None)
+    problems: list[str] = []
+    planned: list[resource_bundle.Planned] = []
+    if confirm.is_bound and confirm.is_valid():
+        try:
+            raw = signing.loads(confirm.cleaned_data["checked"], salt=IMPORT_SALT, max_age=3600)
+            planned = [resource_bundle.Planned(**entry) for entry in raw["planned"]]
+            if raw["by"] != request.user.pk:
+                raise signing.BadSignature
+        except (signing.BadSignature, KeyError, TypeError):
+            messages.error(request, _("That check is too old or not this server's: upload again."))
+            return redirect("protocols:resource_import")
+        result = resource_bundle.apply(
+            planned,
+            author=request.user,
+            update_existing=confirm.cleaned_data["update_existing"],
+        )
+        messages.success(
+            request,
+            _(
+                "Imported: %(created)d new, %(updated)d with a new revision, "
+                "%(unchanged)d left as they are."
+            )
+            % result,
+        )
+        return redirect("protocols:resources")
+    if upload.is_bound and upload.is_valid():
+        try:
+            planned = resource_bundle.plan(upload.cleaned_data["bundle"])
+        except bundle.BundleError as error:
+            problems = error.problems
+    checked = ""
+    if planned:
+        checked = signing.dumps(
+            {"by": request.user.pk, "planned": [asdict(entry) for entry in planned]},
+            salt=IMPORT_SALT,
+            compress=True,
+        )
+    status = 400 if problems or upload.errors else 200
+    return render(
+        request,
+        "protocols/resources/import.html",
+        {
+            "form": ResourceImportForm() if planned else upload,
+            "confirm": ResourceImportConfirmForm(initial={"checked": checked}),
+            "problems": problems,
+            "planned": planned,
+            "new": [p for p in planned if p.state == "new"],
+            "changed": [p for p in planned if p.state == "changed"],
+            "same": [p for p in planned if p.state == "same"],
+        },
+        status=status,
+    )
 
 
 @editor_required

@@ -18,6 +18,13 @@ urlpatterns = [
     path("resources/print/", resource_views.resource_print, name="resource_print"),
     path("resources/map/", resource_views.resource_map, name="resource_map"),
     path("resources/export/", resource_views.resource_export, name="resource_export"),
+    path(
+        "resources/export/resources.zip",
+        resource_views.resource_export_zip,
+        name="resource_export_zip",
+    ),
+    path("resources/referrals/", resource_views.resource_referrals, name="resource_referrals"),
+    path("resources/import/", resource_views.resource_import, name="resource_import"),
     path("resources/public/", resource_views.resource_public, name="resource_public"),
     path("resources/<slug:slug>/", resource_views.resource, name="resource"),
     path("resources/<slug:slug>/edit/", resource_views.resource_edit, name="resource_edit"),

@@ -221,6 +221,7 @@ EXPECTED: dict[str, Expect] = {
     # calls: notes are the author's alone; totals and retention are the coordinators'
     "calls:list": RESPONDERS,
     "calls:new": RESPONDERS,
+    "calls:referral_options": RESPONDERS,
     # One note, the responder's: everyone else signed in gets 404, whatever their roles.
     "calls:detail": row(
         LOGIN, 200, 404, 404, 404, LOGIN, kwargs=lambda w: {"public_id": w.note.public_id}
@@ -294,6 +295,9 @@ EXPECTED: dict[str, Expect] = {
     "protocols:resource_print": MEMBERS,
     "protocols:resource_map": MEMBERS,
     "protocols:resource_export": GRANTERS,
+    "protocols:resource_export_zip": GRANTERS,
+    "protocols:resource_import": GRANTERS,
+    "protocols:resource_referrals": GRANTERS,
     "protocols:resource_public": GRANTERS,
     "protocols:resource": row(*MEMBERS.statuses, kwargs=lambda w: RESOURCE),
     "protocols:resource[missing]": row(
@@ -553,6 +557,7 @@ TAKES_GET_AND_POST = {
     "protocols:resource_new",
     "protocols:resource_edit",
     "protocols:resource_public",
+    "protocols:resource_import",
 }
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 

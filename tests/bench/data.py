@@ -437,6 +437,7 @@ def resources_data(size, figures, named, cookies, pages, timings, summary) -> No
     from protocols.care_map import (
         Involvement,
         PartnerStatus,
+        PublicDirectory,
         Resource,
         ResourceHours,
         ResourceNeed,
@@ -477,18 +478,33 @@ def resources_data(size, figures, named, cookies, pages, timings, summary) -> No
         ResourceRevision(resource=r, number=1, data=snapshot(r)) for r in resources[:50]
     )
     summary.update(resources=Resource.objects.count())
+    PublicDirectory.switch(True)
+    # max_queries: the same ceiling at 50 and at 500 resources (run.py checks it).
     pages += [
         {
             "name": "resources",
             "path": "/protocols/resources/",
             "cookie": cookies["responder"],
+            "max_queries": 10,
         },
         {
             "name": "resources, filtered",
             "path": "/protocols/resources/?no_police=1&spanish=1&open_now=1&need=housing",
             "cookie": cookies["responder"],
+            "max_queries": 10,
         },
-        {"name": "care map", "path": "/protocols/resources/map/", "cookie": cookies["responder"]},
+        {
+            "name": "care map",
+            "path": "/protocols/resources/map/",
+            "cookie": cookies["responder"],
+            "max_queries": 8,
+        },
+        {"name": "public resources", "path": "/resources/", "max_queries": 8},
+        {
+            "name": "public resources, filtered",
+            "path": "/resources/?no_police=1&spanish=1&open_now=1&need=housing",
+            "max_queries": 8,
+        },
     ]
 
 

@@ -333,6 +333,13 @@ def run_one(
         )
         run.timings.setdefault(database, {})[size] = info.get("timings", {})
         queries = data(env, "queries", json.dumps(info["pages"]))
+        # Pages that must read in a constant number of queries, whatever the line's size.
+        too_many = {
+            page["name"]: (queries.get(page["name"]), page["max_queries"])
+            for page in info["pages"]
+            if "max_queries" in page and (queries.get(page["name"]) or 0) > page["max_queries"]
+        }
+        assert not too_many, f"more queries than allowed (found, allowed): {too_many}"
         server = Server(env, workers)
         try:
             bare = measure(

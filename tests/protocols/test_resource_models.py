@@ -120,6 +120,40 @@ def test_revisions_are_immutable(trainer):
         ResourceRevision.objects.filter(pk=revision.pk).update(summary="x")
 
 
+def test_the_database_refuses_to_change_a_resource_revision(trainer):
+    """The same trigger as protocol revisions have; the author alone may change."""
+    from django.db import connection, transaction
+
+    resource = make_resource(police="never", author=trainer)
+    with (
+        pytest.raises(Exception, match="immutable"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE protocols_resourcerevision SET data = '{}'")
+    assert resource.revisions.get().data["police"] == "never"
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE protocols_resourcerevision SET author_id = NULL")
+    assert resource.revisions.get().author is None
+
+
+def test_protocol_pages_and_resources_share_one_revision_machinery():
+    from protocols import revisions
+    from protocols.models import Revision
+
+    assert issubclass(Revision, revisions.RevisionBase)
+    assert issubclass(ResourceRevision, revisions.RevisionBase)
+    resource = make_resource()
+    care_map.record_revision(resource, author=None, summary="Second")
+    with pytest.raises(revisions.StaleEdit):
+        revisions.write_next(
+            ResourceRevision, resource, "resource", based_on=1, data={}, summary="Late"
+        )
+    first = resource.revisions.get(number=1)
+    written = care_map.restore(resource, first, author=None)
+    assert written.what_changed == "Restored revision 1"
+
+
 def test_map_places_safe_resources_at_the_centre_and_others_outward():
     safe = make_resource(
         "safe",
@@ -129,7 +163,7 @@ def test_map_places_safe_resources_at_the_centre_and_others_outward():
         involuntary_holds="never",
     )
     risky = make_resource("risky", police="always")
-    sectors = care_map.layout(list(Resource.objects.for_directory()))
+    sectors = care_map.layout(care_map.map_entries())
     assert [s.need for s in sectors] == ["housing"]
     by_slug = {dot.resource.slug: dot for dot in sectors[0].dots}
     centre = care_map.MAP_SIZE / 2

@@ -354,3 +354,50 @@ def test_cards_come_fifty_at_a_time_with_a_link_for_more(as_responder):
     assert "need=food" in more and "shown=100" in more
     assert len(as_responder.get(more).context["resources"]) == 55
     assert len(as_responder.get(f"{LIST}?shown=abc").context["resources"]) == 50
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_map_reads_in_a_constant_number_of_queries(as_responder, directory):
+    from django.core.cache import cache
+
+    cache.clear()
+    few = _queries(as_responder, "/protocols/resources/map/")
+    for n in range(20):
+        make_resource(f"more-{n}", needs=("food", "housing"), police="always")
+    cache.clear()
+    assert _queries(as_responder, "/protocols/resources/map/") == few
+    # Drawn once, then kept until something changes: two queries fewer.
+    assert _queries(as_responder, "/protocols/resources/map/") == few - 2
+
+
+def test_the_kept_map_shows_an_edit_at_once(as_responder, as_trainer, directory):
+    assert "Night Shelter" in as_responder.get("/protocols/resources/map/").content.decode()
+    resource = directory["shelter"]
+    resource.name = "Night Shelter on Elm"
+    resource.save()
+    from protocols.care_map import record_revision
+
+    record_revision(resource, author=None, summary="Renamed")
+    html = as_responder.get("/protocols/resources/map/").content.decode()
+    assert "Night Shelter on Elm" in html
+
+
+def test_the_map_is_drawn_in_the_readers_language(as_responder, directory):
+    english = as_responder.get("/protocols/resources/map/").content.decode()
+    spanish = as_responder.get("/protocols/resources/map/", HTTP_ACCEPT_LANGUAGE="es").content
+    assert ">Housing<" in english
+    assert ">Vivienda<" in spanish.decode()
+
+
+def test_the_map_escapes_resource_names(as_responder):
+    make_resource("xss-map", name="<script>alert(1)</script>")
+    html = as_responder.get("/protocols/resources/map/").content.decode()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
