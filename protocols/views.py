@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,7 +39,14 @@ from protocols.forms import (
 from protocols.markdown import render as render_markdown
 from protocols.models import Category, Protocol, Revision, StaleEdit
 from protocols.search import search
-from protocols.tree_editor import apply_step, draft_from_post, focus_after
+from protocols.tree_editor import (
+    apply_step,
+    draft_from_post,
+    focus_after,
+    removed_by,
+    undo_field,
+    undo_removal,
+)
 
 
 def _protocol(slug: str, kind: str | None = None) -> Protocol:
@@ -451,6 +459,8 @@ def tree_edit(request: SignedInRequest, slug: str) -> HttpResponse:
     )
     settings_valid = True
     step = ""
+    removed: dict[str, Any] | None = None  # what this step removed: the next can undo it
+    focus = ""
     if request.method == "GET":
         doc = current.document
     else:
@@ -458,7 +468,10 @@ def tree_edit(request: SignedInRequest, slug: str) -> HttpResponse:
         summary = request.POST.get("summary", "")[:200]
         base = whole_number(request.POST.get("base", "")) or 0
         step = request.POST.get("step", "save")
-        if step != "save":
+        if step == "undo":
+            doc, focus = undo_removal(doc, request.POST.get("removed", ""))
+        elif step != "save":
+            removed = removed_by(doc, step)
             doc = apply_step(doc, step)
         else:
             known = set(
@@ -536,7 +549,8 @@ def tree_edit(request: SignedInRequest, slug: str) -> HttpResponse:
         "conflict_outline": trees.outline(conflict.document, render_markdown) if conflict else None,
         "max_nodes": trees.MAX_NODES,
         "error_links": error_links,
-        "focus": focus_after(doc, step) if step and step != "save" else "",
+        "focus": focus or (focus_after(doc, step) if step and step not in ("save", "undo") else ""),
+        "removed": _removal(removed),
     }
     context["settings_form"] = settings_form
     status = 400 if problems or not settings_valid else 200
@@ -544,6 +558,25 @@ def tree_edit(request: SignedInRequest, slug: str) -> HttpResponse:
         # An add, move or remove: only the nodes change; the page stays where it was.
         return render(request, "protocols/tree_edit.html#nodes", context)
     return render(request, "protocols/tree_edit.html", context, status=status)
+
+
+def _removal(removed: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The editor's "Removed …: Undo" line: where it shows, what it names, what it carries."""
+    if removed is None:
+        return None
+    item, at = removed["item"], removed["at"]
+    if len(at) == 2:
+        what = _("Answer %(number)s “%(label)s”") % {
+            "number": at[1] + 1,
+            "label": Truncator(item.get("label", "")).chars(60),
+        }
+    elif item.get("type") == trees.OUTCOME:
+        title = Truncator(item.get("title", "")).chars(60)
+        what = _("Outcome: %(title)s") % {"title": title} if title else _("New outcome")
+    else:
+        text = Truncator(item.get("text", "")).chars(60)
+        what = _("Question: %(text)s") % {"text": text} if text else _("New question")
+    return {"node": at[0], "answer": len(at) == 2, "what": what, "field": undo_field(removed)}
 
 
 # --- Export and import ------------------------------------------------------------------
