@@ -73,8 +73,11 @@ def _month_context(first: date) -> dict[str, Any]:
 def _week_context(first: date) -> dict[str, Any]:
     last = first + timedelta(days=6)
     start, end = local_day_bounds(first, last)
+    roster = load_roster(start, end)
     return {
-        "roster": load_roster(start, end),
+        "roster": roster,
+        "grid": roster.week_grid(first),
+        "week_days": [first + timedelta(days=i) for i in range(7)],
         "first": first,
         "last": last,
         "previous_page": f"{first - timedelta(days=7):%Y-%m-%d}",
