@@ -373,6 +373,18 @@ class Band:
     shifts: list[Shift | None]
     rows: list[GridRow]
 
+    @property
+    def fingerprint(self) -> str:
+        """Everything the band shows (its shifts' fingerprints): its rendered HTML's key."""
+        return repr(
+            (
+                self.start,
+                self.end,
+                [getattr(shift, "fingerprint", None) for shift in self.shifts],
+                [row.position.name for row in self.rows],
+            )
+        )
+
 
 @dataclass
 class Roster:
