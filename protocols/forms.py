@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.db import transaction
 from django.http import QueryDict
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,7 +15,15 @@ from crisisline.numbers import whole_number
 from protocols import police, trees
 from protocols.markdown import MAX_HTML, html_size
 from protocols.models import MAX_BODY, Category, Protocol, Revision, StaleEdit
-from protocols.tree_editor import apply_step, draft_from_post, focus_after, starter_tree
+from protocols.tree_editor import (
+    apply_step,
+    draft_from_post,
+    focus_after,
+    removed_by,
+    starter_tree,
+    undo_field,
+    undo_removal,
+)
 
 # ModelForm is generic only in the type stubs; at run time it takes no parameter.
 if TYPE_CHECKING:
@@ -309,13 +318,19 @@ class TreeEditForm:
         self.conflict: Revision | None = None
         self.summary, self.base, self.step = "", current.number, ""
         self.doc: dict[str, Any] = current.document
+        self.removed: dict[str, Any] | None = None  # what this step removed: the next can undo it
+        self.focus = ""
         if data is not None:
             self.doc = draft_from_post(data)
             self.summary = data.get("summary", "")[:200]
             self.base = whole_number(data.get("base", "")) or 0
             self.step = data.get("step", "save")
-            if self.step != "save":
+            if self.step == "undo":
+                self.doc, self.focus = undo_removal(self.doc, data.get("removed", ""))
+            elif self.step != "save":
+                self.removed = removed_by(self.doc, self.step)
                 self.doc = apply_step(self.doc, self.step)
+                self.focus = focus_after(self.doc, self.step)
 
     @property
     def saving(self) -> bool:
@@ -323,7 +338,7 @@ class TreeEditForm:
 
     @property
     def editing_step(self) -> bool:
-        """An add, move or remove: only the nodes change."""
+        """An add, move, remove or undo: only the nodes change."""
         return bool(self.step) and not self.saving
 
     def is_valid(self) -> bool:
@@ -388,9 +403,30 @@ class TreeEditForm:
             "conflict": self.conflict,
             "max_nodes": trees.MAX_NODES,
             "error_links": error_links,
-            "focus": focus_after(self.doc, self.step) if self.editing_step else "",
+            "focus": self.focus,
+            "removed": self.removal(),
             "settings_form": self.settings,
         }
+
+    def removal(self) -> dict[str, Any] | None:
+        """The editor's "Removed …: Undo" line: where it shows, what it names, what it
+        carries to the next step."""
+        if self.removed is None:
+            return None
+        item, at = self.removed["item"], self.removed["at"]
+        if len(at) == 2:
+            what = _("Answer %(number)s “%(label)s”") % {
+                "number": at[1] + 1,
+                "label": Truncator(item.get("label", "")).chars(60),
+            }
+        elif item.get("type") == trees.OUTCOME:
+            title = Truncator(item.get("title", "")).chars(60)
+            what = _("Outcome: %(title)s") % {"title": title} if title else _("New outcome")
+        else:
+            text = Truncator(item.get("text", "")).chars(60)
+            what = _("Question: %(text)s") % {"text": text} if text else _("New question")
+        field = undo_field(self.removed)
+        return {"node": at[0], "answer": len(at) == 2, "what": what, "field": field}
 
 
 class PreviewForm(forms.Form):

@@ -7,6 +7,7 @@ trainer presses Save.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -102,6 +103,83 @@ def apply_step(doc: dict[str, Any], step: str) -> dict[str, Any]:
             elif name in ("up-answer", "down-answer"):
                 _swap(answers, args[1], args[1] + (-1 if name == "up-answer" else 1))
     return doc
+
+
+def removed_by(doc: dict[str, Any], step: str) -> dict[str, Any] | None:
+    """What `step` removes from `doc`, and from where, so that the next step can put it
+    back ("undo"); None for a step that removes nothing. Read before the step is applied."""
+    name, _, rest = step.partition(":")
+    args = [n for a in rest.split(":") if (n := whole_number(a)) is not None] if rest else []
+    nodes = doc["nodes"]
+    if name == "remove" and len(args) == 1 and 0 <= args[0] < len(nodes):
+        return {"at": args, "item": nodes[args[0]]}
+    if name == "remove-answer" and len(args) == 2 and 0 <= args[0] < len(nodes):
+        answers = nodes[args[0]].get("answers") or []
+        if 0 <= args[1] < len(answers):
+            return {"at": args, "item": answers[args[1]]}
+    return None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _clean_answer(item: Any) -> dict[str, str]:
+    item = item if isinstance(item, dict) else {}
+    return {"label": _text(item.get("label")), "next": _text(item.get("next"))}
+
+
+def _clean_node(item: Any) -> dict[str, Any]:
+    """A removed node as it came back from the form: only the fields a node has, as text
+    (whatever else was posted is dropped; saving validates the tree as always)."""
+    item = item if isinstance(item, dict) else {}
+    node: dict[str, Any] = {"id": _text(item.get("id")).strip()}
+    if item.get("type") == OUTCOME:
+        links = item.get("links")
+        node |= {
+            "type": OUTCOME,
+            "title": _text(item.get("title")),
+            "guidance": _text(item.get("guidance")),
+            "links": [s for s in links if isinstance(s, str)] if isinstance(links, list) else [],
+        }
+    else:
+        answers = item.get("answers")
+        node |= {
+            "type": QUESTION,
+            "text": _text(item.get("text")),
+            "answers": [_clean_answer(a) for a in answers[:MAX_ANSWERS]]
+            if isinstance(answers, list)
+            else [],
+        }
+    return node
+
+
+def undo_removal(doc: dict[str, Any], removed: str) -> tuple[dict[str, Any], str]:
+    """Put back what the previous step removed (`removed` is `removed_by`'s answer, as
+    JSON carried by the form), and name the field to focus: the first of what came
+    back. A mangled or out-of-range value changes nothing."""
+    try:
+        data = json.loads(removed)
+    except ValueError:
+        return doc, ""
+    at = data.get("at") if isinstance(data, dict) else None
+    if not isinstance(at, list) or not all(type(n) is int and n >= 0 for n in at):
+        return doc, ""
+    nodes = doc["nodes"]
+    if len(at) == 1 and at[0] <= len(nodes) and len(nodes) < MAX_NODES:
+        nodes.insert(at[0], _clean_node(data.get("item")))
+        return doc, f"n{at[0]}-id"
+    if len(at) == 2 and at[0] < len(nodes) and nodes[at[0]].get("type") == QUESTION:
+        answers = nodes[at[0]]["answers"]
+        if at[1] <= len(answers) and len(answers) < MAX_ANSWERS:
+            answers.insert(at[1], _clean_answer(data.get("item")))
+            return doc, f"n{at[0]}-a{at[1]}-label"
+    return doc, ""
+
+
+def undo_field(removed: dict[str, Any] | None) -> str:
+    """`removed_by`'s answer as the form carries it to the next step."""
+    return json.dumps(removed, ensure_ascii=False) if removed else ""
 
 
 def focus_after(doc: dict[str, Any], step: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -357,6 +357,36 @@ def _local(instant: datetime) -> str:
 
 
 @dataclass
+class GridRow:
+    """One position across the week's columns (a place, or None where there is none)."""
+
+    position: Position
+    cells: list[Slot | None]
+
+
+@dataclass
+class Band:
+    """One stretch of the day across the week: its shifts by column, its positions by row."""
+
+    start: time
+    end: time
+    shifts: list[Shift | None]
+    rows: list[GridRow]
+
+    @property
+    def fingerprint(self) -> str:
+        """Everything the band shows (its shifts' fingerprints): its rendered HTML's key."""
+        return repr(
+            (
+                self.start,
+                self.end,
+                [getattr(shift, "fingerprint", None) for shift in self.shifts],
+                [row.position.name for row in self.rows],
+            )
+        )
+
+
+@dataclass
 class Roster:
     """A stretch of the roster, ready to show: shifts with slots, people and problems."""
 
@@ -370,6 +400,45 @@ class Roster:
         for shift in self.shifts:
             grouped[timezone.localtime(shift.start).date()].append(shift)
         return sorted(grouped.items())
+
+    def week_grid(self, first: date) -> list[Band]:
+        """The week from `first` as a grid: a band for each stretch of the day that a
+        shift covers (08:00–12:00), in it a row for each position, a column for each
+        day; a cell holds that day's place (or nothing: no such shift that day)."""
+        bands: list[Band] = []
+        for shift in self.shifts:
+            start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
+            column = (start.date() - first).days
+            if not 0 <= column < 7:
+                continue
+            band = next(
+                (
+                    b
+                    for b in bands
+                    if (b.start, b.end) == (start.time(), end.time()) and not b.shifts[column]
+                ),
+                None,
+            )
+            if band is None:
+                band = Band(start.time(), end.time(), [None] * 7, [])
+                bands.append(band)
+            band.shifts[column] = shift
+            for slot in shift.slot_list:
+                row = next(
+                    (
+                        r
+                        for r in band.rows
+                        if r.position.pk == slot.position_id and not r.cells[column]
+                    ),
+                    None,
+                )
+                if row is None:
+                    row = GridRow(slot.position, [None] * 7)
+                    band.rows.append(row)
+                row.cells[column] = slot
+        for band in bands:
+            band.rows.sort(key=lambda r: (r.position.order, r.position.name))
+        return sorted(bands, key=lambda b: (b.start, b.end))
 
     def days_with_problems(self) -> list[tuple[date, list[Shift], ProblemDay | None]]:
         """Each day's shifts with the day's problems, weightiest first (the phone roster)."""

@@ -217,7 +217,7 @@ EXPECTED: dict[str, Expect] = {
     "shifts:forwarding_token[revoke]": row(*COORDINATORS.statuses, query="?action=revoke"),
     "shifts:forwarding_chain": COORDINATORS_POST,
     "shifts:swaps": COORDINATORS,
-    "shifts:decide_swap": row(*COORDINATORS_POST.statuses, kwargs=pk("their_swap")),
+    "shifts:decide_swap": row(*COORDINATORS.statuses, kwargs=pk("their_swap")),
     # calls: notes are the author's alone; totals and retention are the coordinators'
     "calls:list": RESPONDERS,
     "calls:new": RESPONDERS,
@@ -506,6 +506,7 @@ TAKES_GET_AND_POST = {
     # Destructive actions: GET asks first (crisisline/confirm.py), POST does it.
     "calls:burn",
     "shifts:cant_make_it",
+    "shifts:decide_swap",
     "shifts:delete_closure",
     "shifts:delete_time_off",
     "shifts:delete_window",

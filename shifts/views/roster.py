@@ -74,8 +74,11 @@ def _month_context(first: date) -> dict[str, Any]:
 def _week_context(first: date) -> dict[str, Any]:
     last = first + timedelta(days=6)
     start, end = local_day_bounds(first, last)
+    roster = load_roster(start, end)
     return {
-        "roster": load_roster(start, end),
+        "roster": roster,
+        "grid": roster.week_grid(first),
+        "week_days": [first + timedelta(days=i) for i in range(7)],
         "first": first,
         "last": last,
         "previous_page": f"{first - timedelta(days=7):%Y-%m-%d}",
@@ -434,9 +437,32 @@ def swaps(request: SignedInRequest) -> HttpResponse:
 
 
 @role_required("coordinate")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def decide_swap(request: SignedInRequest, pk: int) -> HttpResponse:
-    get_object_or_404(SwapOffer, pk=pk)
+    offer = get_object_or_404(
+        SwapOffer.objects.select_related(
+            "assignment__shift", "assignment__slot__position", "offered_by", "taken_by"
+        ),
+        pk=pk,
+    )
+    if request.method != "POST":
+        # Approving needs no question; declining undoes what two people agreed on.
+        return ask_first(
+            request,
+            Confirmation(
+                question=_("Decline the swap of %(position)s on %(when)s?")
+                % {
+                    "position": offer.assignment.slot.position,
+                    "when": places.when(offer.assignment.shift),
+                },
+                explain=_("%(giver)s keeps the place and %(taker)s is not on the shift.")
+                % {"giver": offer.offered_by, "taker": offer.taken_by},
+                action=_("Decline"),
+                keep=_("Keep it waiting"),
+                back=reverse("shifts:swaps"),
+                hidden={"decision": "decline"},
+            ),
+        )
     decision = request.POST.get("decision")
     if decision not in ("approve", "decline"):
         messages.error(request, _("Choose approve or decline."))

@@ -404,7 +404,51 @@ def table(run: Run) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+# The budget (docs: DESIGN.md, "Performance budget"): these pages keep the same number of
+# queries however big the line grows; signed-in pages stay within 5x the signed-in floor on
+# the large line; a month of the phone roster stays under 100 KB of HTML.
+CONSTANT_QUERIES = (
+    "on call now",
+    "roster month",
+    "roster week grid",
+    "coverage report",
+    "coverage, line holders only",
+    "team roster",
+)
+FLOOR_BUDGET = 5.0
+ROSTER_MONTH_MAX_BYTES = 100_000
+
+
+def checks(run: Run) -> tuple[list[str], list[str]]:
+    """(failures, notes): query counts that grow with the line and a phone roster over
+    its size fail the run; pages over 5x the floor are reported."""
+    failures, notes = [], []
+    by = {(r.database, r.size, r.page): r for r in run.pages}
+    for database in dict.fromkeys(r.database for r in run.pages):
+        for page in CONSTANT_QUERIES:
+            small, large = by.get((database, "small", page)), by.get((database, "large", page))
+            if small and large and small.queries != large.queries:
+                failures.append(
+                    f"{database}: {page} makes {small.queries} queries on the small line "
+                    f"and {large.queries} on the large one"
+                )
+        for result in run.pages:
+            if result.database != database:
+                continue
+            if result.page == "roster month" and result.bytes_raw >= ROSTER_MONTH_MAX_BYTES:
+                failures.append(
+                    f"{database}/{result.size}: the month roster is {result.bytes_raw} bytes "
+                    f"of HTML (at most {ROSTER_MONTH_MAX_BYTES})"
+                )
+            if result.size == "large" and result.p50_floor_ratio > FLOOR_BUDGET:
+                notes.append(
+                    f"{database}/large: {result.page} p50 is {result.p50_floor_ratio}x "
+                    f"the signed-in floor (budget {FLOOR_BUDGET}x)"
+                )
+    return failures, notes
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--sizes", default="small,large")
@@ -425,10 +469,23 @@ def main() -> None:
     print()
     print(table(run))
     print(f"\nWrote {RESULTS.relative_to(ROOT)}")
+    failures, notes = checks(run)
+    for line in notes:
+        print(f"over budget: {line}")
+    for line in failures:
+        print(f"FAILED: {line}")
+    return 1 if failures else 0
 
 
 def write(run: Run) -> None:
-    RESULTS.write_text(json.dumps({**asdict(run), "table": table(run)}, indent=2) + "\n")
+    failures, notes = checks(run)
+    RESULTS.write_text(
+        json.dumps(
+            {**asdict(run), "table": table(run), "failures": failures, "over_budget": notes},
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from datetime import time, timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from calls.models import Tally, week_of
 from crisisline.models import Invitation, User
@@ -76,12 +77,14 @@ def coordinator_journey(v: Visitor, line, *, javascript: bool) -> None:
     assert "4 problems found" in page.locator("main").inner_text()
     v.follow(page.locator("section.problem-day li.problem a").first)  # to its week
     shift = Shift.objects.order_by("start").first()
-    slot = page.locator(f"#shift-{shift.pk} .slot").first
+    slot = page.locator(
+        f"#slot-{shift.slots.order_by('position__order', 'position__name').first().pk}"
+    )
     if javascript:
         slot.get_by_role("link", name="Assign").click()  # the form opens in place
         v.select(slot.get_by_label("Person"), "Kai Lindqvist")
         slot.get_by_role("button", name="Assign").click()
-        page.wait_for_selector(f"#shift-{shift.pk} .slot >> text=Kai Lindqvist")
+        expect(slot).to_contain_text("Kai Lindqvist")
         v.audit()
     else:
         v.follow(slot.get_by_role("link", name="Assign"))

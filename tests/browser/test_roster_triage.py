@@ -65,6 +65,45 @@ def build_week():
     return shifts, people, responder
 
 
+def assert_week_by_positions(page) -> None:
+    """Days are the columns, side by side; positions are the rows, in their order."""
+    days = page.locator(".week-grid thead th")
+    assert days.count() == 8  # the positions' column and seven days
+    tops = days.evaluate_all("ths => ths.map(th => Math.round(th.getBoundingClientRect().top))")
+    assert len(set(tops)) == 1
+    first_band = page.locator(".week-grid tbody").first
+    rows = first_band.locator("tr:not(.band) > th").all_inner_texts()
+    assert rows == ["Line holder", "Responder", "Backup"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_desktop_week_grid_assigns_without_javascript(chromium, live_server):
+    shifts, _people, responder = build_week()
+    make_person("gil", "Responder", display_name="Gil")
+    make_person("rosa", "Coordinator", display_name="Rosa Coordinator")
+    context = chromium.new_context(
+        viewport=DESKTOP, base_url=live_server.url, java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, "rosa", PASSWORD)
+        week = f"/roster/week/?start={next_monday():%Y-%m-%d}"
+        page.goto(week)
+        assert_week_by_positions(page)
+        cell = page.locator(f"#slot-{shifts[4].slots.get(position=responder).pk}")
+        with page.expect_navigation():
+            cell.get_by_role("link", name="Assign", exact=True).click()  # its own page
+        page.get_by_label("Person").select_option(label="Gil")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Assign", exact=True).click()
+        assert page.url.endswith(week)  # back on the week, in the grid
+        expect(cell.locator(".person").filter(has_text="Gil")).to_have_count(1)
+        assert Assignment.objects.filter(person__username="gil", shift=shifts[4]).exists()
+    finally:
+        context.close()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_desktop_week_grid_assigns_in_place(chromium, live_server, html_checker):
     shifts, _people, responder = build_week()
@@ -75,14 +114,7 @@ def test_desktop_week_grid_assigns_in_place(chromium, live_server, html_checker)
     try:
         sign_in(page, "rosa", PASSWORD)
         page.goto(f"/roster/week/?start={next_monday():%Y-%m-%d}")
-        columns = page.locator(".week-grid").evaluate(
-            "g => getComputedStyle(g).gridTemplateColumns.split(' ').length"
-        )
-        assert columns == 7
-        tops = page.locator(".week-grid > .day").evaluate_all(
-            "days => days.map(d => Math.round(d.getBoundingClientRect().top))"
-        )
-        assert len(set(tops)) == 1  # seven days side by side
+        assert_week_by_positions(page)
         shoot(page, "roster-week-1280")
         audit(page, html_checker)
 

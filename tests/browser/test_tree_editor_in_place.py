@@ -59,3 +59,49 @@ def test_moving_a_node_keeps_your_place(chromium, live_server, html_checker, tre
         assert after == [before[0], before[2], before[1], *before[3:]]
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_removed_node_can_be_put_back(chromium, live_server, html_checker, tree, javascript):
+    """Removing a node takes one tap, and one more tap on Undo puts it back where it
+    was, with what was typed in it; nothing is saved on the way."""
+    context = chromium.new_context(
+        viewport=PHONE,
+        base_url=live_server.url,
+        java_script_enabled=javascript,
+        has_touch=True,
+        is_mobile=True,
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, "tess", PASSWORD)
+        page.goto("/protocols/trees/crisis-or-emergency/edit/")
+        before = node_ids(page)
+        page.fill("#n2-id", "typed-before-removing")
+        remove = page.locator("#node-2").get_by_role("button", name="Remove", exact=True)
+        remove.scroll_into_view_if_needed()
+        if javascript:
+            url = page.url
+            remove.click()
+            page.get_by_role("button", name="Undo").wait_for()
+            assert page.url == url  # no page load
+            assert page.evaluate("window.scrollY") > 0  # not thrown back to the top
+            audit(page, html_checker)
+        else:
+            with page.expect_navigation():
+                remove.click()
+        assert node_ids(page) == [*before[:2], *before[3:]]
+        status = page.get_by_role("status")
+        assert status.inner_text().startswith("Removed: ")
+        undo = page.get_by_role("button", name="Undo")
+        if javascript:
+            undo.click()
+            page.wait_for_function("() => document.activeElement?.id === 'n2-id'")
+        else:
+            with page.expect_navigation():
+                undo.click()
+        assert node_ids(page) == [*before[:2], "typed-before-removing", *before[3:]]
+        assert page.get_by_role("button", name="Undo").count() == 0
+        assert tree.revisions.count() == 1
+    finally:
+        context.close()

@@ -1,3 +1,7 @@
+import re
+from html import unescape
+
+import pytest
 from django.urls import reverse
 
 from protocols.models import Protocol
@@ -253,3 +257,52 @@ def test_the_error_summary_links_to_each_field(as_trainer, tree):
     assert 'href="#n1-id"' in summary and 'id="n1-id"' in html
     assert 'href="#id_meta-title"' in summary and 'id="id_meta-title"' in html
     assert "2 problems to fix" in summary
+
+
+def _removed_field(html):
+    value = re.search(r'name="removed" value="([^"]*)"', html)
+    assert value, "no Undo after a removal"
+    return unescape(value.group(1))
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["no-js", "htmx"])
+def test_a_removed_node_comes_back_with_undo(as_trainer, tree, headers):
+    doc = tree.current.document
+    node = doc["nodes"][1]
+    html = as_trainer.post(url(), fields(doc, step="remove:1"), headers=headers).content.decode()
+    assert f"Removed: Question: {node['text']}" in html
+    left = {**doc, "nodes": [n for i, n in enumerate(doc["nodes"]) if i != 1]}
+    removed = _removed_field(html)
+    html = as_trainer.post(
+        url(), fields(left, step="undo", removed=removed), headers=headers
+    ).content.decode()
+    ids = re.findall(r'name="n\d+-id" value="([^"]*)"', html)
+    assert ids == [n["id"] for n in doc["nodes"]]
+    assert unescape(node["text"]) in unescape(html) and "Removed:" not in html
+    assert 'id="n1-id"' in html.split("autofocus")[0].rsplit("<input", 1)[1]
+    assert tree.revisions.count() == 1
+
+
+def test_a_removed_answer_comes_back_with_undo(as_trainer, tree):
+    doc = tree.current.document
+    answer = doc["nodes"][0]["answers"][0]
+    html = as_trainer.post(url(), fields(doc, step="remove-answer:0:0")).content.decode()
+    assert f"Removed: Answer 1 “{answer['label']}”" in html
+    removed = _removed_field(html)
+    first = {**doc["nodes"][0], "answers": doc["nodes"][0]["answers"][1:]}
+    left = {**doc, "nodes": [first, *doc["nodes"][1:]]}
+    html = as_trainer.post(url(), fields(left, step="undo", removed=removed)).content.decode()
+    assert f'name="n0-a0-label" value="{answer["label"]}"' in html
+    assert f'name="n0-a-count" value="{len(doc["nodes"][0]["answers"])}"' in html
+
+
+@pytest.mark.parametrize(
+    "removed",
+    ["", "not json", "[]", '{"at": [99]}', '{"at": [-1]}', '{"at": [0, 0, 0]}', '{"at": ["0"]}'],
+)
+def test_a_mangled_undo_changes_nothing(as_trainer, tree, removed):
+    doc = tree.current.document
+    response = as_trainer.post(url(), fields(doc, step="undo", removed=removed))
+    assert response.status_code == 200
+    ids = re.findall(r'name="n\d+-id" value="([^"]*)"', response.content.decode())
+    assert ids == [n["id"] for n in doc["nodes"]]

@@ -2,10 +2,12 @@
 HTML for a full month of a line shaped like the benchmark's large one (4-hour
 shifts round the clock; a line holder, two to three responders and a backup; four
 shifts in five fully staffed, the fifth one short; five hundred people). As on the
-benchmark, only its first five days are staffed yet: every place after is open."""
+benchmark, only its first five days are staffed yet: every place after is open; and
+the same month as a line fills it, every day staffed so."""
 
 from datetime import timedelta
 
+import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -19,7 +21,7 @@ QUERIES = 12
 MOST_BYTES = 100_000
 
 
-def staff_a_month(first_day) -> None:
+def staff_a_month(first_day, staffed_days: int = 5) -> None:
     people = User.objects.bulk_create(
         User(username=f"p{n}", display_name=f"Person {n}", password="!") for n in range(500)
     )
@@ -42,7 +44,7 @@ def staff_a_month(first_day) -> None:
         for position in positions:
             short = index % 5 == 0 and position.min_people > 1
             taken = position.min_people - 1 if short else position.max_people
-            taken = 0 if index >= 6 * 5 else taken
+            taken = 0 if index >= 6 * staffed_days else taken
             slot = Slot(
                 shift=shift,
                 position=position,
@@ -60,12 +62,15 @@ def staff_a_month(first_day) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "staffed_days", [5, 31], ids=["staffed-5-days-as-the-bench", "staffed-every-day"]
+)
 def test_a_full_month_of_a_large_line_is_small_and_cheap(
-    as_coordinator, db, django_assert_max_num_queries
+    as_coordinator, db, django_assert_max_num_queries, staffed_days
 ):
     # Next month, every shift still ahead: every control is on the page.
     first = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
-    staff_a_month(first)
+    staff_a_month(first, staffed_days)
     with django_assert_max_num_queries(QUERIES):
         response = as_coordinator.get(f"/roster/?month={first:%Y-%m}")
     body = response.content

@@ -105,7 +105,17 @@ def test_coordinator_approval(as_responder, as_coordinator, responder, responder
 def test_coordinator_declines(as_responder, as_coordinator, responder, responder_position):
     RosterRules.objects.create(pk=1, swaps_need_approval=True)
     offer, _assignment = offer_of(as_responder, responder, responder_position)
-    client_for(make_person("taker", RESPONDER)).post(f"/swaps/{offer.pk}/take/")
+    client_for(make_person("taker", RESPONDER, display_name="Tai Taker")).post(
+        f"/swaps/{offer.pk}/take/"
+    )
+    swaps = as_coordinator.get("/roster/swaps/").content.decode()
+    assert f'href="/roster/swaps/{offer.pk}/decide/"' in swaps  # Decline asks first
+    question = as_coordinator.get(f"/roster/swaps/{offer.pk}/decide/").content.decode()
+    assert "Decline the swap of Responder on" in question
+    assert "Sam Responder keeps the place and Tai Taker is not on the shift." in question
+    assert 'name="decision" value="decline"' in question
+    offer.refresh_from_db()
+    assert offer.status == SwapOffer.Status.PENDING  # asking changed nothing
     as_coordinator.post(f"/roster/swaps/{offer.pk}/decide/", {"decision": "decline"})
     offer.refresh_from_db()
     assert offer.status == SwapOffer.Status.DECLINED
