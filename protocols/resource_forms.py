@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from datetime import time
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.core import signing
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from calls.models import Need
 from crisisline.phones import clean_phone
 from protocols.care_map import Referral, Resource
+from protocols.resource_bundle import Planned
 from shifts.models import WEEKDAYS
 
 # Paths under /protocols/resources/ that a slug must not shadow.
@@ -272,9 +275,13 @@ class ResourceImportForm(forms.Form):
     bundle = forms.FileField(label=gettext_lazy("Bundle of resources (.zip)"))
 
 
+IMPORT_SALT = "protocols.resource_import"
+
+
 class ResourceImportConfirmForm(forms.Form):
-    """Step two: the checked bundle, signed by this server, and whether to write the
-    bundle's version of resources that differ here."""
+    """Step two: the checked bundle, signed by this server for the person who
+    uploaded it (good for an hour), and whether to write the bundle's version of
+    resources that differ here."""
 
     checked = forms.CharField(widget=forms.HiddenInput, max_length=2_000_000)
     update_existing = forms.BooleanField(
@@ -284,3 +291,19 @@ class ResourceImportConfirmForm(forms.Form):
         ),
         required=False,
     )
+
+    @staticmethod
+    def checked_for(planned: list[Planned], person_pk: int | None) -> str:
+        """The plan, signed for `person_pk`, as step two carries it."""
+        entries = [asdict(entry) for entry in planned]
+        return signing.dumps({"by": person_pk, "planned": entries}, salt=IMPORT_SALT, compress=True)
+
+    def planned_for(self, person_pk: int | None) -> list[Planned] | None:
+        """The plan signed for `person_pk` by this server within the hour, else None."""
+        try:
+            raw = signing.loads(self.cleaned_data["checked"], salt=IMPORT_SALT, max_age=3600)
+            if raw["by"] != person_pk:
+                return None
+            return [Planned(**entry) for entry in raw["planned"]]
+        except (signing.BadSignature, KeyError, TypeError):
+            return None

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from dataclasses import asdict
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -399,7 +397,14 @@ def resource_export_zip(request: HttpRequest) -> HttpResponse:
     return response
 
 
-IMPORT_SALT = "protocols.resource_import"
+def _imported(result: dict[str, int]) -> str:
+    return (
+        _(
+            "Imported: %(created)d new, %(updated)d with a new revision, "
+            "%(unchanged)d left as they are."
+        )
+        % result
+    )
 
 
 @accepts_body_up_to(bundle.MAX_UPLOAD + 1024 * 1024)
@@ -415,40 +420,20 @@ def resource_import(request: HttpRequest) -> HttpResponse:
     problems: list[str] = []
     planned: list[resource_bundle.Planned] = []
     if confirm.is_bound and confirm.is_valid():
-        try:
-            raw = signing.loads(confirm.cleaned_data["checked"], salt=IMPORT_SALT, max_age=3600)
-            planned = [resource_bundle.Planned(**entry) for entry in raw["planned"]]
-            if raw["by"] != request.user.pk:
-                raise signing.BadSignature
-        except (signing.BadSignature, KeyError, TypeError):
+        confirmed = confirm.planned_for(request.user.pk)
+        if confirmed is None:
             messages.error(request, _("That check is too old or not this server's: upload again."))
             return redirect("protocols:resource_import")
-        result = resource_bundle.apply(
-            planned,
-            author=request.user,
-            update_existing=confirm.cleaned_data["update_existing"],
-        )
-        messages.success(
-            request,
-            _(
-                "Imported: %(created)d new, %(updated)d with a new revision, "
-                "%(unchanged)d left as they are."
-            )
-            % result,
-        )
+        update = confirm.cleaned_data["update_existing"]
+        result = resource_bundle.apply(confirmed, author=request.user, update_existing=update)
+        messages.success(request, _imported(result))
         return redirect("protocols:resources")
     if upload.is_bound and upload.is_valid():
         try:
             planned = resource_bundle.plan(upload.cleaned_data["bundle"])
         except bundle.BundleError as error:
             problems = error.problems
-    checked = ""
-    if planned:
-        checked = signing.dumps(
-            {"by": request.user.pk, "planned": [asdict(entry) for entry in planned]},
-            salt=IMPORT_SALT,
-            compress=True,
-        )
+    checked = ResourceImportConfirmForm.checked_for(planned, request.user.pk) if planned else ""
     status = 400 if problems or upload.errors else 200
     return render(
         request,
