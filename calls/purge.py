@@ -181,6 +181,15 @@ def burn(note: CallNote, *, ending: str = NoteEnding.What.BURNED) -> Checkpoint:
     return clean_up_deleted()
 
 
+class KeysNotDestroyed(Exception):
+    """The wipe deleted every note from the database, but the operating system
+    refused to destroy the keys (a read-only or failing keyring directory)."""
+
+    def __init__(self, notes: int, cause: OSError) -> None:
+        super().__init__(f"{notes} notes deleted; keys not destroyed: {cause}")
+        self.notes = notes
+
+
 def wipe_everything(*, batch_size: int = BATCH_SIZE) -> tuple[int, int]:
     """The emergency wipe: every note and every key, at once. Totals survive.
 
@@ -189,12 +198,24 @@ def wipe_everything(*, batch_size: int = BATCH_SIZE) -> tuple[int, int]:
     database too), so the keys of notes written after the wipe have names no
     wiped key ever had: a copy of the old directory put back can never take
     their place.
+
+    When the keys cannot be destroyed, the rows are deleted all the same (without
+    its ciphertext a key opens nothing) and KeysNotDestroyed says so afterwards.
     """
-    keys = keyring.destroy_all()
+    refused: OSError | None = None
+    try:
+        keys = keyring.destroy_all()
+    except OSError as exc:
+        logger.error("The emergency wipe could not destroy the notes' keys: %s", exc)
+        refused, keys = exc, 0
     notes, _batches = _delete_in_batches(CallNote.including_expired.all(), batch_size)
     NoteEnding.objects.all().delete()  # not even who had a note survives a wipe
     FollowUpIndex.objects.all().delete()
     wipe_aftercare()
+    if refused is not None:
+        vacuum_postgres()
+        checkpoint_sqlite()
+        raise KeysNotDestroyed(notes, refused)
     if keyring.exists():
         try:
             keyring_guard.recreate()

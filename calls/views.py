@@ -66,7 +66,7 @@ from calls.models import (
     WeeklyCount,
     retention_bounds,
 )
-from calls.purge import burn, clean_up_deleted, wipe_everything
+from calls.purge import KeysNotDestroyed, burn, clean_up_deleted, wipe_everything
 from calls.unlock import Locked, sign_in_again, unlocked_key
 from crisisline.binding import posted
 from crisisline.confirm import Confirmation, ask_first
@@ -577,13 +577,25 @@ def wipe_report(notes: int, keys: int) -> str:
     }
 
 
+def keys_not_destroyed(notes: int) -> str:
+    return _(
+        "%(notes)s deleted from the database, but the server could not destroy its keys: "
+        "it cannot write to its keyring. Tell whoever runs the server to make the keyring "
+        "writable, then wipe again."
+    ) % {"notes": ngettext("%(count)d note", "%(count)d notes", notes) % {"count": notes}}
+
+
 @never_cache
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
 def wipe(request: SignedInRequest) -> HttpResponse:
     form = WipeForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        notes, keys = wipe_everything()
+        try:
+            notes, keys = wipe_everything()
+        except KeysNotDestroyed as failure:
+            messages.error(request, keys_not_destroyed(failure.notes))
+            return redirect("calls:wipe")
         messages.success(request, wipe_report(notes, keys))
         return redirect("calls:wipe")
     return render(request, "calls/wipe.html", {"form": form, "phrase": wipe_phrase()})

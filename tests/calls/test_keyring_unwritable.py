@@ -182,3 +182,40 @@ def test_signing_out_works_while_the_keyring_is_read_only(
     assert "_auth_user_id" not in client.session
     assert client.get("/notes/").status_code == 302  # sent to sign in
     assert any("Read-only file system" in r.getMessage() for r in caplog.records)
+
+
+def test_a_wipe_on_a_read_only_keyring_deletes_the_notes_and_says_the_keys_remain(
+    as_coordinator, responder, keyring_dir, monkeypatch, caplog
+):
+    """The emergency wipe never answers a server error: the notes go from the
+    database all the same, and the coordinator reads that the keys could not be
+    destroyed and what to do."""
+    write_note(responder)
+    write_note(responder)
+    keys_before = sorted(path.name for path in keyring_dir.iterdir())
+    real_open = os.open
+
+    def refuse_open(path, flags, *args, **kwargs):
+        if _inside(path, keyring_dir) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    def refuse_unlink(path, *args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+
+    monkeypatch.setattr(os, "open", refuse_open)
+    monkeypatch.setattr(os, "unlink", refuse_unlink)
+    monkeypatch.setattr(Path, "unlink", lambda self, *a, **k: refuse_unlink(self))
+    monkeypatch.setattr(Path, "rename", lambda self, *a, **k: refuse_unlink(self))
+    with caplog.at_level(logging.ERROR):
+        response = as_coordinator.post(
+            "/notes/wipe/", {"phrase": "destroy every note"}, follow=True
+        )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "2 notes deleted from the database, but the server could not destroy its keys" in page
+    assert "Every note and every key is destroyed" not in page
+    assert not CallNote.including_expired.exists()
+    assert sorted(path.name for path in keyring_dir.iterdir()) == keys_before
+    assert any("could not destroy the notes' keys" in r.getMessage() for r in caplog.records)
