@@ -274,6 +274,7 @@ ROUTES = [
     FormRoute("protocols:resource_verify", "trainer", (), "resource"),
     FormRoute("protocols:resource_restore", "trainer", (), "resource_revision"),
     FormRoute("protocols:resource_public", "coordinator", ("is_on",)),
+    FormRoute("protocols:resource_import", "coordinator", ("bundle", "update_existing", "checked")),
     # crisisline: a skill's Spanish name
     FormRoute("skill_name", "trainer", ("name_es",), "skill"),
 ]
