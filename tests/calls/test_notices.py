@@ -98,3 +98,12 @@ def test_oncall_keeps_its_query_count_with_fifty_notices(coordinator, responder)
         )
     assert queries() == one
     assert reader.get("/oncall/").content.decode().count("Mark read") == 50
+
+
+def test_a_refused_notice_says_why_at_the_top_and_links_to_the_field(coordinator):
+    response = post(client_for(coordinator), "")
+    page = response.content.decode()
+    summary = page.split('role="alert"')[1].split("</div>")[0]
+    assert "The notice was not posted:" in summary
+    assert 'href="#id_text"' in summary and 'id="id_text"' in page
+    assert not Notice.objects.exists()
