@@ -26,10 +26,8 @@ def _own_keyring_and_roles(settings, tmp_path, transactional_db):
 
 def _form_bottom(page) -> float:
     """How far down the page the form ends (its Save button's bottom edge)."""
-    return page.evaluate(
-        "(() => { const b = document.querySelector('.note-form button[type=submit]')"
-        ".getBoundingClientRect(); return b.bottom + window.scrollY; })()"
-    )
+    box = page.get_by_role("button", name="Save note").bounding_box()
+    return box["y"] + box["height"] + page.evaluate("window.scrollY")
 
 
 @pytest.mark.django_db(transaction=True)
