@@ -86,7 +86,13 @@ def follow_ups_for(request: SignedInRequest) -> FollowUpQueue:
         )
         if not stats["count"]:
             return queue
-        fingerprint = (stats["count"], stats["top"], stats["total"], stats["squares"])
+        # Whole numbers (PostgreSQL sums bigints as numeric, which Python reads as Decimal).
+        fingerprint = (
+            int(stats["count"]),
+            int(stats["top"]),
+            int(stats["total"]),
+            int(stats["squares"]),
+        )
         moment = keyring_guard.expiry_moment()
         index = followup_index.load(reader, private)
         if index is None or index.fingerprint != fingerprint:
