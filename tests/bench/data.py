@@ -485,7 +485,7 @@ def resources_data(size, figures, named, cookies, pages, timings, summary) -> No
             "name": "resources",
             "path": "/protocols/resources/",
             "cookie": cookies["responder"],
-            "max_queries": 10,
+            "max_queries": 11,
         },
         {
             "name": "resources, filtered",
@@ -497,7 +497,7 @@ def resources_data(size, figures, named, cookies, pages, timings, summary) -> No
             "name": "care map",
             "path": "/protocols/resources/map/",
             "cookie": cookies["responder"],
-            "max_queries": 8,
+            "max_queries": 9,
         },
         {"name": "public resources", "path": "/resources/", "max_queries": 8},
         {
