@@ -40,6 +40,6 @@ def test_every_module_is_named_in_its_apps_row():
         str(path.relative_to(ROOT))
         for app in APPS
         for path in modules(app)
-        if f"`{path.name}`" not in table[app] and f"`{path.parent.name}/`" not in table[app]
+        if f"`{path.name}`" not in table[app]
     ]
     assert not unnamed, f"add these to README.md's What is where table: {unnamed}"
