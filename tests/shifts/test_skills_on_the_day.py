@@ -9,6 +9,7 @@ import re
 from datetime import date, datetime, time
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from crisisline.models import Skill
@@ -28,8 +29,12 @@ def at(day: int, month: int = 6) -> datetime:
 
 
 @pytest.fixture
-def line(db, monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
+def line(db):
+    with time_machine.travel(NOW, tick=False):
+        yield _line()
+
+
+def _line():
     training = Skill.objects.create(name="Line holder training")
     holder = make_position("Line holder", 1, 1, required_skill=training, holds_line=True)
     lapsing = make_person("lapsing", RESPONDER, display_name="Lee Lapsing")
