@@ -290,3 +290,12 @@ def health_problem() -> str | None:
         return f"the keyring cannot be read or written: {exc.strerror or exc}"
     found = keyring_problem()
     return None if found is None else found[1]
+
+
+def scheduled_purge() -> tuple[datetime | None, bool]:
+    """(when the scheduled purge last finished, whether it is late): one query, two
+    when it never ran."""
+    from crisisline import periodic
+
+    last = periodic.last_scheduled_purge()
+    return last, periodic.purge_late(last, keyring_since=None if last else in_use_since())

@@ -9,6 +9,7 @@ from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
@@ -1024,13 +1025,15 @@ class ReferralTally(models.Model):
         say nothing about which resource was referred to first."""
         if not resource_ids:
             return
-        from protocols.care_map import Resource
-
+        # Asked of the app registry: the notes' app does not import the library's code.
+        resource = apps.get_model("protocols", "Resource")
         week = week_of(day)
         have = set(cls.objects.filter(week=week).values_list("resource_id", flat=True))
         if not set(resource_ids) <= have:
             missing = (
-                Resource.objects.exclude(pk__in=have).order_by("pk").values_list("pk", flat=True)
+                resource._default_manager.exclude(pk__in=have)
+                .order_by("pk")
+                .values_list("pk", flat=True)
             )
             cls.objects.bulk_create(
                 [cls(week=week, resource_id=pk, count=0) for pk in missing],  # type: ignore[misc]  # django-stubs: cls() vs Self

@@ -123,15 +123,6 @@ def last_scheduled_purge() -> datetime | None:
     return Heartbeat.last(SCHEDULED_PURGE)
 
 
-def scheduled_purge() -> tuple[datetime | None, bool]:
-    """(when the scheduled purge last finished, whether it is late): one query, two
-    when it never ran."""
-    from calls.keyring_guard import in_use_since
-
-    last = last_scheduled_purge()
-    return last, purge_late(last, keyring_since=None if last else in_use_since())
-
-
 def purge_late(
     last: datetime | None, *, keyring_since: datetime | None, now: datetime | None = None
 ) -> bool:

@@ -96,7 +96,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     if (problem := keyring_guard.health_problem()) is not None:
         logger.warning("Unhealthy: %s", problem)
         return _unhealthy("The notes' keyring cannot be used (the log says why).")
-    last, late = periodic.scheduled_purge()
+    last, late = keyring_guard.scheduled_purge()
     if late:
         when_ = last.isoformat(timespec="seconds") if last else "never"
         logger.warning("Unhealthy: the scheduled purge is late (last: %s)", when_)
@@ -267,7 +267,7 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
     last_purge = purge_late = None
     if can(request.user, "coordinate"):
         unreadable_notes = keyring_guard.notes_missing_their_key_or_none()
-        last_purge, purge_late = periodic.scheduled_purge()
+        last_purge, purge_late = keyring_guard.scheduled_purge()
     follow_ups = follow_ups_for(request) if responds else None
     return no_store_if_shown(
         follow_ups,
