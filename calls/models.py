@@ -444,6 +444,13 @@ class CallNote(models.Model):
         default_manager_name = "objects"
         base_manager_name = "including_expired"
         ordering = ["-pk"]
+        indexes = [
+            # A holder's live follow-ups (their queue, on /oncall/ and the dashboard),
+            # read from the index alone. Most notes are handed to nobody, so an index on
+            # the holder alone looks unselective to SQLite's planner, which then reads
+            # every live note through the index on expiry instead.
+            models.Index(fields=["follow_up_to", "expires_at"], name="callnote_follow_up_live"),
+        ]
         constraints = [
             _choice_check("kind", Kind),
             _choice_check("response", Response),

@@ -201,6 +201,11 @@ class Revision(revisions.RevisionBase):
 
     class Meta:
         ordering = ["protocol", "-number"]
+        indexes = [
+            # The start-of-shift briefing's latest changes: read back from now, not by
+            # sorting every revision of the library.
+            models.Index(fields=["created_at"], name="revision_created_at"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["protocol", "number"],

@@ -233,14 +233,38 @@ def test_what_became_of_a_note_is_itself_purged_after_a_week(responder, fixed_cl
 # --- Cost --------------------------------------------------------------------------------
 
 
-def _oncall_queries(client) -> tuple[int, str]:
+def _oncall_queries(client, url="/oncall/") -> tuple[int, str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        response = client.get("/oncall/")
+        response = client.get(url)
     assert response.status_code == 200
     return len(queries), response.content.decode()
+
+
+def test_the_dashboard_keeps_its_query_count_with_many_follow_ups_and_notices(responder, mate):
+    from calls.models import Notice
+
+    client = client_for(mate)
+    note = handed(responder, mate)
+    _oncall_queries(client, "/home/")  # the holder's index learns the note
+    one, body = _oncall_queries(client, "/home/")
+    assert body.count("Due today") == 1
+    for path in ("", "done/", "hand-on/"):
+        assert f'href="/notes/{note.public_id}/{path}"' in body
+    assert f'action="/notes/{note.public_id}/unreachable/"' in body
+    for number in range(30):
+        handed(responder, mate, body=f"note {number}", days=number % 3 - 1)
+    Notice.objects.bulk_create(
+        Notice(text=f"Notice {n}.", posted_at=NOON, expires_at=NOON + timedelta(days=3))
+        for n in range(20)
+    )
+    _oncall_queries(client, "/home/")
+    many, body = _oncall_queries(client, "/home/")
+    assert many == one
+    assert body.count("Mark read") == 20 and body.count("Overdue since") == 10
+    assert body.count('action="/notices/') == 20
 
 
 def test_oncall_keeps_its_query_count_with_a_thousand_follow_ups_and_fifty_notices(
