@@ -140,6 +140,14 @@ def test_bad_filter_input_shows_everything_rather_than_failing(as_responder, dir
     assert len(names(response)) == 3
 
 
+def test_the_search_form_keeps_what_was_asked_and_says_what_is_wrong(as_responder, directory):
+    html = as_responder.get(f"{LIST}?need=food&q=night").content.decode()
+    assert 'name="q" value="night"' in html
+    assert '<option value="food" selected>' in html and '<option value="" selected>' not in html
+    html = as_responder.get(f"{LIST}?need=parking").content.decode()
+    assert 'aria-describedby="id_need_error"' in html and 'id="id_need_error"' in html
+
+
 def test_the_list_reads_in_a_constant_number_of_queries(
     as_responder, directory, django_assert_max_num_queries
 ):
