@@ -20,7 +20,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -386,6 +386,18 @@ class SafetyLine:
             Involvement.ALWAYS: "✕",
             Involvement.UNKNOWN: "?",
         }[self.involvement]
+
+    @property
+    def html(self) -> str:
+        """The line as a safety list shows it: the shape, the system, the answer in words."""
+        return format_html(
+            '<li class="safety-{}"><span class="safety-icon" aria-hidden="true">{}</span> '
+            "{}: <strong>{}</strong></li>",
+            self.involvement.value,
+            self.icon,
+            self.system,
+            self.label,
+        )
 
 
 class ResourceNeed(models.Model):

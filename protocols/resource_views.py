@@ -25,7 +25,7 @@ from calls.models import Need
 from crisisline.limits import accepts_body_up_to
 from crisisline.phones import display as phone_display
 from crisisline.roles import can
-from protocols import bundle, care_map, resource_bundle
+from protocols import bundle, care_map, directory, resource_bundle
 from protocols.care_map import PublicDirectory, Resource, ResourceRevision
 from protocols.resource_forms import (
     DirectoryFilterForm,
@@ -78,15 +78,10 @@ def _resource(slug: str) -> Resource:
     return get_object_or_404(Resource, slug=slug)
 
 
-def filtered(
-    resources: care_map.ResourceQuerySet, data: dict[str, Any], limit: int | None = None
-) -> tuple[list[Resource], int]:
-    """The resources the directory's search and filters leave, in the order to offer
-    them, as cards read them (the first `limit`), and how many there are in all.
-
-    Sorting needs only names, "do not refer" and hours, read as plain rows; only the
-    cards shown are built in full, with their needs and hours: five queries, however
-    many resources the line keeps."""
+def searched(
+    resources: care_map.ResourceQuerySet, data: dict[str, Any]
+) -> care_map.ResourceQuerySet:
+    """The resources the directory's search and filters (all but "open now") leave."""
     if data.get("q"):
         resources = resources.search(data["q"])
     if data.get("need"):
@@ -97,31 +92,20 @@ def filtered(
         resources = resources.without_id()
     if data.get("spanish"):
         resources = resources.speaking_spanish()
-    resources = resources.distinct()
-    spans: dict[int, list[care_map.WeeklySpan]] = {}
-    open_now = care_map.OpenNow()
-    # Open now depends only on yesterday's hours (running past midnight) and today's.
-    today = timezone.localtime(open_now.now).weekday()
-    for resource_id, weekday, start, end in care_map.ResourceHours.objects.filter(
-        resource__in=resources.values("pk"), weekday__in=[today, (today - 1) % 7]
-    ).values_list("resource_id", "weekday", "start", "end"):
-        spans.setdefault(resource_id, []).append(care_map.WeeklySpan(weekday, start, end))
-    rows = [
-        (pk, name, do_not_refer, open_now(spans.get(pk, [])))
-        for pk, name, do_not_refer in resources.values_list("pk", "name", "do_not_refer")
-    ]
-    if data.get("open_now"):
-        rows = [row for row in rows if row[3]]
-    # Those one may refer to first; "do not refer" ones stay visible, last.
-    rows.sort(key=lambda row: (row[2], not row[3], row[1].lower()))
-    chosen = rows if limit is None else rows[:limit]
-    by_pk = Resource.objects.filter(pk__in=[row[0] for row in chosen]).for_directory().in_bulk()
+    return resources
+
+
+def filtered(resources: care_map.ResourceQuerySet, data: dict[str, Any]) -> list[Resource]:
+    """Every resource the search and filters leave, in the order to offer them, read
+    in full with their needs and hours (for the pocket list)."""
+    order = directory.ranked(searched(resources, data), only_open=bool(data.get("open_now")))
+    by_pk = Resource.objects.filter(pk__in=[pk for pk, _open in order]).for_directory().in_bulk()
     found = []
-    for pk, _name, _do_not_refer, is_open in chosen:
+    for pk, is_open in order:
         resource = by_pk[pk]
         resource.open_now = is_open
         found.append(resource)
-    return found, len(rows)
+    return found
 
 
 def _toggle_links(request: HttpRequest, base: str, data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -142,29 +126,33 @@ def _toggle_links(request: HttpRequest, base: str, data: dict[str, Any]) -> list
     return links
 
 
-PAGE = 50
+# Cards a page shows first, and at most after "Show more" (see the README).
+PAGE = 20
+MOST = 1000
 
 
 def _shown(raw: str) -> int:
     """How many cards to show: a multiple of PAGE from the URL, within bounds."""
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 5):
         return PAGE
-    return min(max(int(raw) // PAGE * PAGE, PAGE), 20 * PAGE)
+    return min(max(int(raw) // PAGE * PAGE, PAGE), MOST)
 
 
 def _directory(
-    request: HttpRequest, resources: care_map.ResourceQuerySet, base: str
+    request: HttpRequest, resources: care_map.ResourceQuerySet, public: bool = False
 ) -> dict[str, Any]:
+    base = request.path
     form = DirectoryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     # Cards come a page at a time: the first are the ones to reach for.
     shown = _shown(request.GET.get("shown", ""))
-    found, total = filtered(resources, data, limit=shown)
+    order = directory.ranked(searched(resources, data), only_open=bool(data.get("open_now")))
+    total = len(order)
     more = {k: v for k, v in request.GET.items() if v}
     more["shown"] = str(shown + PAGE)
     return {
         "form": form,
-        "resources": found,
+        "resources": directory.Cards(public=public).for_ranked(order[:shown]),
         "total": total,
         "more_url": f"{base}?{urlencode(more)}" if total > shown else "",
         "left": max(total - shown, 0),
@@ -180,7 +168,7 @@ def _directory(
 @member_required
 @require_GET
 def resources(request: HttpRequest) -> HttpResponse:
-    context = _directory(request, Resource.objects.all(), request.path)
+    context = _directory(request, Resource.objects.all())
     context["due_count"] = (
         Resource.objects.due_for_verification().count() if may_edit(request.user) else 0
     )
@@ -212,7 +200,7 @@ def resource_print(request: HttpRequest) -> HttpResponse:
     """A pocket list: the resources for one need (or all), safest first, on paper."""
     form = DirectoryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    found, _total = filtered(Resource.objects.filter(do_not_refer=False), data)
+    found = filtered(Resource.objects.filter(do_not_refer=False), data)
     found.sort(key=lambda r: (care_map.ring_of(r), r.name.lower()))
     return render(
         request,
@@ -489,5 +477,5 @@ def public_resources(request: HttpRequest) -> HttpResponse:
     if not care_map.is_public():
         raise Http404
     shareable = Resource.objects.shareable().filter(do_not_refer=False)
-    context = _directory(request, shareable, request.path)
+    context = _directory(request, shareable, public=True)
     return render(request, "protocols/resources/public.html", context)

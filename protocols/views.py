@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crisisline.binding import posted
 from crisisline.limits import accepts_body_up_to
 from crisisline.roles import SignedInRequest, role_required
-from protocols import bundle, care_map, trees
+from protocols import bundle, care_map, directory, trees
 from protocols.diff import line_diff
 from protocols.forms import (
     CompareForm,
@@ -136,7 +136,7 @@ def page(request: SignedInRequest, slug: str) -> HttpResponse:
             "protocol": protocol,
             "revision": revision,
             "html": render_markdown(care_map.link_mentions(revision.body, mentions)),
-            "mentioned_resources": list(mentions.values()),
+            "mentioned_resources": directory.mentioned_cards(mentions),
             **_translation_links(request, protocol),
         },
     )
@@ -380,7 +380,7 @@ def tree(request: SignedInRequest, slug: str) -> HttpResponse:
             for number, answer in enumerate(step.node.get("answers", []))
         ],
         "guidance": render_markdown(care_map.link_mentions(guidance_text, mentions)),
-        "mentioned_resources": list(mentions.values()),
+        "mentioned_resources": directory.mentioned_cards(mentions),
         "links": [linked[s] for s in step.node.get("links", []) if s in linked],
         **_translation_links(request, protocol),
     }

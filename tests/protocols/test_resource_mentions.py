@@ -64,3 +64,37 @@ def test_a_resource_name_cannot_inject_markup_through_a_mention(as_responder):
     html = as_responder.get("/protocols/odd-page/").content.decode()
     assert 'href="javascript' not in html and "<b>x</b>" not in html
     assert "&lt;b&gt;x" in html  # shown as the words it is
+
+
+# --- Helping a trainer write a mention ---------------------------------------------------
+
+HELP = "Link a resource with [[resource:slug]]"
+
+
+def test_the_page_editor_says_how_to_link_a_resource(as_trainer, page):
+    html = as_trainer.get(f"/protocols/{page.slug}/edit/").content.decode()
+    assert HELP in html and 'aria-describedby="body-help body-mention-help"' in html
+
+
+def test_the_tree_editor_says_how_to_link_a_resource_from_an_outcome(as_trainer, tree):
+    html = as_trainer.get(f"/protocols/trees/{tree.slug}/edit/").content.decode()
+    assert HELP in html
+
+
+def test_a_trainer_finds_a_resources_mention_on_its_page(
+    as_trainer, as_coordinator, as_responder, shelter
+):
+    url = "/protocols/resources/night-shelter/"
+    html = as_trainer.get(url).content.decode()
+    assert "Link it from a protocol" in html
+    assert 'readonly value="[[resource:night-shelter]]"' in html
+    # Only those who edit protocols need it.
+    for other in (as_coordinator, as_responder):
+        assert "[[resource:" not in other.get(url).content.decode()
+
+
+def test_the_mention_help_is_in_spanish(as_trainer, shelter):
+    html = as_trainer.get(
+        "/protocols/resources/night-shelter/", HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    assert "Enlázalo desde un protocolo" in html
