@@ -221,19 +221,31 @@ class SignOutView(auth_views.LogoutView):
 sign_out = SignOutView.as_view()
 
 
+def _password_known(
+    view: View,
+    form: SetPasswordForm[User] | PasswordChangeForm,
+    response: HttpResponse,
+    reason: str,
+    **previous: str,
+) -> HttpResponse:
+    """Tell whoever listens that `form` has just saved a new password."""
+    password_known.send(
+        sender=type(view),
+        request=view.request,
+        response=response,
+        user=form.user,
+        password=form.cleaned_data["new_password1"],
+        reason=reason,
+        **previous,
+    )
+    return response
+
+
 class PasswordChangeView(GetAndPostOnly, auth_views.PasswordChangeView):
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
-        password_known.send(
-            sender=type(self),
-            request=self.request,
-            response=response,
-            user=form.user,
-            password=form.cleaned_data["new_password1"],
-            previous_password=form.cleaned_data["old_password"],
-            reason="changed",
-        )
-        return response
+        previous = form.cleaned_data["old_password"]
+        return _password_known(self, form, response, "changed", previous_password=previous)
 
 
 class PasswordResetConfirmView(GetAndPostOnly, auth_views.PasswordResetConfirmView):
@@ -247,15 +259,7 @@ class PasswordResetConfirmView(GetAndPostOnly, auth_views.PasswordResetConfirmVi
 
     def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
-        password_known.send(
-            sender=type(self),
-            request=self.request,
-            response=response,
-            user=form.user,
-            password=form.cleaned_data["new_password1"],
-            reason="reset",
-        )
-        return response
+        return _password_known(self, form, response, "reset")
 
 
 @login_required
