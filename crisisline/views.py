@@ -34,7 +34,7 @@ from calls import keyring_guard
 from calls.followups import aftercare_context, follow_ups_for, no_store_if_shown
 from crisisline import periodic, throttle, twofactor
 from crisisline.binding import posted
-from crisisline.confirm import Confirmation, ask_first
+from crisisline.confirm import Confirmation, ask_first, delete_after_asking
 from crisisline.forms import (
     AcceptInvitationForm,
     GrantForm,
@@ -629,19 +629,17 @@ def reactivate_person(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def revoke_invitation(request: SignedInRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation.objects.pending(), pk=pk)
-    if request.method != "POST":
-        return ask_first(
-            request,
-            Confirmation(
-                question=_("Revoke this invitation?"),
-                explain=_("Its link stops working. You can invite the person again."),
-                action=_("Revoke"),
-                back=reverse("people"),
-            ),
-        )
-    invitation.delete()
-    messages.success(request, _("Invitation revoked: its link no longer works."))
-    return redirect("people")
+    return delete_after_asking(
+        request,
+        invitation,
+        Confirmation(
+            question=_("Revoke this invitation?"),
+            explain=_("Its link stops working. You can invite the person again."),
+            action=_("Revoke"),
+            back=reverse("people"),
+        ),
+        _("Invitation revoked: its link no longer works."),
+    )
 
 
 @role_required("coordinate")

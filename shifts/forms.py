@@ -142,6 +142,22 @@ class PositionForm(OneMessageEach, _PositionForm):
         return cleaned
 
 
+def _first_and_last(cleaned: dict[str, Any]) -> tuple[date, date] | None:
+    """The first and last day of a span once both are given; never in the wrong order."""
+    first, last = cleaned.get("first_day"), cleaned.get("last_day")
+    if first is None or last is None:
+        return None
+    if last < first:
+        raise ValidationError(_("The last day is before the first day."))
+    return first, last
+
+
+def _at_most(first: date, last: date, most: int, message: Any) -> None:
+    """`message` (with %(days)s) when the span from `first` to `last` is longer than `most` days."""
+    if (last - first).days + 1 > most:
+        raise ValidationError(message % {"days": most})
+
+
 class GenerateForm(forms.Form):
     first_day = forms.DateField(label=_("From"), widget=DateInput())
     last_day = forms.DateField(label=_("Until (inclusive)"), widget=DateInput())
@@ -159,19 +175,15 @@ class GenerateForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        first, last = cleaned.get("first_day"), cleaned.get("last_day")
-        if first is None or last is None:
+        days = _first_and_last(cleaned)
+        if days is None:
             return cleaned
-        if last < first:
-            raise ValidationError(_("The last day is before the first day."))
+        first, last = days
         if first < today():
             raise ValidationError(
                 _("Shifts cannot be generated in the past: start today or later.")
             )
-        if (last - first).days + 1 > MAX_GENERATION_DAYS:
-            raise ValidationError(
-                _("Generate at most %(days)s days at a time.") % {"days": MAX_GENERATION_DAYS}
-            )
+        _at_most(first, last, MAX_GENERATION_DAYS, _("Generate at most %(days)s days at a time."))
         return cleaned
 
 
@@ -230,17 +242,13 @@ class TimeOffForm(OneMessageEach, _TimeOffForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        first, last = cleaned.get("first_day"), cleaned.get("last_day")
-        if first is None or last is None:
+        days = _first_and_last(cleaned)
+        if days is None:
             return cleaned
-        if last < first:
-            raise ValidationError(_("The last day is before the first day."))
+        first, last = days
         if last < today():
             raise ValidationError(_("That time off is already over."))
-        if (last - first).days + 1 > MAX_TIME_OFF_DAYS:
-            raise ValidationError(
-                _("Mark at most %(days)s days at a time.") % {"days": MAX_TIME_OFF_DAYS}
-            )
+        _at_most(first, last, MAX_TIME_OFF_DAYS, _("Mark at most %(days)s days at a time."))
         return cleaned
 
 
