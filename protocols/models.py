@@ -201,6 +201,7 @@ class Revision(revisions.RevisionBase):
 
     class Meta:
         ordering = ["protocol", "-number"]
+        # Constraints like Protocol's above, other rules: one number per revision, from 1.
         constraints = [
             models.UniqueConstraint(
                 fields=["protocol", "number"],

@@ -149,6 +149,14 @@ def _mentions(request: HttpRequest, text: str) -> dict[str, Any]:
     return care_map.mentioned(text) if may_read(request.user) else {}
 
 
+def _contents(protocol: Protocol, revision: Revision) -> dict[str, Any]:
+    """What a revision reads as (templates: protocols/_contents.html): a tree's
+    outline, or a page's HTML."""
+    if protocol.is_tree:
+        return {"outline": trees.outline(revision.document, render_markdown)}
+    return {"html": render_markdown(revision.body)}
+
+
 @login_required
 @require_GET
 def print_view(request: SignedInRequest, slug: str) -> HttpResponse:
@@ -156,11 +164,7 @@ def print_view(request: SignedInRequest, slug: str) -> HttpResponse:
     revision = protocol.current
     if revision is None:
         raise Http404
-    context: dict[str, Any] = {"protocol": protocol, "revision": revision}
-    if protocol.is_tree:
-        context["outline"] = trees.outline(revision.document, render_markdown)
-    else:
-        context["html"] = render_markdown(revision.body)
+    context = {"protocol": protocol, "revision": revision, **_contents(protocol, revision)}
     return render(request, "protocols/print.html", context)
 
 
@@ -177,15 +181,12 @@ def history(request: SignedInRequest, slug: str) -> HttpResponse:
 def revision(request: SignedInRequest, slug: str, number: int) -> HttpResponse:
     protocol = _protocol(slug)
     shown = _revision(protocol, number)
-    context: dict[str, Any] = {
+    context = {
         "protocol": protocol,
         "revision": shown,
         "is_current": shown.number == _current(protocol).number,
+        **_contents(protocol, shown),
     }
-    if protocol.is_tree:
-        context["outline"] = trees.outline(shown.document, render_markdown)
-    else:
-        context["html"] = render_markdown(shown.body)
     return render(request, "protocols/revision.html", context)
 
 
