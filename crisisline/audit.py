@@ -364,6 +364,7 @@ def _row(
     )
 
 
+# Takes what _row takes: this one saves a single change; _row builds rows for the others.
 def record(
     actor: Any,
     subject: models.Model,

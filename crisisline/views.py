@@ -199,20 +199,14 @@ class SignOutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
-        delete_cookie(
-            response,
-            settings.SESSION_COOKIE_NAME,
-            samesite=settings.SESSION_COOKIE_SAMESITE,
-            secure=settings.SESSION_COOKIE_SECURE,
-            httponly=settings.SESSION_COOKIE_HTTPONLY,
-        )
-        delete_cookie(
-            response,
-            settings.CSRF_COOKIE_NAME,
-            samesite=settings.CSRF_COOKIE_SAMESITE,
-            secure=settings.CSRF_COOKIE_SECURE,
-            httponly=settings.CSRF_COOKIE_HTTPONLY,
-        )
+        for cookie in ("SESSION", "CSRF"):  # each deleted with the attributes it was set with
+            delete_cookie(
+                response,
+                getattr(settings, f"{cookie}_COOKIE_NAME"),
+                samesite=getattr(settings, f"{cookie}_COOKIE_SAMESITE"),
+                secure=getattr(settings, f"{cookie}_COOKIE_SECURE"),
+                httponly=getattr(settings, f"{cookie}_COOKIE_HTTPONLY"),
+            )
         signing_out.send(sender=type(self), request=request, response=response)
         response["Clear-Site-Data"] = '"cache", "storage"'
         return response

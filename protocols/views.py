@@ -6,6 +6,7 @@ Protocols are not public: every page here needs a signed-in person (any role).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -413,26 +414,28 @@ def _tree_export(protocol: Protocol) -> dict[str, Any]:
     }
 
 
+def _tree_download(
+    slug: str, dump: Callable[[dict[str, Any]], str], content_type: str, extension: str
+) -> HttpResponse:
+    """The tree `slug` as a file to save, written out by `dump`."""
+    protocol = _protocol(slug, Protocol.Kind.TREE)
+    response = HttpResponse(
+        dump(_tree_export(protocol)), content_type=f"{content_type}; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{protocol.slug}.{extension}"'
+    return response
+
+
 @login_required
 @require_GET
 def tree_yaml(request: SignedInRequest, slug: str) -> HttpResponse:
-    protocol = _protocol(slug, Protocol.Kind.TREE)
-    response = HttpResponse(
-        trees.to_yaml(_tree_export(protocol)), content_type="application/yaml; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{protocol.slug}.yaml"'
-    return response
+    return _tree_download(slug, trees.to_yaml, "application/yaml", "yaml")
 
 
 @login_required
 @require_GET
 def tree_json(request: SignedInRequest, slug: str) -> HttpResponse:
-    protocol = _protocol(slug, Protocol.Kind.TREE)
-    response = HttpResponse(
-        trees.to_json(_tree_export(protocol)), content_type="application/json; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{protocol.slug}.json"'
-    return response
+    return _tree_download(slug, trees.to_json, "application/json", "json")
 
 
 @role_required("train")

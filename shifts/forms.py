@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -142,14 +143,15 @@ class PositionForm(OneMessageEach, _PositionForm):
         return cleaned
 
 
-def _first_and_last(cleaned: dict[str, Any]) -> tuple[date, date] | None:
-    """The first and last day of a span once both are given; never in the wrong order."""
+def _day_span(cleaned: dict[str, Any], check: Callable[[date, date], None]) -> dict[str, Any]:
+    """Once both days are given: never in the wrong order, then the form's own `check`."""
     first, last = cleaned.get("first_day"), cleaned.get("last_day")
     if first is None or last is None:
-        return None
+        return cleaned
     if last < first:
         raise ValidationError(_("The last day is before the first day."))
-    return first, last
+    check(first, last)
+    return cleaned
 
 
 def _at_most(first: date, last: date, most: int, message: Any) -> None:
@@ -174,17 +176,14 @@ class GenerateForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        cleaned = self.cleaned_data
-        days = _first_and_last(cleaned)
-        if days is None:
-            return cleaned
-        first, last = days
+        return _day_span(self.cleaned_data, self._check_days)
+
+    def _check_days(self, first: date, last: date) -> None:
         if first < today():
             raise ValidationError(
                 _("Shifts cannot be generated in the past: start today or later.")
             )
         _at_most(first, last, MAX_GENERATION_DAYS, _("Generate at most %(days)s days at a time."))
-        return cleaned
 
 
 class ShiftForm(forms.Form):
@@ -241,15 +240,12 @@ class TimeOffForm(OneMessageEach, _TimeOffForm):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        cleaned = self.cleaned_data
-        days = _first_and_last(cleaned)
-        if days is None:
-            return cleaned
-        first, last = days
+        return _day_span(self.cleaned_data, self._check_days)
+
+    def _check_days(self, first: date, last: date) -> None:
         if last < today():
             raise ValidationError(_("That time off is already over."))
         _at_most(first, last, MAX_TIME_OFF_DAYS, _("Mark at most %(days)s days at a time."))
-        return cleaned
 
 
 class PreferencesForm(OneMessageEach, _PreferencesForm):

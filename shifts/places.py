@@ -408,6 +408,7 @@ def _slot_rows(slots: QuerySet[Slot], person: User) -> list[tuple[Place, Facts]]
     return found
 
 
+# Read like _slot_rows, from offers: a swap is one place, its holder's, with who offers it.
 def _swap_rows(offers: QuerySet[SwapOffer], person: User) -> list[tuple[Place, Facts]]:
     path = "assignment__slot__"
     fields = _place_fields(path)

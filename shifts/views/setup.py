@@ -101,6 +101,7 @@ def add_closure(request: HttpRequest) -> HttpResponse:
 @role_required("coordinate")
 @require_http_methods(["GET", "POST"])
 def delete_closure(request: HttpRequest, pk: int) -> HttpResponse:
+    # Asked like delete_window (and time off): the one helper, with this row's own words.
     closure = get_object_or_404(Closure, pk=pk)
     return delete_after_asking(
         request,
