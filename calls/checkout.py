@@ -88,6 +88,8 @@ def answer(person: User, shift: Shift, choice: str, *, show_name: bool = False) 
         WeeklyCount.add(timezone.localdate(now), Measure.CHECK_OUT, [choice])
         if choice == CheckOutAnswer.DEBRIEF:
             recipients = [p for p in debrief_holders(now) if p.pk != person.pk]
+            # Nobody holds a debrief place: one request to the coordinators (to=None).
+            to: list[User | None] = [*recipients] or [None]
             AftercareRequest.objects.bulk_create(
                 [
                     AftercareRequest(
@@ -97,16 +99,7 @@ def answer(person: User, shift: Shift, choice: str, *, show_name: bool = False) 
                         created_at=now,
                         expires_at=now + lives,
                     )
-                    for holder in recipients
-                ]
-                or [
-                    AftercareRequest(
-                        kind=AftercareRequest.Kind.DEBRIEF,
-                        asked_by=person,
-                        to=None,
-                        created_at=now,
-                        expires_at=now + lives,
-                    )
+                    for holder in to
                 ]
             )
         elif choice == CheckOutAnswer.BREAK:

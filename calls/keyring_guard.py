@@ -44,6 +44,7 @@ class KeyringRecord(models.Model):
     keyring_created_at = models.DateTimeField(null=True, blank=True)
     high_water = models.DateTimeField(null=True, blank=True)
 
+    # Single row like RetentionPolicy (calls.models), each with its own constraint name.
     class Meta:
         app_label = "calls"
         constraints = [

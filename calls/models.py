@@ -1246,6 +1246,7 @@ class NoticeRead(models.Model):
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="reads")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
 
+    # Declared like CheckOut's Meta; a different fact: who has read which notice.
     class Meta:
         constraints = [
             models.UniqueConstraint(

@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("notes/<slug:public_id>/hand-on/", views.follow_up_hand_on, name="follow_up_hand_on"),
     path("privacy/", views.privacy, name="privacy"),
+    # One row a page: alike in shape to the note rows above, each routing elsewhere.
     path("aftercare/check-out/<int:pk>/", views.check_out, name="check_out"),
     path("aftercare/briefing/<int:pk>/read/", views.briefing_read, name="briefing_read"),
     path("aftercare/field/", views.field_start, name="field_start"),

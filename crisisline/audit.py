@@ -332,6 +332,39 @@ def _summary(obj: Any) -> str:
         return f"#{obj.pk}"
 
 
+def _row(
+    actor: Any,
+    subject: models.Model,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    **given: Any,
+) -> Change:
+    """One unsaved change to `subject`; `given` (kind, shift_ref, person_ref,
+    summary) stands in for what TRACKED would say."""
+    label = subject._meta.label_lower
+    kind, _fields, shift_of, person_of = TRACKED[label]
+    if "shift_ref" not in given:
+        given["shift_ref"] = shift_of(subject)
+    if given.get("person_ref") is None:
+        given["person_ref"] = person_of(subject)
+    if "summary" not in given:
+        given["summary"] = _summary(subject)
+    return Change(
+        actor=actor,
+        actor_name=str(actor)[:120] if actor is not None else "",
+        kind=given.pop("kind", None) or kind,
+        action=action,
+        subject_type=label,
+        subject_id=subject.pk,
+        summary=given.pop("summary")[:200],
+        before=before,
+        after=after,
+        **given,
+    )
+
+
+# Takes what _row takes: this one saves a single change; _row builds rows for the others.
 def record(
     actor: Any,
     subject: models.Model,
@@ -343,45 +376,16 @@ def record(
     person_ref: int | None = None,
 ) -> Change:
     """Record one change to `subject` (a tracked model instance)."""
-    label = subject._meta.label_lower
-    tracked_kind, _fields, shift_of, person_of = TRACKED[label]
     actor = actor if actor is not None else current_actor()
-    return Change.objects.create(
-        actor=actor,
-        actor_name=str(actor)[:120] if actor is not None else "",
-        kind=kind or tracked_kind,
-        action=action,
-        subject_type=label,
-        subject_id=subject.pk,
-        shift_ref=shift_of(subject),
-        person_ref=person_ref if person_ref is not None else person_of(subject),
-        summary=_summary(subject)[:200],
-        before=before,
-        after=after,
-    )
+    change = _row(actor, subject, action, before, after, kind=kind, person_ref=person_ref)
+    change.save(force_insert=True)
+    return change
 
 
 def record_created_many(objects: Sequence[models.Model]) -> None:
     """For rows made by bulk_create, which sends no signal (their pks must be set)."""
     actor = current_actor()
-    rows = []
-    for obj in objects:
-        label = obj._meta.label_lower
-        kind, _fields, shift_of, person_of = TRACKED[label]
-        rows.append(
-            Change(
-                actor=actor,
-                actor_name=str(actor)[:120] if actor is not None else "",
-                kind=kind,
-                action=Action.CREATED,
-                subject_type=label,
-                subject_id=obj.pk,
-                shift_ref=shift_of(obj),
-                person_ref=person_of(obj),
-                summary=_summary(obj)[:200],
-                after=values_of(obj),
-            )
-        )
+    rows = [_row(actor, obj, Action.CREATED, {}, values_of(obj)) for obj in objects]
     Change.objects.bulk_create(rows)
 
 
@@ -439,22 +443,15 @@ def _before_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
 def _after_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
     if not _tracked(sender):
         return
-    label = sender._meta.label_lower
-    kind, _fields, _shift_of, person_of = TRACKED[label]
-    actor = current_actor()
-    Change.objects.create(
-        actor=actor,
-        actor_name=str(actor)[:120] if actor is not None else "",
-        kind=kind,
-        action=Action.DELETED,
-        subject_type=label,
-        subject_id=instance.pk,
+    _row(
+        current_actor(),
+        instance,
+        Action.DELETED,
+        getattr(instance, "_change_before", {}),
+        {},
         shift_ref=getattr(instance, "_change_shift", None),
-        person_ref=person_of(instance),
-        summary=getattr(instance, "_change_summary", f"#{instance.pk}")[:200],
-        before=getattr(instance, "_change_before", {}),
-        after={},
-    )
+        summary=getattr(instance, "_change_summary", f"#{instance.pk}"),
+    ).save(force_insert=True)
 
 
 def _roles_changed(sender: Any, instance: Any, action: str, reverse: bool, **kwargs: Any) -> None:

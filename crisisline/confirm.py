@@ -13,14 +13,18 @@ A view uses it like this:
 
     if request.method != "POST":
         return ask_first(request, Confirmation(question=…, action=…, back=…))
+
+and a view whose action is only to delete one row: `delete_after_asking(…)`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib import messages
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_htmx.middleware import HtmxDetails
@@ -70,3 +74,14 @@ def ask_first(request: HttpRequest, confirmation: Confirmation) -> HttpResponse:
     if htmx:
         return render(request, "confirm.html#question", context)
     return render(request, "confirm.html", context)
+
+
+def delete_after_asking(
+    request: HttpRequest, row: Model, confirmation: Confirmation, done: str
+) -> HttpResponse:
+    """GET asks; POST deletes `row`, says `done` and goes back where "Keep it" would."""
+    if request.method != "POST":
+        return ask_first(request, confirmation)
+    row.delete()
+    messages.success(request, done)
+    return redirect(confirmation.back)

@@ -340,6 +340,7 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # Declared like SkillGrant.granted_by, but a different fact: who joined with the link.
     used_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -49,6 +49,7 @@ urlpatterns = [
     ),
     path("invite/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("profile/", views.profile, name="profile"),
+    # One row a page: alike in shape to the sign-in rows above, each routing elsewhere.
     path("people/", views.people, name="people"),
     path("people/changes/", changes_views.changes, name="changes"),
     path("people/<int:pk>/roles/", views.person_roles, name="person_roles"),

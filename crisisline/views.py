@@ -34,7 +34,7 @@ from calls import keyring_guard
 from calls.followups import aftercare_context, follow_ups_for, no_store_if_shown
 from crisisline import periodic, throttle, twofactor
 from crisisline.binding import posted
-from crisisline.confirm import Confirmation, ask_first
+from crisisline.confirm import Confirmation, ask_first, delete_after_asking
 from crisisline.forms import (
     AcceptInvitationForm,
     GrantForm,
@@ -199,20 +199,14 @@ class SignOutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
-        delete_cookie(
-            response,
-            settings.SESSION_COOKIE_NAME,
-            samesite=settings.SESSION_COOKIE_SAMESITE,
-            secure=settings.SESSION_COOKIE_SECURE,
-            httponly=settings.SESSION_COOKIE_HTTPONLY,
-        )
-        delete_cookie(
-            response,
-            settings.CSRF_COOKIE_NAME,
-            samesite=settings.CSRF_COOKIE_SAMESITE,
-            secure=settings.CSRF_COOKIE_SECURE,
-            httponly=settings.CSRF_COOKIE_HTTPONLY,
-        )
+        for cookie in ("SESSION", "CSRF"):  # each deleted with the attributes it was set with
+            delete_cookie(
+                response,
+                getattr(settings, f"{cookie}_COOKIE_NAME"),
+                samesite=getattr(settings, f"{cookie}_COOKIE_SAMESITE"),
+                secure=getattr(settings, f"{cookie}_COOKIE_SECURE"),
+                httponly=getattr(settings, f"{cookie}_COOKIE_HTTPONLY"),
+            )
         signing_out.send(sender=type(self), request=request, response=response)
         response["Clear-Site-Data"] = '"cache", "storage"'
         return response
@@ -221,19 +215,31 @@ class SignOutView(auth_views.LogoutView):
 sign_out = SignOutView.as_view()
 
 
+def _password_known(
+    view: View,
+    form: SetPasswordForm[User] | PasswordChangeForm,
+    response: HttpResponse,
+    reason: str,
+    **previous: str,
+) -> HttpResponse:
+    """Tell whoever listens that `form` has just saved a new password."""
+    password_known.send(
+        sender=type(view),
+        request=view.request,
+        response=response,
+        user=form.user,
+        password=form.cleaned_data["new_password1"],
+        reason=reason,
+        **previous,
+    )
+    return response
+
+
 class PasswordChangeView(GetAndPostOnly, auth_views.PasswordChangeView):
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
-        password_known.send(
-            sender=type(self),
-            request=self.request,
-            response=response,
-            user=form.user,
-            password=form.cleaned_data["new_password1"],
-            previous_password=form.cleaned_data["old_password"],
-            reason="changed",
-        )
-        return response
+        previous = form.cleaned_data["old_password"]
+        return _password_known(self, form, response, "changed", previous_password=previous)
 
 
 class PasswordResetConfirmView(GetAndPostOnly, auth_views.PasswordResetConfirmView):
@@ -247,15 +253,7 @@ class PasswordResetConfirmView(GetAndPostOnly, auth_views.PasswordResetConfirmVi
 
     def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
-        password_known.send(
-            sender=type(self),
-            request=self.request,
-            response=response,
-            user=form.user,
-            password=form.cleaned_data["new_password1"],
-            reason="reset",
-        )
-        return response
+        return _password_known(self, form, response, "reset")
 
 
 @login_required
@@ -625,19 +623,17 @@ def reactivate_person(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def revoke_invitation(request: SignedInRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation.objects.pending(), pk=pk)
-    if request.method != "POST":
-        return ask_first(
-            request,
-            Confirmation(
-                question=_("Revoke this invitation?"),
-                explain=_("Its link stops working. You can invite the person again."),
-                action=_("Revoke"),
-                back=reverse("people"),
-            ),
-        )
-    invitation.delete()
-    messages.success(request, _("Invitation revoked: its link no longer works."))
-    return redirect("people")
+    return delete_after_asking(
+        request,
+        invitation,
+        Confirmation(
+            question=_("Revoke this invitation?"),
+            explain=_("Its link stops working. You can invite the person again."),
+            action=_("Revoke"),
+            back=reverse("people"),
+        ),
+        _("Invitation revoked: its link no longer works."),
+    )
 
 
 @role_required("coordinate")

@@ -124,6 +124,7 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
 class Resource(models.Model):
     """An organisation, group or service the line may refer someone to."""
 
+    # Declared like Protocol.slug, with its own example and message in both languages.
     slug = models.SlugField(
         _("short name for links"),
         max_length=80,
@@ -562,6 +563,8 @@ def is_public() -> bool:
 # --- Revisions: every saved change keeps what the resource said before --------------------
 
 # Fields a revision records and a restore puts back (everything a person edits).
+# Alike ResourceForm.Meta.fields, not the same list: this is what a revision keeps (with
+# referral_ways); the form's is what its screen edits, in the screen's order.
 RECORDED_FIELDS = [
     "name",
     "summary",
@@ -624,6 +627,7 @@ class ResourceRevision(revisions.RevisionBase):
 
     class Meta:
         ordering = ["resource", "-number"]
+        # Constraints like Resource's above, other rules: one number per revision, from 1.
         constraints = [
             models.UniqueConstraint(
                 fields=["resource", "number"],

@@ -192,6 +192,7 @@ class NewProtocolForm(OneMessageEach, _ProtocolForm):
 class ProtocolSettingsForm(OneMessageEach, _ProtocolForm):
     """What a trainer may change about a protocol besides its text: not versioned."""
 
+    # Unlike NewProtocolForm's field: it links an existing protocol, from the choices __init__ sets.
     translation_of = forms.ModelChoiceField(
         Protocol.objects.none(),
         required=False,

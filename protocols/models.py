@@ -206,6 +206,7 @@ class Revision(revisions.RevisionBase):
             # sorting every revision of the library.
             models.Index(fields=["created_at"], name="revision_created_at"),
         ]
+        # Constraints like Protocol's above, other rules: one number per revision, from 1.
         constraints = [
             models.UniqueConstraint(
                 fields=["protocol", "number"],

@@ -21,6 +21,8 @@ def _every_day(start: time, end: time) -> list[tuple[int, time, time]]:
     return [(day, start, end) for day in range(7)]
 
 
+# Demo data: each example states its own stance; values alike from one to the next are facts
+# about each place, not one rule written twice.
 EXAMPLES: list[dict[str, Any]] = [
     {
         "slug": "example-night-shelter",

@@ -157,6 +157,7 @@ class ResourceForm(_ResourceForm):
         """The form's fieldsets, in order: (legend, fields)."""
         return [
             (str(legend), [self[name] for name in names])
+            # The same names as Meta.fields, grouped under legends: the screen's layout.
             for legend, names in [
                 (
                     gettext_lazy("What they offer"),

@@ -37,6 +37,7 @@ urlpatterns = [
         resource_views.resource_restore,
         name="resource_restore",
     ),
+    # One row a page: alike in shape to the resource rows above, each routing elsewhere.
     path("trees/<slug:slug>/", views.tree, name="tree"),
     path("trees/<slug:slug>/offline/", offline.tree_offline, name="tree_offline"),
     path("trees/<slug:slug>/edit/", views.tree_edit, name="tree_edit"),

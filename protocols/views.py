@@ -6,6 +6,7 @@ Protocols are not public: every page here needs a signed-in person (any role).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -149,6 +150,14 @@ def _mentions(request: HttpRequest, text: str) -> dict[str, Any]:
     return care_map.mentioned(text) if may_read(request.user) else {}
 
 
+def _contents(protocol: Protocol, revision: Revision) -> dict[str, Any]:
+    """What a revision reads as (templates: protocols/_contents.html): a tree's
+    outline, or a page's HTML."""
+    if protocol.is_tree:
+        return {"outline": trees.outline(revision.document, render_markdown)}
+    return {"html": render_markdown(revision.body)}
+
+
 @login_required
 @require_GET
 def print_view(request: SignedInRequest, slug: str) -> HttpResponse:
@@ -156,11 +165,7 @@ def print_view(request: SignedInRequest, slug: str) -> HttpResponse:
     revision = protocol.current
     if revision is None:
         raise Http404
-    context: dict[str, Any] = {"protocol": protocol, "revision": revision}
-    if protocol.is_tree:
-        context["outline"] = trees.outline(revision.document, render_markdown)
-    else:
-        context["html"] = render_markdown(revision.body)
+    context = {"protocol": protocol, "revision": revision, **_contents(protocol, revision)}
     return render(request, "protocols/print.html", context)
 
 
@@ -177,15 +182,12 @@ def history(request: SignedInRequest, slug: str) -> HttpResponse:
 def revision(request: SignedInRequest, slug: str, number: int) -> HttpResponse:
     protocol = _protocol(slug)
     shown = _revision(protocol, number)
-    context: dict[str, Any] = {
+    context = {
         "protocol": protocol,
         "revision": shown,
         "is_current": shown.number == _current(protocol).number,
+        **_contents(protocol, shown),
     }
-    if protocol.is_tree:
-        context["outline"] = trees.outline(shown.document, render_markdown)
-    else:
-        context["html"] = render_markdown(shown.body)
     return render(request, "protocols/revision.html", context)
 
 
@@ -412,26 +414,28 @@ def _tree_export(protocol: Protocol) -> dict[str, Any]:
     }
 
 
+def _tree_download(
+    slug: str, dump: Callable[[dict[str, Any]], str], content_type: str, extension: str
+) -> HttpResponse:
+    """The tree `slug` as a file to save, written out by `dump`."""
+    protocol = _protocol(slug, Protocol.Kind.TREE)
+    response = HttpResponse(
+        dump(_tree_export(protocol)), content_type=f"{content_type}; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{protocol.slug}.{extension}"'
+    return response
+
+
 @login_required
 @require_GET
 def tree_yaml(request: SignedInRequest, slug: str) -> HttpResponse:
-    protocol = _protocol(slug, Protocol.Kind.TREE)
-    response = HttpResponse(
-        trees.to_yaml(_tree_export(protocol)), content_type="application/yaml; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{protocol.slug}.yaml"'
-    return response
+    return _tree_download(slug, trees.to_yaml, "application/yaml", "yaml")
 
 
 @login_required
 @require_GET
 def tree_json(request: SignedInRequest, slug: str) -> HttpResponse:
-    protocol = _protocol(slug, Protocol.Kind.TREE)
-    response = HttpResponse(
-        trees.to_json(_tree_export(protocol)), content_type="application/json; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{protocol.slug}.json"'
-    return response
+    return _tree_download(slug, trees.to_json, "application/json", "json")
 
 
 @role_required("train")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -142,6 +143,23 @@ class PositionForm(OneMessageEach, _PositionForm):
         return cleaned
 
 
+def _day_span(cleaned: dict[str, Any], check: Callable[[date, date], None]) -> dict[str, Any]:
+    """Once both days are given: never in the wrong order, then the form's own `check`."""
+    first, last = cleaned.get("first_day"), cleaned.get("last_day")
+    if first is None or last is None:
+        return cleaned
+    if last < first:
+        raise ValidationError(_("The last day is before the first day."))
+    check(first, last)
+    return cleaned
+
+
+def _at_most(first: date, last: date, most: int, message: Any) -> None:
+    """`message` (with %(days)s) when the span from `first` to `last` is longer than `most` days."""
+    if (last - first).days + 1 > most:
+        raise ValidationError(message % {"days": most})
+
+
 class GenerateForm(forms.Form):
     first_day = forms.DateField(label=_("From"), widget=DateInput())
     last_day = forms.DateField(label=_("Until (inclusive)"), widget=DateInput())
@@ -158,21 +176,14 @@ class GenerateForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        cleaned = self.cleaned_data
-        first, last = cleaned.get("first_day"), cleaned.get("last_day")
-        if first is None or last is None:
-            return cleaned
-        if last < first:
-            raise ValidationError(_("The last day is before the first day."))
+        return _day_span(self.cleaned_data, self._check_days)
+
+    def _check_days(self, first: date, last: date) -> None:
         if first < today():
             raise ValidationError(
                 _("Shifts cannot be generated in the past: start today or later.")
             )
-        if (last - first).days + 1 > MAX_GENERATION_DAYS:
-            raise ValidationError(
-                _("Generate at most %(days)s days at a time.") % {"days": MAX_GENERATION_DAYS}
-            )
-        return cleaned
+        _at_most(first, last, MAX_GENERATION_DAYS, _("Generate at most %(days)s days at a time."))
 
 
 class ShiftForm(forms.Form):
@@ -229,19 +240,12 @@ class TimeOffForm(OneMessageEach, _TimeOffForm):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        cleaned = self.cleaned_data
-        first, last = cleaned.get("first_day"), cleaned.get("last_day")
-        if first is None or last is None:
-            return cleaned
-        if last < first:
-            raise ValidationError(_("The last day is before the first day."))
+        return _day_span(self.cleaned_data, self._check_days)
+
+    def _check_days(self, first: date, last: date) -> None:
         if last < today():
             raise ValidationError(_("That time off is already over."))
-        if (last - first).days + 1 > MAX_TIME_OFF_DAYS:
-            raise ValidationError(
-                _("Mark at most %(days)s days at a time.") % {"days": MAX_TIME_OFF_DAYS}
-            )
-        return cleaned
+        _at_most(first, last, MAX_TIME_OFF_DAYS, _("Mark at most %(days)s days at a time."))
 
 
 class PreferencesForm(OneMessageEach, _PreferencesForm):

@@ -349,6 +349,7 @@ class GivenUp(models.Model):
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
+    # Declared like Assignment's Meta, a different rule: a place is given up once.
     class Meta:
         constraints = [
             models.UniqueConstraint(

@@ -8,7 +8,7 @@ a check constraint (taken <= capacity) and one assignment per person per shift.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -392,41 +392,23 @@ def _weighed(
     return [(place, reasons_against(who, place, facts, now)) for place, facts in rows]
 
 
+def _place(head: Sequence[Any], free: int, **extra: Any) -> Place:
+    """A place from the first eight columns `_place_fields` reads (its slot to its skill)."""
+    slot, shift, start, end, cancelled, position, skill_id, skill = head
+    return Place(slot, shift, start, end, cancelled, position, skill_id, skill or "", free, **extra)
+
+
 def _slot_rows(slots: QuerySet[Slot], person: User) -> list[tuple[Place, Facts]]:
     rows = _annotated(slots, person, "").values_list(*_place_fields(), "held", "away", "gave_up")
     found = []
-    for (
-        pk,
-        shift,
-        start,
-        end,
-        cancelled,
-        position,
-        skill_id,
-        skill,
-        capacity,
-        taken,
-        urgent,
-        trainee,
-        *f,
-    ) in rows:
-        place = Place(
-            pk,
-            shift,
-            start,
-            end,
-            cancelled,
-            position,
-            skill_id,
-            skill or "",
-            capacity - taken,
-            urgent,
-            trainee=trainee,
-        )
-        found.append((place, Facts(skill_id is None or f[0], f[1], f[2])))
+    for row in rows:
+        capacity, taken, urgent, trainee, held, away, gave_up = row[8:]
+        place = _place(row[:8], capacity - taken, urgent_since=urgent, trainee=trainee)
+        found.append((place, Facts(place.skill_id is None or held, away, gave_up)))
     return found
 
 
+# Read like _slot_rows, from offers: a swap is one place, its holder's, with who offers it.
 def _swap_rows(offers: QuerySet[SwapOffer], person: User) -> list[tuple[Place, Facts]]:
     path = "assignment__slot__"
     fields = _place_fields(path)
@@ -434,24 +416,11 @@ def _swap_rows(offers: QuerySet[SwapOffer], person: User) -> list[tuple[Place, F
         *fields, "pk", "offered_by__display_name", "held", "away", "gave_up"
     )
     found = []
-    for pk, shift, start, end, cancelled, position, skill_id, skill, _c, _t, _u, *rest in rows:
-        trainee, offer, offered_by, held, away, gave_up = rest
+    for row in rows:
+        trainee, offer, offered_by, held, away, gave_up = row[11:]
         # Taking an offer hands over its holder's place: there is always one.
-        place = Place(
-            pk,
-            shift,
-            start,
-            end,
-            cancelled,
-            position,
-            skill_id,
-            skill or "",
-            1,
-            swap_id=offer,
-            offered_by=offered_by,
-            trainee=trainee,
-        )
-        found.append((place, Facts(skill_id is None or held, away, gave_up)))
+        place = _place(row[:8], 1, swap_id=offer, offered_by=offered_by, trainee=trainee)
+        found.append((place, Facts(place.skill_id is None or held, away, gave_up)))
     return found
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calls.briefing import briefing_for
 from calls.followups import aftercare_context, field_context, follow_ups_for, no_store_if_shown
 from crisisline.binding import posted
-from crisisline.confirm import Confirmation, ask_first
+from crisisline.confirm import Confirmation, ask_first, delete_after_asking
 from crisisline.models import User
 from crisisline.roles import SignedInRequest, role_required
 from shifts import oncall as oncall_board
@@ -293,6 +293,7 @@ def release(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @_gone_on
 def cant_make_it(request: SignedInRequest, pk: int) -> HttpResponse:
+    # Asked like release above, but it does more: the place turns urgent and teammates hear.
     assignment = _my_assignment(request, pk)
     if request.method != "POST":
         return ask_first(
@@ -414,19 +415,17 @@ def time_off(request: SignedInRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def delete_time_off(request: SignedInRequest, pk: int) -> HttpResponse:
     leave = get_object_or_404(TimeOff, pk=pk, person=request.user)
-    if request.method != "POST":
-        return ask_first(
-            request,
-            Confirmation(
-                question=_("Remove this time off?"),
-                explain=_("You can be put on shifts on those days again."),
-                action=_("Remove"),
-                back=reverse("shifts:time_off"),
-            ),
-        )
-    leave.delete()
-    messages.success(request, _("Time off removed."))
-    return redirect("shifts:time_off")
+    return delete_after_asking(
+        request,
+        leave,
+        Confirmation(
+            question=_("Remove this time off?"),
+            explain=_("You can be put on shifts on those days again."),
+            action=_("Remove"),
+            back=reverse("shifts:time_off"),
+        ),
+        _("Time off removed."),
+    )
 
 
 @role_required("respond")

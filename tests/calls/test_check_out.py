@@ -5,6 +5,7 @@ answer is counted anonymously; the records expire through the purge."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
 import pytest
 import time_machine
@@ -53,6 +54,54 @@ def test_the_question_is_asked_once_after_a_shift(responder, worked):
     assert counted.count == 1
     assert answer(client, worked, "fine").status_code == 302  # a second tab: counted once
     assert WeeklyCount.objects.get(measure="check-out", value="fine").count == 1
+
+
+class Outline(HTMLParser):
+    """The page's headings in order, and the text of the element each id names."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.headings: list[str] = []
+        self.labelled_by: list[str] = []
+        self.text_of: dict[str, str] = {}
+        self._open: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+            self.headings.append(tag)
+        if tag == "section" and found.get("class") == "check-out":
+            self.labelled_by.append(found.get("aria-labelledby") or "")
+        if tag not in {"input", "br", "img", "meta", "link"}:
+            self._open.append((tag, found.get("id")))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open and self._open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        for _, element_id in self._open:
+            if element_id:
+                self.text_of[element_id] = self.text_of.get(element_id, "") + data
+
+
+def outline(html: str) -> Outline:
+    parser = Outline()
+    parser.feed(html)
+    return parser
+
+
+def test_atop_a_page_the_question_comes_before_the_h1_without_being_a_heading(responder, worked):
+    client = client_for(responder)
+    page = outline(client.get("/protocols/").content.decode())
+    assert page.headings[0] == "h1"
+    [label] = page.labelled_by
+    assert page.text_of[label].strip() == "How are you after your shift?"
+    # Where the page asks it below its h1 (the dashboard), it stays a heading of its own.
+    dashboard = outline(client.get("/home/").content.decode())
+    assert dashboard.headings[:2] == ["h1", "h2"]
+    [label] = dashboard.labelled_by
+    assert dashboard.text_of[label].strip() == "How are you after your shift?"
 
 
 def test_not_asked_during_a_shift_or_long_after(responder, positions, fixed_clock):

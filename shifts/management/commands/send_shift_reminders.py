@@ -4,6 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -25,18 +26,11 @@ class Command(BaseCommand):
         if not settings.EMAIL_ENABLED:
             return "Email is not configured: 0 reminder(s) sent.\n"
         now = timezone.now()
-        due = (
-            Assignment.objects.filter(
-                reminded_at__isnull=True,
-                shift__cancelled=False,
-                shift__start__gt=now,
-                shift__start__lte=now + timedelta(hours=168),
-                person__is_active=True,
-                person__shift_preferences__reminder_hours__isnull=False,
-            )
-            .exclude(person__email="")
-            .select_related("shift", "slot__position", "person__shift_preferences")
-        )
+        due = _for_email(
+            reminded_at__isnull=True,
+            shift__start__gt=now,
+            shift__start__lte=now + timedelta(hours=168),
+        ).select_related("shift", "slot__position", "person__shift_preferences")
         sent = 0
         for assignment in due:
             hours = assignment.person.shift_preferences.reminder_hours
@@ -71,22 +65,24 @@ class Command(BaseCommand):
         return f"Sent {sent} shift reminder(s).\nSent {asked} check-out question(s).\n"
 
 
+def _for_email(**when: Any) -> QuerySet[Assignment]:
+    """Places on shifts that go ahead, held by active people with an email address
+    who use reminders (the check-out question goes to the same people)."""
+    return Assignment.objects.filter(
+        shift__cancelled=False,
+        person__is_active=True,
+        person__shift_preferences__reminder_hours__isnull=False,
+        **when,
+    ).exclude(person__email="")
+
+
 def ask_how_they_are(now: datetime) -> int:
     """After a shift, the people on it who use reminders get its one question by email
     too (in their own language), once, while it can still be answered in the app."""
     since = now - timedelta(hours=settings.CHECK_OUT_HOURS)
-    ended = (
-        Assignment.objects.filter(
-            check_out_sent_at__isnull=True,
-            shift__cancelled=False,
-            shift__end__lte=now,
-            shift__end__gt=since,
-            person__is_active=True,
-            person__shift_preferences__reminder_hours__isnull=False,
-        )
-        .exclude(person__email="")
-        .select_related("shift", "slot__position", "person")
-    )
+    ended = _for_email(
+        check_out_sent_at__isnull=True, shift__end__lte=now, shift__end__gt=since
+    ).select_related("shift", "slot__position", "person")
     asked = 0
     for assignment in ended:
         claimed = Assignment.objects.filter(
