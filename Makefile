@@ -37,7 +37,10 @@ test: .venv/.synced node_modules/.package-lock.json
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	DEBUG=true .venv/bin/mypy  # the settings load without a secret only with DEBUG on
-	.venv/bin/pytest -n auto  # one worker per core (pytest-xdist)
+	# One worker per core (pytest-xdist), an idle one taking tests queued for the
+	# other; Python keeps its compiled modules (.pyc) even where the environment
+	# says not to, or every worker and every started server compiles Django anew.
+	PYTHONDONTWRITEBYTECODE= .venv/bin/pytest -n auto --dist worksteal
 
 # The same suite against PostgreSQL (used by .ci/run).
 test-postgres: .venv/.synced

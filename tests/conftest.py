@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -17,6 +19,41 @@ def pytest_configure(config: pytest.Config) -> None:
     # main process, before any worker (pytest -n) starts reading them.
     if not hasattr(config, "workerinput"):
         compile_catalogs(Path(__file__).resolve().parent.parent)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_listed_once() -> Iterator[None]:
+    """Each test client loads the middleware afresh, and WhiteNoise then lists,
+    stats and heads every static file (the admin's too, about 900): a third of a
+    second per client, more than most tests take. List them once per process for
+    the same settings; what a request for a static file answers is unchanged."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    list_files = WhiteNoiseMiddleware.add_files_from_finders
+    listed: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def add_files_from_finders(self: WhiteNoiseMiddleware) -> None:
+        key = (
+            self.static_prefix,
+            self.max_age,
+            self.allow_all_origins,
+            self.charset,
+            self.add_headers_function,
+            getattr(settings, "WHITENOISE_IMMUTABLE_FILE_TEST", None),
+            tuple(map(str, settings.STATICFILES_DIRS)),
+            settings.X_FRAME_OPTIONS,
+            repr(settings.PERMISSIONS_POLICY),
+        )
+        if key not in listed:
+            before = dict(self.files)
+            list_files(self)
+            listed[key] = {url: f for url, f in self.files.items() if before.get(url) is not f}
+        self.files.update(listed[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoiseMiddleware, "add_files_from_finders", add_files_from_finders)
+        yield
 
 
 @pytest.fixture(autouse=True)
