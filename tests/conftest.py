@@ -104,6 +104,26 @@ def _roles_survive_flushes(request):
         ensure_roles()
 
 
+@pytest.fixture(scope="module")
+def built_world(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world (tests/world.py) a module's tests share, built once; a module may
+    add to it with a `finish_world(world)` function."""
+    from tests.world import shared_world
+
+    keyring = tmp_path_factory.mktemp("keyring") / "keyring"
+    finish = getattr(request.module, "finish_world", None)
+    yield from shared_world(django_db_blocker, keyring, finish)
+
+
+@pytest.fixture
+def world(built_world, db, settings, tmp_path):
+    """This test's copy of its module's world, with a keyring of its own."""
+    from tests.world import for_test
+
+    settings.KEYRING_DIR = tmp_path / "keyring"
+    return for_test(built_world, settings)
+
+
 @pytest.fixture
 def responder(db):
     return make_person("resp", RESPONDER, display_name="Sam Responder", pronouns="they/them")

@@ -15,7 +15,7 @@ expired or revoked token, a deactivated owner all look the same).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,21 +27,10 @@ from crisisline.roles import COORDINATOR
 from tests.conftest import client_for
 from tests.factory import make_person
 from tests.snapshot import database_snapshot
-from tests.world import PERSONAS, World, clients, for_test, shared_world
+from tests.world import PERSONAS, World, clients
 
 LOGIN = "login"  # a redirect to the sign-in page
 REFUSED = {LOGIN, 403, 404}
-
-
-@pytest.fixture(scope="module")
-def built_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
-    yield from shared_world(django_db_blocker, tmp_path_factory.mktemp("keyring") / "keyring")
-
-
-@pytest.fixture
-def world(built_world, db, settings, tmp_path) -> World:
-    settings.KEYRING_DIR = tmp_path / "keyring"
-    return for_test(built_world, settings)
 
 
 # --- The expectations ---------------------------------------------------------------------

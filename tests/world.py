@@ -46,6 +46,7 @@ class World:
     people: dict[str, User]
     objects: dict[str, Any] = field(default_factory=dict)
     sessions: dict[str, SimpleCookie] = field(default_factory=dict)
+    keyring: Path | None = None  # a module's shared world: its keyring as built
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -194,7 +195,7 @@ def shared_world(
                 world = build_world()
                 if finish:
                     finish(world)
-            world.objects["_keyring"] = keyring
+            world.keyring = keyring
         except BaseException:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -208,7 +209,8 @@ def shared_world(
 def for_test(world: World, settings: Any) -> World:
     """The module's world for one test: a copy of its keyring in the test's own
     KEYRING_DIR, and objects of its own (a test may change or refresh them)."""
-    shutil.copytree(world.objects["_keyring"], settings.KEYRING_DIR)
+    assert world.keyring is not None, "not a shared world"
+    shutil.copytree(world.keyring, settings.KEYRING_DIR)
     return World(
         copy.deepcopy(world.people), copy.deepcopy(world.objects), copy.deepcopy(world.sessions)
     )

@@ -3,7 +3,6 @@
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -14,7 +13,7 @@ from django.urls import reverse
 
 from protocols.markdown import clean_html, render
 from tests.test_permission_matrix import EXPECTED
-from tests.world import PERSONAS, World, clients, for_test, shared_world
+from tests.world import PERSONAS, World, clients
 
 ROOT = Path(settings.BASE_DIR)
 URL = re.compile(
@@ -117,22 +116,11 @@ class References(HTMLParser):
         self.mentions.update(foreign_hosts(data.encode()))
 
 
-def _trainer_links_elsewhere(world: World) -> None:
+def finish_world(world: World) -> None:
+    """The world's trainer links elsewhere (tests/conftest.py builds the world)."""
     world.page.add_revision(
         author=world.people["trainer"], body=TRAINER_BODY, summary="Shelter link"
     )
-
-
-@pytest.fixture(scope="module")
-def built_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
-    keyring = tmp_path_factory.mktemp("keyring") / "keyring"
-    yield from shared_world(django_db_blocker, keyring, _trainer_links_elsewhere)
-
-
-@pytest.fixture
-def world(built_world, db, settings, tmp_path) -> World:
-    settings.KEYRING_DIR = tmp_path / "keyring"
-    return for_test(built_world, settings)
 
 
 def text_of(response) -> list[bytes]:
