@@ -33,11 +33,15 @@ node_modules/.package-lock.json: package.json package-lock.json
 	else echo "npm not found: the accessibility and HTML checks will be skipped"; fi
 
 # The whole suite, lint and type checks included; non-zero on any failure.
+# pytest: one worker per core (pytest-xdist), an idle one taking tests queued for
+# the other. Compiled modules (.pyc) are kept even where the environment says not
+# to (PYTHONDONTWRITEBYTECODE), or every worker and every server a test starts
+# compiles Django anew.
 test: .venv/.synced node_modules/.package-lock.json
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	DEBUG=true .venv/bin/mypy  # the settings load without a secret only with DEBUG on
-	.venv/bin/pytest -n auto  # one worker per core (pytest-xdist)
+	PYTHONDONTWRITEBYTECODE= .venv/bin/pytest -n auto --dist worksteal
 
 # The same suite against PostgreSQL (used by .ci/run).
 test-postgres: .venv/.synced

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -17,6 +19,41 @@ def pytest_configure(config: pytest.Config) -> None:
     # main process, before any worker (pytest -n) starts reading them.
     if not hasattr(config, "workerinput"):
         compile_catalogs(Path(__file__).resolve().parent.parent)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_listed_once() -> Iterator[None]:
+    """Each test client loads the middleware afresh, and WhiteNoise then lists,
+    stats and heads every static file (the admin's too, about 900): a third of a
+    second per client, more than most tests take. List them once per process for
+    the same settings; what a request for a static file answers is unchanged."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    list_files = WhiteNoiseMiddleware.add_files_from_finders
+    listed: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def add_files_from_finders(self: WhiteNoiseMiddleware) -> None:
+        key = (
+            self.static_prefix,
+            self.max_age,
+            self.allow_all_origins,
+            self.charset,
+            self.add_headers_function,
+            getattr(settings, "WHITENOISE_IMMUTABLE_FILE_TEST", None),
+            tuple(map(str, settings.STATICFILES_DIRS)),
+            settings.X_FRAME_OPTIONS,
+            repr(settings.PERMISSIONS_POLICY),
+        )
+        if key not in listed:
+            before = dict(self.files)
+            list_files(self)
+            listed[key] = {url: f for url, f in self.files.items() if before.get(url) is not f}
+        self.files.update(listed[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoiseMiddleware, "add_files_from_finders", add_files_from_finders)
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +102,26 @@ def _roles_survive_flushes(request):
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
         ensure_roles()
+
+
+@pytest.fixture(scope="module")
+def built_world(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world (tests/world.py) a module's tests share, built once; a module may
+    add to it with a `finish_world(world)` function."""
+    from tests.world import shared_world
+
+    keyring = tmp_path_factory.mktemp("keyring") / "keyring"
+    finish = getattr(request.module, "finish_world", None)
+    yield from shared_world(django_db_blocker, keyring, finish)
+
+
+@pytest.fixture
+def world(built_world, db, settings, tmp_path):
+    """This test's copy of its module's world, with a keyring of its own."""
+    from tests.world import for_test
+
+    settings.KEYRING_DIR = tmp_path / "keyring"
+    return for_test(built_world, settings)
 
 
 @pytest.fixture

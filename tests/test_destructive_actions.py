@@ -24,7 +24,7 @@ from django.urls import resolve, reverse
 from shifts.models import SwapOffer
 from tests.snapshot import database_snapshot
 from tests.test_permission_matrix import EXPECTED
-from tests.world import PERSONAS, World, _assign, _shift, build_world, clients
+from tests.world import PERSONAS, World, _assign, _shift, clients
 
 ROLES = ("responder", "coordinator", "trainer")
 
@@ -104,11 +104,9 @@ class Controls(HTMLParser):
             self._action = None
 
 
-@pytest.fixture
-def world(db, settings, tmp_path) -> World:
-    settings.KEYRING_DIR = tmp_path / "keyring"
-    w = build_world()
-    # A swap waiting for approval, so that the coordinator's swaps page has a Decline.
+def finish_world(w: World) -> None:
+    """A swap waiting for approval, so that the coordinator's swaps page has a
+    Decline (tests/conftest.py builds the world)."""
     shift, slot = _shift(18, w.position)
     SwapOffer.objects.create(
         assignment=_assign(w.people["outsider"], shift, slot),
@@ -116,7 +114,6 @@ def world(db, settings, tmp_path) -> World:
         taken_by=w.people["responder"],
         status=SwapOffer.Status.PENDING,
     )
-    return w
 
 
 def route(path: str) -> str:

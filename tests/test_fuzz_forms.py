@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from tests.depth import examples
 from tests.snapshot import database_snapshot
 from tests.test_permission_matrix import EXPECTED, takes
-from tests.world import World, build_world, client_as
+from tests.world import World, client_as
 
 # Kept small in the everyday run, four times more in CI's thorough pass;
 # FUZZ_EXAMPLES=500 for a deeper run.
@@ -394,12 +394,6 @@ def rejected(response) -> bool:
     shown = [v for ctx in response.context for v in ctx.flatten().values()]
     forms = [v for v in shown if hasattr(v, "is_bound")]
     return any(form.is_bound and form.errors for form in forms)
-
-
-@pytest.fixture
-def world(db, settings, tmp_path) -> World:
-    settings.KEYRING_DIR = tmp_path / "keyring"
-    return build_world()
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.id)

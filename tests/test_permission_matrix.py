@@ -27,16 +27,10 @@ from crisisline.roles import COORDINATOR
 from tests.conftest import client_for
 from tests.factory import make_person
 from tests.snapshot import database_snapshot
-from tests.world import PERSONAS, World, build_world, clients
+from tests.world import PERSONAS, World, clients
 
 LOGIN = "login"  # a redirect to the sign-in page
 REFUSED = {LOGIN, 403, 404}
-
-
-@pytest.fixture
-def world(db, settings, tmp_path) -> World:
-    settings.KEYRING_DIR = tmp_path / "keyring"
-    return build_world()
 
 
 # --- The expectations ---------------------------------------------------------------------

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import copy
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import Any
 
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -41,6 +46,7 @@ class World:
     people: dict[str, User]
     objects: dict[str, Any] = field(default_factory=dict)
     sessions: dict[str, SimpleCookie] = field(default_factory=dict)
+    keyring: Path | None = None  # a module's shared world: its keyring as built
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -170,6 +176,44 @@ def build_world() -> World:
     )
     Invitation.objects.filter(pk=used.pk).update(used_at=timezone.now())
     return w
+
+
+def shared_world(
+    django_db_blocker: Any, keyring: Path, finish: Callable[[World], None] | None = None
+) -> Iterator[World]:
+    """One world for a whole module, as Django's TestCase.setUpTestData does: built
+    once inside a transaction that stays open while the module's tests run (each
+    test's own transaction is a savepoint within it, undone after the test), and
+    undone at the end. `for_test` gives each test its own copy of the objects and
+    of the keyring on disk, so nothing one test does reaches the next."""
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(KEYRING_DIR=keyring, PASSWORD_HASHERS=fast):
+                world = build_world()
+                if finish:
+                    finish(world)
+            world.keyring = keyring
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield world
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+def for_test(world: World, settings: Any) -> World:
+    """The module's world for one test: a copy of its keyring in the test's own
+    KEYRING_DIR, and objects of its own (a test may change or refresh them)."""
+    assert world.keyring is not None, "not a shared world"
+    shutil.copytree(world.keyring, settings.KEYRING_DIR)
+    return World(
+        copy.deepcopy(world.people), copy.deepcopy(world.objects), copy.deepcopy(world.sessions)
+    )
 
 
 def signed_in(person: User) -> Client:

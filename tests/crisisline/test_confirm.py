@@ -15,14 +15,7 @@ from crisisline.models import Invitation, SkillGrant
 from shifts.models import Assignment, Closure, ServiceWindow, Shift, ShiftPreferences, SwapOffer
 from shifts.models import TimeOff as TimeOffModel
 from tests.snapshot import database_snapshot
-from tests.world import World, build_world, client_as
-
-
-@pytest.fixture
-def world(db, settings, tmp_path) -> World:
-    settings.KEYRING_DIR = tmp_path / "keyring"
-    return build_world()
-
+from tests.world import World, client_as
 
 # route, who asks, its URL kwargs, a question it asks, whether the thing is still there
 Case = tuple[str, str, Callable[[World], dict[str, Any]], str, Callable[[World], bool]]

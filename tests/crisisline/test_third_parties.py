@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from protocols.markdown import clean_html, render
 from tests.test_permission_matrix import EXPECTED
-from tests.world import PERSONAS, World, build_world, clients
+from tests.world import PERSONAS, World, clients
 
 ROOT = Path(settings.BASE_DIR)
 URL = re.compile(
@@ -116,14 +116,11 @@ class References(HTMLParser):
         self.mentions.update(foreign_hosts(data.encode()))
 
 
-@pytest.fixture
-def world(db, settings, tmp_path) -> World:
-    settings.KEYRING_DIR = tmp_path / "keyring"
-    world = build_world()
+def finish_world(world: World) -> None:
+    """The world's trainer links elsewhere (tests/conftest.py builds the world)."""
     world.page.add_revision(
         author=world.people["trainer"], body=TRAINER_BODY, summary="Shelter link"
     )
-    return world
 
 
 def text_of(response) -> list[bytes]:
