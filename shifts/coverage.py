@@ -129,13 +129,15 @@ PLACE_CHECKS: tuple[Callable[[Slot], Problem | None], ...] = (missing_line_holde
 class Stint:
     """One person's place on one shift, with what it is weighed against: their
     earlier places (oldest first), their time off, the skills they hold and how
-    many shifts they have in that calendar month up to this one."""
+    many shifts they have in that calendar month up to this one; `day` is the
+    shift's local day when already known (else worked out when asked)."""
 
     assignment: Placed
     earlier: Sequence[Placed]
     time_off: Sequence[TimeOff]
     skills: HeldSkills
     shifts_this_month: int
+    day: date | None = None
 
     @property
     def person(self) -> Teammate:
@@ -154,7 +156,7 @@ def lacks_skill(stint: Stint) -> Problem | None:
         return None
     required = None if slot.trainee else slot.position.required_skill_id
     if required is None or stint.skills.holds(
-        stint.assignment.person_id, required, places.local_day(shift.start)
+        stint.assignment.person_id, required, stint.day or places.local_day(shift.start)
     ):
         return None
     return stint.problem(
@@ -254,21 +256,37 @@ def _stints(
     by_person: dict[int, list[Placed]] = defaultdict(list)
     for assignment in live:
         by_person[assignment.person_id].append(assignment)
-    months: dict[int, tuple[int, int]] = {}  # shift id -> its local (year, month)
+    local = LocalClock()
     for person_id, mine in by_person.items():
         month_counts: dict[tuple[int, int], int] = defaultdict(int)
         for index, assignment in enumerate(mine):
-            shift = assignment.shift
-            if shift.pk not in months:
-                months[shift.pk] = places.month_of(shift.start)
-            month_counts[months[shift.pk]] += 1
+            day = local.day(assignment.shift.start)
+            month_counts[day.year, day.month] += 1
             yield Stint(
                 assignment,
                 mine[:index],
                 leave_by_person[person_id],
                 skills,
-                month_counts[months[shift.pk]],
+                month_counts[day.year, day.month],
+                day,
             )
+
+
+class LocalClock:
+    """Local days and times for many instants, the line's time zone asked once
+    (each `timezone.localtime` asks for it again, which adds up over a roster)."""
+
+    def __init__(self) -> None:
+        self.zone = timezone.get_current_timezone()
+        self.days: dict[datetime, date] = {}
+
+    def time(self, instant: datetime) -> datetime:
+        return instant.astimezone(self.zone)
+
+    def day(self, instant: datetime) -> date:
+        if instant not in self.days:
+            self.days[instant] = instant.astimezone(self.zone).date()
+        return self.days[instant]
 
 
 # --- Triage: the report's grouping ----------------------------------------------------
@@ -337,13 +355,13 @@ def count_by_kind(problems: Iterable[Problem]) -> dict[str, int]:
 def triage(shifts: Iterable[Shift], kinds: Iterable[str] = SEVERITY) -> list[ProblemDay]:
     """Problems of the shifts (as `load_roster` leaves them) of the given kinds,
     grouped by local day in date order, weightiest first within a day, then by time."""
-    wanted = set(kinds)
+    wanted, local = set(kinds), LocalClock()
     grouped: dict[date, list[Found]] = defaultdict(list)
     for shift in shifts:
         mine = [p for p in shift.problem_list if p.kind in wanted] if not shift.cancelled else []
         if not mine:
             continue
-        start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
+        start, end = local.time(shift.start), local.time(shift.end)
         hours = f"{start:%H:%M}–{end:%H:%M}"
         grouped[start.date()].extend(Found(shift, p, start.date(), hours) for p in mine)
     return [
@@ -397,8 +415,9 @@ class Roster:
 
     def days(self) -> list[tuple[date, list[Shift]]]:
         grouped: dict[date, list[Shift]] = defaultdict(list)
+        local = LocalClock()
         for shift in self.shifts:
-            grouped[timezone.localtime(shift.start).date()].append(shift)
+            grouped[local.day(shift.start)].append(shift)
         return sorted(grouped.items())
 
     def week_grid(self, first: date) -> list[Band]:
@@ -406,8 +425,9 @@ class Roster:
         shift covers (08:00–12:00), in it a row for each position, a column for each
         day; a cell holds that day's place (or nothing: no such shift that day)."""
         bands: list[Band] = []
+        local = LocalClock()
         for shift in self.shifts:
-            start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
+            start, end = local.time(shift.start), local.time(shift.end)
             column = (start.date() - first).days
             if not 0 <= column < 7:
                 continue
@@ -471,23 +491,23 @@ def load_roster(start: datetime, end: datetime) -> Roster:
             slot.pk,
         ),
     )
-    rows = (
-        Assignment.objects.filter(shift__start__gte=wide_start, shift__start__lt=end)
-        .values_list("pk", "slot_id", "shift_id", "person_id")
-        .order_by("pk")
-    )
+    placed = Assignment.objects.filter(shift__start__gte=wide_start, shift__start__lt=end)
+    rows = placed.values_list("pk", "slot_id", "shift_id", "person_id").order_by("pk")
+    # Who is placed, as a subquery: hundreds of ids sent back as parameters cost
+    # more to prepare than the database takes to find them again.
+    who = placed.values_list("person_id", flat=True)
     people = {
         row[0]: Teammate(*row)
-        for row in User.objects.filter(pk__in={row[3] for row in rows}).values_list(
+        for row in User.objects.filter(pk__in=who).values_list(
             "pk", "username", "display_name", "max_shifts_per_month", "min_rest_hours"
         )
     }
     # The same answer the rule for taking a place gets (shifts.places).
     required = {p.required_skill_id for p in positions.values() if p.required_skill_id}
-    skills = held_skill_spans(people, required)
+    skills = held_skill_spans(who, required)
     leave = list(
         TimeOff.objects.filter(
-            person_id__in=people,
+            person_id__in=who,
             first_day__lte=timezone.localtime(end).date(),
             last_day__gte=timezone.localtime(wide_start).date(),
         )
