@@ -125,7 +125,7 @@ PLACE_CHECKS: tuple[Callable[[Slot], Problem | None], ...] = (missing_line_holde
 # --- Checks of one person's place ---------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stint:
     """One person's place on one shift, with what it is weighed against: their
     earlier places (oldest first), their time off, the skills they hold and how
@@ -231,22 +231,32 @@ def coverage_problems(
     end: datetime,
 ) -> list[Problem]:
     """Problems of shifts starting in [start, end), each check asked in turn.
-    `assignments` must include every assignment in the calendar months touched
-    and a week either side, with `shift`, `slot.position` and `person` loaded."""
+    `assignments` must include every assignment from the start of the calendar
+    month of `start` and a week before `start` up to `end`, with `shift`,
+    `slot.position` and `person` loaded."""
     problems: list[Problem] = []
     for slot in slots:
-        if not slot.shift.cancelled and start <= slot.shift.start < end:
-            problems.extend(p for check in PLACE_CHECKS if (p := check(slot)) is not None)
-    for stint in _stints(assignments, time_off, skills):
-        if start <= stint.assignment.shift.start < end:
-            problems.extend(p for check in PERSON_CHECKS if (p := check(stint)) is not None)
+        shift = slot.shift
+        if not shift.cancelled and start <= shift.start < end:
+            for check in PLACE_CHECKS:
+                if (problem := check(slot)) is not None:
+                    problems.append(problem)
+    for stint in _stints(assignments, time_off, skills, start, end):
+        for person_check in PERSON_CHECKS:
+            if (problem := person_check(stint)) is not None:
+                problems.append(problem)
     return problems
 
 
 def _stints(
-    assignments: Sequence[Placed], time_off: Iterable[TimeOff], skills: HeldSkills
+    assignments: Sequence[Placed],
+    time_off: Iterable[TimeOff],
+    skills: HeldSkills,
+    start: datetime,
+    end: datetime,
 ) -> Iterator[Stint]:
-    """Each live place, person by person in time order, with what came before it."""
+    """Each live place on a shift starting in [start, end), person by person in
+    time order, with what came before it (the earlier places only counted)."""
     live = sorted(
         (a for a in assignments if not a.shift.cancelled), key=lambda a: (a.shift.start, a.pk)
     )
@@ -262,6 +272,8 @@ def _stints(
         for index, assignment in enumerate(mine):
             day = local.day(assignment.shift.start)
             month_counts[day.year, day.month] += 1
+            if not start <= assignment.shift.start < end:
+                continue
             yield Stint(
                 assignment,
                 mine[:index],
@@ -466,15 +478,18 @@ class Roster:
         return [(day, shifts, found.get(day)) for day, shifts in self.days()]
 
 
-def load_roster(start: datetime, end: datetime) -> Roster:
+def load_roster(start: datetime, end: datetime, *, fingerprints: bool = True) -> Roster:
     """Shifts starting in [start, end), each with `.slot_list` (each slot with
     `.people` and `.problem_list`) and `.problem_list`. Seven queries, whatever the size.
+    Each shift's `.fingerprint` (its cached HTML's key) is left out when asked:
+    a page that never caches a shift's HTML need not work them out.
 
-    Only what the problems need is loaded: shifts and assignments from a week
-    before the first month touched (rest, monthly maximum) up to `end` (a
-    problem only ever looks back), each person and shift once, no joined rows."""
+    Only what the problems need is loaded: shifts and assignments from the
+    start of the first month touched (monthly maximum) or a week before `start`
+    (rest), whichever is earlier, up to `end` (a problem only ever looks back),
+    each person and shift once, no joined rows."""
     first_month = timezone.localtime(start).replace(day=1, hour=0, minute=0, second=0)
-    wide_start = min(first_month - MAX_REST, start)
+    wide_start = min(first_month, start - MAX_REST)
     shifts_by_id = {
         shift.pk: shift
         for shift in Shift.objects.filter(start__gte=wide_start, start__lt=end).order_by(
@@ -541,7 +556,7 @@ def load_roster(start: datetime, end: datetime) -> Roster:
         if problem.slot_id in slots_by_id:
             slots_by_id[problem.slot_id].problem_list.append(problem)
     now = timezone.now()
-    for shift in shifts:
+    for shift in shifts if fingerprints else ():
         shift.fingerprint = fingerprint(shift, now)
     return Roster(start, end, shifts, problems)
 
