@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -235,6 +235,7 @@ def coverage_problems(
     month of `start` and a week before `start` up to `end`, with `shift`,
     `slot.position` and `person` loaded."""
     problems: list[Problem] = []
+    start, end = start.astimezone(UTC), end.astimezone(UTC)  # compared as stored: cheaper
     for slot in slots:
         shift = slot.shift
         if not shift.cancelled and start <= shift.start < end:
@@ -266,11 +267,14 @@ def _stints(
     by_person: dict[int, list[Placed]] = defaultdict(list)
     for assignment in live:
         by_person[assignment.person_id].append(assignment)
-    local = LocalClock()
+    local, days = LocalClock(), dict[int, date]()  # shift id -> its local day
+    start, end = start.astimezone(UTC), end.astimezone(UTC)  # compared as stored: cheaper
     for person_id, mine in by_person.items():
         month_counts: dict[tuple[int, int], int] = defaultdict(int)
         for index, assignment in enumerate(mine):
-            day = local.day(assignment.shift.start)
+            day = days.get(assignment.shift_id)
+            if day is None:
+                day = days[assignment.shift_id] = local.day(assignment.shift.start)
             month_counts[day.year, day.month] += 1
             if not start <= assignment.shift.start < end:
                 continue
@@ -290,15 +294,12 @@ class LocalClock:
 
     def __init__(self) -> None:
         self.zone = timezone.get_current_timezone()
-        self.days: dict[datetime, date] = {}
 
     def time(self, instant: datetime) -> datetime:
         return instant.astimezone(self.zone)
 
     def day(self, instant: datetime) -> date:
-        if instant not in self.days:
-            self.days[instant] = instant.astimezone(self.zone).date()
-        return self.days[instant]
+        return instant.astimezone(self.zone).date()
 
 
 # --- Triage: the report's grouping ----------------------------------------------------
@@ -316,23 +317,23 @@ KIND_LABELS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Found:
-    """One problem with the shift it is on, and the shift's local times as the
-    report writes them (formatted once per shift: a report can hold thousands)."""
+    """One problem with the shift it is on, the shift's local times as the
+    report writes them, its kind's label and the week view's address of the
+    shift from that week (all worked out once per shift or kind, not per row:
+    a report can hold thousands)."""
 
     shift: Shift
     problem: Problem
     day: date
     hours: str
+    label: str
+    week_anchor: str
 
     @property
     def kind(self) -> str:
         return self.problem.kind
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self.problem.kind])
 
 
 @dataclass
@@ -368,14 +369,16 @@ def triage(shifts: Iterable[Shift], kinds: Iterable[str] = SEVERITY) -> list[Pro
     """Problems of the shifts (as `load_roster` leaves them) of the given kinds,
     grouped by local day in date order, weightiest first within a day, then by time."""
     wanted, local = set(kinds), LocalClock()
+    labels = {kind: str(KIND_LABELS[kind]) for kind in wanted}
     grouped: dict[date, list[Found]] = defaultdict(list)
     for shift in shifts:
         mine = [p for p in shift.problem_list if p.kind in wanted] if not shift.cancelled else []
         if not mine:
             continue
         start, end = local.time(shift.start), local.time(shift.end)
-        hours = f"{start:%H:%M}–{end:%H:%M}"
-        grouped[start.date()].extend(Found(shift, p, start.date(), hours) for p in mine)
+        hours, day = f"{start:%H:%M}–{end:%H:%M}", start.date()
+        anchor = f"?start={day:%Y-%m-%d}#shift-{shift.pk}"
+        grouped[day].extend(Found(shift, p, day, hours, labels[p.kind], anchor) for p in mine)
     return [
         ProblemDay(day, sorted(found, key=lambda f: (severity(f.kind), f.shift.start, f.shift.pk)))
         for day, found in sorted(grouped.items())
