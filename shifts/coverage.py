@@ -501,31 +501,35 @@ def load_roster(start: datetime, end: datetime, *, fingerprints: bool = True) ->
     }
     shifts = [shift for shift in shifts_by_id.values() if shift.start >= start]
     positions = Position.objects.select_related("required_skill").in_bulk()  # a handful
+    # By shift ids already in hand: the database reads the places by their index
+    # rather than joining (PostgreSQL would scan every assignment ever made).
     slots = sorted(
-        Slot.objects.filter(shift__start__gte=start, shift__start__lt=end),
+        Slot.objects.filter(shift_id__in=[shift.pk for shift in shifts]),
         key=lambda slot: (
             positions[slot.position_id].order,
             positions[slot.position_id].name,
             slot.pk,
         ),
     )
-    placed = Assignment.objects.filter(shift__start__gte=wide_start, shift__start__lt=end)
-    rows = placed.values_list("pk", "slot_id", "shift_id", "person_id").order_by("pk")
-    # Who is placed, as a subquery: hundreds of ids sent back as parameters cost
-    # more to prepare than the database takes to find them again.
-    who = placed.values_list("person_id", flat=True)
+    rows = (
+        Assignment.objects.filter(shift_id__in=list(shifts_by_id))
+        .values_list("pk", "slot_id", "shift_id", "person_id")
+        .order_by("pk")
+    )
+    # Everyone on the team, a few hundred short rows: cheaper than finding who is
+    # placed (again) or sending hundreds of their ids back as parameters.
+    everyone = User.objects.values_list("pk", flat=True)
     people = {
         row[0]: Teammate(*row)
-        for row in User.objects.filter(pk__in=who).values_list(
+        for row in User.objects.values_list(
             "pk", "username", "display_name", "max_shifts_per_month", "min_rest_hours"
         )
     }
     # The same answer the rule for taking a place gets (shifts.places).
     required = {p.required_skill_id for p in positions.values() if p.required_skill_id}
-    skills = held_skill_spans(who, required)
+    skills = held_skill_spans(everyone, required)
     leave = list(
         TimeOff.objects.filter(
-            person_id__in=who,
             first_day__lte=timezone.localtime(end).date(),
             last_day__gte=timezone.localtime(wide_start).date(),
         )
