@@ -504,7 +504,7 @@ def load_roster(start: datetime, end: datetime, *, fingerprints: bool = True) ->
     # By shift ids already in hand: the database reads the places by their index
     # rather than joining (PostgreSQL would scan every assignment ever made).
     slots = sorted(
-        Slot.objects.filter(shift_id__in=[shift.pk for shift in shifts]),
+        Slot.objects.filter(shift_id__in=[shift.pk for shift in shifts]).order_by(),
         key=lambda slot: (
             positions[slot.position_id].order,
             positions[slot.position_id].name,
