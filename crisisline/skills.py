@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import BooleanField, DateField, Exists, Expression, Q, QuerySet, Value
 from django.db.models import ExpressionWrapper as Wrapped
@@ -99,13 +100,16 @@ class HeldSkills:
         )
 
 
-def held_skill_spans(people: Iterable[int], skill_ids: Collection[int]) -> HeldSkills:
+def held_skill_spans(
+    people: Iterable[int] | QuerySet[Any, int], skill_ids: Collection[int]
+) -> HeldSkills:
     """When each of `skill_ids` counts for each of `people` (one query; none when
-    no skill is asked about)."""
+    no skill is asked about). `people` may be a query of ids (a subquery: a
+    roster's hundreds of people need not be sent back as parameters)."""
     held = HeldSkills()
     if not skill_ids:
         return held
-    ids = list(people)
+    ids = people if isinstance(people, QuerySet) else list(people)
     no_day = Value(None, output_field=DateField())
     granted = (
         SkillGrant.objects.filter(person_id__in=ids, skill_id__in=skill_ids, confirmed=True)

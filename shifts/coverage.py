@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -125,17 +125,19 @@ PLACE_CHECKS: tuple[Callable[[Slot], Problem | None], ...] = (missing_line_holde
 # --- Checks of one person's place ---------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stint:
     """One person's place on one shift, with what it is weighed against: their
     earlier places (oldest first), their time off, the skills they hold and how
-    many shifts they have in that calendar month up to this one."""
+    many shifts they have in that calendar month up to this one; `day` is the
+    shift's local day when already known (else worked out when asked)."""
 
     assignment: Placed
     earlier: Sequence[Placed]
     time_off: Sequence[TimeOff]
     skills: HeldSkills
     shifts_this_month: int
+    day: date | None = None
 
     @property
     def person(self) -> Teammate:
@@ -154,7 +156,7 @@ def lacks_skill(stint: Stint) -> Problem | None:
         return None
     required = None if slot.trainee else slot.position.required_skill_id
     if required is None or stint.skills.holds(
-        stint.assignment.person_id, required, places.local_day(shift.start)
+        stint.assignment.person_id, required, stint.day or places.local_day(shift.start)
     ):
         return None
     return stint.problem(
@@ -229,22 +231,33 @@ def coverage_problems(
     end: datetime,
 ) -> list[Problem]:
     """Problems of shifts starting in [start, end), each check asked in turn.
-    `assignments` must include every assignment in the calendar months touched
-    and a week either side, with `shift`, `slot.position` and `person` loaded."""
+    `assignments` must include every assignment from the start of the calendar
+    month of `start` and a week before `start` up to `end`, with `shift`,
+    `slot.position` and `person` loaded."""
     problems: list[Problem] = []
+    start, end = start.astimezone(UTC), end.astimezone(UTC)  # compared as stored: cheaper
     for slot in slots:
-        if not slot.shift.cancelled and start <= slot.shift.start < end:
-            problems.extend(p for check in PLACE_CHECKS if (p := check(slot)) is not None)
-    for stint in _stints(assignments, time_off, skills):
-        if start <= stint.assignment.shift.start < end:
-            problems.extend(p for check in PERSON_CHECKS if (p := check(stint)) is not None)
+        shift = slot.shift
+        if not shift.cancelled and start <= shift.start < end:
+            for check in PLACE_CHECKS:
+                if (problem := check(slot)) is not None:
+                    problems.append(problem)
+    for stint in _stints(assignments, time_off, skills, start, end):
+        for person_check in PERSON_CHECKS:
+            if (problem := person_check(stint)) is not None:
+                problems.append(problem)
     return problems
 
 
 def _stints(
-    assignments: Sequence[Placed], time_off: Iterable[TimeOff], skills: HeldSkills
+    assignments: Sequence[Placed],
+    time_off: Iterable[TimeOff],
+    skills: HeldSkills,
+    start: datetime,
+    end: datetime,
 ) -> Iterator[Stint]:
-    """Each live place, person by person in time order, with what came before it."""
+    """Each live place on a shift starting in [start, end), person by person in
+    time order, with what came before it (the earlier places only counted)."""
     live = sorted(
         (a for a in assignments if not a.shift.cancelled), key=lambda a: (a.shift.start, a.pk)
     )
@@ -254,21 +267,39 @@ def _stints(
     by_person: dict[int, list[Placed]] = defaultdict(list)
     for assignment in live:
         by_person[assignment.person_id].append(assignment)
-    months: dict[int, tuple[int, int]] = {}  # shift id -> its local (year, month)
+    local, days = LocalClock(), dict[int, date]()  # shift id -> its local day
+    start, end = start.astimezone(UTC), end.astimezone(UTC)  # compared as stored: cheaper
     for person_id, mine in by_person.items():
         month_counts: dict[tuple[int, int], int] = defaultdict(int)
         for index, assignment in enumerate(mine):
-            shift = assignment.shift
-            if shift.pk not in months:
-                months[shift.pk] = places.month_of(shift.start)
-            month_counts[months[shift.pk]] += 1
+            day = days.get(assignment.shift_id)
+            if day is None:
+                day = days[assignment.shift_id] = local.day(assignment.shift.start)
+            month_counts[day.year, day.month] += 1
+            if not start <= assignment.shift.start < end:
+                continue
             yield Stint(
                 assignment,
                 mine[:index],
                 leave_by_person[person_id],
                 skills,
-                month_counts[months[shift.pk]],
+                month_counts[day.year, day.month],
+                day,
             )
+
+
+class LocalClock:
+    """Local days and times for many instants, the line's time zone asked once
+    (each `timezone.localtime` asks for it again, which adds up over a roster)."""
+
+    def __init__(self) -> None:
+        self.zone = timezone.get_current_timezone()
+
+    def time(self, instant: datetime) -> datetime:
+        return instant.astimezone(self.zone)
+
+    def day(self, instant: datetime) -> date:
+        return instant.astimezone(self.zone).date()
 
 
 # --- Triage: the report's grouping ----------------------------------------------------
@@ -286,23 +317,23 @@ KIND_LABELS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Found:
-    """One problem with the shift it is on, and the shift's local times as the
-    report writes them (formatted once per shift: a report can hold thousands)."""
+    """One problem with the shift it is on, the shift's local times as the
+    report writes them, its kind's label and the week view's address of the
+    shift from that week (all worked out once per shift or kind, not per row:
+    a report can hold thousands)."""
 
     shift: Shift
     problem: Problem
     day: date
     hours: str
+    label: str
+    week_anchor: str
 
     @property
     def kind(self) -> str:
         return self.problem.kind
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self.problem.kind])
 
 
 @dataclass
@@ -337,15 +368,17 @@ def count_by_kind(problems: Iterable[Problem]) -> dict[str, int]:
 def triage(shifts: Iterable[Shift], kinds: Iterable[str] = SEVERITY) -> list[ProblemDay]:
     """Problems of the shifts (as `load_roster` leaves them) of the given kinds,
     grouped by local day in date order, weightiest first within a day, then by time."""
-    wanted = set(kinds)
+    wanted, local = set(kinds), LocalClock()
+    labels = {kind: str(KIND_LABELS[kind]) for kind in wanted}
     grouped: dict[date, list[Found]] = defaultdict(list)
     for shift in shifts:
         mine = [p for p in shift.problem_list if p.kind in wanted] if not shift.cancelled else []
         if not mine:
             continue
-        start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
-        hours = f"{start:%H:%M}–{end:%H:%M}"
-        grouped[start.date()].extend(Found(shift, p, start.date(), hours) for p in mine)
+        start, end = local.time(shift.start), local.time(shift.end)
+        hours, day = f"{start:%H:%M}–{end:%H:%M}", start.date()
+        anchor = f"?start={day:%Y-%m-%d}#shift-{shift.pk}"
+        grouped[day].extend(Found(shift, p, day, hours, labels[p.kind], anchor) for p in mine)
     return [
         ProblemDay(day, sorted(found, key=lambda f: (severity(f.kind), f.shift.start, f.shift.pk)))
         for day, found in sorted(grouped.items())
@@ -397,8 +430,9 @@ class Roster:
 
     def days(self) -> list[tuple[date, list[Shift]]]:
         grouped: dict[date, list[Shift]] = defaultdict(list)
+        local = LocalClock()
         for shift in self.shifts:
-            grouped[timezone.localtime(shift.start).date()].append(shift)
+            grouped[local.day(shift.start)].append(shift)
         return sorted(grouped.items())
 
     def week_grid(self, first: date) -> list[Band]:
@@ -406,8 +440,9 @@ class Roster:
         shift covers (08:00–12:00), in it a row for each position, a column for each
         day; a cell holds that day's place (or nothing: no such shift that day)."""
         bands: list[Band] = []
+        local = LocalClock()
         for shift in self.shifts:
-            start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
+            start, end = local.time(shift.start), local.time(shift.end)
             column = (start.date() - first).days
             if not 0 <= column < 7:
                 continue
@@ -446,15 +481,18 @@ class Roster:
         return [(day, shifts, found.get(day)) for day, shifts in self.days()]
 
 
-def load_roster(start: datetime, end: datetime) -> Roster:
+def load_roster(start: datetime, end: datetime, *, fingerprints: bool = True) -> Roster:
     """Shifts starting in [start, end), each with `.slot_list` (each slot with
     `.people` and `.problem_list`) and `.problem_list`. Seven queries, whatever the size.
+    Each shift's `.fingerprint` (its cached HTML's key) is left out when asked:
+    a page that never caches a shift's HTML need not work them out.
 
-    Only what the problems need is loaded: shifts and assignments from a week
-    before the first month touched (rest, monthly maximum) up to `end` (a
-    problem only ever looks back), each person and shift once, no joined rows."""
+    Only what the problems need is loaded: shifts and assignments from the
+    start of the first month touched (monthly maximum) or a week before `start`
+    (rest), whichever is earlier, up to `end` (a problem only ever looks back),
+    each person and shift once, no joined rows."""
     first_month = timezone.localtime(start).replace(day=1, hour=0, minute=0, second=0)
-    wide_start = min(first_month - MAX_REST, start)
+    wide_start = min(first_month, start - MAX_REST)
     shifts_by_id = {
         shift.pk: shift
         for shift in Shift.objects.filter(start__gte=wide_start, start__lt=end).order_by(
@@ -463,8 +501,10 @@ def load_roster(start: datetime, end: datetime) -> Roster:
     }
     shifts = [shift for shift in shifts_by_id.values() if shift.start >= start]
     positions = Position.objects.select_related("required_skill").in_bulk()  # a handful
+    # By shift ids already in hand: the database reads the places by their index
+    # rather than joining (PostgreSQL would scan every assignment ever made).
     slots = sorted(
-        Slot.objects.filter(shift__start__gte=start, shift__start__lt=end),
+        Slot.objects.filter(shift_id__in=[shift.pk for shift in shifts]).order_by(),
         key=lambda slot: (
             positions[slot.position_id].order,
             positions[slot.position_id].name,
@@ -472,22 +512,24 @@ def load_roster(start: datetime, end: datetime) -> Roster:
         ),
     )
     rows = (
-        Assignment.objects.filter(shift__start__gte=wide_start, shift__start__lt=end)
+        Assignment.objects.filter(shift_id__in=list(shifts_by_id))
         .values_list("pk", "slot_id", "shift_id", "person_id")
         .order_by("pk")
     )
+    # Everyone on the team, a few hundred short rows: cheaper than finding who is
+    # placed (again) or sending hundreds of their ids back as parameters.
+    everyone = User.objects.values_list("pk", flat=True)
     people = {
         row[0]: Teammate(*row)
-        for row in User.objects.filter(pk__in={row[3] for row in rows}).values_list(
+        for row in User.objects.values_list(
             "pk", "username", "display_name", "max_shifts_per_month", "min_rest_hours"
         )
     }
     # The same answer the rule for taking a place gets (shifts.places).
     required = {p.required_skill_id for p in positions.values() if p.required_skill_id}
-    skills = held_skill_spans(people, required)
+    skills = held_skill_spans(everyone, required)
     leave = list(
         TimeOff.objects.filter(
-            person_id__in=people,
             first_day__lte=timezone.localtime(end).date(),
             last_day__gte=timezone.localtime(wide_start).date(),
         )
@@ -521,7 +563,7 @@ def load_roster(start: datetime, end: datetime) -> Roster:
         if problem.slot_id in slots_by_id:
             slots_by_id[problem.slot_id].problem_list.append(problem)
     now = timezone.now()
-    for shift in shifts:
+    for shift in shifts if fingerprints else ():
         shift.fingerprint = fingerprint(shift, now)
     return Roster(start, end, shifts, problems)
 

@@ -179,7 +179,7 @@ def coverage(request: SignedInRequest) -> HttpResponse:
         messages.error(request, refusal or _("Choose a kind of problem from the list."))
     today = timezone.localdate()
     start, end = local_day_bounds(today, today + timedelta(days=7 * weeks - 1))
-    data = load_roster(max(start, timezone.now()), end)
+    data = load_roster(max(start, timezone.now()), end, fingerprints=False)
     return render(
         request,
         "shifts/coverage.html",
