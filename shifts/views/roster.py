@@ -87,20 +87,29 @@ def _week_context(first: date) -> dict[str, Any]:
     }
 
 
+def _week_of(shift: Shift) -> HttpResponse:
+    """Back to the roster's week holding `shift`, after adding or editing it."""
+    return redirect(
+        f"{reverse('shifts:roster_week')}?start={timezone.localtime(shift.start):%Y-%m-%d}"
+    )
+
+
+def _roster_page(request: SignedInRequest, context: dict[str, Any]) -> HttpResponse:
+    """The month or the week, with the swaps waiting for a coordinator's approval."""
+    context["pending_swaps"] = SwapOffer.objects.filter(status=SwapOffer.Status.PENDING).count()
+    return render(request, "shifts/roster.html", context)
+
+
 @role_required("coordinate")
 @require_GET
 def roster(request: SignedInRequest) -> HttpResponse:
-    context = _month_context(_month_from(request))
-    context["pending_swaps"] = SwapOffer.objects.filter(status=SwapOffer.Status.PENDING).count()
-    return render(request, "shifts/roster.html", context)
+    return _roster_page(request, _month_context(_month_from(request)))
 
 
 @role_required("coordinate")
 @require_GET
 def roster_week(request: SignedInRequest) -> HttpResponse:
-    context = _week_context(week_from(request))
-    context["pending_swaps"] = SwapOffer.objects.filter(status=SwapOffer.Status.PENDING).count()
-    return render(request, "shifts/roster.html", context)
+    return _roster_page(request, _week_context(week_from(request)))
 
 
 def _calendar(context: dict[str, Any]) -> dict[str, Any]:
@@ -247,9 +256,7 @@ def new_shift(request: SignedInRequest) -> HttpResponse:
             form.add_error(None, _("A shift with exactly these times already exists."))
         else:
             messages.success(request, _("Shift added."))
-            return redirect(
-                f"{reverse('shifts:roster_week')}?start={timezone.localtime(shift.start):%Y-%m-%d}"
-            )
+            return _week_of(shift)
     return render(request, "shifts/shift_form.html", {"form": form})
 
 
@@ -280,9 +287,7 @@ def edit_shift(request: SignedInRequest, pk: int) -> HttpResponse:
             form.add_error(None, _("A shift with exactly these times already exists."))
         else:
             messages.success(request, _("Shift saved."))
-            return redirect(
-                f"{reverse('shifts:roster_week')}?start={timezone.localtime(shift.start):%Y-%m-%d}"
-            )
+            return _week_of(shift)
     return render(request, "shifts/shift_form.html", {"form": form, "shift": shift})
 
 
