@@ -54,7 +54,9 @@ def test_oncall_shows_the_gap_first_and_no_call_links_for_a_deactivated_holder(
     put(holder, shift, holder_position)
     User.objects.filter(pk=holder.pk).update(is_active=False)
     page = as_responder.get("/oncall/").content.decode()
-    assert page.index('class="line-alerts"') < page.index("<h1>On call now")
+    # Under the page's heading, the gap comes before who is on call.
+    alert = page.index('class="line-alerts"')
+    assert page.index("<h1>On call now") < alert < page.index("<h2>Who is on call now")
     assert "but is deactivated" in page
     assert "tel:" not in page  # nobody to call: the holder is gone
     assert "Nobody as Line holder" in page
