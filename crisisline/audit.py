@@ -332,39 +332,41 @@ def _summary(obj: Any) -> str:
         return f"#{obj.pk}"
 
 
+# shift_ref's default: read it off the subject (None is a real answer after a delete).
+_OF_SUBJECT: Any = object()
+
+
 def _row(
     actor: Any,
     subject: models.Model,
     action: str,
     before: dict[str, Any],
     after: dict[str, Any],
-    **given: Any,
+    *,
+    kind: str | None = None,
+    person_ref: int | None = None,
+    shift_ref: Any = _OF_SUBJECT,
+    summary: str | None = None,
 ) -> Change:
-    """One unsaved change to `subject`; `given` (kind, shift_ref, person_ref,
-    summary) stands in for what TRACKED would say."""
+    """One unsaved change to `subject`; what is not given is read off the subject as
+    TRACKED says."""
     label = subject._meta.label_lower
-    kind, _fields, shift_of, person_of = TRACKED[label]
-    if "shift_ref" not in given:
-        given["shift_ref"] = shift_of(subject)
-    if given.get("person_ref") is None:
-        given["person_ref"] = person_of(subject)
-    if "summary" not in given:
-        given["summary"] = _summary(subject)
+    tracked_kind, _fields, shift_of, person_of = TRACKED[label]
     return Change(
         actor=actor,
         actor_name=str(actor)[:120] if actor is not None else "",
-        kind=given.pop("kind", None) or kind,
+        kind=kind or tracked_kind,
         action=action,
         subject_type=label,
         subject_id=subject.pk,
-        summary=given.pop("summary")[:200],
+        shift_ref=shift_of(subject) if shift_ref is _OF_SUBJECT else shift_ref,
+        person_ref=person_ref if person_ref is not None else person_of(subject),
+        summary=(summary if summary is not None else _summary(subject))[:200],
         before=before,
         after=after,
-        **given,
     )
 
 
-# Takes what _row takes: this one saves a single change; _row builds rows for the others.
 def record(
     actor: Any,
     subject: models.Model,
