@@ -7,12 +7,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Max, Sum
 from django.http import HttpResponse
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
@@ -20,6 +19,7 @@ from calls import followup_index, keyring_guard
 from calls.followup_index import Entry
 from calls.models import CallNote
 from calls.unlock import Locked, unlocked_key
+from crisisline.paths import path_to
 
 if TYPE_CHECKING:
     from crisisline.models import User
@@ -31,20 +31,6 @@ logger = logging.getLogger(__name__)
 # A queue shows at most this many notes due (and as many it could not reach);
 # the rest are counted, and all are on the notes page.
 SHOWN = 10
-
-
-_PLACEHOLDER = "public-id-placeholder"
-
-
-@lru_cache(maxsize=32)
-def _route(name: str, script_prefix: str, urlconf: str | None) -> str:
-    return reverse(name, args=[_PLACEHOLDER], urlconf=urlconf)
-
-
-def note_path(name: str, public_id: str) -> str:
-    """`reverse(name, args=[public_id])`, the route reversed once per process: the
-    queue shows four links for each of up to twenty notes."""
-    return _route(name, get_script_prefix(), get_urlconf()).replace(_PLACEHOLDER, public_id)
 
 
 @dataclass(frozen=True)
@@ -59,7 +45,7 @@ class QueueItem:
     def paths(self) -> dict[str, str]:
         """Where the note's actions are, by the last part of their route's name."""
         return {
-            action: note_path(f"calls:{route}", self.note.public_id)
+            action: path_to(f"calls:{route}", self.note.public_id)
             for action, route in (
                 ("read", "detail"),
                 ("done", "follow_up_done"),

@@ -1,10 +1,10 @@
 import re
 from datetime import datetime
-from functools import lru_cache
 
 from django import template
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+
+from crisisline import paths
 
 register = template.Library()
 
@@ -15,20 +15,10 @@ def tel(phone: str) -> str:
     return re.sub(r"[^\d+]", "", phone or "")
 
 
-_PLACEHOLDER = 987654321
-
-
-@lru_cache(maxsize=128)
-def _path_pattern(name: str, script_prefix: str, urlconf: str | None) -> str:
-    return reverse(name, args=[_PLACEHOLDER], urlconf=urlconf)
-
-
 @register.simple_tag
 def path_to(name: str, pk: int) -> str:
-    """`{% url name pk %}` for pages with hundreds of rows: the route is reversed
-    once per process, then only the number changes (the month roster has ~2,000 links)."""
-    pattern = _path_pattern(name, get_script_prefix(), get_urlconf())
-    return pattern.replace(str(_PLACEHOLDER), str(int(pk)))
+    """`{% url name pk %}` for pages with hundreds of rows (crisisline.paths)."""
+    return paths.path_to(name, int(pk))
 
 
 @register.filter
