@@ -256,8 +256,9 @@ def _stints(
     start: datetime,
     end: datetime,
 ) -> Iterator[Stint]:
-    """Each live place on a shift starting in [start, end), person by person in
-    time order, with what came before it (the earlier places only counted)."""
+    """Each live place on a shift starting in [start, end) (given in UTC, as stored),
+    person by person in time order, with what came before it (the earlier places
+    only counted)."""
     live = sorted(
         (a for a in assignments if not a.shift.cancelled), key=lambda a: (a.shift.start, a.pk)
     )
@@ -268,7 +269,6 @@ def _stints(
     for assignment in live:
         by_person[assignment.person_id].append(assignment)
     local, days = LocalClock(), dict[int, date]()  # shift id -> its local day
-    start, end = start.astimezone(UTC), end.astimezone(UTC)  # compared as stored: cheaper
     for person_id, mine in by_person.items():
         month_counts: dict[tuple[int, int], int] = defaultdict(int)
         for index, assignment in enumerate(mine):
