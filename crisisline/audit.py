@@ -367,6 +367,7 @@ def _row(
     )
 
 
+# Its signature mirrors _row's on purpose: it is _row for one change, saved.
 def record(
     actor: Any,
     subject: models.Model,
