@@ -6,6 +6,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 
 from calls.models import CallNote, NoteKeys, Tally
 from tests.browser.audit import audit
@@ -69,7 +70,7 @@ def test_responder_writes_reads_and_burns_a_note_on_a_phone(phone, html_checker)
     phone.get_by_role("link", name="Burn now").click()
     with phone.expect_navigation():
         phone.locator("form.ask-inline").get_by_role("button", name="Burn now").click()
-    assert phone.get_by_text("The note is destroyed.").is_visible()
+    expect(phone.get_by_text("The note is destroyed.")).to_be_visible()
     assert not CallNote.including_expired.exists()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 
 from calls.models import AftercareRequest
 from tests.browser.conftest import PHONE, sign_in
@@ -53,7 +54,7 @@ def test_check_out_asking_for_a_debrief_reaches_the_debrief_holder(
         if SHOTS:
             sam.screenshot(path=f"{SHOTS}/check-out-{suffix}.png", full_page=True)
         question.get_by_role("button", name="I'd like a debrief").click()
-        assert sam.get_by_text("Someone from the debrief place will reach out").is_visible()
+        expect(sam.get_by_text("Someone from the debrief place will reach out")).to_be_visible()
         assert sam.locator("section.check-out").count() == 0
 
         sign_in(dee, "dee", PASSWORD)
@@ -63,7 +64,7 @@ def test_check_out_asking_for_a_debrief_reaches_the_debrief_holder(
         if SHOTS:
             dee.screenshot(path=f"{SHOTS}/debrief-request-{suffix}.png", full_page=True)
         requests.get_by_role("button", name="Seen").click()
-        assert dee.get_by_text("Marked as seen.").is_visible()
+        expect(dee.get_by_text("Marked as seen.")).to_be_visible()
         assert not AftercareRequest.objects.exists()
     finally:
         for context in contexts:

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from calls.models import FieldCheckIn
 from tests.browser.conftest import PHONE, sign_in
@@ -47,7 +48,7 @@ def test_a_missed_check_in_alerts_the_line_holder(chromium, live_server, javascr
         sam.goto("/oncall/")
         sam.get_by_text("Going out to an in-person response?").click()
         sam.get_by_role("button", name="30 min").click()
-        assert sam.get_by_text("Timer started").is_visible()
+        expect(sam.get_by_text("Timer started")).to_be_visible()
         assert sam.get_by_role("button", name="I'm back: check in").is_visible()
 
         sign_in(lee, "lee", PASSWORD)
@@ -66,7 +67,7 @@ def test_a_missed_check_in_alerts_the_line_holder(chromium, live_server, javascr
             lee.screenshot(path=f"{SHOTS}/missed-check-in-{suffix}.png", full_page=True)
 
         sam.get_by_role("button", name="I'm back: check in").click()
-        assert sam.get_by_text("The timer is gone.").is_visible()
+        expect(sam.get_by_text("The timer is gone.")).to_be_visible()
         assert not FieldCheckIn.objects.exists()
     finally:
         for context in contexts:

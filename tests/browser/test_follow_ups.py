@@ -10,6 +10,7 @@ import os
 import pytest
 from django.apps import apps
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from calls.models import CallNote, NoteKeys, WeeklyCount
 from tests.browser.conftest import PHONE, sign_in
@@ -53,11 +54,11 @@ def test_hand_off_then_due_on_oncall_then_done(chromium, live_server, javascript
         author.get_by_label("Follow-up by:", exact=True).select_option(label="Marisol")
         author.get_by_label("Follow up by (date)").fill(timezone.localdate().isoformat())
         author.get_by_role("button", name="Save note").click()
-        assert author.locator("#id_agreed_to_contact_error").is_visible()
+        expect(author.locator("#id_agreed_to_contact_error")).to_be_visible()
         assert not CallNote.objects.exists()
         author.get_by_label("The person agreed to be contacted").check()
         author.get_by_role("button", name="Save note").click()
-        assert author.get_by_text("Note saved.").is_visible()
+        expect(author.get_by_text("Note saved.")).to_be_visible()
         note_url = author.url
 
         sign_in(follower, "marisol", PASSWORD)
@@ -68,10 +69,10 @@ def test_hand_off_then_due_on_oncall_then_done(chromium, live_server, javascript
         assert follower.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         shot(follower, f"oncall-follow-up-{'js' if javascript else 'nojs'}")
         queue.get_by_role("link", name="Done").click()
-        assert follower.get_by_text("It cannot be undone.").is_visible()
+        expect(follower.get_by_text("It cannot be undone.")).to_be_visible()
         shot(follower, f"follow-up-done-confirm-{'js' if javascript else 'nojs'}")
         follower.get_by_role("button", name="Yes, it's done: destroy the note").click()
-        assert follower.get_by_text("Follow-up done.").is_visible()
+        expect(follower.get_by_text("Follow-up done.")).to_be_visible()
         assert follower.locator("section.follow-ups").count() == 0
         assert not CallNote.including_expired.exists()
         assert WeeklyCount.objects.get(measure="follow-up", value="done").count == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from crisisline.models import TwoFactor
 from tests.browser.audit import audit
@@ -48,7 +49,7 @@ def test_a_responder_turns_on_two_steps_and_signs_in_with_a_code_and_a_recovery_
     phone.goto("/profile/")
     with phone.expect_navigation():
         phone.get_by_role("link", name="Two-step sign-in").click()
-    assert phone.get_by_text("Two-step sign-in is off.").is_visible()
+    expect(phone.get_by_text("Two-step sign-in is off.")).to_be_visible()
     with phone.expect_navigation():
         phone.get_by_role("link", name="Set up two-step sign-in").click()
     qr = phone.locator("figure.qr svg")
@@ -75,7 +76,7 @@ def test_a_responder_turns_on_two_steps_and_signs_in_with_a_code_and_a_recovery_
     audit(phone, html_checker)
     with phone.expect_navigation():
         phone.get_by_role("link", name="I have saved them, continue").click()
-    assert phone.get_by_text("Two-step sign-in is on.").first.is_visible()
+    expect(phone.get_by_text("Two-step sign-in is on.").first).to_be_visible()
     sign_out(phone)
 
     # Next sign-in: the password, then a code from the app.
