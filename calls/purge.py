@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -64,20 +66,19 @@ def _delete_in_batches(
                 return deleted, batches
             ids = [pk for pk, *_rest in batch]
             if ending is not None:
-                for at in {expires for *_rest, expires in batch}:
-                    NoteEnding.record(
-                        [
-                            (public_id, reader)
-                            for _pk, public_id, author, mate, expires in batch
-                            if expires == at
-                            for reader in {author, mate}
-                        ],
-                        ending,
-                        at=at,
-                    )
-            # Their sealed copies go with them: two DELETE … WHERE … IN (…) statements.
-            _count, per_model = CallNote.including_expired.filter(pk__in=ids).delete()
-        deleted += per_model.get(CallNote._meta.label, 0)
+                NoteEnding.record(
+                    [
+                        (public_id, reader, expires)
+                        for _pk, public_id, author, mate, expires in batch
+                        for reader in {author, mate}
+                    ],
+                    ending,
+                )
+            # Their sealed copies first, then the notes: two DELETE … WHERE … IN (…)
+            # statements. Nothing else points at a note, so Django's collector, which
+            # would read every note (ciphertext and all) before deleting it, is skipped.
+            NoteSeal.objects.filter(note_id__in=ids).delete()
+            deleted += CallNote.including_expired.filter(pk__in=ids)._raw_delete(connection.alias)
         batches += 1
     return deleted, batches
 
@@ -144,6 +145,24 @@ def clean_up_deleted() -> Checkpoint:
     return checkpoint_sqlite()
 
 
+@contextlib.contextmanager
+def _roomy_sqlite_cache(kib: int = 65536) -> Iterator[None]:
+    """On SQLite, a page cache of `kib` KiB for this connection while it lasts (the
+    default is 2 MiB): deleting notes by the thousand then rereads fewer pages."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def purge_expired(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> Purged:
     """Delete every expired note, then destroy the keys of every past bucket.
 
@@ -151,7 +170,8 @@ def purge_expired(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) 
     advances: a clock moved back keeps nothing alive."""
     now = keyring_guard.advance_high_water(now or timezone.now())
     expired = CallNote.including_expired.filter(expires_at__lte=now)
-    notes, batches = _delete_in_batches(expired, batch_size, ending=NoteEnding.What.EXPIRED)
+    with _roomy_sqlite_cache():
+        notes, batches = _delete_in_batches(expired, batch_size, ending=NoteEnding.What.EXPIRED)
     keys = keyring.destroy_past(now)
     endings, _per_model = NoteEnding.objects.filter(expires_at__lte=now).delete()
     # Aftercare records live no longer than their purpose.
@@ -171,8 +191,8 @@ def burn(note: CallNote, *, ending: str = NoteEnding.What.BURNED) -> Checkpoint:
     """Burn now: delete one note (and its sealed copies) at once; its readers are
     told it was burned (or, for a follow-up marked done, that it is done)."""
     with transaction.atomic():
-        readers = {note.author_id, note.follow_up_to_id}
-        NoteEnding.record([(note.public_id, reader) for reader in readers], ending)
+        readers, now = {note.author_id, note.follow_up_to_id}, timezone.now()
+        NoteEnding.record([(note.public_id, reader, now) for reader in readers], ending)
         CallNote.including_expired.filter(pk=note.pk).delete()
         if ending != NoteEnding.What.DONE:
             # Its holder's queue index spoke of it: gone too (made again on their next

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from calls import keyring
-from calls.models import CallNote, Tally
+from calls.models import CallNote, NoteEnding, NoteSeal, Tally
 from calls.purge import purge_expired
 from tests.calls.conftest import clock_at, read_body, write_note
 
@@ -67,6 +67,18 @@ def test_deletes_in_batches(responder):
         purged = purge_expired(batch_size=3)
     assert (purged.notes, purged.batches) == (7, 3)
     assert not CallNote.including_expired.exists()
+    assert not NoteSeal.objects.exists()
+    # Each author is told, once per note, that it expired (and when, to the hour).
+    endings = NoteEnding.objects.filter(reader=responder)
+    assert endings.count() == 7
+    assert set(endings.values_list("what", flat=True)) == {NoteEnding.What.EXPIRED}
+    assert all(at.minute == at.second == 0 for at in endings.values_list("at", flat=True))
+
+
+def test_the_purge_deletes_notes_without_django_s_collector():
+    """The purge deletes seals, then notes, by id: right only while nothing else
+    refers to a note. A new reference must come with its own delete there."""
+    assert [r.related_model for r in CallNote._meta.related_objects] == [NoteSeal]
 
 
 def test_is_a_periodic_command():
