@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from protocols.resource_demo import EXAMPLES, load_examples
@@ -52,3 +54,13 @@ def test_demo_examples_are_fictional_and_bilingual():
             assert number is None or number.startswith("+1555555")
     assert load_examples() == len(EXAMPLES)
     assert load_examples() == 0  # never touches what is there
+
+
+def test_verification_dates_are_written_as_each_language_writes_them(as_responder):
+    resource = make_resource("clinic", last_verified=date(2026, 12, 1), review_interval_days=90)
+    url = f"/protocols/resources/{resource.slug}/"
+    spanish = " ".join(as_responder.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode().split())
+    english = " ".join(as_responder.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode().split())
+    assert "1 de diciembre de 2026" in spanish and "2026-12-01" not in spanish
+    assert "1 de marzo de 2027" in spanish  # the next check, 90 days on
+    assert "1 December 2026" in english and "1 March 2027" in english
