@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from crisisline.models import Skill, SkillGrant
 from crisisline.roles import COORDINATOR, RESPONDER
@@ -71,7 +72,7 @@ def test_coordinator_keeps_the_line_answered(phone, html_checker):
     # Deactivating Ana mid-shift asks first, listing the running place.
     phone.goto("/people/")
     phone.get_by_role("row", name="Ana Holder").get_by_role("link", name="Deactivate").click()
-    assert "running now" in phone.locator("main").inner_text()
+    expect(phone.locator("main")).to_contain_text("running now")
     audit(phone, html_checker)
     phone.get_by_role("button", name="Deactivate Ana Holder").click()
     messages = phone.locator(".messages").inner_text()
