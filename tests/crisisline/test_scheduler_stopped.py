@@ -121,7 +121,12 @@ def test_stopping_the_scheduler_turns_healthz_503_and_the_app_still_destroys_key
 
         _wait_for(app_destroyed_it, seconds=20, log=log)
         assert not list(keyring_dir.glob(f"bucket-{past}.*"))
-        assert "The app purged on its own: 1 past key(s)" in log.read_text()
+        # Said in the log once the purge is over (after the key, after the response).
+        _wait_for(
+            lambda: "The app purged on its own: 1 past key(s)" in log.read_text(),
+            seconds=20,
+            log=log,
+        )
         # And the monitor still hears that the scheduler is down.
         assert _get(port, "/healthz")[0] == 503
     finally:
