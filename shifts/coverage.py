@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +19,15 @@ from crisisline.dates import local_date
 from crisisline.models import User
 from crisisline.skills import HeldSkills, held_skill_spans
 from shifts import places
-from shifts.models import Assignment, Position, Shift, Slot, TimeOff
+from shifts.models import (
+    Assignment,
+    Position,
+    Shift,
+    Slot,
+    TimeOff,
+    place_name,
+    place_state,
+)
 
 SHORT = "short"
 UNQUALIFIED = "unqualified"
@@ -67,7 +74,39 @@ class Placed:
     person_id: int
     shift: Shift
     person: Teammate
-    slot: Slot | None = None
+    slot: Place | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Place:
+    """A place (a `Slot` row) as the roster shows it and the checks weigh it, with
+    its shift, position, people and problems attached. Built from a plain row:
+    a model instance per place cost most of the coverage report's load time."""
+
+    pk: int
+    shift_id: int
+    position_id: int
+    min_people: int
+    capacity: int
+    taken: int
+    trainee: bool
+    shift: Shift
+    position: Position
+    people: list[Placed] = field(default_factory=list)
+    problem_list: list[Problem] = field(default_factory=list)
+    label: str = ""  # the printed month's short label, when it sets one
+
+    @property
+    def name(self) -> str:
+        return place_name(str(self.position), self.trainee)
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.taken, 0)
+
+    @property
+    def state(self) -> str:
+        return place_state(self.taken, self.min_people, self.capacity)
 
 
 # Weightiest first: the coverage report ranks by this, and shows the first in red.
@@ -89,7 +128,7 @@ def severity(kind: str) -> int:
 # --- Checks of one place -----------------------------------------------------------
 
 
-def missing_line_holder(slot: Slot) -> Problem | None:
+def missing_line_holder(slot: Place | Slot) -> Problem | None:
     """Nobody carries the line's phone: calls go unanswered."""
     if not _without_line_holder(slot):
         return None
@@ -102,7 +141,7 @@ def missing_line_holder(slot: Slot) -> Problem | None:
     )
 
 
-def short_staffed(slot: Slot) -> Problem | None:
+def short_staffed(slot: Place | Slot) -> Problem | None:
     """Fewer people than the position's minimum (and not the line's phone left empty)."""
     if slot.taken >= slot.min_people or _without_line_holder(slot):
         return None
@@ -115,11 +154,11 @@ def short_staffed(slot: Slot) -> Problem | None:
     )
 
 
-def _without_line_holder(slot: Slot) -> bool:
+def _without_line_holder(slot: Place | Slot) -> bool:
     return slot.position.holds_line and slot.taken == 0 and slot.min_people > 0
 
 
-PLACE_CHECKS: tuple[Callable[[Slot], Problem | None], ...] = (missing_line_holder, short_staffed)
+PLACE_CHECKS: tuple[Callable[[Place], Problem | None], ...] = (missing_line_holder, short_staffed)
 
 
 # --- Checks of one person's place ---------------------------------------------------
@@ -223,7 +262,7 @@ PERSON_CHECKS: tuple[Callable[[Stint], Problem | None], ...] = (
 
 
 def coverage_problems(
-    slots: Iterable[Slot],
+    slots: Iterable[Place],
     assignments: Sequence[Placed],
     time_off: Iterable[TimeOff],
     skills: HeldSkills,
@@ -394,7 +433,7 @@ class GridRow:
     """One position across the week's columns (a place, or None where there is none)."""
 
     position: Position
-    cells: list[Slot | None]
+    cells: list[Place | None]
 
 
 @dataclass
@@ -503,13 +542,14 @@ def load_roster(start: datetime, end: datetime, *, fingerprints: bool = True) ->
     positions = Position.objects.select_related("required_skill").in_bulk()  # a handful
     # By shift ids already in hand: the database reads the places by their index
     # rather than joining (PostgreSQL would scan every assignment ever made).
+    place_rows = (
+        Slot.objects.filter(shift_id__in=[shift.pk for shift in shifts])
+        .order_by()
+        .values_list("pk", "shift_id", "position_id", "min_people", "capacity", "taken", "trainee")
+    )
     slots = sorted(
-        Slot.objects.filter(shift_id__in=[shift.pk for shift in shifts]).order_by(),
-        key=lambda slot: (
-            positions[slot.position_id].order,
-            positions[slot.position_id].name,
-            slot.pk,
-        ),
+        (Place(*row, shift=shifts_by_id[row[1]], position=positions[row[2]]) for row in place_rows),
+        key=lambda slot: (slot.position.order, slot.position.name, slot.pk),
     )
     rows = (
         Assignment.objects.filter(shift_id__in=list(shifts_by_id))
@@ -534,17 +574,13 @@ def load_roster(start: datetime, end: datetime, *, fingerprints: bool = True) ->
             last_day__gte=timezone.localtime(wide_start).date(),
         )
     )
-    slots_by_id = {}
+    slots_by_id: dict[int, Place] = {}
     for shift in shifts:
         shift.slot_list = []
         shift.problem_list = []
         shift.taken_total = shift.capacity_total = 0
     for slot in slots:
-        slot.people = []
-        slot.problem_list = []
         slots_by_id[slot.pk] = slot
-        _cache(slot, "shift", shifts_by_id[slot.shift_id])
-        _cache(slot, "position", positions[slot.position_id])
         slot.shift.slot_list.append(slot)
         slot.shift.taken_total += slot.taken
         slot.shift.capacity_total += slot.capacity
@@ -593,10 +629,3 @@ def fingerprint(shift: Shift, now: datetime) -> str:
             ],
         )
     )
-
-
-def _cache(instance: models.Model, relation: str, related: models.Model) -> None:
-    """Attach an already loaded related row (the public, cheap form of `a.shift = s`)."""
-    field = instance._meta.get_field(relation)
-    assert isinstance(field, models.ForeignKey)
-    field.set_cached_value(instance, related)
