@@ -164,7 +164,7 @@ PLACE_CHECKS: tuple[Callable[[Place], Problem | None], ...] = (missing_line_hold
 # --- Checks of one person's place ---------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a roster makes hundreds, frozen ones cost thrice as much
 class Stint:
     """One person's place on one shift, with what it is weighed against: their
     earlier places (oldest first), their time off, the skills they hold and how
@@ -184,7 +184,7 @@ class Stint:
 
     def problem(self, kind: str, message: str) -> Problem:
         a = self.assignment
-        return Problem(kind, a.shift.pk, message, a.slot_id, a.person_id)
+        return Problem(kind, a.shift_id, message, a.slot_id, a.person_id)
 
 
 def lacks_skill(stint: Stint) -> Problem | None:
@@ -206,9 +206,9 @@ def lacks_skill(stint: Stint) -> Problem | None:
 
 
 def double_booked(stint: Stint) -> Problem | None:
-    shift = stint.assignment.shift
+    shift, shift_id = stint.assignment.shift, stint.assignment.shift_id
     for earlier in stint.earlier:
-        if earlier.shift.pk != shift.pk and places.overlap(
+        if earlier.shift_id != shift_id and places.overlap(
             earlier.shift.start, earlier.shift.end, shift.start, shift.end
         ):
             return stint.problem(
