@@ -541,9 +541,11 @@ def load_roster(start: datetime, end: datetime, *, fingerprints: bool = True) ->
     shifts = [shift for shift in shifts_by_id.values() if shift.start >= start]
     positions = Position.objects.select_related("required_skill").in_bulk()  # a handful
     # By shift ids already in hand: the database reads the places by their index
-    # rather than joining (PostgreSQL would scan every assignment ever made).
+    # rather than joining (PostgreSQL would scan every assignment ever made). Asked
+    # as `shift__id`, the same SQL, whose ids Django checks as plain numbers rather
+    # than as possible model instances (hundreds of them, on every roster).
     place_rows = (
-        Slot.objects.filter(shift_id__in=[shift.pk for shift in shifts])
+        Slot.objects.filter(shift__id__in=[shift.pk for shift in shifts])
         .order_by()
         .values_list("pk", "shift_id", "position_id", "min_people", "capacity", "taken", "trainee")
     )
@@ -552,7 +554,7 @@ def load_roster(start: datetime, end: datetime, *, fingerprints: bool = True) ->
         key=lambda slot: (slot.position.order, slot.position.name, slot.pk),
     )
     rows = (
-        Assignment.objects.filter(shift_id__in=list(shifts_by_id))
+        Assignment.objects.filter(shift__id__in=list(shifts_by_id))
         .values_list("pk", "slot_id", "shift_id", "person_id")
         .order_by("pk")
     )
