@@ -19,7 +19,7 @@ from crisisline.i18n import in_reading_language
 from crisisline.models import Skill, User, keyed_hash
 
 if TYPE_CHECKING:
-    from shifts.coverage import Placed, Problem
+    from shifts.coverage import Place, Problem
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -199,7 +199,7 @@ class Shift(models.Model):
     objects = ShiftQuerySet.as_manager()
 
     # Set on the shifts `shifts.coverage.load_roster` loads, for the roster.
-    slot_list: list[Slot]
+    slot_list: list[Place]
     problem_list: list[Problem]
     taken_total: int
     capacity_total: int
@@ -247,6 +247,15 @@ def place_name(position: str, trainee: bool) -> str:
     return _("%(position)s (trainee)") % {"position": position} if trainee else position
 
 
+def place_state(taken: int, min_people: int, capacity: int) -> str:
+    """A place's state: 'short' below the minimum, 'full' at capacity, otherwise 'ok'."""
+    if taken < min_people:
+        return "short"
+    if taken >= capacity:
+        return "full"
+    return "ok"
+
+
 class Slot(models.Model):
     """The places of one position on one shift. `taken` counts its assignments,
     so the database itself refuses more people than the capacity.
@@ -264,10 +273,6 @@ class Slot(models.Model):
     trainee = models.BooleanField(default=False)
 
     objects = SlotQuerySet.as_manager()
-
-    # Set on the slots `shifts.coverage.load_roster` loads, for the roster.
-    people: list[Placed]
-    problem_list: list[Problem]
 
     class Meta:
         ordering = ["shift__start", "position__order", "position__name", "trainee"]
@@ -309,12 +314,7 @@ class Slot(models.Model):
 
     @property
     def state(self) -> str:
-        """'short' below the minimum, 'full' at capacity, otherwise 'ok'."""
-        if self.taken < self.min_people:
-            return "short"
-        if self.taken >= self.capacity:
-            return "full"
-        return "ok"
+        return place_state(self.taken, self.min_people, self.capacity)
 
 
 class Assignment(models.Model):
