@@ -166,6 +166,24 @@ def no_store_if_shown(queue: FollowUpQueue | None, response: HttpResponse) -> Ht
     return response
 
 
+@dataclass(frozen=True)
+class UnreadNotice:
+    """A notice as /oncall/ and the dashboard show it: its text, and where marking it
+    read goes."""
+
+    text: str
+    read_path: str
+
+
+def unread_notices(person: User) -> list[UnreadNotice]:
+    """The notices `person` has not read, newest first, as plain values: a page may
+    show fifty of them (one query)."""
+    from calls.models import Notice
+
+    rows = Notice.objects.unread_by(person).values_list("pk", "text")
+    return [UnreadNotice(text, path_to("calls:notice_read", pk)) for pk, text in rows]
+
+
 def aftercare_context(
     request: SignedInRequest, *, responds: bool, now: datetime
 ) -> dict[str, object]:
@@ -174,13 +192,12 @@ def aftercare_context(
     and the notices they have not read (three queries; one for someone who does not
     respond)."""
     from calls.checkout import requests_for, shift_to_check_out
-    from calls.models import Notice
 
     return {
         "check_out_shift": shift_to_check_out(request.user, now) if responds else None,
         "check_out_asked": True,  # not again atop the page (base.html)
         "aftercare_requests": list(requests_for(request.user)),
-        "notices": list(Notice.objects.unread_by(request.user)) if responds else [],
+        "notices": unread_notices(request.user) if responds else [],
     }
 
 
