@@ -34,11 +34,21 @@ SHOWN = 10
 
 
 @dataclass(frozen=True)
+class QueuedNote:
+    """What the queue prints of a note besides its contents: its address, and its
+    author's id and name (as `User.__str__` names them)."""
+
+    public_id: str
+    author_id: int
+    author: str
+
+
+@dataclass(frozen=True)
 class QueueItem:
     """One note in the queue: the note (its address, its author) and what the queue
     shows of it (`followup_index.Entry`)."""
 
-    note: CallNote
+    note: QueuedNote
     contents: Entry
 
     @cached_property
@@ -96,8 +106,13 @@ def follow_ups_for(request: SignedInRequest) -> FollowUpQueue:
         except Locked:
             queue.locked = held.count()
             return queue
+        # With the high-water mark in the same query: the moment notes expire against.
         stats = held.aggregate(
-            count=Count("pk"), top=Max("pk"), total=Sum("pk"), squares=Sum(F("pk") * F("pk"))
+            count=Count("pk"),
+            top=Max("pk"),
+            total=Sum("pk"),
+            squares=Sum(F("pk") * F("pk")),
+            mark=Max(keyring_guard.high_water_mark()),
         )
         if not stats["count"]:
             return queue
@@ -108,7 +123,7 @@ def follow_ups_for(request: SignedInRequest) -> FollowUpQueue:
             int(stats["total"]),
             int(stats["squares"]),
         )
-        moment = keyring_guard.expiry_moment()
+        moment = keyring_guard.expiry_moment_from(stats["mark"])
         index = followup_index.load(reader, private)
         if index is None or index.fingerprint != fingerprint:
             index = followup_index.refresh(reader, private, held, index, fingerprint, moment)
@@ -121,30 +136,34 @@ def follow_ups_for(request: SignedInRequest) -> FollowUpQueue:
     today_text, moment_seconds = today.isoformat(), moment.timestamp()
     due: list[tuple[str, int]] = []
     tried: list[tuple[str, int]] = []
+    later = unreadable = 0
     for pk, row in index.rows.items():
-        if followup_index.key_missing(row):
-            queue.unreadable += 1
+        if len(row) != followup_index.OPENED_ROW_LENGTH:
+            unreadable += followup_index.key_missing(row)
             continue
-        if len(row) < 5 or row[2] is None or row[4] <= moment_seconds:
+        _bucket, _kind, day, unreachable_on, expires = row
+        if day is None or expires <= moment_seconds:
             continue
-        if row[3] is not None:
-            tried.append((row[2], pk))
-        elif row[2] <= today_text:
-            due.append((row[2], pk))
+        if unreachable_on is not None:
+            tried.append((day, pk))
+        elif day <= today_text:
+            due.append((day, pk))
         else:
-            queue.later += 1
+            later += 1
+    queue.later, queue.unreadable = later, unreadable
     due.sort()
     tried.sort()
     queue.more_due, queue.more_tried = max(0, len(due) - SHOWN), max(0, len(tried) - SHOWN)
     shown = [pk for _day, pk in due[:SHOWN] + tried[:SHOWN]]
     if shown:
         # Only what the queue prints of a note: its address and its author's name.
-        notes = (
-            held.filter(pk__in=shown)
-            .select_related("author")
-            .only("public_id", "author", "author__display_name", "author__username")
+        rows = held.filter(pk__in=shown).values_list(
+            "pk", "public_id", "author_id", "author__display_name", "author__username"
         )
-        found = {note.pk: note for note in notes}
+        found = {
+            pk: QueuedNote(public_id, author_id, display_name or username)
+            for pk, public_id, author_id, display_name, username in rows
+        }
         queue.due = [
             QueueItem(found[pk], followup_index.entry_of(index.rows[pk]))
             for _day, pk in due[:SHOWN]
