@@ -22,8 +22,11 @@ from calls.unlock import Locked, unlocked_key
 from crisisline.paths import path_to
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from crisisline.models import User
     from crisisline.roles import SignedInRequest
+    from shifts.places import Booking
 
 logger = logging.getLogger(__name__)
 
@@ -204,16 +207,25 @@ def unread_notices(person: User) -> list[UnreadNotice]:
 
 
 def aftercare_context(
-    request: SignedInRequest, *, responds: bool, now: datetime
+    request: SignedInRequest,
+    *,
+    responds: bool,
+    now: datetime,
+    bookings: Sequence[Booking] | None = None,
+    bookings_since: datetime | None = None,
 ) -> dict[str, object]:
     """What /oncall/ and the dashboard show besides the queue: the check-out question
     after a shift, and the debrief or break requests addressed to this person
     and the notices they have not read (three queries; one for someone who does not
-    respond)."""
+    respond; two when their `bookings` since `bookings_since` show that no shift of
+    theirs ended lately: calls.checkout.shift_to_check_out)."""
     from calls.checkout import requests_for, shift_to_check_out
 
+    check_out = (
+        shift_to_check_out(request.user, now, bookings, bookings_since) if responds else None
+    )
     return {
-        "check_out_shift": shift_to_check_out(request.user, now) if responds else None,
+        "check_out_shift": check_out,
         "check_out_asked": True,  # not again atop the page (base.html)
         "aftercare_requests": list(requests_for(request.user)),
         "notices": unread_notices(request.user) if responds else [],
