@@ -19,20 +19,38 @@ from calls.models import AftercareRequest, CheckOut, CheckOutAnswer, Measure, We
 from crisisline.roles import can, holders_of
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from crisisline.models import User
     from shifts.models import Shift
+    from shifts.places import Booking
 
 logger = logging.getLogger(__name__)
 
 
-def shift_to_check_out(person: User, now: datetime) -> Shift | None:
+def shift_to_check_out(
+    person: User,
+    now: datetime,
+    bookings: Sequence[Booking] | None = None,
+    bookings_since: datetime | None = None,
+) -> Shift | None:
     """The latest shift `person` worked that ended in the last CHECK_OUT_HOURS and
-    that they have not answered for (one query)."""
+    that they have not answered for (one query). A caller that has read every
+    place `person` holds on shifts ending after `bookings_since` (shifts.places)
+    passes them: when none of those shifts ended in that time, there is none, and
+    no query."""
     from shifts.models import Assignment
 
     if not person.is_authenticated:
         return None
     since = now - timedelta(hours=settings.CHECK_OUT_HOURS)
+    if (
+        bookings is not None
+        and bookings_since is not None
+        and bookings_since <= since
+        and not any(not b.cancelled and since < b.end <= now for b in bookings)
+    ):
+        return None
     assignment = (
         Assignment.objects.filter(
             person=person, shift__cancelled=False, shift__end__lte=now, shift__end__gt=since

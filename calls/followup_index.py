@@ -58,6 +58,10 @@ Row = list[Any]
 KEY_MISSING = "key missing"
 
 
+# The length of a row for a note its holder opened.
+OPENED_ROW_LENGTH = 5
+
+
 def key_missing(row: Row) -> bool:
     return len(row) == 2 and row[1] == KEY_MISSING
 
@@ -111,7 +115,10 @@ def load(reader: User, private: X25519PrivateKey) -> Index | None:
         inner = keyring.decrypt_bytes(bytes(row.ciphertext), bucket=row.bucket, context=context)
         data = json.loads(sealing.decrypt_data(inner, _key(private), context))
         count, top, total, squares = data["f"]
-        rows = {int(pk): row for pk, row in data["r"].items()}  # JSON keys are text
+        if "p" in data:  # the notes' ids, and their rows in the same order
+            rows = dict(zip(data["p"], data["w"], strict=True))
+        else:  # as indexes were first written: by id, as text (JSON keys are)
+            rows = {int(pk): row for pk, row in data["r"].items()}
         return Index((count, top, total, squares), rows)
     except (keyring.Unreadable, sealing.CannotOpen, ValueError, KeyError, IndexError):
         return None
@@ -123,7 +130,9 @@ def save(reader: User, private: X25519PrivateKey, index: Index) -> None:
     if not index.rows:
         FollowUpIndex.objects.filter(reader=reader).delete()
         return
-    plaintext = json.dumps({"f": list(index.fingerprint), "r": index.rows}, separators=(",", ":"))
+    # Ids and rows side by side: read back without turning a thousand keys into numbers.
+    data = {"f": list(index.fingerprint), "p": list(index.rows), "w": list(index.rows.values())}
+    plaintext = json.dumps(data, separators=(",", ":"))
     context = _context(reader)
     earliest = min(row[0] for row in index.rows.values())
     inner = sealing.encrypt_data(plaintext.encode(), _key(private), context)

@@ -22,8 +22,11 @@ from calls.unlock import Locked, unlocked_key
 from crisisline.paths import path_to
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from crisisline.models import User
     from crisisline.roles import SignedInRequest
+    from shifts.places import Booking
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +37,21 @@ SHOWN = 10
 
 
 @dataclass(frozen=True)
+class QueuedNote:
+    """What the queue prints of a note besides its contents: its address, and its
+    author's id and name (as `User.__str__` names them)."""
+
+    public_id: str
+    author_id: int
+    author: str
+
+
+@dataclass(frozen=True)
 class QueueItem:
     """One note in the queue: the note (its address, its author) and what the queue
     shows of it (`followup_index.Entry`)."""
 
-    note: CallNote
+    note: QueuedNote
     contents: Entry
 
     @cached_property
@@ -96,8 +109,13 @@ def follow_ups_for(request: SignedInRequest) -> FollowUpQueue:
         except Locked:
             queue.locked = held.count()
             return queue
+        # With the high-water mark in the same query: the moment notes expire against.
         stats = held.aggregate(
-            count=Count("pk"), top=Max("pk"), total=Sum("pk"), squares=Sum(F("pk") * F("pk"))
+            count=Count("pk"),
+            top=Max("pk"),
+            total=Sum("pk"),
+            squares=Sum(F("pk") * F("pk")),
+            mark=Max(keyring_guard.high_water_mark()),
         )
         if not stats["count"]:
             return queue
@@ -108,7 +126,7 @@ def follow_ups_for(request: SignedInRequest) -> FollowUpQueue:
             int(stats["total"]),
             int(stats["squares"]),
         )
-        moment = keyring_guard.expiry_moment()
+        moment = keyring_guard.expiry_moment_from(stats["mark"])
         index = followup_index.load(reader, private)
         if index is None or index.fingerprint != fingerprint:
             index = followup_index.refresh(reader, private, held, index, fingerprint, moment)
@@ -121,30 +139,34 @@ def follow_ups_for(request: SignedInRequest) -> FollowUpQueue:
     today_text, moment_seconds = today.isoformat(), moment.timestamp()
     due: list[tuple[str, int]] = []
     tried: list[tuple[str, int]] = []
+    later = unreadable = 0
     for pk, row in index.rows.items():
-        if followup_index.key_missing(row):
-            queue.unreadable += 1
+        if len(row) != followup_index.OPENED_ROW_LENGTH:
+            unreadable += followup_index.key_missing(row)
             continue
-        if len(row) < 5 or row[2] is None or row[4] <= moment_seconds:
+        _bucket, _kind, day, unreachable_on, expires = row
+        if day is None or expires <= moment_seconds:
             continue
-        if row[3] is not None:
-            tried.append((row[2], pk))
-        elif row[2] <= today_text:
-            due.append((row[2], pk))
+        if unreachable_on is not None:
+            tried.append((day, pk))
+        elif day <= today_text:
+            due.append((day, pk))
         else:
-            queue.later += 1
+            later += 1
+    queue.later, queue.unreadable = later, unreadable
     due.sort()
     tried.sort()
     queue.more_due, queue.more_tried = max(0, len(due) - SHOWN), max(0, len(tried) - SHOWN)
     shown = [pk for _day, pk in due[:SHOWN] + tried[:SHOWN]]
     if shown:
         # Only what the queue prints of a note: its address and its author's name.
-        notes = (
-            held.filter(pk__in=shown)
-            .select_related("author")
-            .only("public_id", "author", "author__display_name", "author__username")
+        rows = held.filter(pk__in=shown).values_list(
+            "pk", "public_id", "author_id", "author__display_name", "author__username"
         )
-        found = {note.pk: note for note in notes}
+        found = {
+            pk: QueuedNote(public_id, author_id, display_name or username)
+            for pk, public_id, author_id, display_name, username in rows
+        }
         queue.due = [
             QueueItem(found[pk], followup_index.entry_of(index.rows[pk]))
             for _day, pk in due[:SHOWN]
@@ -166,21 +188,47 @@ def no_store_if_shown(queue: FollowUpQueue | None, response: HttpResponse) -> Ht
     return response
 
 
+@dataclass(frozen=True)
+class UnreadNotice:
+    """A notice as /oncall/ and the dashboard show it: its text, and where marking it
+    read goes."""
+
+    text: str
+    read_path: str
+
+
+def unread_notices(person: User) -> list[UnreadNotice]:
+    """The notices `person` has not read, newest first, as plain values: a page may
+    show fifty of them (one query)."""
+    from calls.models import Notice
+
+    rows = Notice.objects.unread_by(person).values_list("pk", "text")
+    return [UnreadNotice(text, path_to("calls:notice_read", pk)) for pk, text in rows]
+
+
 def aftercare_context(
-    request: SignedInRequest, *, responds: bool, now: datetime
+    request: SignedInRequest,
+    *,
+    responds: bool,
+    now: datetime,
+    bookings: Sequence[Booking] | None = None,
+    bookings_since: datetime | None = None,
 ) -> dict[str, object]:
     """What /oncall/ and the dashboard show besides the queue: the check-out question
     after a shift, and the debrief or break requests addressed to this person
     and the notices they have not read (three queries; one for someone who does not
-    respond)."""
+    respond; two when their `bookings` since `bookings_since` show that no shift of
+    theirs ended lately: calls.checkout.shift_to_check_out)."""
     from calls.checkout import requests_for, shift_to_check_out
-    from calls.models import Notice
 
+    check_out = (
+        shift_to_check_out(request.user, now, bookings, bookings_since) if responds else None
+    )
     return {
-        "check_out_shift": shift_to_check_out(request.user, now) if responds else None,
+        "check_out_shift": check_out,
         "check_out_asked": True,  # not again atop the page (base.html)
         "aftercare_requests": list(requests_for(request.user)),
-        "notices": list(Notice.objects.unread_by(request.user)) if responds else [],
+        "notices": unread_notices(request.user) if responds else [],
     }
 
 

@@ -172,14 +172,22 @@ def _as_datetime(seconds: int | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, tz=UTC)
 
 
+def high_water_mark() -> Subquery:
+    """The high-water mark recorded in the database, as an SQL expression (NULL
+    before there is one): to read it within another query."""
+    return Subquery(
+        KeyringRecord.objects.filter(pk=1).values("high_water")[:1],
+        output_field=models.DateTimeField(),
+    )
+
+
 def expiry_now() -> Greatest:
     """The instant notes expire against, as an SQL expression: the later of the wall
     clock and the high-water mark (no extra query)."""
     now = timezone.now()
-    mark = KeyringRecord.objects.filter(pk=1).values("high_water")[:1]
     return Greatest(
         models.Value(now, output_field=models.DateTimeField()),
-        Coalesce(Subquery(mark), models.Value(now, output_field=models.DateTimeField())),
+        Coalesce(high_water_mark(), models.Value(now, output_field=models.DateTimeField())),
     )
 
 
@@ -188,8 +196,15 @@ def expiry_moment() -> datetime:
     the high-water mark recorded in the database (one single-row query). The
     exact expiry sealed inside a note is checked against it, as the rows are
     against expiry_now()."""
+    return expiry_moment_from(
+        KeyringRecord.objects.filter(pk=1).values_list("high_water", flat=True).first()
+    )
+
+
+def expiry_moment_from(mark: datetime | None) -> datetime:
+    """expiry_moment() from a high-water mark the caller read in a query of its own
+    (high_water_mark()): no query here."""
     now = timezone.now()
-    mark = KeyringRecord.objects.filter(pk=1).values_list("high_water", flat=True).first()
     return max(now, mark) if mark is not None else now
 
 

@@ -59,7 +59,8 @@ def oncall(request: SignedInRequest) -> HttpResponse:
     later = [s for s in shifts if s.start > now]
     following = later[0] if later else None
     oncall_board.add_people(current + later[:1])
-    who = places.standing_of(request.user, places.reach_back(now))
+    since = places.reach_back(now)
+    who = places.standing_of(request.user, since)
     responds = who.responds
     yours = oncall_board.your_shifts(who, now) if responds else []
     status = opening_status(now)
@@ -83,7 +84,13 @@ def oncall(request: SignedInRequest) -> HttpResponse:
             "refresh": refresh,
             "line_gaps": line_gaps(now),
             "follow_ups": follow_ups,
-            **(aftercare_context(request, responds=True, now=now) if responds else {}),
+            **(
+                aftercare_context(
+                    request, responds=True, now=now, bookings=who.bookings, bookings_since=since
+                )
+                if responds
+                else {}
+            ),
             **field,
             "briefing": (
                 briefing_for(request, who.bookings, now) if responds and not request.htmx else None

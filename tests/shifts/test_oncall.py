@@ -104,10 +104,11 @@ def test_links_to_writing_a_call_note_when_that_exists(as_responder):
 
 # The session, the person, their capabilities; the shifts, their people, your next
 # shift, open places; the opening hours and closures; the line's name; line-holder
-# places at risk in the next 48 hours; whether you hold a follow-up; a shift to
-# check out of; debrief or break requests for you; notices you have not read;
-# field check-in timers (yours, and everyone's if you hold the line).
-ONCALL_QUERIES = 16
+# places at risk in the next 48 hours; whether you hold a follow-up; debrief or
+# break requests for you; notices you have not read; field check-in timers (yours,
+# and everyone's if you hold the line). Whether you checked out of a shift only
+# when one of yours ended lately (your places, read with your next shift, say so).
+ONCALL_QUERIES = 15
 
 
 def _count_queries(client) -> int:
