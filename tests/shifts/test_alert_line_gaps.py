@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from crisisline.roles import COORDINATOR, RESPONDER
 from shifts import places
@@ -37,8 +38,11 @@ def test_emails_free_qualified_responders_and_coordinators_once(
     put(busy, gap_shift, responder_position)
     away = make_person("away", RESPONDER, email="away@example.org")
     grant(away, training)
+    # The line's own days: in the evening the shift's start is already tomorrow in UTC.
     TimeOff.objects.create(
-        person=away, first_day=gap_shift.start.date(), last_day=gap_shift.end.date()
+        person=away,
+        first_day=timezone.localdate(gap_shift.start),
+        last_day=timezone.localdate(gap_shift.end),
     )
     make_person("untrained", RESPONDER, email="untrained@example.org")
     opted_out = make_person("quiet", RESPONDER, email="quiet@example.org", line_gap_emails=False)
