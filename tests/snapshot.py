@@ -17,7 +17,7 @@ def database_snapshot() -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table (many-to-many links included), ordered by key.
 
     Rows are read as the database stores them, one plain SELECT per table: the
-    ORM's queries cost a hundred times more here, and the permission matrix and
+    ORM's queries cost over ten times more here, and the permission matrix and
     the fuzz tests take a snapshot before and after every request they make."""
     snapshot: dict[str, list[tuple[Any, ...]]] = {}
     quote = connection.ops.quote_name
