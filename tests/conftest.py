@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from django.test import Client
 
 from crisisline.i18n import compile_catalogs
 from crisisline.roles import COORDINATOR, RESPONDER, TRAINER, ensure_roles
+from tests.depth import THOROUGH
 from tests.factory import make_person
 
 
@@ -54,6 +56,19 @@ def _static_files_listed_once() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(WhiteNoiseMiddleware, "add_files_from_finders", add_files_from_finders)
         yield
+
+
+@pytest.fixture
+def short_demo_roster(monkeypatch) -> None:
+    """`load_demo` fills three days of roster instead of five weeks (all five in the
+    thorough run, tests/depth.py): claiming five weeks' 860 places takes most of half
+    a minute. For tests of the demo's people, names and repeating, which do not
+    depend on the roster's length (tests/shifts/test_demo.py tests the roster)."""
+    if THOROUGH:
+        return
+    from shifts import demo
+
+    monkeypatch.setattr(demo, "load", functools.partial(demo.load, days=3))
 
 
 @pytest.fixture(autouse=True)

@@ -71,7 +71,7 @@ def test_demo_refuses_without_debug(settings):
 
 
 @pytest.mark.django_db
-def test_demo_creates_the_three_sign_ins_and_is_repeatable(settings):
+def test_demo_creates_the_three_sign_ins_and_is_repeatable(settings, short_demo_roster):
     settings.DEBUG = True
     out = StringIO()
     call_command("load_demo", stdout=out)
