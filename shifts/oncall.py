@@ -71,6 +71,16 @@ def shifts_from(now: datetime) -> list[OnCallShift]:
     return [OnCallShift(pk, start, end) for pk, start, end in rows]
 
 
+def running_and_later(now: datetime) -> tuple[list[OnCallShift], list[OnCallShift]]:
+    """The shifts running at `now` and the ones after them, the running ones and the
+    next with their people (the board's two halves)."""
+    shifts = shifts_from(now)
+    current = [s for s in shifts if s.start <= now]
+    later = [s for s in shifts if s.start > now]
+    add_people(current + later[:1])
+    return current, later
+
+
 def add_people(shifts: list[OnCallShift]) -> None:
     """Fill each shift's places in position order, in one query: every active person
     holding one (in the order they took it), and a gap for each place nobody holds."""
@@ -131,11 +141,16 @@ def open_places_for(person: User, now: datetime, who: places.Standing) -> list[O
 
 
 def refresh_seconds(
-    now: datetime, current: list[OnCallShift], later: list[OnCallShift], status: OpeningStatus
+    now: datetime,
+    current: list[OnCallShift],
+    later: list[OnCallShift],
+    status: OpeningStatus,
+    check_in_due: datetime | None = None,
 ) -> int:
-    """Seconds until the page should ask again: just after the next change it shows."""
+    """Seconds until the page should ask again: just after the next change it shows
+    (a field check-in falling due among them: the line holder sees it missed soon after)."""
     changes = [s.end for s in current] + [s.start for s in later]
-    changes += [c for c in (status.until, status.opens_at) if c]
+    changes += [c for c in (status.until, status.opens_at, check_in_due) if c]
     if not changes:
         return REFRESH_MAX_SECONDS
     seconds = int((min(changes) - now).total_seconds()) + 2

@@ -54,11 +54,7 @@ from shifts.views.common import attempt, back, member_required, week_from
 @require_GET
 def oncall(request: SignedInRequest) -> HttpResponse:
     now = timezone.now()
-    shifts = oncall_board.shifts_from(now)
-    current = [s for s in shifts if s.start <= now]
-    later = [s for s in shifts if s.start > now]
-    following = later[0] if later else None
-    oncall_board.add_people(current + later[:1])
+    current, later = oncall_board.running_and_later(now)
     since = places.reach_back(now)
     who = places.standing_of(request.user, since)
     responds = who.responds
@@ -66,31 +62,28 @@ def oncall(request: SignedInRequest) -> HttpResponse:
     status = opening_status(now)
     follow_ups = follow_ups_for(request) if responds else None
     field = field_context(request, now) if responds else {}
-    refresh = oncall_board.refresh_seconds(now, current, later, status)
-    if field.get("field_next_due"):  # the line holder sees a missed check-in soon after
-        next_due = cast("datetime", field["field_next_due"])
-        until_due = int((next_due - now).total_seconds()) + 2
-        refresh = max(oncall_board.REFRESH_MIN_SECONDS, min(refresh, until_due))
+    due = cast("datetime | None", field.get("field_next_due"))
+    aftercare = (
+        aftercare_context(
+            request, responds=True, now=now, bookings=who.bookings, bookings_since=since
+        )
+        if responds
+        else {}
+    )
     response = render(
         request,
         "shifts/oncall.html#board" if request.htmx else "shifts/oncall.html",
         {
             "now": now,
             "current": current,
-            "following": following,
+            "following": later[0] if later else None,
             "mine": yours[0] if yours else None,
             "open_places": oncall_board.open_places_for(request.user, now, who) if responds else [],
             "status": status,
-            "refresh": refresh,
+            "refresh": oncall_board.refresh_seconds(now, current, later, status, due),
             "line_gaps": line_gaps(now),
             "follow_ups": follow_ups,
-            **(
-                aftercare_context(
-                    request, responds=True, now=now, bookings=who.bookings, bookings_since=since
-                )
-                if responds
-                else {}
-            ),
+            **aftercare,
             **field,
             "briefing": (
                 briefing_for(request, who.bookings, now) if responds and not request.htmx else None
