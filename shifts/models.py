@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -250,16 +250,35 @@ def place_name(position: str, trainee: bool) -> str:
     return _("%(position)s (trainee)") % {"position": position} if trainee else position
 
 
-def place_state(taken: int, min_people: int, capacity: int) -> str:
-    """A place's state: 'short' below the minimum, 'full' at capacity, otherwise 'ok'."""
-    if taken < min_people:
-        return "short"
-    if taken >= capacity:
-        return "full"
-    return "ok"
+class PlaceFigures:
+    """What a place shows, worked out from its own figures: shared by the `Slot`
+    row and the roster's plain `shifts.coverage.Place`."""
+
+    position: Any
+    trainee: bool
+    min_people: int
+    capacity: int
+    taken: int
+
+    @property
+    def name(self) -> str:
+        return place_name(str(self.position), self.trainee)
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.taken, 0)
+
+    @property
+    def state(self) -> str:
+        """'short' below the minimum, 'full' at capacity, otherwise 'ok'."""
+        if self.taken < self.min_people:
+            return "short"
+        if self.taken >= self.capacity:
+            return "full"
+        return "ok"
 
 
-class Slot(models.Model):
+class Slot(PlaceFigures, models.Model):
     """The places of one position on one shift. `taken` counts its assignments,
     so the database itself refuses more people than the capacity.
 
@@ -306,18 +325,6 @@ class Slot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.shift}"
-
-    @property
-    def name(self) -> str:
-        return place_name(str(self.position), self.trainee)
-
-    @property
-    def free(self) -> int:
-        return max(self.capacity - self.taken, 0)
-
-    @property
-    def state(self) -> str:
-        return place_state(self.taken, self.min_people, self.capacity)
 
 
 class Assignment(models.Model):
