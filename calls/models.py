@@ -1106,9 +1106,11 @@ class NoteEnding(models.Model):
                 at = ended.replace(minute=0, second=0, microsecond=0)
                 rows.append((ending_digest(public_id), reader, what, adapt(at), adapt(at + lives)))
         columns = "digest, reader_id, what, at, expires_at"
+        # Five parameters a row, within what the database takes (999 for an old SQLite).
+        per = min(500, (connection.features.max_query_params or 2500) // 5)
         with connection.cursor() as cursor:
-            for first in range(0, len(rows), 500):  # 2,500 parameters: any database takes them
-                chunk = rows[first : first + 500]
+            for first in range(0, len(rows), per):
+                chunk = rows[first : first + per]
                 values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
                 cursor.execute(
                     f"INSERT INTO {cls._meta.db_table} ({columns}) VALUES {values} "  # noqa: S608 - placeholders only

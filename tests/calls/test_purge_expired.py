@@ -83,3 +83,14 @@ def test_the_purge_deletes_notes_without_django_s_collector():
 
 def test_is_a_periodic_command():
     assert ("purge_expired", 300) in settings.PERIODIC_COMMANDS
+
+
+def test_endings_of_many_notes_are_all_recorded_once(responder):
+    """More endings than one statement carries: every one is kept, and telling a
+    reader again changes nothing (they keep what they were told first)."""
+    now = timezone.now()
+    endings = [(f"note-{n}", responder.pk, now) for n in range(450)]
+    NoteEnding.record(endings, NoteEnding.What.EXPIRED)
+    NoteEnding.record(endings[:10], NoteEnding.What.BURNED)
+    assert NoteEnding.objects.filter(reader=responder).count() == 450
+    assert not NoteEnding.objects.filter(what=NoteEnding.What.BURNED).exists()
