@@ -19,6 +19,7 @@ from calls import followup_index, keyring_guard
 from calls.followup_index import Entry
 from calls.models import CallNote
 from calls.unlock import Locked, unlocked_key
+from crisisline.models import shown_name
 from crisisline.paths import path_to
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ SHOWN = 10
 @dataclass(frozen=True)
 class QueuedNote:
     """What the queue prints of a note besides its contents: its address, and its
-    author's id and name (as `User.__str__` names them)."""
+    author's id and name (`shown_name`, as everywhere)."""
 
     public_id: str
     author_id: int
@@ -164,7 +165,7 @@ def follow_ups_for(request: SignedInRequest) -> FollowUpQueue:
             "pk", "public_id", "author_id", "author__display_name", "author__username"
         )
         found = {
-            pk: QueuedNote(public_id, author_id, display_name or username)
+            pk: QueuedNote(public_id, author_id, shown_name(display_name, username))
             for pk, public_id, author_id, display_name, username in rows
         }
         queue.due = [

@@ -26,6 +26,12 @@ from crisisline.numbers import whole_number
 person_deactivated = Signal()
 
 
+def shown_name(display_name: str, username: str) -> str:
+    """How a person is named wherever they are shown (their chosen name, else their
+    username); for people read as plain rows too."""
+    return display_name or username
+
+
 def keyed_hash(purpose: str, value: str) -> str:
     """A keyed, one-way digest: lets us match a value without storing it."""
     key = settings.SECRET_KEY.encode()
@@ -157,7 +163,7 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.display_name or self.username
+        return shown_name(self.display_name, self.username)
 
     @property
     def phone_needs_fixing(self) -> bool:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crisisline.dates import local_date
-from crisisline.models import User
+from crisisline.models import User, shown_name
 from crisisline.skills import HeldSkills, held_skill_spans
 from shifts import places
 from shifts.models import Assignment, PlaceFigures, Position, Shift, Slot, TimeOff
@@ -52,7 +52,7 @@ class Teammate:
     min_rest_hours: int
 
     def __str__(self) -> str:
-        return self.display_name or self.username
+        return shown_name(self.display_name, self.username)
 
 
 @dataclass(slots=True)

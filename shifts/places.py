@@ -483,7 +483,7 @@ class Candidate:
     @property
     def label(self) -> str:
         """The name, then what stands against them: "Sam — time off then"."""
-        name = self.person.display_name or self.person.username
+        name = str(self.person)
         return f"{name} — {'; '.join(self.notes)}" if self.reasons else name
 
 
