@@ -118,6 +118,9 @@ def shown_html(page, response=None) -> str:
             return response.text()
         except Error:  # the browser kept no body (e.g. the page has navigated on)
             pass
+    # A click returns once the next page is committed, not once it has arrived:
+    # read the document only when it is all there.
+    page.wait_for_load_state()
     return page.content()
 
 
