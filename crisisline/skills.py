@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from django.db.models import BooleanField, DateField, Exists, Expression, Q, QuerySet, Value
 from django.db.models import ExpressionWrapper as Wrapped
@@ -100,31 +99,30 @@ class HeldSkills:
         )
 
 
-def held_skill_spans(
-    people: Iterable[int] | QuerySet[Any, int], skill_ids: Collection[int]
-) -> HeldSkills:
-    """When each of `skill_ids` counts for each of `people` (one query; none when
-    no skill is asked about). `people` may be a query of ids (a subquery: a
-    roster's hundreds of people need not be sent back as parameters)."""
+def held_skill_spans(skills: Collection[Skill]) -> HeldSkills:
+    """When each of `skills` counts for each person on the team (one query; none
+    when no skill is asked about). A declared skill counts only if it is a language,
+    so only languages are looked for among the declared ones."""
     held = HeldSkills()
-    if not skill_ids:
+    ids = [skill.pk for skill in skills]
+    if not ids:
         return held
-    ids = people if isinstance(people, QuerySet) else list(people)
-    no_day = Value(None, output_field=DateField())
-    granted = (
-        SkillGrant.objects.filter(person_id__in=ids, skill_id__in=skill_ids, confirmed=True)
+    languages = [skill.pk for skill in skills if skill.kind == Skill.Kind.LANGUAGE]
+    rows = (
+        SkillGrant.objects.filter(skill_id__in=ids, confirmed=True)
         .values_list("person_id", "skill_id", "granted_on", "renew_by")
         .order_by()
     )
-    declared = (
-        User.skills.through.objects.filter(
-            user_id__in=ids, skill_id__in=skill_ids, skill__kind=Skill.Kind.LANGUAGE
+    if languages:
+        no_day = Value(None, output_field=DateField())
+        declared = (
+            User.skills.through.objects.filter(skill_id__in=languages)
+            # django-stubs does not see fields named in an annotate() without a model field.
+            .annotate(first=no_day, last=no_day)  # type: ignore[misc]
+            .values_list("user_id", "skill_id", "first", "last")
+            .order_by()
         )
-        # django-stubs does not see fields named in an annotate() without a model field.
-        .annotate(first=no_day, last=no_day)  # type: ignore[misc]
-        .values_list("user_id", "skill_id", "first", "last")
-        .order_by()
-    )
-    for person_id, skill_id, first, last in granted.union(declared, all=True):
+        rows = rows.union(declared, all=True)
+    for person_id, skill_id, first, last in rows:
         held.spans[(person_id, skill_id)].append((first, last))
     return held

@@ -540,7 +540,6 @@ def load_roster(start: datetime, end: datetime, *, fingerprints: bool = True) ->
     )
     # Everyone on the team, a few hundred short rows: cheaper than finding who is
     # placed (again) or sending hundreds of their ids back as parameters.
-    everyone = User.objects.values_list("pk", flat=True)
     people = {
         row[0]: Teammate(*row)
         for row in User.objects.values_list(
@@ -548,8 +547,8 @@ def load_roster(start: datetime, end: datetime, *, fingerprints: bool = True) ->
         )
     }
     # The same answer the rule for taking a place gets (shifts.places).
-    required = {p.required_skill_id for p in positions.values() if p.required_skill_id}
-    skills = held_skill_spans(everyone, required)
+    required = {p.required_skill for p in positions.values() if p.required_skill is not None}
+    skills = held_skill_spans(required)
     leave = list(
         TimeOff.objects.filter(
             first_day__lte=timezone.localtime(end).date(),
