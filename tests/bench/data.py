@@ -59,7 +59,7 @@ def people(count: int) -> dict[str, User]:
             username=f"p{n}",
             display_name=f"Person {n}",
             pronouns="they/them",
-            phone=f"+1 555 01{n:05d}",
+            phone=f"+155501{n:05d}",  # as the app stores numbers (E.164, crisisline.phones)
             password="!",
             max_shifts_per_month=20,
             min_rest_hours=8,
@@ -89,7 +89,7 @@ def people(count: int) -> dict[str, User]:
         ("responder", "Responder"),
     ]:
         person = User.objects.create_user(
-            username=username, display_name=username.title(), phone="+1 555 0100000"
+            username=username, display_name=username.title(), phone="+15550100000"
         )
         person.groups.set([roles[role], roles["Responder"]])
         person.skills.set(s for s in skills if s.kind == "language")
@@ -113,7 +113,7 @@ def populate(size: str) -> dict:
         defaults={
             "name": "Bench Line",
             "responds_to": "Distress.",
-            "public_phone": "+1 555 0109999",
+            "public_phone": "+15550109999",
         },
     )
     named = people(figures["people"])
@@ -355,7 +355,7 @@ def follow_up_holder(named, pages, summary) -> None:
     from calls.models import CallNote, Notice, NoticeRead
 
     holder = User.objects.create_user(
-        username="holder", password=BENCH_PASSWORD, display_name="Holder", phone="+1 555 0100001"
+        username="holder", password=BENCH_PASSWORD, display_name="Holder", phone="+15550100001"
     )
     holder.groups.add(Group.objects.get(name="Responder"))
     author = named["responder"]
