@@ -562,9 +562,30 @@ def is_public() -> bool:
 
 # --- Revisions: every saved change keeps what the resource said before --------------------
 
-# Fields a revision records and a restore puts back (everything a person edits).
-# Alike ResourceForm.Meta.fields, not the same list: this is what a revision keeps (with
-# referral_ways); the form's is what its screen edits, in the screen's order.
+# Two groups of a resource's fields, in this order wherever they are listed: the revisions
+# below and the edit form's screen (protocols/resource_forms.py).
+SAFETY_FIELDS = [
+    "police",
+    "immigration",
+    "family_policing",
+    "involuntary_holds",
+    "mandated_reporting",
+    "data_collected",
+    "line_note",
+    "line_note_es",
+]
+RELATIONSHIP_FIELDS = [
+    "partner_status",
+    "contact_role",
+    "last_verified",
+    "review_interval_days",
+    "do_not_refer",
+    "do_not_refer_reason",
+    "visibility",
+]
+
+# Fields a revision records and a restore puts back (everything a person edits), in the
+# order of an export's columns; the form lists the rest in its screen's order.
 RECORDED_FIELDS = [
     "name",
     "summary",
@@ -582,21 +603,8 @@ RECORDED_FIELDS = [
     "accessibility",
     "cost",
     "id_required",
-    "police",
-    "immigration",
-    "family_policing",
-    "involuntary_holds",
-    "mandated_reporting",
-    "data_collected",
-    "line_note",
-    "line_note_es",
-    "partner_status",
-    "contact_role",
-    "last_verified",
-    "review_interval_days",
-    "do_not_refer",
-    "do_not_refer_reason",
-    "visibility",
+    *SAFETY_FIELDS,
+    *RELATIONSHIP_FIELDS,
 ]
 
 
