@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Need
+from crisisline.models import single_row
 from protocols import revisions
 from shifts.hours import OpeningStatus, occurrences, status_from
 from shifts.models import WEEKDAYS
@@ -531,11 +532,9 @@ class PublicDirectory(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=Q(id=1),
-                name="public_directory_single_row",
-                violation_error_message=_("The line has one public directory setting."),
-            ),
+            single_row(
+                "public_directory_single_row", _("The line has one public directory setting.")
+            )
         ]
 
     def __str__(self) -> str:
