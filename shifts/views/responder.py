@@ -443,6 +443,7 @@ def new_feed(request: SignedInRequest) -> HttpResponse:
 @role_required("respond")
 @require_http_methods(["GET", "POST"])
 def revoke_feed(request: SignedInRequest) -> HttpResponse:
+    # Asked like withdraw_swap, but no place changes: nothing to attempt, the link just goes.
     if request.method != "POST":
         return ask_first(
             request,
