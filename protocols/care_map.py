@@ -634,7 +634,8 @@ class ResourceRevision(revisions.RevisionBase):
 
     class Meta:
         ordering = ["resource", "-number"]
-        # Constraints like Resource's above, other rules: one number per revision, from 1.
+        # Revision's rules (protocols.models) under this table's own names, which the
+        # migrations hold: one number per revision, from 1.
         constraints = [
             models.UniqueConstraint(
                 fields=["resource", "number"],
