@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calls import keyring
+from crisisline.models import single_row
 
 logger = logging.getLogger(__name__)
 
@@ -44,15 +45,12 @@ class KeyringRecord(models.Model):
     keyring_created_at = models.DateTimeField(null=True, blank=True)
     high_water = models.DateTimeField(null=True, blank=True)
 
-    # Single row like RetentionPolicy (calls.models), each with its own constraint name.
     class Meta:
         app_label = "calls"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(id=1),
-                name="keyring_record_is_single_row",
-                violation_error_message=_("There is only one keyring record for this line."),
-            ),
+            single_row(
+                "keyring_record_is_single_row", _("There is only one keyring record for this line.")
+            )
         ]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from calls import envelope, keyring, keyring_guard, sealing
 from calls.keyring_guard import KeyringRecord  # noqa: F401 - its model lives there
-from crisisline.models import keyed_hash
+from crisisline.models import keyed_hash, single_row
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -109,12 +109,9 @@ class RetentionPolicy(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=Q(id=1),
-                name="retention_policy_is_single_row",
-                violation_error_message=_(
-                    "There is only one retention policy: change it instead of adding another."
-                ),
+            single_row(
+                "retention_policy_is_single_row",
+                _("There is only one retention policy: change it instead of adding another."),
             ),
             models.CheckConstraint(
                 condition=Q(default_hours__gte=1),

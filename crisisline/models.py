@@ -32,6 +32,14 @@ def shown_name(display_name: str, username: str) -> str:
     return display_name or username
 
 
+def single_row(name: str, message: Any) -> models.CheckConstraint:
+    """The constraint of a settings table that holds one row (id 1), read and
+    changed in place: `message` is what someone adding a second is told."""
+    return models.CheckConstraint(
+        condition=models.Q(id=1), name=name, violation_error_message=message
+    )
+
+
 def keyed_hash(purpose: str, value: str) -> str:
     """A keyed, one-way digest: lets us match a value without storing it."""
     key = settings.SECRET_KEY.encode()
@@ -557,13 +565,10 @@ class Line(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(id=1),
-                name="line_is_single_row",
-                violation_error_message=_(
-                    "There is only one line: change its settings instead of adding another."
-                ),
-            ),
+            single_row(
+                "line_is_single_row",
+                _("There is only one line: change its settings instead of adding another."),
+            )
         ]
 
     def __str__(self) -> str:

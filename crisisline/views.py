@@ -34,7 +34,7 @@ from calls import keyring_guard
 from calls.followups import aftercare_context, follow_ups_for, no_store_if_shown
 from crisisline import periodic, throttle, twofactor
 from crisisline.binding import posted
-from crisisline.confirm import Confirmation, ask_first, delete_after_asking
+from crisisline.confirm import Confirmation, delete_after_asking
 from crisisline.forms import (
     AcceptInvitationForm,
     GrantForm,
@@ -415,16 +415,9 @@ def remove_skill(request: SignedInRequest, pk: int, grant_pk: int) -> HttpRespon
     grant = get_object_or_404(
         SkillGrant.objects.select_related("skill", "person"), pk=grant_pk, person_id=pk
     )
-    if request.method == "POST":
-        grant.delete()
-        messages.success(
-            request,
-            _("%(skill)s removed from %(name)s. It no longer counts for their places.")
-            % {"skill": grant.skill, "name": grant.person},
-        )
-        return redirect("person_skills", pk=pk)
-    return ask_first(
+    return delete_after_asking(
         request,
+        grant,
         Confirmation(
             question=_("Remove %(skill)s from %(name)s?")
             % {"skill": grant.skill, "name": grant.person.display_name},
@@ -436,6 +429,8 @@ def remove_skill(request: SignedInRequest, pk: int, grant_pk: int) -> HttpRespon
             action=_("Remove"),
             back=reverse("person_skills", args=[pk]),
         ),
+        _("%(skill)s removed from %(name)s. It no longer counts for their places.")
+        % {"skill": grant.skill, "name": grant.person},
     )
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Need
+from crisisline.models import single_row
 from protocols import revisions
 from shifts.hours import OpeningStatus, occurrences, status_from
 from shifts.models import WEEKDAYS
@@ -531,11 +532,9 @@ class PublicDirectory(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=Q(id=1),
-                name="public_directory_single_row",
-                violation_error_message=_("The line has one public directory setting."),
-            ),
+            single_row(
+                "public_directory_single_row", _("The line has one public directory setting.")
+            )
         ]
 
     def __str__(self) -> str:
@@ -562,9 +561,30 @@ def is_public() -> bool:
 
 # --- Revisions: every saved change keeps what the resource said before --------------------
 
-# Fields a revision records and a restore puts back (everything a person edits).
-# Alike ResourceForm.Meta.fields, not the same list: this is what a revision keeps (with
-# referral_ways); the form's is what its screen edits, in the screen's order.
+# Two groups of a resource's fields, in this order wherever they are listed: the revisions
+# below and the edit form's screen (protocols/resource_forms.py).
+SAFETY_FIELDS = [
+    "police",
+    "immigration",
+    "family_policing",
+    "involuntary_holds",
+    "mandated_reporting",
+    "data_collected",
+    "line_note",
+    "line_note_es",
+]
+RELATIONSHIP_FIELDS = [
+    "partner_status",
+    "contact_role",
+    "last_verified",
+    "review_interval_days",
+    "do_not_refer",
+    "do_not_refer_reason",
+    "visibility",
+]
+
+# Fields a revision records and a restore puts back (everything a person edits), in the
+# order of an export's columns; the form lists the rest in its screen's order.
 RECORDED_FIELDS = [
     "name",
     "summary",
@@ -582,21 +602,8 @@ RECORDED_FIELDS = [
     "accessibility",
     "cost",
     "id_required",
-    "police",
-    "immigration",
-    "family_policing",
-    "involuntary_holds",
-    "mandated_reporting",
-    "data_collected",
-    "line_note",
-    "line_note_es",
-    "partner_status",
-    "contact_role",
-    "last_verified",
-    "review_interval_days",
-    "do_not_refer",
-    "do_not_refer_reason",
-    "visibility",
+    *SAFETY_FIELDS,
+    *RELATIONSHIP_FIELDS,
 ]
 
 
@@ -627,7 +634,8 @@ class ResourceRevision(revisions.RevisionBase):
 
     class Meta:
         ordering = ["resource", "-number"]
-        # Constraints like Resource's above, other rules: one number per revision, from 1.
+        # Revision's rules (protocols.models) under this table's own names, which the
+        # migrations hold: one number per revision, from 1.
         constraints = [
             models.UniqueConstraint(
                 fields=["resource", "number"],

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from calls.models import Need
 from crisisline.phones import clean_phone
-from protocols.care_map import Referral, Resource
+from protocols.care_map import RELATIONSHIP_FIELDS, SAFETY_FIELDS, Referral, Resource
 from protocols.resource_bundle import Planned
 from shifts.models import WEEKDAYS
 
@@ -63,6 +63,21 @@ else:
     _ResourceForm = forms.ModelForm
 
 
+# The rest of the resource's fields in the screen's groups (ResourceForm.groups).
+_OFFER = ["name", "slug", "summary", "summary_es"]
+_REACHING = ["phone", "text_number", "how_to_reach", "how_to_reach_es"]
+_REACHING_MORE = [
+    "area",
+    "eligibility",
+    "eligibility_es",
+    "cost",
+    "id_required",
+    "speaks_spanish",
+    "other_languages",
+    "accessibility",
+]
+
+
 class ResourceForm(_ResourceForm):
     needs = forms.MultipleChoiceField(
         label=gettext_lazy("What they help with"),
@@ -82,39 +97,9 @@ class ResourceForm(_ResourceForm):
 
     class Meta:
         model = Resource
-        fields = [
-            "name",
-            "slug",
-            "summary",
-            "summary_es",
-            "phone",
-            "text_number",
-            "how_to_reach",
-            "how_to_reach_es",
-            "area",
-            "eligibility",
-            "eligibility_es",
-            "cost",
-            "id_required",
-            "speaks_spanish",
-            "other_languages",
-            "accessibility",
-            "police",
-            "immigration",
-            "family_policing",
-            "involuntary_holds",
-            "mandated_reporting",
-            "data_collected",
-            "line_note",
-            "line_note_es",
-            "partner_status",
-            "contact_role",
-            "last_verified",
-            "review_interval_days",
-            "do_not_refer",
-            "do_not_refer_reason",
-            "visibility",
-        ]
+        # The groups' model fields, less the form's own; in this order (reaching before
+        # safety) the list of errors above the form names them.
+        fields = [*_OFFER, *_REACHING, *_REACHING_MORE, *SAFETY_FIELDS, *RELATIONSHIP_FIELDS]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "summary_es": forms.Textarea(attrs={"rows": 3}),
@@ -157,56 +142,14 @@ class ResourceForm(_ResourceForm):
         """The form's fieldsets, in order: (legend, fields)."""
         return [
             (str(legend), [self[name] for name in names])
-            # The same names as Meta.fields, grouped under legends: the screen's layout.
             for legend, names in [
-                (
-                    gettext_lazy("What they offer"),
-                    ["name", "slug", "summary", "summary_es", "needs"],
-                ),
-                (
-                    gettext_lazy("Safety profile"),
-                    [
-                        "police",
-                        "immigration",
-                        "family_policing",
-                        "involuntary_holds",
-                        "mandated_reporting",
-                        "data_collected",
-                        "line_note",
-                        "line_note_es",
-                    ],
-                ),
-                (
-                    gettext_lazy("Reaching them"),
-                    [
-                        "phone",
-                        "text_number",
-                        "how_to_reach",
-                        "how_to_reach_es",
-                        "referral_ways",
-                        "area",
-                        "eligibility",
-                        "eligibility_es",
-                        "cost",
-                        "id_required",
-                        "speaks_spanish",
-                        "other_languages",
-                        "accessibility",
-                    ],
-                ),
+                (gettext_lazy("What they offer"), [*_OFFER, "needs"]),
+                (gettext_lazy("Safety profile"), SAFETY_FIELDS),
+                (gettext_lazy("Reaching them"), [*_REACHING, "referral_ways", *_REACHING_MORE]),
                 (gettext_lazy("Hours"), self.day_fields),
                 (
                     gettext_lazy("Relationship and visibility"),
-                    [
-                        "partner_status",
-                        "contact_role",
-                        "last_verified",
-                        "review_interval_days",
-                        "do_not_refer",
-                        "do_not_refer_reason",
-                        "visibility",
-                        "summary_of_change",
-                    ],
+                    [*RELATIONSHIP_FIELDS, "summary_of_change"],
                 ),
             ]
         ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crisisline.i18n import in_reading_language
-from crisisline.models import Skill, User, keyed_hash
+from crisisline.models import Skill, User, keyed_hash, single_row
 
 if TYPE_CHECKING:
     from shifts.coverage import Place, Problem
@@ -466,13 +466,10 @@ class RosterRules(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=Q(id=1),
-                name="roster_rules_single_row",
-                violation_error_message=_(
-                    "There is only one set of roster rules: change them instead of adding more."
-                ),
-            ),
+            single_row(
+                "roster_rules_single_row",
+                _("There is only one set of roster rules: change them instead of adding more."),
+            )
         ]
 
     def __str__(self) -> str:

@@ -45,7 +45,7 @@ from shifts.models import (
     local_day_bounds,
     shifts_during_time_off,
 )
-from shifts.views.common import attempt, back, member_required, week_from
+from shifts.views.common import attempt, attempt_after_asking, back, member_required, week_from
 
 # --- On call now -----------------------------------------------------------------
 
@@ -271,42 +271,25 @@ def _place(assignment: Assignment) -> dict[str, str]:
 @_gone_on
 def release(request: SignedInRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
-    if request.method != "POST":
-        return ask_first(
-            request,
-            Confirmation(
-                question=_("Release your place as %(position)s on %(when)s?") % _place(assignment),
-                explain=_("It goes back to the team, open for anyone to claim."),
-                action=_("Release"),
-                back=reverse("shifts:mine"),
-            ),
-        )
-    attempt(
+    return attempt_after_asking(
         request,
+        Confirmation(
+            question=_("Release your place as %(position)s on %(when)s?") % _place(assignment),
+            explain=_("It goes back to the team, open for anyone to claim."),
+            action=_("Release"),
+            back=reverse("shifts:mine"),
+        ),
         lambda: places.release(assignment),
         lambda _none: _("Released. The place is open for others again."),
     )
-    return redirect("shifts:mine")
 
 
 @role_required("respond")
 @require_http_methods(["GET", "POST"])
 @_gone_on
 def cant_make_it(request: SignedInRequest, pk: int) -> HttpResponse:
-    # Asked like release above, but it does more: the place turns urgent and teammates hear.
+    # Asked like release, with its own words and change: the place turns urgent, teammates hear.
     assignment = _my_assignment(request, pk)
-    if request.method != "POST":
-        return ask_first(
-            request,
-            Confirmation(
-                question=_("Give up your place as %(position)s on %(when)s?") % _place(assignment),
-                explain=_(
-                    "It stops being yours at once and is shown as urgent to qualified teammates."
-                ),
-                action=_("I can't make it"),
-                back=reverse("shifts:mine"),
-            ),
-        )
 
     def thanks(outcome: tuple[Slot, int]) -> str:
         sent = outcome[1]
@@ -314,8 +297,19 @@ def cant_make_it(request: SignedInRequest, pk: int) -> HttpResponse:
             "Thank you for saying so. Your place is now shown first to qualified teammates."
         ) + (" " + _("%(count)s teammates were emailed.") % {"count": sent} if sent else "")
 
-    attempt(request, lambda: places.cant_make_it(assignment, places.places_url(request)), thanks)
-    return redirect("shifts:mine")
+    return attempt_after_asking(
+        request,
+        Confirmation(
+            question=_("Give up your place as %(position)s on %(when)s?") % _place(assignment),
+            explain=_(
+                "It stops being yours at once and is shown as urgent to qualified teammates."
+            ),
+            action=_("I can't make it"),
+            back=reverse("shifts:mine"),
+        ),
+        lambda: places.cant_make_it(assignment, places.places_url(request)),
+        thanks,
+    )
 
 
 @role_required("respond")
@@ -335,22 +329,17 @@ def offer_swap(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def withdraw_swap(request: SignedInRequest, pk: int) -> HttpResponse:
     get_object_or_404(SwapOffer, pk=pk, offered_by=request.user)
-    if request.method != "POST":
-        return ask_first(
-            request,
-            Confirmation(
-                question=_("Withdraw your swap offer?"),
-                explain=_("Teammates can no longer take it; the shift stays yours."),
-                action=_("Withdraw the offer"),
-                back=reverse("shifts:mine"),
-            ),
-        )
-    attempt(
+    return attempt_after_asking(
         request,
+        Confirmation(
+            question=_("Withdraw your swap offer?"),
+            explain=_("Teammates can no longer take it; the shift stays yours."),
+            action=_("Withdraw the offer"),
+            back=reverse("shifts:mine"),
+        ),
         lambda: places.withdraw_swap(pk, request.user),
         lambda _offer: _("Swap offer withdrawn."),
     )
-    return redirect("shifts:mine")
 
 
 @role_required("respond")
@@ -454,6 +443,7 @@ def new_feed(request: SignedInRequest) -> HttpResponse:
 @role_required("respond")
 @require_http_methods(["GET", "POST"])
 def revoke_feed(request: SignedInRequest) -> HttpResponse:
+    # Asked like withdraw_swap, but no place changes: nothing to attempt, the link just goes.
     if request.method != "POST":
         return ask_first(
             request,
