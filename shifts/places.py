@@ -387,10 +387,12 @@ def _place_fields(path: str = "") -> list[str | Combinable]:
     ]
 
 
-def _weighed(
-    who: Standing, rows: list[tuple[Place, Facts]], now: datetime
-) -> list[tuple[Place, list[Reason]]]:
-    return [(place, reasons_against(who, place, facts, now)) for place, facts in rows]
+def _takeable(
+    person: User, who: Standing | None, rows: list[tuple[Place, Facts]], now: datetime
+) -> list[Place]:
+    """The places among `rows` (in their order) that nothing stands against for `person`."""
+    who = who or standing_of(person, reach_back(now))
+    return [place for place, facts in rows if not reasons_against(who, place, facts, now)]
 
 
 def _place(head: Sequence[Any], free: int, **extra: Any) -> Place:
@@ -430,20 +432,14 @@ def places_open_to(
 ) -> list[Place]:
     """The places among `slots` (in their order) that `person` may take; three
     queries, or two when their standing is given."""
-    who = who or standing_of(person, reach_back(now))
-    return [
-        place for place, reasons in _weighed(who, _slot_rows(slots, person), now) if not reasons
-    ]
+    return _takeable(person, who, _slot_rows(slots, person), now)
 
 
 def swaps_open_to(
     person: User, offers: QuerySet[SwapOffer], now: datetime, who: Standing | None = None
 ) -> list[Place]:
-    """The offered places among `offers` that `person` may take."""
-    who = who or standing_of(person, reach_back(now))
-    return [
-        place for place, reasons in _weighed(who, _swap_rows(offers, person), now) if not reasons
-    ]
+    """The offered places among `offers` that `person` may take (as `places_open_to`)."""
+    return _takeable(person, who, _swap_rows(offers, person), now)
 
 
 def why_not(person: User, slot_id: int, now: datetime | None = None) -> list[Reason]:
