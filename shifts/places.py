@@ -442,24 +442,29 @@ def swaps_open_to(
     return _takeable(person, who, _swap_rows(offers, person), now)
 
 
+def _reasons_against_one(
+    person: User, rows: list[tuple[Place, Facts]], gone: str, now: datetime | None
+) -> list[Reason]:
+    """What stands against `person` taking the one place in `rows` (`gone`: the
+    refusal when it is not there any more)."""
+    if not rows:
+        raise PlaceError(gone)
+    place, facts = rows[0]
+    who = standing_of(person, reach_back(place.start))
+    return reasons_against(who, place, facts, now or timezone.now())
+
+
 def why_not(person: User, slot_id: int, now: datetime | None = None) -> list[Reason]:
     """Why `person` may not take the place `slot_id` (empty: they may)."""
-    now = now or timezone.now()
     rows = _slot_rows(Slot.objects.filter(pk=slot_id), person)
-    if not rows:
-        raise PlaceError(_("This place no longer exists."))
-    place, facts = rows[0]
-    return reasons_against(standing_of(person, reach_back(place.start)), place, facts, now)
+    return _reasons_against_one(person, rows, _("This place no longer exists."), now)
 
 
 def why_not_swap(person: User, offer_id: int, now: datetime | None = None) -> list[Reason]:
     """Why `person` may not take the place offered as `offer_id` (empty: they may)."""
-    now = now or timezone.now()
     rows = _swap_rows(SwapOffer.objects.filter(pk=offer_id), person)
-    if not rows:
-        raise PlaceError(_("Sorry, this swap was just taken or withdrawn."))
-    place, facts = rows[0]
-    return reasons_against(standing_of(person, reach_back(place.start)), place, facts, now)
+    gone = _("Sorry, this swap was just taken or withdrawn.")
+    return _reasons_against_one(person, rows, gone, now)
 
 
 @dataclass
