@@ -35,28 +35,58 @@ def _missing(what: str) -> None:
     pytest.skip(message)
 
 
-class HtmlChecker:
-    """The Nu Html Checker as a local HTTP service: one JVM for the whole run."""
+# Under pytest-xdist the main process starts one checker for every worker as the
+# run begins (tests/conftest.py) and tells them its port here.
+PORT_VARIABLE = "HTML_CHECKER_PORT"
 
-    def __init__(self) -> None:
-        if not VNU.exists() or not shutil.which("java"):
-            _missing("vnu-jar")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.process = subprocess.Popen(
-            [
-                "java",
-                *JVM_OPTIONS,
-                "-Dnu.validator.servlet.bind-address=127.0.0.1",
-                "-cp",
-                str(VNU),
-                "nu.validator.servlet.Main",
-                str(self.port),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+
+def html_checker_available() -> bool:
+    return VNU.exists() and shutil.which("java") is not None
+
+
+def start_html_checker() -> tuple[int, subprocess.Popen]:
+    """Start the checker's JVM and return at once: it takes seconds to answer."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            "java",
+            *JVM_OPTIONS,
+            "-Dnu.validator.servlet.bind-address=127.0.0.1",
+            "-cp",
+            str(VNU),
+            "nu.validator.servlet.Main",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return port, process
+
+
+def stop_html_checker(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+class HtmlChecker:
+    """The Nu Html Checker as a local HTTP service: one JVM for the whole run.
+
+    Without `port`, starts its own (and `close` stops it); with one, checks through
+    the checker already started there."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.process: subprocess.Popen | None = None
+        if port is None:
+            if not html_checker_available():
+                _missing("vnu-jar")
+            port, self.process = start_html_checker()
+        self.port = port
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -81,8 +111,8 @@ class HtmlChecker:
         ]
 
     def close(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
+        if self.process is not None:
+            stop_html_checker(self.process)
 
 
 @functools.cache
