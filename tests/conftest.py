@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,34 @@ def pytest_configure(config: pytest.Config) -> None:
     # main process, before any worker (pytest -n) starts reading them.
     if not hasattr(config, "workerinput"):
         compile_catalogs(Path(__file__).resolve().parent.parent)
+        _share_one_html_checker(config)
+
+
+def _share_one_html_checker(config: pytest.Config) -> None:
+    """With workers (pytest -n) and browser tests among the paths asked for, start
+    the HTML checker (tests/browser/audit.py) once, for every worker, now: its JVM's
+    seconds of start-up pass while the workers collect and make their databases."""
+    from tests.browser.audit import (
+        PORT_VARIABLE,
+        html_checker_available,
+        start_html_checker,
+        stop_html_checker,
+    )
+
+    if not config.getoption("numprocesses", default=None) or PORT_VARIABLE in os.environ:
+        return
+    if "not browser" in (config.option.markexpr or ""):
+        return
+    browser = Path(__file__).resolve().parent / "browser"
+    here = config.invocation_params.dir
+    asked = [(here / arg.split("::")[0]).resolve() for arg in config.args]
+    if not any(browser.is_relative_to(p) or p.is_relative_to(browser) for p in asked):
+        return
+    if not html_checker_available():
+        return  # the browser tests say so themselves
+    port, process = start_html_checker()
+    os.environ[PORT_VARIABLE] = str(port)  # the workers, started after this, inherit it
+    config.add_cleanup(lambda: stop_html_checker(process))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -2,6 +2,8 @@
 
 The everyday run (`make test`) tries a tenth of the examples; CI's PostgreSQL pass
 sets THOROUGH_TESTS=1 and tries them all. Both runs try different examples each time.
+Every test that does less in the everyday run is marked `thorough`: `pytest -m thorough`
+with THOROUGH_TESTS=1 runs just those, in full.
 """
 
 from __future__ import annotations

@@ -396,6 +396,7 @@ def rejected(response) -> bool:
     return any(form.is_bound and form.errors for form in forms)
 
 
+@pytest.mark.thorough
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.id)
 def test_posting_nonsense_never_breaks_and_refusals_change_nothing(
     route: FormRoute, world: World
@@ -505,6 +506,7 @@ QUERIES = [
 ]
 
 
+@pytest.mark.thorough
 @pytest.mark.parametrize("route", QUERIES, ids=lambda r: r.name)
 def test_nonsense_in_the_query_string_never_breaks_a_page(route: FormRoute, world: World) -> None:
     url = url_of(route, world)
@@ -596,6 +598,7 @@ def hostile_bundle_file(draw) -> tuple[str, str]:
     return "trees/a-tree.yaml", f"{front}\ntree:\n  start: {bad}\n  nodes: []\n"
 
 
+@pytest.mark.thorough
 def test_hostile_yaml_in_a_bundle_is_refused_quickly(world: World) -> None:
     """Anchors and aliases, deep nesting, lists where text belongs, digits
     outside ASCII, numbers too long to read: a clear refusal in under a second."""

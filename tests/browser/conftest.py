@@ -51,9 +51,10 @@ def chromium() -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def html_checker():
-    from tests.browser.audit import HtmlChecker
+    from tests.browser.audit import PORT_VARIABLE, HtmlChecker
 
-    checker = HtmlChecker()
+    shared = os.environ.get(PORT_VARIABLE)  # started by the main process (tests/conftest.py)
+    checker = HtmlChecker(int(shared)) if shared else HtmlChecker()
     yield checker
     checker.close()
 

@@ -273,6 +273,7 @@ def test_the_dashboard_keeps_its_query_count_with_many_follow_ups_and_notices(re
 MANY = 999 if THOROUGH else 199
 
 
+@pytest.mark.thorough
 def test_oncall_keeps_its_query_count_with_hundreds_of_follow_ups_and_fifty_notices(
     responder, mate, monkeypatch
 ):

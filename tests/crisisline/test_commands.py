@@ -70,6 +70,7 @@ def test_demo_refuses_without_debug(settings):
     assert not User.objects.exists()
 
 
+@pytest.mark.thorough
 @pytest.mark.django_db
 def test_demo_creates_the_three_sign_ins_and_is_repeatable(settings, short_demo_roster):
     settings.DEBUG = True

@@ -76,6 +76,7 @@ def test_every_marked_string_has_spanish(tmp_path):
     assert not missing, "\n".join(missing)
 
 
+@pytest.mark.thorough
 def test_demo_positions_and_skills_have_spanish_names(db, settings, short_demo_roster):
     settings.DEBUG = True
     call_command("load_demo", stdout=StringIO())

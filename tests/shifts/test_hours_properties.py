@@ -115,6 +115,7 @@ def check_wall_clock(instant: datetime, intended: datetime, zone: ZoneInfo) -> N
         assert at_jump(instant, zone)
 
 
+@pytest.mark.thorough
 @settings(max_examples=examples(300), deadline=None)
 @given(**TWO_WINDOWS, block_hours=st.sampled_from([None, 1, 2, 3, 4, 6]))
 def test_generated_shifts_keep_wall_clock_times_without_gaps_or_overlaps(
@@ -147,6 +148,7 @@ def test_generated_shifts_keep_wall_clock_times_without_gaps_or_overlaps(
         assert later.start == earlier.end
 
 
+@pytest.mark.thorough
 @settings(max_examples=examples(300), deadline=None)
 @given(zone_name=st.sampled_from(ZONES), day=days, start=times, end=times)
 def test_a_window_has_its_true_length(zone_name, day, start, end):
@@ -182,6 +184,7 @@ def test_windows_across_a_change_are_an_hour_longer_or_shorter(zone_name, day, s
     assert occurrence.end - occurrence.start == timedelta(hours=hours)
 
 
+@pytest.mark.thorough
 @pytest.mark.django_db
 @settings(max_examples=examples(150), deadline=None)
 @given(**TWO_WINDOWS, block_hours=st.sampled_from([None, 2, 3, 4, 6, 8, 12]))
