@@ -14,11 +14,14 @@ A view uses it like this:
     if request.method != "POST":
         return ask_first(request, Confirmation(question=…, action=…, back=…))
 
-and a view whose action is only to delete one row: `delete_after_asking(…)`.
+or, when going back where "Keep it" would is all that follows the action,
+`act_after_asking(…)`; a view whose action is only to delete one row:
+`delete_after_asking(…)`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -76,12 +79,24 @@ def ask_first(request: HttpRequest, confirmation: Confirmation) -> HttpResponse:
     return render(request, "confirm.html", context)
 
 
+def act_after_asking(
+    request: HttpRequest, confirmation: Confirmation, act: Callable[[], object]
+) -> HttpResponse:
+    """GET asks; POST does `act` (which tells the person how it went) and goes back
+    where "Keep it" would."""
+    if request.method != "POST":
+        return ask_first(request, confirmation)
+    act()
+    return redirect(confirmation.back)
+
+
 def delete_after_asking(
     request: HttpRequest, row: Model, confirmation: Confirmation, done: str
 ) -> HttpResponse:
     """GET asks; POST deletes `row`, says `done` and goes back where "Keep it" would."""
-    if request.method != "POST":
-        return ask_first(request, confirmation)
-    row.delete()
-    messages.success(request, done)
-    return redirect(confirmation.back)
+
+    def delete() -> None:
+        row.delete()
+        messages.success(request, done)
+
+    return act_after_asking(request, confirmation, delete)

@@ -12,12 +12,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from crisisline.confirm import Confirmation, ask_first
+from crisisline.confirm import Confirmation, act_after_asking
 from crisisline.roles import can
 from shifts import places
 
@@ -58,10 +57,7 @@ def attempt_after_asking(
 ) -> HttpResponse:
     """GET asks; POST attempts the change (as `attempt`) and goes back where "Keep
     it" would."""
-    if request.method != "POST":
-        return ask_first(request, confirmation)
-    attempt(request, action, success)
-    return redirect(confirmation.back)
+    return act_after_asking(request, confirmation, lambda: attempt(request, action, success))
 
 
 def back(request: HttpRequest, default: str, default_url: str | None = None) -> str:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calls.briefing import briefing_for
 from calls.followups import aftercare_context, field_context, follow_ups_for, no_store_if_shown
 from crisisline.binding import posted
-from crisisline.confirm import Confirmation, ask_first, delete_after_asking
+from crisisline.confirm import Confirmation, act_after_asking, delete_after_asking
 from crisisline.models import User
 from crisisline.roles import SignedInRequest, role_required
 from shifts import oncall as oncall_board
@@ -443,17 +443,17 @@ def new_feed(request: SignedInRequest) -> HttpResponse:
 @role_required("respond")
 @require_http_methods(["GET", "POST"])
 def revoke_feed(request: SignedInRequest) -> HttpResponse:
-    # Asked like withdraw_swap, but no place changes: nothing to attempt, the link just goes.
-    if request.method != "POST":
-        return ask_first(
-            request,
-            Confirmation(
-                question=_("Turn your calendar link off?"),
-                explain=_("Calendars that use it stop showing your shifts."),
-                action=_("Turn the link off"),
-                back=reverse("shifts:preferences"),
-            ),
-        )
-    ShiftPreferences.of(request.user).revoke_feed()
-    messages.success(request, _("Your calendar link no longer works."))
-    return redirect("shifts:preferences")
+    def revoke() -> None:
+        ShiftPreferences.of(request.user).revoke_feed()
+        messages.success(request, _("Your calendar link no longer works."))
+
+    return act_after_asking(
+        request,
+        Confirmation(
+            question=_("Turn your calendar link off?"),
+            explain=_("Calendars that use it stop showing your shifts."),
+            action=_("Turn the link off"),
+            back=reverse("shifts:preferences"),
+        ),
+        revoke,
+    )
