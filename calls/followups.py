@@ -229,8 +229,16 @@ def aftercare_context(
         "check_out_shift": check_out,
         "check_out_asked": True,  # not again atop the page (base.html)
         "aftercare_requests": list(requests_for(request.user)),
-        "notices": unread_notices(request.user) if responds else [],
+        **_notices(unread_notices(request.user) if responds else []),
     }
+
+
+# The notices shown open atop /oncall/ and the dashboard; the rest are folded below them.
+NOTICES_SHOWN = 3
+
+
+def _notices(unread: list[UnreadNotice]) -> dict[str, list[UnreadNotice]]:
+    return {"notices": unread[:NOTICES_SHOWN], "more_notices": unread[NOTICES_SHOWN:]}
 
 
 def field_context(request: SignedInRequest, now: Any) -> dict[str, object]:

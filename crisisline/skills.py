@@ -17,10 +17,9 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from django.db.models import BooleanField, DateField, Exists, Expression, Q, QuerySet, Value
-from django.db.models import ExpressionWrapper as Wrapped
-from django.db.models.expressions import Combinable
+from django.db.models import DateField, Q, QuerySet, Value
 from django.utils import timezone
 
 from crisisline.models import Skill, SkillGrant, User
@@ -72,17 +71,6 @@ def holding(skill_id: int, on: date | None = None) -> Q:
     return Q(pk__in=granted) | Q(pk__in=declared)
 
 
-def holds_on(person: User, skill: Combinable, on: Expression) -> Wrapped[Q]:
-    """A true/false expression: does the skill `skill` (e.g. an OuterRef to a
-    position's required skill) count for `person` on the day `on` (e.g. a shift's
-    local start date)? held_skills' rule, for many places in one query."""
-    granted = SkillGrant.objects.filter(person=person, skill_id=skill).counting_on(on)
-    declared = User.skills.through.objects.filter(
-        user_id=person.pk, skill_id=skill, skill__kind=Skill.Kind.LANGUAGE
-    )
-    return Wrapped(Q(Exists(granted)) | Q(Exists(declared)), output_field=BooleanField())
-
-
 @dataclass
 class HeldSkills:
     """For many people and days at once: from when to when each skill counts for
@@ -103,26 +91,40 @@ def held_skill_spans(skills: Collection[Skill]) -> HeldSkills:
     """When each of `skills` counts for each person on the team (one query; none
     when no skill is asked about). A declared skill counts only if it is a language,
     so only languages are looked for among the declared ones."""
-    held = HeldSkills()
     ids = [skill.pk for skill in skills]
     if not ids:
-        return held
+        return HeldSkills()
     languages = [skill.pk for skill in skills if skill.kind == Skill.Kind.LANGUAGE]
+    declared = User.skills.through.objects.filter(skill_id__in=languages) if languages else None
+    return _spans(SkillGrant.objects.filter(skill_id__in=ids), declared)
+
+
+def skill_spans_of(person: User) -> HeldSkills:
+    """When each of `person`'s skills counts (held_skill_spans for one person, all
+    their skills; one query)."""
+    declared = User.skills.through.objects.filter(
+        user_id=person.pk, skill__kind=Skill.Kind.LANGUAGE
+    )
+    return _spans(SkillGrant.objects.filter(person=person), declared)
+
+
+def _spans(grants: QuerySet[SkillGrant], declared: QuerySet[Any] | None) -> HeldSkills:
+    """When each skill counts for each holder: the confirmed `grants` from the day
+    granted until renewal, and the `declared` languages always (one query)."""
     rows = (
-        SkillGrant.objects.filter(skill_id__in=ids, confirmed=True)
+        grants.filter(confirmed=True)
         .values_list("person_id", "skill_id", "granted_on", "renew_by")
         .order_by()
     )
-    if languages:
+    if declared is not None:
         no_day = Value(None, output_field=DateField())
-        declared = (
-            User.skills.through.objects.filter(skill_id__in=languages)
-            # django-stubs does not see fields named in an annotate() without a model field.
-            .annotate(first=no_day, last=no_day)  # type: ignore[misc]
+        languages = (
+            declared.annotate(first=no_day, last=no_day)
             .values_list("user_id", "skill_id", "first", "last")
             .order_by()
         )
-        rows = rows.union(declared, all=True)
+        rows = rows.union(languages, all=True)
+    held = HeldSkills()
     for person_id, skill_id, first, last in rows:
         held.spans[(person_id, skill_id)].append((first, last))
     return held

@@ -123,7 +123,7 @@ def your_shifts(who: places.Standing, now: datetime) -> list[YourShift]:
 
 def open_places_for(person: User, now: datetime, who: places.Standing) -> list[OpenPlace]:
     """A few places `person` may take (shifts.places decides): urgent ones first,
-    then the soonest this week. One query."""
+    then the soonest this week. Four queries (`places.places_open_to`)."""
     slots = (
         Slot.objects.open()
         .upcoming(now)

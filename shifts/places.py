@@ -16,16 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.db.models import (
-    DateTimeField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    QuerySet,
-)
+from django.db.models import F, QuerySet
 from django.db.models.expressions import Combinable
-from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -38,8 +30,8 @@ from crisisline.dates import local_date
 from crisisline.i18n import language_of, name_in_reading_language
 from crisisline.models import User
 from crisisline.roles import can, holders_of
+from crisisline.skills import HeldSkills, skill_spans_of
 from crisisline.skills import held_skill_ids as skills_held_by
-from crisisline.skills import holds_on
 from shifts.models import (
     Assignment,
     GivenUp,
@@ -345,30 +337,6 @@ def reach_back(start: datetime) -> datetime:
     return _month_start(start) - MAX_REST
 
 
-def _annotated(rows: QuerySet[Any], person: User, slot: str) -> QuerySet[Any]:
-    """`rows` (slots, or swap offers with `slot` their path to the slot) with what
-    is known of `person` and each place: the skill, time off, giving it up."""
-    start, end = (
-        ExpressionWrapper(OuterRef(f"{slot}shift__{name}"), output_field=DateTimeField())
-        for name in ("start", "end")
-    )
-    zone = timezone.get_default_timezone()
-    # The local days the shift touches, read as TimeOff.covers reads them.
-    last_moment = ExpressionWrapper(end - timedelta(seconds=1), output_field=DateTimeField())
-    away = TimeOff.objects.filter(
-        person=person,
-        first_day__lte=TruncDate(last_moment, tzinfo=zone),
-        last_day__gte=TruncDate(start, tzinfo=zone),
-    )
-    # The skill as of the shift's own day, not today (crisisline.skills).
-    held = holds_on(
-        person, OuterRef(f"{slot}position__required_skill"), TruncDate(start, tzinfo=zone)
-    )
-    gave_up = GivenUp.objects.filter(person=person, slot=OuterRef(f"{slot}id" if slot else "pk"))
-    annotated: QuerySet[Any] = rows.annotate(held=held, away=Exists(away), gave_up=Exists(gave_up))
-    return annotated
-
-
 def _place_fields(path: str = "") -> list[str | Combinable]:
     """What a place is read with, from slots (`path` "") or through another model."""
     return [
@@ -402,36 +370,71 @@ def _place(head: Sequence[Any], free: int, **extra: Any) -> Place:
 
 
 def _slot_rows(slots: QuerySet[Slot], person: User) -> list[tuple[Place, Facts]]:
-    rows = _annotated(slots, person, "").values_list(*_place_fields(), "held", "away", "gave_up")
-    found = []
-    for row in rows:
-        capacity, taken, urgent, trainee, held, away, gave_up = row[8:]
-        place = _place(row[:8], capacity - taken, urgent_since=urgent, trainee=trainee)
-        found.append((place, Facts(place.skill_id is None or held, away, gave_up)))
-    return found
+    places = []
+    for row in slots.values_list(*_place_fields()):
+        capacity, taken, urgent, trainee = row[8:]
+        places.append(_place(row[:8], capacity - taken, urgent_since=urgent, trainee=trainee))
+    return _with_facts(person, places)
 
 
 # Read like _slot_rows, from offers: a swap is one place, its holder's, with who offers it.
 def _swap_rows(offers: QuerySet[SwapOffer], person: User) -> list[tuple[Place, Facts]]:
-    path = "assignment__slot__"
-    fields = _place_fields(path)
-    rows = _annotated(offers, person, path).values_list(
-        *fields, "pk", "offered_by__display_name", "held", "away", "gave_up"
-    )
-    found = []
-    for row in rows:
-        trainee, offer, offered_by, held, away, gave_up = row[11:]
+    fields = _place_fields("assignment__slot__")
+    places = []
+    for row in offers.values_list(*fields, "pk", "offered_by__display_name"):
+        trainee, offer, offered_by = row[11:]
         # Taking an offer hands over its holder's place: there is always one.
-        place = _place(row[:8], 1, swap_id=offer, offered_by=offered_by, trainee=trainee)
-        found.append((place, Facts(place.skill_id is None or held, away, gave_up)))
-    return found
+        places.append(_place(row[:8], 1, swap_id=offer, offered_by=offered_by, trainee=trainee))
+    return _with_facts(person, places)
+
+
+@dataclass(frozen=True)
+class Circumstances:
+    """What bears on one person taking any of some places, read once for all of
+    them: their time off, the places they gave up, and when the places' skills
+    count for them (crisisline.skills)."""
+
+    person_id: int
+    time_off: list[TimeOff]
+    gave_up: set[int]
+    skills: HeldSkills
+
+    def facts(self, place: Place) -> Facts:
+        return Facts(
+            holds_skill=place.skill_id is None
+            or self.skills.holds(self.person_id, place.skill_id, local_day(place.start)),
+            away=any(leave.covers(place.start, place.end) for leave in self.time_off),
+            gave_up=place.slot_id in self.gave_up,
+        )
+
+
+def circumstances_of(person: User, since: datetime) -> Circumstances:
+    """What bears on `person` taking places that start from `since` on: their time
+    off from that day, the places they gave up on shifts ending after it, and when
+    each of their skills counts (three queries, whatever the places)."""
+    return Circumstances(
+        person.pk,
+        list(TimeOff.objects.filter(person=person, last_day__gte=local_day(since))),
+        set(
+            GivenUp.objects.filter(person=person, slot__shift__end__gt=since).values_list(
+                "slot_id", flat=True
+            )
+        ),
+        skill_spans_of(person),
+    )
+
+
+def _with_facts(person: User, places: list[Place]) -> list[tuple[Place, Facts]]:
+    known = circumstances_of(person, min((p.start for p in places), default=timezone.now()))
+    return [(place, known.facts(place)) for place in places]
 
 
 def places_open_to(
     person: User, slots: QuerySet[Slot], now: datetime, who: Standing | None = None
 ) -> list[Place]:
-    """The places among `slots` (in their order) that `person` may take; three
-    queries, or two when their standing is given."""
+    """The places among `slots` (in their order) that `person` may take: one query
+    for the places, three for what bears on them (`circumstances_of`), and one
+    for their standing unless it is given."""
     return _takeable(person, who, _slot_rows(slots, person), now)
 
 

@@ -265,7 +265,7 @@ def test_the_dashboard_keeps_its_query_count_with_many_follow_ups_and_notices(re
     many, body = _oncall_queries(client, "/home/")
     assert many == one
     assert body.count("Mark read") == 20 and body.count("Overdue since") == 10
-    assert body.count('action="/notices/') == 20
+    assert body.count('formaction="/notices/') == 20
 
 
 # A thousand in the thorough run (tests/depth.py); two hundred otherwise, still twenty

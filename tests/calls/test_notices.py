@@ -100,6 +100,29 @@ def test_oncall_keeps_its_query_count_with_fifty_notices(coordinator, responder)
     assert reader.get("/oncall/").content.decode().count("Mark read") == 50
 
 
+def test_the_newest_three_are_open_and_the_rest_folded_each_marked_read_alone(
+    coordinator, responder
+):
+    for number in range(5):
+        Notice.objects.create(
+            text=f"Notice {number}.",
+            posted_at=timezone.now() + timedelta(minutes=number),
+            expires_at=timezone.now() + timedelta(days=3),
+        )
+    reader = client_for(responder)
+    page = reader.get("/oncall/").content.decode()
+    shown, folded = page.split("<details>")
+    assert [f"Notice {n}." in shown for n in (4, 3, 2, 1, 0)] == [True, True, True, False, False]
+    assert "2 more notices</summary>" in folded and "Notice 1." in folded and "Notice 0." in folded
+    oldest = Notice.objects.get(text="Notice 0.")
+    # One form: the folded notice's own button says which notice was read.
+    assert f'formaction="/notices/{oldest.pk}/read/"' in folded
+    assert reader.post(f"/notices/{oldest.pk}/read/").status_code == 302
+    page = reader.get("/oncall/").content.decode()
+    assert "Notice 0." not in page and "1 more notice</summary>" in page
+    assert NoticeRead.objects.get().notice == oldest
+
+
 def test_a_refused_notice_says_why_at_the_top_and_links_to_the_field(coordinator):
     response = post(client_for(coordinator), "")
     page = response.content.decode()

@@ -108,7 +108,7 @@ def test_links_to_writing_a_call_note_when_that_exists(as_responder):
 # break requests for you; notices you have not read; field check-in timers (yours,
 # and everyone's if you hold the line). Whether you checked out of a shift only
 # when one of yours ended lately (your places, read with your next shift, say so).
-ONCALL_QUERIES = 15
+ONCALL_QUERIES = 18
 
 
 def _count_queries(client) -> int:
