@@ -12,7 +12,18 @@ from collections.abc import Iterator
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Debian's headless shell (package chromium-headless-shell) is the browser Playwright
+# itself runs headless: the same engine without the full browser's layers, and
+# about a third less CPU per page than /usr/bin/chromium in headless mode (the
+# browser tests' largest cost). The full Chromium will do where it is missing.
+CHROMIUM = os.environ.get("CHROMIUM") or next(
+    (
+        path
+        for path in ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
+        if os.path.exists(path)
+    ),
+    "/usr/bin/chromium-headless-shell",
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -40,7 +51,7 @@ def chromium() -> Iterator[object]:
     if not shutil.which(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run should have installed it.")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium-headless-shell)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
