@@ -356,11 +356,16 @@ def _place_fields(path: str = "") -> list[str | Combinable]:
 
 
 def _takeable(
-    person: User, who: Standing | None, rows: list[tuple[Place, Facts]], now: datetime
+    person: User,
+    who: Standing | None,
+    known: Circumstances | None,
+    found: list[Place],
+    now: datetime,
 ) -> list[Place]:
-    """The places among `rows` (in their order) that nothing stands against for `person`."""
+    """The places among `found` (in their order) that nothing stands against for `person`."""
     who = who or standing_of(person, reach_back(now))
-    return [place for place, facts in rows if not reasons_against(who, place, facts, now)]
+    known = known or circumstances_of(person, min((p.start for p in found), default=now))
+    return [place for place in found if not reasons_against(who, place, known.facts(place), now)]
 
 
 def _place(head: Sequence[Any], free: int, **extra: Any) -> Place:
@@ -369,23 +374,23 @@ def _place(head: Sequence[Any], free: int, **extra: Any) -> Place:
     return Place(slot, shift, start, end, cancelled, position, skill_id, skill or "", free, **extra)
 
 
-def _slot_rows(slots: QuerySet[Slot], person: User) -> list[tuple[Place, Facts]]:
+def _slot_places(slots: QuerySet[Slot]) -> list[Place]:
     places = []
     for row in slots.values_list(*_place_fields()):
         capacity, taken, urgent, trainee = row[8:]
         places.append(_place(row[:8], capacity - taken, urgent_since=urgent, trainee=trainee))
-    return _with_facts(person, places)
+    return places
 
 
-# Read like _slot_rows, from offers: a swap is one place, its holder's, with who offers it.
-def _swap_rows(offers: QuerySet[SwapOffer], person: User) -> list[tuple[Place, Facts]]:
+# Read like _slot_places, from offers: a swap is one place, its holder's, with who offers it.
+def _swap_places(offers: QuerySet[SwapOffer]) -> list[Place]:
     fields = _place_fields("assignment__slot__")
     places = []
     for row in offers.values_list(*fields, "pk", "offered_by__display_name"):
         trainee, offer, offered_by = row[11:]
         # Taking an offer hands over its holder's place: there is always one.
         places.append(_place(row[:8], 1, swap_id=offer, offered_by=offered_by, trainee=trainee))
-    return _with_facts(person, places)
+    return places
 
 
 @dataclass(frozen=True)
@@ -424,50 +429,54 @@ def circumstances_of(person: User, since: datetime) -> Circumstances:
     )
 
 
-def _with_facts(person: User, places: list[Place]) -> list[tuple[Place, Facts]]:
-    known = circumstances_of(person, min((p.start for p in places), default=timezone.now()))
-    return [(place, known.facts(place)) for place in places]
-
-
 def places_open_to(
-    person: User, slots: QuerySet[Slot], now: datetime, who: Standing | None = None
+    person: User,
+    slots: QuerySet[Slot],
+    now: datetime,
+    who: Standing | None = None,
+    known: Circumstances | None = None,
 ) -> list[Place]:
     """The places among `slots` (in their order) that `person` may take: one query
-    for the places, three for what bears on them (`circumstances_of`), and one
-    for their standing unless it is given."""
-    return _takeable(person, who, _slot_rows(slots, person), now)
+    for the places, three for what bears on them (`circumstances_of`) and one for
+    their standing, unless these are given."""
+    return _takeable(person, who, known, _slot_places(slots), now)
 
 
 def swaps_open_to(
-    person: User, offers: QuerySet[SwapOffer], now: datetime, who: Standing | None = None
+    person: User,
+    offers: QuerySet[SwapOffer],
+    now: datetime,
+    who: Standing | None = None,
+    known: Circumstances | None = None,
 ) -> list[Place]:
     """The offered places among `offers` that `person` may take (as `places_open_to`)."""
-    return _takeable(person, who, _swap_rows(offers, person), now)
+    return _takeable(person, who, known, _swap_places(offers), now)
 
 
 def _reasons_against_one(
-    person: User, rows: list[tuple[Place, Facts]], gone: str, now: datetime | None
+    person: User, found: list[Place], gone: str, now: datetime | None
 ) -> list[Reason]:
-    """What stands against `person` taking the one place in `rows` (`gone`: the
+    """What stands against `person` taking the one place in `found` (`gone`: the
     refusal when it is not there any more)."""
-    if not rows:
+    if not found:
         raise PlaceError(gone)
-    place, facts = rows[0]
+    place = found[0]
     who = standing_of(person, reach_back(place.start))
+    facts = circumstances_of(person, place.start).facts(place)
     return reasons_against(who, place, facts, now or timezone.now())
 
 
 def why_not(person: User, slot_id: int, now: datetime | None = None) -> list[Reason]:
     """Why `person` may not take the place `slot_id` (empty: they may)."""
-    rows = _slot_rows(Slot.objects.filter(pk=slot_id), person)
-    return _reasons_against_one(person, rows, _("This place no longer exists."), now)
+    found = _slot_places(Slot.objects.filter(pk=slot_id))
+    return _reasons_against_one(person, found, _("This place no longer exists."), now)
 
 
 def why_not_swap(person: User, offer_id: int, now: datetime | None = None) -> list[Reason]:
     """Why `person` may not take the place offered as `offer_id` (empty: they may)."""
-    rows = _swap_rows(SwapOffer.objects.filter(pk=offer_id), person)
+    found = _swap_places(SwapOffer.objects.filter(pk=offer_id))
     gone = _("Sorry, this swap was just taken or withdrawn.")
-    return _reasons_against_one(person, rows, gone, now)
+    return _reasons_against_one(person, found, gone, now)
 
 
 @dataclass

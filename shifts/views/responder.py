@@ -138,6 +138,8 @@ def open_places(request: SignedInRequest) -> HttpResponse:
     urgent first, a page at a time; then the shifts teammates offer you may take."""
     now = timezone.now()
     who = places.standing_of(request.user, places.reach_back(now))
+    # Read once for both lists: every place on this page starts after now.
+    known = places.circumstances_of(request.user, now)
     slots = (
         Slot.objects.open()
         .upcoming(now)
@@ -151,7 +153,7 @@ def open_places(request: SignedInRequest) -> HttpResponse:
             slots = slots.filter(shift__start__gte=start, shift__start__lt=end)
         if position := chosen.cleaned_data["position"]:
             slots = slots.filter(position=position)
-    found = places.places_open_to(request.user, slots, now, who)
+    found = places.places_open_to(request.user, slots, now, who, known)
     found.sort(key=lambda place: (place.urgent_since is None, place.start))
     page = Paginator(found, PLACES_PER_PAGE).get_page(request.GET.get("page"))
     offers = (
@@ -163,7 +165,7 @@ def open_places(request: SignedInRequest) -> HttpResponse:
         .exclude(offered_by=request.user)
         .order_by("assignment__shift__start", "pk")
     )
-    swaps = places.swaps_open_to(request.user, offers, now, who)
+    swaps = places.swaps_open_to(request.user, offers, now, who, known)
     return render(
         request,
         "shifts/places.html",
