@@ -91,3 +91,35 @@ def test_on_call_refreshes_itself_without_javascript(chromium, live_server, monk
         assert page.get_by_role("heading", level=1).is_visible()
     finally:
         context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_folded_notices_stay_open_while_the_board_refreshes(phone):
+    from calls.models import Notice
+
+    make_person("sam", "Responder", display_name="Sam Responder")
+    now = timezone.now()
+
+    def post(text, minutes_ago):
+        Notice.objects.create(
+            text=text,
+            posted_at=now - timedelta(minutes=minutes_ago),
+            expires_at=now + timedelta(days=2),
+        )
+
+    for minute in range(5, 0, -1):
+        post(f"Closure number {minute}", minute)  # number 1 is the newest
+
+    sign_in(phone, "sam", PASSWORD)
+    phone.goto("/oncall/")
+    phone.get_by_text("2 more notices").click()
+    assert phone.get_by_text("Closure number 5").is_visible()
+
+    post("A safety alert", 0)  # reaches the board with its next refresh
+    with phone.expect_response("**/oncall/"):
+        phone.get_by_role("link", name="Refresh").click()
+    phone.get_by_text("A safety alert").wait_for()
+    # The board is the new one (three notices fold now), and the fold is still open.
+    assert phone.get_by_text("3 more notices").is_visible()
+    assert phone.get_by_text("Closure number 5").is_visible()
+    assert phone.locator("#more-notices").get_attribute("open") is not None

@@ -111,7 +111,7 @@ def test_the_newest_three_are_open_and_the_rest_folded_each_marked_read_alone(
         )
     reader = client_for(responder)
     page = reader.get("/oncall/").content.decode()
-    shown, folded = page.split("<details>")
+    shown, folded = page.split('<details id="more-notices">')
     assert [f"Notice {n}." in shown for n in (4, 3, 2, 1, 0)] == [True, True, True, False, False]
     assert "2 more notices</summary>" in folded and "Notice 1." in folded and "Notice 0." in folded
     oldest = Notice.objects.get(text="Notice 0.")
