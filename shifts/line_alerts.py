@@ -70,8 +70,9 @@ def line_gaps(now: datetime | None = None, hours: int = ALERT_HOURS) -> list[Lin
             trainee=False,  # a trainee never holds the line
             # Shifts not over yet, found by their end (indexed): asked by start alone,
             # the database would walk every shift the line ever had.
-            shift__in=Shift.objects.filter(end__gt=now, cancelled=False),
-            shift__start__lt=now + timedelta(hours=hours),
+            shift__in=Shift.objects.filter(
+                end__gt=now, cancelled=False, start__lt=now + timedelta(hours=hours)
+            ),
         )
         .order_by("shift__start", "pk")
         .values_list(

@@ -55,6 +55,23 @@ def test_shows_your_next_shift_and_the_next_shift(as_responder, responder, respo
     assert "Next shift" in body
 
 
+def test_every_running_shift_is_on_the_board_however_long_and_whatever_came_before(
+    as_responder, responder_position
+):
+    for day in range(1, 40):  # a history of shifts long over
+        make_shift(in_hours(-24 * day), positions=[responder_position])
+    long = make_shift(in_hours(-26), hours=30, positions=[responder_position])
+    short = make_shift(in_hours(-1), hours=4, positions=[responder_position])
+    make_shift(in_hours(-2), hours=6, positions=[responder_position], cancelled=True)
+    following = make_shift(in_hours(5), hours=3, positions=[responder_position])
+    body = as_responder.get(URL).content.decode()
+    now_part, _, next_part = body.partition("Next shift</h2>")
+    ends = re.findall(r"Until (\d\d:\d\d)", now_part)
+    until = [timezone.localtime(s.end).strftime("%H:%M") for s in (long, short)]
+    assert ends == until  # both running shifts, the earlier start first; not the cancelled one
+    assert timezone.localtime(following.start).strftime("%H:%M") in next_part
+
+
 def test_urgent_open_places_come_first(as_responder, responder_position):
     soon = make_shift(in_hours(5), positions=[responder_position])
     urgent = make_shift(in_hours(30), positions=[responder_position])
