@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from crisisline.models import User
 
 logger = logging.getLogger(__name__)
-# Off shift, a timer still ends (and its record goes) this long after it is due.
+# A timer's record lives at least this long after it is due (off shift, or when the
+# shift ends soon after): a missed check-in never vanishes while someone may be out.
 OFF_SHIFT_GRACE = timedelta(hours=4)
 
 
@@ -31,7 +32,7 @@ def start(person: User, minutes: int, now: datetime | None = None) -> FieldCheck
     now = now or timezone.now()
     due = now + timedelta(minutes=minutes)
     shift_end = current_shift_end(person, now)
-    ends = shift_end if shift_end and shift_end > due else due + OFF_SHIFT_GRACE
+    ends = max(shift_end or due, due + OFF_SHIFT_GRACE)
     check_in, _created = FieldCheckIn.objects.update_or_create(
         person=person, defaults={"due_at": due, "ends_at": ends, "alerted_at": None}
     )
@@ -87,8 +88,11 @@ def for_oncall(person: User, now: datetime) -> tuple[FieldCheckIn | None, list[F
 
 def alert_missed(now: datetime | None = None) -> int:
     """Email the people holding the line now about each check-in newly overdue
-    (once each); returns how many check-ins were alerted."""
+    (once each), or the coordinators while nobody holds it; returns how many
+    check-ins were alerted. With nobody to email, a check-in stays unalerted and is
+    tried again on the next run."""
     from crisisline.models import User
+    from crisisline.roles import holders_of
 
     now = now or timezone.now()
     missed = list(
@@ -100,9 +104,16 @@ def alert_missed(now: datetime | None = None) -> int:
         return 0
     holders = [
         p.email for p in User.objects.filter(_holds_line_now(now), is_active=True).exclude(email="")
-    ]
+    ] or [p.email for p in holders_of("coordinate").exclude(email="")]
+    if settings.EMAIL_ENABLED and not holders:
+        logger.warning(
+            "%d missed check-in(s): nobody holds the line and no coordinator has an email "
+            "address; trying again on the next run",
+            len(missed),
+        )
+        return 0
     for row in missed:
-        if settings.EMAIL_ENABLED and holders:
+        if settings.EMAIL_ENABLED:
             try:
                 send_mail(
                     _("A teammate has not checked in"),

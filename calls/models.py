@@ -1266,7 +1266,8 @@ class NoticeRead(models.Model):
 class FieldCheckIn(models.Model):
     """A responder out on an in-person response: when they should check in by. No
     location, no call, nothing else. Deleted when they check in or their shift
-    ends (the purge); the line holder is alerted once it is overdue."""
+    ends, never sooner than four hours after it is due (the purge); the line holder
+    is alerted once it is overdue (calls.fieldcheck)."""
 
     MINUTES = (30, 45, 60, 90)
 

@@ -448,6 +448,8 @@ def field_start(request: SignedInRequest) -> HttpResponse:
 def field_check_in(request: SignedInRequest) -> HttpResponse:
     if fieldcheck.check_in(request.user):
         messages.success(request, _("Welcome back. The timer is gone."))
+    else:  # ended already (or checked in from another tab): say so, not nothing
+        messages.info(request, _("No timer of yours was running: there was nothing to check in."))
     return _back_to_queue(request)
 
 

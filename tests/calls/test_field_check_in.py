@@ -1,6 +1,7 @@
 """Field check-in: a responder starts a timer; if they don't check in by then, the
-line holder sees an alert on /oncall/ and gets one email; the record goes when
-they check in or their shift ends. No location is ever recorded."""
+line holder (or, with nobody on the line, the coordinators) is alerted; the record
+goes when they check in or their shift ends, never sooner than four hours after it
+was due. No location is ever recorded."""
 
 from __future__ import annotations
 
@@ -64,6 +65,9 @@ def test_checking_in_deletes_the_record(responder, line):
     client.post("/aftercare/field/", {"minutes": "45"})
     assert client.post("/aftercare/field/checked-in/").status_code == 302
     assert not FieldCheckIn.objects.exists()
+    # Again (another tab, or after the timer ended): told so, not nothing.
+    page = client.post("/aftercare/field/checked-in/", follow=True).content.decode()
+    assert "nothing to check in" in page
     assert {f.name for f in FieldCheckIn._meta.get_fields()} == {
         "id",
         "person",
@@ -73,13 +77,58 @@ def test_checking_in_deletes_the_record(responder, line):
     }
 
 
-def test_the_record_goes_when_the_shift_ends(responder, line, fixed_clock):
-    client_for(responder).post("/aftercare/field/", {"minutes": "90"})
-    shift, _holder = line
+def test_the_record_goes_when_the_shift_ends(responder, db, fixed_clock):
+    position = make_position("Responder")
+    shift = make_shift(in_hours(-1), hours=8, positions=[position])
+    put(responder, shift, position)
+    client_for(responder).post("/aftercare/field/", {"minutes": "30"})
     assert FieldCheckIn.objects.get().ends_at == shift.end
     fixed_clock.move_to(shift.end + timedelta(minutes=1))
     purge_expired()
     assert not FieldCheckIn.objects.exists()
+
+
+def test_a_check_in_missed_near_the_shift_end_outlives_the_shift(responder, line, fixed_clock):
+    shift, _holder = line
+    # Out at the end of the shift: due ten minutes before it ends, and never back.
+    fixed_clock.move_to(shift.end - timedelta(minutes=40))
+    client_for(responder).post("/aftercare/field/", {"minutes": "30"})
+    due = FieldCheckIn.objects.get().due_at
+    fixed_clock.move_to(shift.end + timedelta(minutes=5))
+    purge_expired()
+    # Whoever holds the line on the next shift sees the alert.
+    holder_position = make_position("Next line holder", holds_line=True)
+    following = make_shift(shift.end, hours=4, positions=[holder_position])
+    next_holder = make_person("next", RESPONDER, display_name="Noor Next")
+    put(next_holder, following, holder_position)
+    assert ALERT in client_for(next_holder).get("/oncall/").content.decode()
+    # Four hours after it was due, the record goes.
+    fixed_clock.move_to(due + timedelta(hours=4, minutes=1))
+    purge_expired()
+    assert not FieldCheckIn.objects.exists()
+
+
+def test_with_nobody_on_the_line_the_coordinators_are_emailed(responder, db, settings):
+    settings.EMAIL_ENABLED = True
+    make_person("rosa", "Coordinator", email="rosa@example.org")
+    client_for(responder).post("/aftercare/field/", {"minutes": "30"})
+    FieldCheckIn.objects.update(due_at=NOON - timedelta(minutes=1))
+    assert alert_missed() == 1
+    assert mail.outbox[0].to == ["rosa@example.org"]
+
+
+def test_with_nobody_to_email_the_alert_waits_for_someone(responder, line, settings):
+    settings.EMAIL_ENABLED = True
+    _shift, holder = line
+    holder.email = ""
+    holder.save()
+    client_for(responder).post("/aftercare/field/", {"minutes": "30"})
+    FieldCheckIn.objects.update(due_at=NOON - timedelta(minutes=1))
+    assert alert_missed() == 0 and not mail.outbox
+    assert FieldCheckIn.objects.get().alerted_at is None  # tried again on the next run
+    holder.email = "l@example.org"
+    holder.save()
+    assert alert_missed() == 1 and mail.outbox[0].to == ["l@example.org"]
 
 
 def test_only_the_offered_timers(responder, line):
