@@ -25,8 +25,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from calls import briefing, checkout, fieldcheck, followup_index, keyring, keyring_guard
 from calls.evaluation import (
+    CSV_HEADER,
     SMALL_COUNT,
     completed_follow_ups,
+    csv_rows,
     kind_by_police,
     measure_totals,
     monthly_totals,
@@ -537,19 +539,8 @@ def evaluation_csv(request: SignedInRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="call-totals.csv"'
     writer = csv.writer(response)
-    writer.writerow(["week_starting", "kind", "response", "police", "follow_up", "count"])
-    for tally in Tally.objects.filter(count__gt=0):  # every week has a row per combination
-        writer.writerow(
-            [
-                tally.week.isoformat(),
-                tally.kind,
-                tally.response,
-                tally.police,
-                "yes" if tally.follow_up else "no",
-                # Five attributes crossed: small counts are never given exactly.
-                tally.count if tally.count >= SMALL_COUNT else f"fewer than {SMALL_COUNT}",
-            ]
-        )
+    writer.writerow(CSV_HEADER)
+    writer.writerows(csv_rows(Tally.objects.all()))
     return response
 
 
