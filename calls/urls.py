@@ -30,6 +30,7 @@ urlpatterns = [
     path("aftercare/field/checked-in/", views.field_check_in, name="field_check_in"),
     path("notices/", views.notices, name="notices"),
     path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),
+    path("notices/<int:pk>/withdraw/", views.withdraw_notice, name="withdraw_notice"),
     path(
         "aftercare/requests/<int:pk>/seen/",
         views.acknowledge_request,

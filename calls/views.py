@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Max
 from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
@@ -71,7 +71,7 @@ from calls.models import (
 from calls.purge import KeysNotDestroyed, burn, clean_up_deleted, wipe_everything
 from calls.unlock import Locked, sign_in_again, unlocked_key
 from crisisline.binding import posted
-from crisisline.confirm import Confirmation, ask_first
+from crisisline.confirm import Confirmation, ask_first, delete_after_asking
 from crisisline.numbers import whole_number
 from crisisline.roles import SignedInRequest, role_required
 
@@ -473,6 +473,27 @@ def notices(request: SignedInRequest) -> HttpResponse:
         messages.success(request, _("Notice posted. It goes by itself after its last day."))
         return redirect("calls:notices")
     return render(request, "calls/notices.html", {"form": form, "notices": Notice.objects.live()})
+
+
+@role_required("coordinate")
+@require_http_methods(["GET", "POST"])
+def withdraw_notice(request: SignedInRequest, pk: int) -> HttpResponse:
+    # Asked like the other removals: the one helper, with this notice's own words.
+    notice = get_object_or_404(Notice.objects.live(), pk=pk)
+    return delete_after_asking(
+        request,
+        notice,
+        Confirmation(
+            question=_("Withdraw this notice?"),
+            explain=_(
+                "Responders stop seeing it at once, and it cannot be brought back: post it "
+                "again if you need to."
+            ),
+            action=_("Withdraw"),
+            back=reverse("calls:notices"),
+        ),
+        _("Notice withdrawn."),
+    )
 
 
 @role_required("respond")

@@ -34,6 +34,7 @@ ASKS_FIRST = {
     "calls:burn",
     "calls:follow_up_done",
     "calls:wipe",
+    "calls:withdraw_notice",
     "deactivate_person",
     "remove_skill",
     "reset_two_factor",

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from calls.models import CallNote, NoteKeys
+from calls.models import CallNote, NoteKeys, Notice
 from crisisline.models import Invitation, Skill, SkillGrant, User
 from crisisline.roles import COORDINATOR, RESPONDER, TRAINER
 from crisisline.tokens import password_links
@@ -116,6 +116,12 @@ def build_world() -> World:
         last_day=timezone.localdate() + timedelta(days=31),
     )
     w.objects["window"] = ServiceWindow.objects.create(weekday=4, start=time(19), end=time(23, 30))
+    w.objects["notice"] = Notice.objects.create(
+        text="The food bank is closed on Friday.",
+        posted_by=people["coordinator"],
+        posted_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=3),
+    )
     w.objects["closure"] = Closure.objects.create(
         date=timezone.localdate() + timedelta(days=40), reason="Holiday"
     )

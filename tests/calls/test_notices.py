@@ -56,6 +56,22 @@ def test_the_identifier_check_applies(coordinator):
     assert post(client, "Call Ana back on 555-010-0199.", keep_identifiers="on").status_code == 302
 
 
+def test_a_notice_posted_by_mistake_is_withdrawn_after_asking(coordinator, responder):
+    post(client_for(coordinator), "Closed on Friday.", keep_identifiers="on")
+    notice = Notice.objects.get()
+    reader = client_for(responder)
+    reader.post(f"/notices/{notice.pk}/read/")
+    withdraw = f"/notices/{notice.pk}/withdraw/"
+    poster = client_for(coordinator)
+    assert withdraw in poster.get("/notices/").content.decode()
+    question = poster.get(withdraw).content.decode()
+    assert "Withdraw this notice?" in question and Notice.objects.exists()
+    done = poster.post(withdraw, follow=True).content.decode()
+    assert "Notice withdrawn." in done and "Closed on Friday." not in done
+    assert not Notice.objects.exists() and not NoticeRead.objects.exists()
+    assert poster.post(withdraw).status_code == 404  # twice: nothing left to withdraw
+
+
 def test_notices_expire_by_themselves_and_the_purge_deletes_them(
     coordinator, responder, fixed_clock
 ):
