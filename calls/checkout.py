@@ -88,9 +88,10 @@ def debrief_holders(now: datetime) -> list[User]:
     return [a.person for a in taking.filter(shift_id=following.shift_id)]
 
 
-def answer(person: User, shift: Shift, choice: str, *, show_name: bool = False) -> None:
+def answer(person: User, shift: Shift, choice: str, *, show_name: bool = False) -> bool:
     """Record that `person` answered for `shift`, count the answer anonymously, and
-    send a debrief or break request when asked for."""
+    send a debrief or break request when asked for. True when a debrief request
+    reached whoever holds a debrief place (else it went to the coordinators)."""
     CheckOutAnswer(choice)  # ValueError for an unknown answer
     now = timezone.now()
     lives = timedelta(days=settings.AFTERCARE_REQUEST_DAYS)
@@ -102,7 +103,7 @@ def answer(person: User, shift: Shift, choice: str, *, show_name: bool = False) 
             defaults={"expires_at": shift.end + timedelta(hours=settings.CHECK_OUT_HOURS + 1)},
         )
         if not created:
-            return  # answered already (a second tab): counted once
+            return False  # answered already (a second tab): counted once
         WeeklyCount.add(timezone.localdate(now), Measure.CHECK_OUT, [choice])
         if choice == CheckOutAnswer.DEBRIEF:
             recipients = [p for p in debrief_holders(now) if p.pk != person.pk]
@@ -130,6 +131,7 @@ def answer(person: User, shift: Shift, choice: str, *, show_name: bool = False) 
             )
     if choice == CheckOutAnswer.DEBRIEF:
         _email_debrief(person, recipients or list(holders_of("coordinate")))
+    return bool(recipients)
 
 
 def _email_debrief(person: User, recipients: list[User]) -> None:

@@ -392,9 +392,18 @@ def check_out(request: SignedInRequest, pk: int) -> HttpResponse:
     if choice not in CheckOutAnswer.values:
         messages.error(request, _("Choose one of the three answers."))
         return _back_to_queue(request)
-    checkout.answer(request.user, shift, choice, show_name=bool(request.POST.get("show_name")))
-    if choice == CheckOutAnswer.DEBRIEF:
+    debrief_place = checkout.answer(
+        request.user, shift, choice, show_name=bool(request.POST.get("show_name"))
+    )
+    if choice == CheckOutAnswer.DEBRIEF and debrief_place:
         messages.success(request, _("Thank you. Someone from the debrief place will reach out."))
+    elif choice == CheckOutAnswer.DEBRIEF:
+        messages.success(
+            request,
+            _(
+                "Thank you. Nobody holds a debrief place now: the coordinators are told, and one will reach out."
+            ),
+        )
     elif choice == CheckOutAnswer.BREAK:
         messages.success(
             request,
@@ -410,7 +419,9 @@ def check_out(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 def acknowledge_request(request: SignedInRequest, pk: int) -> HttpResponse:
     if not checkout.acknowledge(request.user, pk):
-        raise Http404
+        # Seen by another holder of the debrief place, or ended: said, not a bare 404.
+        messages.info(request, _("That request was already seen, or has ended."))
+        return _back_to_queue(request)
     messages.success(request, _("Marked as seen. The request is deleted."))
     return _back_to_queue(request)
 

@@ -39,8 +39,10 @@ def load(stdout: OutputWrapper, days: int = 35) -> None:
                 "required_skill": Skill.objects.filter(name=skill).first() if skill else None,
                 "holds_line": holds,
                 "order": order,
-                # Calls go to the debrief/backup person when the line holder does not answer.
+                # Calls go to the debrief/backup person when the line holder does not answer,
+                # and so do the debriefs teammates ask for at check-out.
                 "forwarding_order": 1 if name == "Debrief / backup" else None,
+                "takes_debriefs": name == "Debrief / backup",
             },
         )
     today = timezone.localdate()

@@ -14,6 +14,7 @@ from django.core import mail
 from calls.models import AftercareRequest, CheckOut, WeeklyCount
 from calls.purge import purge_expired
 from crisisline.roles import COORDINATOR, RESPONDER
+from shifts.models import Slot
 from tests.calls.conftest import client_for
 from tests.factory import make_person
 from tests.shifts.conftest import in_hours, make_position, make_shift, put
@@ -40,8 +41,10 @@ def worked(responder, positions):
     return shift
 
 
-def answer(client, shift, choice, **extra):
-    return client.post(f"/aftercare/check-out/{shift.pk}/", {"answer": choice, **extra})
+def answer(client, shift, choice, follow=False, **extra):
+    return client.post(
+        f"/aftercare/check-out/{shift.pk}/", {"answer": choice, **extra}, follow=follow
+    )
 
 
 def test_the_question_is_asked_once_after_a_shift(responder, worked):
@@ -130,6 +133,31 @@ def test_a_debrief_request_reaches_the_debrief_holder_now(responder, worked, pos
     assert not AftercareRequest.objects.exists()
 
 
+def test_with_no_debrief_place_held_the_coordinators_are_told_and_the_person_knows(
+    responder, worked, settings
+):
+    settings.EMAIL_ENABLED = True
+    make_person("rosa", COORDINATOR, display_name="Rosa", email="rosa@example.org")
+    page = answer(client_for(responder), worked, "debrief", follow=True).content.decode()
+    assert "Nobody holds a debrief place now: the coordinators are told" in page
+    assert AftercareRequest.objects.get().to is None
+    assert mail.outbox[0].to == ["rosa@example.org"]
+
+
+def test_two_debrief_holders_one_sees_it_the_other_is_told(responder, worked, positions):
+    shift = make_shift(in_hours(-1), hours=4, positions=positions)
+    first, second = make_person("first", RESPONDER), make_person("second", RESPONDER)
+    Slot.objects.filter(shift=shift, position=positions[1]).update(capacity=2)
+    put(first, shift, positions[1])
+    put(second, shift, positions[1])
+    page = answer(client_for(responder), worked, "debrief", follow=True).content.decode()
+    assert "Someone from the debrief place will reach out." in page
+    mine, theirs = AftercareRequest.objects.order_by("to__username")
+    assert client_for(first).post(f"/aftercare/requests/{mine.pk}/seen/").status_code == 302
+    late = client_for(second).post(f"/aftercare/requests/{theirs.pk}/seen/", follow=True)
+    assert "That request was already seen, or has ended." in late.content.decode()
+
+
 def test_with_nobody_on_debrief_now_the_next_holder_is_told(responder, worked, positions):
     later_holder = make_person("later", RESPONDER)
     put(later_holder, make_shift(in_hours(10), hours=4, positions=positions), positions[1])
@@ -156,7 +184,9 @@ def test_others_cannot_acknowledge_or_answer_for_someone(responder, worked):
     other = client_for(make_person("other", RESPONDER))
     answer(client_for(responder), worked, "debrief")  # nobody on debrief: coordinators
     request = AftercareRequest.objects.get()
-    assert other.post(f"/aftercare/requests/{request.pk}/seen/").status_code == 404
+    refused = other.post(f"/aftercare/requests/{request.pk}/seen/", follow=True)
+    assert "already seen, or has ended" in refused.content.decode()
+    assert AftercareRequest.objects.filter(pk=request.pk).exists()
     assert answer(other, worked, "fine").status_code == 302
     assert not CheckOut.objects.exclude(person=responder).exists()
     assert client_for(responder).get(f"/aftercare/check-out/{worked.pk}/").status_code == 405

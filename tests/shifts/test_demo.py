@@ -5,7 +5,7 @@ from django.utils import timezone
 from crisisline.models import Skill
 from crisisline.roles import RESPONDER
 from shifts import demo
-from shifts.models import Assignment, Shift
+from shifts.models import Assignment, Position, Shift
 from tests.factory import grant, make_person
 
 
@@ -21,3 +21,7 @@ def test_demo_loads_twice_and_has_someone_on_call_now(db):
     now = timezone.now()
     assert Assignment.objects.filter(shift__start__lte=now, shift__end__gt=now).count() == 3
     assert Assignment.objects.filter(shift__start__gt=now).count() > 5
+    # A teammate's debrief at check-out reaches the demo's debrief/backup place.
+    assert list(Position.objects.filter(takes_debriefs=True).values_list("name", flat=True)) == [
+        "Debrief / backup"
+    ]

@@ -96,3 +96,27 @@ def test_the_check_out_question_waits_atop_every_page(client, responder, respond
         signed_in.post(f"/aftercare/check-out/{shift_pk}/", {"answer": "fine"}).status_code == 302
     )
     assert "How are you after your shift?" not in signed_in.get("/protocols/").content.decode()
+
+
+def test_a_failed_email_is_logged_and_tried_again(
+    settings, responder, responder_position, monkeypatch, caplog
+):
+    from shifts.management.commands import send_shift_reminders
+
+    place = setup(settings, responder, responder_position)
+    ended = make_shift(in_hours(-5), hours=4, positions=[responder_position])
+    put(responder, ended, responder_position)
+    working = send_shift_reminders.send_mail
+
+    def refused(*args, **kwargs):
+        raise ConnectionRefusedError("the mail server is down")
+
+    monkeypatch.setattr(send_shift_reminders, "send_mail", refused)
+    assert "Sent 0 shift reminder(s).\nSent 0 check-out question(s)." in run()
+    assert "could not be sent (reminded_at)" in caplog.text
+    assert "could not be sent (check_out_sent_at)" in caplog.text
+    place.refresh_from_db()
+    assert place.reminded_at is None  # released: the next run tries again
+    monkeypatch.setattr(send_shift_reminders, "send_mail", working)
+    assert "Sent 1 shift reminder(s).\nSent 1 check-out question(s)." in run()
+    assert len(mail.outbox) == 2

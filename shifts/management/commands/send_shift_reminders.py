@@ -1,3 +1,4 @@
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,8 @@ from calls.checkout import awaits_check_out
 from crisisline.dates import local_date
 from crisisline.i18n import language_of
 from shifts.models import Assignment
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -47,20 +50,15 @@ class Command(BaseCommand):
                 continue
             start = timezone.localtime(assignment.shift.start)
             with override(language_of(assignment.person)):
-                send_mail(
-                    _("Reminder: your shift on %(when)s")
-                    % {"when": local_date(start, "l j F H:i")},
-                    _("You are on shift as %(position)s from %(start)s to %(end)s.")
-                    % {
-                        "position": assignment.slot.name,
-                        "start": local_date(start, "l j F H:i"),
-                        "end": date_format(timezone.localtime(assignment.shift.end), "H:i"),
-                    },
-                    None,
-                    [assignment.person.email],
-                    fail_silently=True,
-                )
-            sent += 1
+                subject = _("Reminder: your shift on %(when)s") % {
+                    "when": local_date(start, "l j F H:i")
+                }
+                body = _("You are on shift as %(position)s from %(start)s to %(end)s.") % {
+                    "position": assignment.slot.name,
+                    "start": local_date(start, "l j F H:i"),
+                    "end": date_format(timezone.localtime(assignment.shift.end), "H:i"),
+                }
+            sent += _send(assignment, "reminded_at", subject, body)
         asked = ask_how_they_are(now)
         return f"Sent {sent} shift reminder(s).\nSent {asked} check-out question(s).\n"
 
@@ -92,23 +90,32 @@ def ask_how_they_are(now: datetime) -> int:
             continue
         end = timezone.localtime(assignment.shift.end)
         with override(language_of(assignment.person)):
-            send_mail(
-                _("How are you after your shift?"),
-                _(
-                    "Your shift as %(position)s ended %(end)s.\n\n"
-                    "How are you? Fine, you'd like a debrief, or you need a break: answer "
-                    "in the app, where the question waits at the top of every page for "
-                    "%(hours)s hours. Only a debrief request says who asked; the answer "
-                    "itself is counted without your name."
-                )
-                % {
-                    "position": assignment.slot.name,
-                    "end": local_date(end, "l j F H:i"),
-                    "hours": settings.CHECK_OUT_HOURS,
-                },
-                None,
-                [assignment.person.email],
-                fail_silently=True,
-            )
-        asked += 1
+            subject = _("How are you after your shift?")
+            body = _(
+                "Your shift as %(position)s ended %(end)s.\n\n"
+                "How are you? Fine, you'd like a debrief, or you need a break: answer "
+                "in the app, where the question waits at the top of every page for "
+                "%(hours)s hours. Only a debrief request says who asked; the answer "
+                "itself is counted without your name."
+            ) % {
+                "position": assignment.slot.name,
+                "end": local_date(end, "l j F H:i"),
+                "hours": settings.CHECK_OUT_HOURS,
+            }
+        asked += _send(assignment, "check_out_sent_at", subject, body)
     return asked
+
+
+def _send(assignment: Assignment, claim: str, subject: str, body: str) -> int:
+    """Send one email whose sending `assignment` has claimed (`claim` set): 1 when it
+    went. When it fails, say so in the log and release the claim, so the next run
+    tries again: a reminder is never lost without a word."""
+    try:
+        send_mail(subject, body, None, [assignment.person.email])
+    except Exception:
+        logger.exception(
+            "An email to a person on shift could not be sent (%s); trying again", claim
+        )
+        Assignment.objects.filter(pk=assignment.pk).update(**{claim: None})
+        return 0
+    return 1
