@@ -391,7 +391,7 @@ class TeamReviewForm(_TeamReviewForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        for name in ("went_well", "not_served", "refused"):
+        for name in ("period", "went_well", "not_served", "refused"):
             found = find_identifiers(data.get(name) or "")
             self.findings += [finding for finding in found if finding not in self.findings]
             if found and not data.get("keep_identifiers"):

@@ -11,6 +11,11 @@ urlpatterns = [
     path("notes/evaluation/", views.evaluation, name="evaluation"),
     path("notes/evaluation.csv", views.evaluation_csv, name="evaluation_csv"),
     path("notes/evaluation/review/", views.team_review, name="team_review"),
+    path(
+        "notes/evaluation/review/<int:pk>/delete/",
+        views.delete_team_review,
+        name="delete_team_review",
+    ),
     path("notes/retention/", views.retention, name="retention"),
     path("notes/wipe/", views.wipe, name="wipe"),
     path("notes/<slug:public_id>/", views.note_detail, name="detail"),

@@ -566,6 +566,24 @@ def team_review(request: SignedInRequest) -> HttpResponse:
 
 
 @role_required("coordinate")
+@require_http_methods(["GET", "POST"])
+def delete_team_review(request: SignedInRequest, pk: int) -> HttpResponse:
+    # Asked like the other removals: the one helper, with this review's own words.
+    review = get_object_or_404(TeamReview, pk=pk)
+    return delete_after_asking(
+        request,
+        review,
+        Confirmation(
+            question=_("Delete the review of %(period)s?") % {"period": review.period},
+            explain=_("The team's words about that period are gone for good."),
+            action=_("Delete"),
+            back=reverse("calls:team_review"),
+        ),
+        _("Review deleted."),
+    )
+
+
+@role_required("coordinate")
 @require_GET
 def evaluation_csv(request: SignedInRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -646,6 +664,7 @@ def privacy(request: SignedInRequest) -> HttpResponse:
             "body_max": BODY_MAX_CHARS,
             "ending_days": settings.NOTE_ENDING_DAYS,
             "request_days": settings.AFTERCARE_REQUEST_DAYS,
+            "check_out_hours": settings.CHECK_OUT_HOURS + 1,
             "notice_days": settings.NOTICE_MAX_DAYS,
             "device_days": settings.DEVICE_COOKIE_DAYS,
             "throttle_minutes": settings.SIGNIN_THROTTLE_MINUTES,

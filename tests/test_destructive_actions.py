@@ -35,6 +35,7 @@ ASKS_FIRST = {
     "calls:follow_up_done",
     "calls:wipe",
     "calls:withdraw_notice",
+    "calls:delete_team_review",
     "deactivate_person",
     "remove_skill",
     "reset_two_factor",

@@ -227,11 +227,13 @@ ROUTES = [
     FormRoute("calls:field_check_in", "responder", ()),
     FormRoute("calls:notices", "coordinator", ("text", "last_day", "keep_identifiers")),
     FormRoute("calls:notice_read", "responder", (), "one"),
+    FormRoute("calls:withdraw_notice", "coordinator", (), "notice"),
     FormRoute(
         "calls:team_review",
         "coordinator",
         ("period", "went_well", "not_served", "refused", "keep_identifiers"),
     ),
+    FormRoute("calls:delete_team_review", "coordinator", (), "team_review"),
     # protocols
     FormRoute(
         "protocols:new",

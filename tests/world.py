@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from calls.models import CallNote, NoteKeys, Notice
+from calls.models import CallNote, NoteKeys, Notice, TeamReview
 from crisisline.models import Invitation, Skill, SkillGrant, User
 from crisisline.roles import COORDINATOR, RESPONDER, TRAINER
 from crisisline.tokens import password_links
@@ -121,6 +121,9 @@ def build_world() -> World:
         posted_by=people["coordinator"],
         posted_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=3),
+    )
+    w.objects["team_review"] = TeamReview.objects.create(
+        period="October", went_well="Nights were covered.", written_on=timezone.localdate()
     )
     w.objects["closure"] = Closure.objects.create(
         date=timezone.localdate() + timedelta(days=40), reason="Holiday"

@@ -159,6 +159,24 @@ def test_the_team_writes_its_periodic_review_with_the_identifier_check(as_coordi
     assert "Calls asking us to send police." in as_coordinator.get(f"{URL}review/").content.decode()
 
 
+def test_the_period_is_checked_too_and_a_review_is_deleted_after_asking(as_coordinator):
+    from calls.models import TeamReview
+
+    review = {"period": "the week Ana called from 555-010-0199", "went_well": "Calm nights."}
+    refused = as_coordinator.post(f"{URL}review/", review)
+    assert refused.status_code == 200 and not TeamReview.objects.exists()
+    review["period"] = "the first week of March"
+    as_coordinator.post(f"{URL}review/", review)
+    saved = TeamReview.objects.get()
+    delete = f"{URL}review/{saved.pk}/delete/"
+    assert delete in as_coordinator.get(f"{URL}review/").content.decode()
+    question = as_coordinator.get(delete).content.decode()
+    assert "Delete the review of the first week of March?" in question
+    assert TeamReview.objects.exists()
+    done = as_coordinator.post(delete, follow=True).content.decode()
+    assert "Review deleted." in done and not TeamReview.objects.exists()
+
+
 def test_review_access(client, as_responder, as_trainer, db):
     assert client.get(f"{URL}review/").status_code == 302
     assert as_responder.get(f"{URL}review/").status_code == 403
