@@ -22,6 +22,7 @@ from calls.models import (
     TeamReview,
     retention_bounds,
 )
+from crisisline.dates import local_date
 from crisisline.forms import OneMessageEach
 from crisisline.models import User
 from crisisline.roles import can, holders_of
@@ -434,7 +435,7 @@ class NoticeForm(forms.Form):
         if day > last:
             raise forms.ValidationError(
                 _("Notices live at most %(days)d days: choose a day by %(last)s."),
-                params={"days": settings.NOTICE_MAX_DAYS, "last": last},
+                params={"days": settings.NOTICE_MAX_DAYS, "last": local_date(last, "l j F")},
             )
         return day
 

@@ -23,11 +23,13 @@ from django.utils.translation import gettext as _
 SPANISH = {
     "l j F": r"l j \d\e F",
     "l j F H:i": r"l j \d\e F \a \l\a\s H:i",
+    "l j F, H:i": r"l j \d\e F, H:i",
     "l j F Y": r"l j \d\e F \d\e Y",
     "l j M": r"l j \d\e F",
     "l j M H:i": r"l j \d\e F, H:i",
     "j F": r"j \d\e F",
     "j F Y": r"j \d\e F \d\e Y",
+    "j F Y H:i": r"j \d\e F \d\e Y, H:i",
     "F Y": r"F \d\e Y",
 }
 

@@ -42,7 +42,9 @@ def test_a_coordinator_posts_and_responders_see_it_until_read(coordinator, respo
 
 def test_at_most_fourteen_days_and_not_in_the_past(coordinator):
     client = client_for(coordinator)
-    assert "at most 14 days" in post(client, "Too long.", days=14).content.decode()
+    refused = post(client, "Too long.", days=14).content.decode()
+    last = timezone.localdate() + timedelta(days=13)
+    assert f"at most 14 days: choose a day by {last:%A} {last.day} {last:%B}" in refused
     assert "in the past" in post(client, "Too late.", days=-1).content.decode()
     assert post(client, "Just right.", days=13).status_code == 302
     assert Notice.objects.count() == 1

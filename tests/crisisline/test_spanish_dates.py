@@ -1,5 +1,6 @@
 """Dates read the way each language writes them: "martes 1 de diciembre", lower case."""
 
+import re
 from datetime import date, datetime, time
 from html import unescape
 
@@ -32,6 +33,23 @@ def rendered(source: str, language: str, **context) -> str:
 def test_template_dates_follow_each_language(source, english, spanish):
     assert rendered(source, "en", d=TUESDAY) == english
     assert rendered(source, "es", d=TUESDAY) == spanish
+
+
+def test_every_template_date_naming_the_month_says_de_in_spanish():
+    from django.conf import settings
+
+    sources = [
+        path.read_text()
+        for root in (settings.BASE_DIR / "templates", *settings.BASE_DIR.glob("*/templates"))
+        for path in root.rglob("*.html")
+    ]
+    formats = {f for source in sources for f in re.findall(r'\|date:"([^"]+)"', source)}
+    with_month = {f for f in formats if "j" in f and "F" in f}
+    assert "l j F, H:i" in with_month  # the notices page, the check-out question…
+    start = timezone.make_aware(datetime.combine(TUESDAY, time(18)))
+    for format_string in with_month:
+        spanish = rendered(f'{{{{ d|date:"{format_string}" }}}}', "es", d=start)
+        assert "1 de diciembre" in spanish, (format_string, spanish)
 
 
 def test_times_keep_their_format_in_spanish():
