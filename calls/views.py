@@ -317,6 +317,13 @@ def _back_to_queue(request: SignedInRequest) -> HttpResponse:
     return redirect("shifts:oncall")
 
 
+def _cannot_open(request: SignedInRequest, note: CallNote) -> HttpResponse:
+    """A follow-up action on a note that no longer opens (it expired that moment, or
+    its key is gone): the note's own page says which, not a bare 404."""
+    messages.error(request, _("That could not be done: the note can no longer be opened."))
+    return redirect("calls:detail", public_id=note.public_id)
+
+
 @never_cache
 @_readers_only
 @require_http_methods(["GET", "POST"])
@@ -344,8 +351,8 @@ def follow_up_unreachable(request: SignedInRequest, note: CallNote) -> HttpRespo
         followup_index.forget(request.user, private, note.pk)
     except Locked:
         return sign_in_again(request)
-    except keyring.Unreadable:
-        raise Http404 from None
+    except (keyring.Unreadable, NoteExpired):
+        return _cannot_open(request, note)
     messages.success(request, _("Noted: you couldn't reach them. The note stays until it expires."))
     return _back_to_queue(request)
 
@@ -365,8 +372,8 @@ def follow_up_hand_on(request: SignedInRequest, note: CallNote) -> HttpResponse:
             return sign_in_again(request)
         except NoKeyPair:
             form.add_error("to", _("The note cannot be sealed to them yet. Choose someone else."))
-        except keyring.Unreadable:
-            raise Http404 from None
+        except (keyring.Unreadable, NoteExpired):
+            return _cannot_open(request, note)
         else:
             messages.success(
                 request,

@@ -12,7 +12,13 @@ from django.utils import timezone
 from calls.models import CallNote, NoteEnding, NoteSeal, WeeklyCount
 from calls.purge import purge_expired
 from crisisline.roles import RESPONDER
-from tests.calls.conftest import client_for, note_form, read_contents, write_note
+from tests.calls.conftest import (
+    client_for,
+    note_form,
+    read_contents,
+    sealed_expiry,
+    write_note,
+)
 from tests.depth import THOROUGH
 from tests.factory import make_person
 
@@ -194,6 +200,61 @@ def test_hand_on_refuses_someone_who_never_signed_in(responder, mate, third):
     assert "has not signed in since notes were sealed" in response.content.decode()
     note.refresh_from_db()
     assert note.follow_up_to == mate
+
+
+def test_hand_on_refuses_oneself_someone_inactive_and_a_non_responder(responder, mate, third):
+    from tests.calls.conftest import give_keys
+
+    give_keys(third)
+    note = handed(responder, mate)
+    client = client_for(mate)
+    trainer = make_person("tess", "Trainer", display_name="Tess Trainer")
+    give_keys(trainer)
+    third.is_active = False
+    third.save()
+    for person, said in (
+        (mate, "It is already yours."),
+        (third, "is no longer active on the line"),
+        (trainer, "does not hold the Responder role"),
+    ):
+        response = client.post(f"/notes/{note.public_id}/hand-on/", {"to": person.pk})
+        assert response.status_code == 200 and said in response.content.decode(), said
+    note.refresh_from_db()
+    assert note.follow_up_to == mate
+
+
+def test_a_handed_note_that_expires_tells_its_holder_and_leaves_the_queue(
+    responder, mate, fixed_clock
+):
+    note = handed(responder, mate, body="expiring-follow-up", keep_hours=1)
+    client = client_for(mate)
+    assert "Due today" in queue_of(client)
+    fixed_clock.move_to(sealed_expiry(note) + timedelta(minutes=1))
+    assert "Due today" not in queue_of(client) and "Overdue" not in queue_of(client)
+    for when in ("before the purge", "after the purge"):
+        gone = client.get(f"/notes/{note.public_id}/")
+        assert gone.status_code == 410 and "expired" in gone.content.decode(), when
+        assert "expiring-follow-up" not in gone.content.decode()
+        fixed_clock.move_to(note.expires_at + timedelta(minutes=1))  # its key's hour is over
+        purge_expired()
+    assert not CallNote.objects.filter(pk=note.pk).exists()
+
+
+def test_an_action_on_a_note_whose_key_is_gone_says_so(responder, mate, third, settings):
+    from pathlib import Path
+
+    from tests.calls.conftest import give_keys
+
+    give_keys(third)
+    note = handed(responder, mate)
+    for key in Path(settings.KEYRING_DIR).glob(f"bucket-{note.body_bucket}.*"):
+        key.unlink()
+    client = client_for(mate)
+    for action in ("unreachable", "hand-on"):
+        response = client.post(f"/notes/{note.public_id}/{action}/", {"to": third.pk}, follow=True)
+        page = response.content.decode()
+        assert "That could not be done: the note can no longer be opened." in page, action
+        assert "its key is missing from the server" in page, action
 
 
 # --- Gone: burned, expired ---------------------------------------------------------------
