@@ -25,6 +25,8 @@ class Briefing:
     protocols: list[Any]
     changes: list[Any]
     since: datetime
+    after_a_shift: bool  # `since` is the end of their previous shift, not LOOK_BACK ago
+    more_changes: bool  # more than CHANGES_SHOWN changed since
 
 
 def briefing_for(request: HttpRequest, bookings: Sequence[Any], now: datetime) -> Briefing | None:
@@ -38,16 +40,24 @@ def briefing_for(request: HttpRequest, bookings: Sequence[Any], now: datetime) -
     current = next((b for b in live if b.start <= now < b.end), None)
     if current is None or request.session.get(SESSION_FIELD) == current.shift_id:
         return None
-    since = max((b.end for b in live if b.end <= current.start), default=now - LOOK_BACK)
+    previous = max((b.end for b in live if b.end <= current.start), default=None)
+    since = previous or now - LOOK_BACK
     flagged = list(Protocol.objects.filter(review_at_shift_start=True).order_by("title"))
     language = (get_language() or "en")[:2]
     mine = [p for p in flagged if p.language == language] or flagged
     changes = list(
         Revision.objects.filter(created_at__gt=since, created_at__lte=now, number__gt=1)
         .select_related("protocol")
-        .order_by("-created_at")[:CHANGES_SHOWN]
+        .order_by("-created_at")[: CHANGES_SHOWN + 1]
     )
-    return Briefing(shift_id=current.shift_id, protocols=mine, changes=changes, since=since)
+    return Briefing(
+        shift_id=current.shift_id,
+        protocols=mine,
+        changes=changes[:CHANGES_SHOWN],
+        since=since,
+        after_a_shift=previous is not None,
+        more_changes=len(changes) > CHANGES_SHOWN,
+    )
 
 
 def mark_read(request: HttpRequest, shift_id: int) -> None:

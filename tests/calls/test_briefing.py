@@ -44,7 +44,8 @@ def test_first_view_in_a_shift_briefs_until_read(responder, trainer, position, f
     page = client.get("/oncall/").content.decode()
     briefing = page.split(BRIEFING, 1)[1].split("</section>", 1)[0]
     assert "Police presence plan" in briefing and "Breathing" not in briefing.split(":")[0]
-    assert "Added a step for panic" in briefing
+    assert "Added a step for panic" in briefing and "since your last shift" in briefing
+    assert "And more changes" not in briefing
     # The page reloads itself without JavaScript, and htmx refreshes the board:
     # neither uses the briefing up before the responder has read it.
     assert BRIEFING in client.get("/oncall/").content.decode()
@@ -53,6 +54,23 @@ def test_first_view_in_a_shift_briefs_until_read(responder, trainer, position, f
     shift_id = page.split("/aftercare/briefing/", 1)[1].split("/", 1)[0]
     assert client.post(f"/aftercare/briefing/{shift_id}/read/")["Location"] == "/oncall/"
     assert BRIEFING not in client.get("/oncall/").content.decode()  # read: not again this shift
+
+
+def test_a_first_shift_shows_two_weeks_of_changes_and_says_when_there_are_more(
+    responder, trainer, position, fixed_clock
+):
+    fixed_clock.shift(timedelta(days=-3))
+    for number in range(12):
+        make_page(f"page-{number}", title=f"Page {number}").add_revision(
+            author=trainer, body=f"# Page {number}\n\nChanged.\n", summary=f"Change {number}"
+        )
+    fixed_clock.shift(timedelta(days=3))
+    put(responder, make_shift(in_hours(-1), hours=4, positions=[position]), position)
+    page = client_for(responder).get("/oncall/").content.decode()
+    briefing = page.split(BRIEFING, 1)[1].split("</section>", 1)[0]
+    assert "in the last two weeks" in briefing and "since your last shift" not in briefing
+    assert briefing.count("Change ") == 10 and "Change 11" in briefing  # the newest ten
+    assert "And more changes:" in briefing
 
 
 def test_no_briefing_off_shift(responder, position):
