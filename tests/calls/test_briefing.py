@@ -33,6 +33,11 @@ def test_first_view_in_a_shift_briefs_until_read(responder, trainer, position, f
     plan.review_at_shift_start = True
     plan.save()
     make_page("breathing", title="Breathing")  # not marked
+    fixed_clock.shift(timedelta(hours=-40))  # before the last shift
+    make_page("older", title="Older").add_revision(
+        author=trainer, body="# Older\n\nSeen already.\n", summary="Before the last shift"
+    )
+    fixed_clock.shift(timedelta(hours=40))
     put(responder, make_shift(in_hours(-30), hours=4, positions=[position]), position)
     fixed_clock.shift(timedelta(hours=-2))
     make_page("grounding", title="Grounding").add_revision(
@@ -46,6 +51,7 @@ def test_first_view_in_a_shift_briefs_until_read(responder, trainer, position, f
     assert "Police presence plan" in briefing and "Breathing" not in briefing.split(":")[0]
     assert "Added a step for panic" in briefing and "since your last shift" in briefing
     assert "And more changes" not in briefing
+    assert "Before the last shift" not in briefing  # read about on that shift already
     # The page reloads itself without JavaScript, and htmx refreshes the board:
     # neither uses the briefing up before the responder has read it.
     assert BRIEFING in client.get("/oncall/").content.decode()

@@ -131,6 +131,14 @@ def test_with_nobody_to_email_the_alert_waits_for_someone(responder, line, setti
     assert alert_missed() == 1 and mail.outbox[0].to == ["l@example.org"]
 
 
+def test_off_shift_a_timer_lives_four_hours_after_it_is_due(responder, db, settings):
+    client_for(responder).post("/aftercare/field/", {"minutes": "60"})
+    check_in = FieldCheckIn.objects.get()
+    assert abs(check_in.due_at - (NOON + timedelta(minutes=60))) < timedelta(seconds=5)
+    assert check_in.ends_at == check_in.due_at + timedelta(hours=4)
+    assert ("alert_missed_check_ins", 60) in settings.PERIODIC_COMMANDS
+
+
 def test_only_the_offered_timers(responder, line):
     client = client_for(responder)
     client.post("/aftercare/field/", {"minutes": "5"})

@@ -55,6 +55,13 @@ def test_saving_writes_a_new_revision(as_trainer, page, trainer):
     assert page.revisions.get(number=1).body.startswith("# Breathe first")
 
 
+def test_a_trainer_marks_and_unmarks_a_page_for_review_at_every_shift_start(as_trainer, page):
+    as_trainer.post(url(), form(review_at_shift_start="on"))
+    assert Protocol.objects.get(pk=page.pk).review_at_shift_start
+    as_trainer.post(url(), form(base="2", summary="unmarked", body="# Breathe\n\nAgain."))
+    assert not Protocol.objects.get(pk=page.pk).review_at_shift_start
+
+
 def test_empty_and_oversized_bodies_are_refused(as_trainer, page):
     response = as_trainer.post(url(), form(body="   "))
     assert response.status_code == 200

@@ -1,3 +1,5 @@
+import re
+
 from django.urls import reverse
 
 from protocols.models import Protocol
@@ -85,6 +87,19 @@ def test_police_plan_starts_from_the_template(as_trainer):
     html = as_trainer.get(URL, {"category": "police-presence"}).content.decode()
     for heading in headings("en"):
         assert f"## {heading}" in html
+    # Reviewed at the start of every shift unless the trainer unticks it.
+    box = re.compile(r'<input[^>]*name="review_at_shift_start"[^>]*>')
+    assert "checked" in box.findall(html)[0]
+    assert "checked" not in box.findall(as_trainer.get(URL).content.decode())[0]
+
+
+def test_a_trainer_marks_a_page_for_review_at_every_shift_start(as_trainer):
+    as_trainer.post(URL, form(review_at_shift_start="on"))
+    as_trainer.post(URL, form(slug="other", title="Other"))
+    assert dict(Protocol.objects.values_list("slug", "review_at_shift_start")) == {
+        "listening-well": True,
+        "other": False,
+    }
 
 
 def test_a_new_tree_starts_valid_and_opens_the_editor(as_trainer):
