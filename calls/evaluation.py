@@ -11,7 +11,15 @@ from typing import TypeVar
 from django.db import models
 from django.utils.translation import gettext as _
 
-from calls.models import MEASURE_VALUES, Kind, Measure, Police, Tally, WeeklyCount
+from calls.models import (
+    MEASURE_VALUES,
+    CheckOutAnswer,
+    Kind,
+    Measure,
+    Police,
+    Tally,
+    WeeklyCount,
+)
 
 WEEKS_SHOWN = 52
 # Wherever two or more attributes are crossed, counts from 1 to SMALL_COUNT - 1 are
@@ -162,6 +170,37 @@ def measure_totals(counts: Iterable[WeeklyCount], measure: str) -> list[Bar]:
         if row.measure == measure:
             per_value[row.value] += row.count
     return _bars([(choice.label, per_value[choice.value]) for choice in MEASURE_VALUES[measure]])
+
+
+CHECK_OUT_WEEKS_SHOWN = 8
+
+
+def check_outs_by_week(counts: Iterable[WeeklyCount]) -> CrossTable:
+    """The answers to the question after a shift in each of the last weeks that had
+    any, newest first: a week crossed with an answer, so small counts are hidden as
+    in any crossed table (hidden_cells: each week's and each answer's sum)."""
+    per: Counter[tuple[date, str]] = Counter()
+    for row in counts:
+        if row.measure == Measure.CHECK_OUT:
+            per[(row.week, row.value)] += row.count
+    weeks = sorted({week for (week, _value), count in per.items() if count}, reverse=True)
+    cells = {
+        (week, answer): per[(week, answer)]
+        for week in weeks[:CHECK_OUT_WEEKS_SHOWN]
+        for answer in CheckOutAnswer.values
+    }
+    hidden = hidden_cells(cells, [lambda cell: cell[0], lambda cell: cell[1]])
+    small = fewer_than_small()
+    return CrossTable(
+        columns=list(CheckOutAnswer.labels),
+        rows=[
+            (
+                week,
+                [small if (week, a) in hidden else cells[(week, a)] for a in CheckOutAnswer.values],
+            )
+            for week in weeks[:CHECK_OUT_WEEKS_SHOWN]
+        ],
+    )
 
 
 def completed_follow_ups(counts: Iterable[WeeklyCount]) -> int:

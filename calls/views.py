@@ -27,6 +27,7 @@ from calls import briefing, checkout, fieldcheck, followup_index, keyring, keyri
 from calls.evaluation import (
     CSV_HEADER,
     SMALL_COUNT,
+    check_outs_by_week,
     completed_follow_ups,
     csv_rows,
     kind_by_police,
@@ -547,6 +548,7 @@ def evaluation(request: SignedInRequest) -> HttpResponse:
             "kind_by_police": kind_by_police(tallies),
             "by_need": measure_totals(counts, Measure.NEED),
             "by_check_out": measure_totals(counts, Measure.CHECK_OUT),
+            "check_outs_by_week": check_outs_by_week(counts),
             "completed_follow_ups": completed_follow_ups(counts),
             "small": SMALL_COUNT,
             "reviews": TeamReview.objects.all()[:5],

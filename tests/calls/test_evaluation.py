@@ -181,3 +181,22 @@ def test_review_access(client, as_responder, as_trainer, db):
     assert client.get(f"{URL}review/").status_code == 302
     assert as_responder.get(f"{URL}review/").status_code == 403
     assert as_trainer.post(f"{URL}review/", {"period": "x"}).status_code == 403
+
+
+def test_check_out_answers_week_by_week_hide_small_counts(as_coordinator):
+    from calls.models import Measure, WeeklyCount
+
+    for day, answers in (
+        (date(2030, 3, 4), ["fine"] * 6 + ["break"]),
+        (date(2030, 3, 11), ["fine"] * 7 + ["debrief"] * 5),
+    ):
+        for answer in answers:
+            WeeklyCount.add(day, Measure.CHECK_OUT, [answer])
+    html = as_coordinator.get(URL).content.decode()
+    table = html.split('id="check-outs-by-week"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', table)
+    assert [week for week, _cells in rows] == ["11 Mar 2030", "4 Mar 2030"]  # newest first
+    cells = [re.findall(r"<td>([^<]*)</td>", row) for _week, row in rows]
+    assert [row[0] for row in cells] == ["7", "6"]  # fine
+    for line in cells + [list(column) for column in zip(*cells, strict=True)]:
+        assert line.count("fewer than 5") != 1, cells
