@@ -71,7 +71,7 @@ def test_in_spanish_too(as_coordinator, settings):
     with time_machine.travel("2026-03-04 05:06:00+00:00", tick=False):
         Heartbeat.beat("purge_expired")
         body = as_coordinator.get("/home/", headers={"accept-language": "es"}).content.decode()
-    assert "Última purga de notas caducadas: 4 marzo 2026 05:06." in body
+    assert "Última purga de notas caducadas: 4 de marzo de 2026, 05:06." in body
 
 
 def test_responders_do_not_see_the_purge(as_responder):
