@@ -79,6 +79,17 @@ def phone(chromium, live_server) -> Iterator[object]:
     context.close()
 
 
+def touch_phone(chromium, live_server, *, javascript: bool = True):
+    """A new phone-sized touch context (with or without JavaScript) on the live server."""
+    return chromium.new_context(
+        viewport=PHONE,
+        base_url=live_server.url,
+        java_script_enabled=javascript,
+        has_touch=True,
+        is_mobile=True,
+    )
+
+
 @pytest.fixture
 def desktop(chromium, live_server) -> Iterator[object]:
     context = chromium.new_context(

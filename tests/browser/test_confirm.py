@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from shifts.models import Assignment, Position, ServiceWindow, Shift, Slot
 from tests.browser.audit import audit, shown_html
-from tests.browser.conftest import second_step
+from tests.browser.conftest import second_step, touch_phone
 from tests.browser.journeys import restore_roles
 from tests.factory import PASSWORD, make_person
 
@@ -43,13 +43,10 @@ def line(transactional_db):
 
 
 def screen(chromium, live_server, javascript: bool, size: dict):
-    touch = size is PHONE
+    if size is PHONE:
+        return touch_phone(chromium, live_server, javascript=javascript)
     return chromium.new_context(
-        viewport=size,
-        base_url=live_server.url,
-        java_script_enabled=javascript,
-        has_touch=touch,
-        is_mobile=touch,
+        viewport=size, base_url=live_server.url, java_script_enabled=javascript
     )
 
 

@@ -13,21 +13,13 @@ from django.utils import timezone
 from calls.models import Notice
 from calls.purge import purge_expired
 from tests.browser.audit import audit, shown_html
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, touch_phone
 from tests.browser.journeys import restore_roles
 from tests.factory import PASSWORD, make_person
 
-PHONE = {"width": 390, "height": 844}
-
 
 def phone_page(chromium, live_server, javascript: bool):
-    context = chromium.new_context(
-        viewport=PHONE,
-        base_url=live_server.url,
-        java_script_enabled=javascript,
-        has_touch=True,
-        is_mobile=True,
-    )
+    context = touch_phone(chromium, live_server, javascript=javascript)
     return context, context.new_page()
 
 

@@ -7,12 +7,10 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.audit import audit
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, touch_phone
 from tests.browser.journeys import restore_roles
 from tests.factory import PASSWORD, make_person
 from tests.protocols.conftest import make_tree
-
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -28,13 +26,7 @@ def node_ids(page) -> list[str]:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_moving_a_node_keeps_your_place(chromium, live_server, html_checker, tree, javascript):
-    context = chromium.new_context(
-        viewport=PHONE,
-        base_url=live_server.url,
-        java_script_enabled=javascript,
-        has_touch=True,
-        is_mobile=True,
-    )
+    context = touch_phone(chromium, live_server, javascript=javascript)
     page = context.new_page()
     try:
         sign_in(page, "tess", PASSWORD)
@@ -65,13 +57,7 @@ def test_moving_a_node_keeps_your_place(chromium, live_server, html_checker, tre
 def test_a_removed_node_can_be_put_back(chromium, live_server, html_checker, tree, javascript):
     """Removing a node takes one tap, and one more tap on Undo puts it back where it
     was, with what was typed in it; nothing is saved on the way."""
-    context = chromium.new_context(
-        viewport=PHONE,
-        base_url=live_server.url,
-        java_script_enabled=javascript,
-        has_touch=True,
-        is_mobile=True,
-    )
+    context = touch_phone(chromium, live_server, javascript=javascript)
     page = context.new_page()
     try:
         sign_in(page, "tess", PASSWORD)
