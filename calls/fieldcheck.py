@@ -63,21 +63,22 @@ def _holds_line_now(now: datetime) -> Q:
 
 def for_oncall(person: User, now: datetime) -> tuple[FieldCheckIn | None, list[FieldCheckIn]]:
     """(`person`'s own running timer, the live timers of everyone if `person` holds
-    the line now), in one query."""
+    the line now, or coordinates while nobody holds it), in one query."""
+    from crisisline.roles import can
     from shifts.models import Assignment
 
-    holds = Exists(
-        Assignment.objects.filter(
-            person=person,
-            slot__position__holds_line=True,
-            shift__cancelled=False,
-            shift__start__lte=now,
-            shift__end__gt=now,
-        )
+    holding_now = Assignment.objects.filter(
+        slot__position__holds_line=True,
+        shift__cancelled=False,
+        shift__start__lte=now,
+        shift__end__gt=now,
     )
+    watches = Q(Exists(holding_now.filter(person=person)))
+    if can(person, "coordinate"):  # nobody on the line: a missed check-in still reaches someone
+        watches |= ~Q(Exists(holding_now))
     rows = list(
         FieldCheckIn.objects.filter(ends_at__gt=now)
-        .filter(Q(person=person) | Q(holds))
+        .filter(Q(person=person) | watches)
         .select_related("person")
         .order_by("due_at")
     )

@@ -241,9 +241,12 @@ def _notices(unread: list[UnreadNotice]) -> dict[str, list[UnreadNotice]]:
     return {"notices": unread[:NOTICES_SHOWN], "more_notices": unread[NOTICES_SHOWN:]}
 
 
-def field_context(request: SignedInRequest, now: Any) -> dict[str, object]:
-    """The person's own field check-in timer, and, for whoever holds the line now,
-    everyone's (overdue ones as alerts); one query."""
+def field_context(
+    request: SignedInRequest, now: Any, *, responds: bool = True
+) -> dict[str, object]:
+    """The person's own field check-in timer (and the timers they may start, when they
+    respond), and, for whoever holds the line now (or a coordinator while nobody
+    does), everyone's, overdue ones as alerts; one query."""
     from calls.fieldcheck import for_oncall
     from calls.models import FieldCheckIn
 
@@ -251,7 +254,7 @@ def field_context(request: SignedInRequest, now: Any) -> dict[str, object]:
     return {
         "field_own": own,
         "field_overdue": [row for row in watched if row.is_overdue(now)],
-        "field_minutes": FieldCheckIn.MINUTES,
+        "field_minutes": FieldCheckIn.MINUTES if responds else (),
         # The board asks again soon after the next timer runs out.
         "field_next_due": min(
             (row.due_at for row in watched if not row.is_overdue(now)), default=None

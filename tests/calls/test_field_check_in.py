@@ -157,3 +157,19 @@ def test_access(client, as_trainer, responder):
     assert as_trainer.post("/aftercare/field/", {"minutes": "30"}).status_code == 403
     assert client_for(responder).get("/aftercare/field/").status_code == 405
     assert not FieldCheckIn.objects.exists()
+
+
+def test_while_nobody_holds_the_line_coordinators_see_the_alert(responder, db, fixed_clock):
+    coordinator = make_person("rosa", "Coordinator", display_name="Rosa Coordinator")
+    client_for(responder).post("/aftercare/field/", {"minutes": "30"})
+    watcher = client_for(coordinator)
+    page = watcher.get("/oncall/").content.decode()
+    assert ALERT not in page
+    assert "Going out to an in-person response?" not in page  # no timer of their own to start
+    fixed_clock.shift(timedelta(minutes=31))
+    assert ALERT in watcher.get("/oncall/").content.decode()
+    # Once someone holds the line, it is theirs to follow.
+    holding = make_position("Line holder", holds_line=True)
+    shift = make_shift(in_hours(-1), hours=4, positions=[holding])
+    put(make_person("lee", RESPONDER, display_name="Lee Holder"), shift, holding)
+    assert ALERT not in watcher.get("/oncall/").content.decode()
