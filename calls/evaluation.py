@@ -154,9 +154,8 @@ def csv_rows(tallies: Iterable[Tally]) -> list[list[str]]:
     for cell, count in sorted(counts.items()):
         if count or cell in hidden:
             week, kind, response, police, follow_up = cell
-            shown = (
-                f"fewer than {SMALL_COUNT}" if cell in hidden else str(count)
-            )  # a file: untranslated
+            # A file: untranslated, as its column names are.
+            shown = f"fewer than {SMALL_COUNT}" if cell in hidden else str(count)
             rows.append(
                 [week.isoformat(), kind, response, police, "yes" if follow_up else "no", shown]
             )

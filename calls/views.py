@@ -409,7 +409,8 @@ def check_out(request: SignedInRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _(
-                "Thank you. Nobody holds a debrief place now: the coordinators are told, and one will reach out."
+                "Thank you. Nobody holds a debrief place now: the coordinators are told, "
+                "and one will reach out."
             ),
         )
     elif choice == CheckOutAnswer.BREAK:
