@@ -88,10 +88,11 @@ def debrief_holders(now: datetime) -> list[User]:
     return [a.person for a in taking.filter(shift_id=following.shift_id)]
 
 
-def answer(person: User, shift: Shift, choice: str, *, show_name: bool = False) -> bool:
+def answer(person: User, shift: Shift, choice: str, *, show_name: bool = False) -> bool | None:
     """Record that `person` answered for `shift`, count the answer anonymously, and
     send a debrief or break request when asked for. True when a debrief request
-    reached whoever holds a debrief place (else it went to the coordinators)."""
+    reached whoever holds a debrief place, False otherwise (for a debrief: it went to
+    the coordinators), None when they had answered already."""
     CheckOutAnswer(choice)  # ValueError for an unknown answer
     now = timezone.now()
     lives = timedelta(days=settings.AFTERCARE_REQUEST_DAYS)
@@ -103,7 +104,7 @@ def answer(person: User, shift: Shift, choice: str, *, show_name: bool = False) 
             defaults={"expires_at": shift.end + timedelta(hours=settings.CHECK_OUT_HOURS + 1)},
         )
         if not created:
-            return False  # answered already (a second tab): counted once
+            return None  # answered already (a second tab): counted once
         WeeklyCount.add(timezone.localdate(now), Measure.CHECK_OUT, [choice])
         if choice == CheckOutAnswer.DEBRIEF:
             recipients = [p for p in debrief_holders(now) if p.pk != person.pk]

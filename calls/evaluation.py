@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TypeVar
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -73,35 +72,11 @@ def totals_by(tallies: Iterable[Tally], field: str, choices: type[models.TextCho
     return _bars([(choice.label, counts[choice.value]) for choice in choices])
 
 
-Cell = TypeVar("Cell", bound=Hashable)
-
-
-def hidden_cells(counts: Mapping[Cell, int], sums: Sequence[Callable[[Cell], object]]) -> set[Cell]:
-    """The cells of a table crossing two or more attributes to show as "fewer than 5":
-    every count from 1 to SMALL_COUNT - 1, and then, wherever a sum shown exactly
-    elsewhere (the cells one of `sums` gives the same key) would hide a single cell,
-    the smallest other cell of that sum too (a zero first), until none does: a
-    total less the counts shown never gives a hidden count away."""
-    hidden = {cell for cell, count in counts.items() if 0 < count < SMALL_COUNT}
-    groups: list[list[Cell]] = []
-    for key_of in sums:
-        by_key: defaultdict[object, list[Cell]] = defaultdict(list)
-        for cell in counts:
-            by_key[key_of(cell)].append(cell)
-        groups.extend(by_key.values())
-    alone = True
-    while alone:
-        alone = False
-        for cells in groups:
-            shown = [cell for cell in cells if cell not in hidden]
-            if len(cells) - len(shown) == 1 and shown:
-                hidden.add(min(shown, key=lambda cell: (counts[cell], repr(cell))))
-                alone = True
-    return hidden
-
-
-def fewer_than_small() -> str:
-    return _("fewer than %(small)d") % {"small": SMALL_COUNT}
+def crossed(count: int) -> int | str:
+    """A count in a table that crosses two or more attributes, as it may be shown."""
+    if 0 < count < SMALL_COUNT:
+        return _("fewer than %(small)d") % {"small": SMALL_COUNT}
+    return count
 
 
 @dataclass(frozen=True)
@@ -111,23 +86,15 @@ class CrossTable:
 
 
 def kind_by_police(tallies: Iterable[Tally]) -> CrossTable:
-    """Calls by kind and police presence, small counts suppressed; the page shows the
-    totals by kind and by police presence exactly, so no row or column hides one cell."""
-    counts: Counter[tuple[str, str]] = Counter(
-        {(kind, police): 0 for kind in Kind.values for police in Police.values}
-    )
+    """Calls by kind and police presence, small counts suppressed."""
+    counts: Counter[tuple[str, str]] = Counter()
     for tally in tallies:
         counts[(tally.kind, tally.police)] += tally.count
-    hidden = hidden_cells(counts, [lambda cell: cell[0], lambda cell: cell[1]])
-    small = fewer_than_small()
-
-    def shown(cell: tuple[str, str]) -> int | str:
-        return small if cell in hidden else counts[cell]
-
     return CrossTable(
         columns=list(Police.labels),
         rows=[
-            (kind.label, [shown((kind.value, police.value)) for police in Police]) for kind in Kind
+            (kind.label, [crossed(counts[(kind.value, police.value)]) for police in Police])
+            for kind in Kind
         ],
     )
 
@@ -136,30 +103,20 @@ CSV_HEADER = ["week_starting", "kind", "response", "police", "follow_up", "count
 
 
 def csv_rows(tallies: Iterable[Tally]) -> list[list[str]]:
-    """The weekly counters, five attributes crossed: every week's total, every single
-    attribute's total and every kind × police cell are shown exactly on the page, so
-    none of those sums hides a single row (hidden_cells). Rows counting nothing are
-    left out unless they are hidden."""
-    counts = {(t.week, t.kind, t.response, t.police, t.follow_up): t.count for t in tallies}
-    sums: list[Callable[[tuple[date, str, str, str, bool]], object]] = [
-        lambda row: row[0],
-        lambda row: row[1],
-        lambda row: row[2],
-        lambda row: row[3],
-        lambda row: row[4],
-        lambda row: (row[1], row[3]),
+    """The weekly counters that counted something, five attributes crossed: small
+    counts are never given exactly (in words of the file's own, untranslated)."""
+    return [
+        [
+            t.week.isoformat(),
+            t.kind,
+            t.response,
+            t.police,
+            "yes" if t.follow_up else "no",
+            str(t.count) if t.count >= SMALL_COUNT else f"fewer than {SMALL_COUNT}",
+        ]
+        for t in tallies
+        if t.count
     ]
-    hidden = hidden_cells(counts, sums)
-    rows = []
-    for cell, count in sorted(counts.items()):
-        if count or cell in hidden:
-            week, kind, response, police, follow_up = cell
-            # A file: untranslated, as its column names are.
-            shown = f"fewer than {SMALL_COUNT}" if cell in hidden else str(count)
-            rows.append(
-                [week.isoformat(), kind, response, police, "yes" if follow_up else "no", shown]
-            )
-    return rows
 
 
 def measure_totals(counts: Iterable[WeeklyCount], measure: str) -> list[Bar]:
@@ -176,27 +133,16 @@ CHECK_OUT_WEEKS_SHOWN = 8
 
 def check_outs_by_week(counts: Iterable[WeeklyCount]) -> CrossTable:
     """The answers to the question after a shift in each of the last weeks that had
-    any, newest first: a week crossed with an answer, so small counts are hidden as
-    in any crossed table (hidden_cells: each week's and each answer's sum)."""
+    any, newest first: a week crossed with an answer, so small counts are suppressed."""
     per: Counter[tuple[date, str]] = Counter()
     for row in counts:
         if row.measure == Measure.CHECK_OUT:
             per[(row.week, row.value)] += row.count
     weeks = sorted({week for (week, _value), count in per.items() if count}, reverse=True)
-    cells = {
-        (week, answer): per[(week, answer)]
-        for week in weeks[:CHECK_OUT_WEEKS_SHOWN]
-        for answer in CheckOutAnswer.values
-    }
-    hidden = hidden_cells(cells, [lambda cell: cell[0], lambda cell: cell[1]])
-    small = fewer_than_small()
     return CrossTable(
         columns=list(CheckOutAnswer.labels),
         rows=[
-            (
-                week,
-                [small if (week, a) in hidden else cells[(week, a)] for a in CheckOutAnswer.values],
-            )
+            (week, [crossed(per[(week, answer)]) for answer in CheckOutAnswer.values])
             for week in weeks[:CHECK_OUT_WEEKS_SHOWN]
         ],
     )

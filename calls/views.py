@@ -318,11 +318,14 @@ def _back_to_queue(request: SignedInRequest) -> HttpResponse:
     return redirect("shifts:oncall")
 
 
-def _cannot_open(request: SignedInRequest, note: CallNote) -> HttpResponse:
-    """A follow-up action on a note that no longer opens (it expired that moment, or
-    its key is gone): the note's own page says which, not a bare 404."""
+def _cannot_open(request: SignedInRequest, note: CallNote, failure: Exception) -> HttpResponse:
+    """A follow-up action on a note that no longer opens: its own page says why when
+    it expired that moment or its key is gone; otherwise (a copy that does not open)
+    the queue says it could not be done. Never a bare 404."""
     messages.error(request, _("That could not be done: the note can no longer be opened."))
-    return redirect("calls:detail", public_id=note.public_id)
+    if isinstance(failure, NoteExpired) or not keyring.has_key(note.body_bucket):
+        return redirect("calls:detail", public_id=note.public_id)
+    return _back_to_queue(request)
 
 
 @never_cache
@@ -352,8 +355,8 @@ def follow_up_unreachable(request: SignedInRequest, note: CallNote) -> HttpRespo
         followup_index.forget(request.user, private, note.pk)
     except Locked:
         return sign_in_again(request)
-    except (keyring.Unreadable, NoteExpired):
-        return _cannot_open(request, note)
+    except (keyring.Unreadable, NoteExpired) as failure:
+        return _cannot_open(request, note, failure)
     messages.success(request, _("Noted: you couldn't reach them. The note stays until it expires."))
     return _back_to_queue(request)
 
@@ -373,8 +376,8 @@ def follow_up_hand_on(request: SignedInRequest, note: CallNote) -> HttpResponse:
             return sign_in_again(request)
         except NoKeyPair:
             form.add_error("to", _("The note cannot be sealed to them yet. Choose someone else."))
-        except (keyring.Unreadable, NoteExpired):
-            return _cannot_open(request, note)
+        except (keyring.Unreadable, NoteExpired) as failure:
+            return _cannot_open(request, note, failure)
         else:
             messages.success(
                 request,
@@ -403,6 +406,9 @@ def check_out(request: SignedInRequest, pk: int) -> HttpResponse:
     debrief_place = checkout.answer(
         request.user, shift, choice, show_name=bool(request.POST.get("show_name"))
     )
+    if debrief_place is None:  # a second tab, or a second tap: the first answer stands
+        messages.info(request, _("That check-out is already answered, or has closed."))
+        return _back_to_queue(request)
     if choice == CheckOutAnswer.DEBRIEF and debrief_place:
         messages.success(request, _("Thank you. Someone from the debrief place will reach out."))
     elif choice == CheckOutAnswer.DEBRIEF:
@@ -600,7 +606,7 @@ def evaluation_csv(request: SignedInRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="call-totals.csv"'
     writer = csv.writer(response)
     writer.writerow(CSV_HEADER)
-    writer.writerows(csv_rows(Tally.objects.all()))
+    writer.writerows(csv_rows(Tally.objects.filter(count__gt=0)))
     return response
 
 

@@ -144,6 +144,17 @@ def test_with_no_debrief_place_held_the_coordinators_are_told_and_the_person_kno
     assert mail.outbox[0].to == ["rosa@example.org"]
 
 
+def test_a_second_answer_says_the_first_one_stands(responder, worked, positions):
+    holder = make_person("holder", RESPONDER)
+    put(holder, make_shift(in_hours(-1), hours=4, positions=positions), positions[1])
+    client = client_for(responder)
+    first = answer(client, worked, "debrief", follow=True).content.decode()
+    assert "Someone from the debrief place will reach out." in first
+    again = answer(client, worked, "debrief", follow=True).content.decode()
+    assert "already answered" in again and "coordinators are told" not in again
+    assert AftercareRequest.objects.count() == 1
+
+
 def test_two_debrief_holders_one_sees_it_the_other_is_told(responder, worked, positions):
     shift = make_shift(in_hours(-1), hours=4, positions=positions)
     first, second = make_person("first", RESPONDER), make_person("second", RESPONDER)

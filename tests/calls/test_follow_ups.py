@@ -257,6 +257,17 @@ def test_an_action_on_a_note_whose_key_is_gone_says_so(responder, mate, third, s
         assert "its key is missing from the server" in page, action
 
 
+def test_an_action_on_a_copy_that_does_not_open_says_so_on_the_queue(responder, mate):
+    note = handed(responder, mate)
+    seal = NoteSeal.objects.get(note=note, recipient=mate)
+    NoteSeal.objects.filter(pk=seal.pk).update(sealed_key=bytes(64))  # damaged, key still there
+    response = client_for(mate).post(f"/notes/{note.public_id}/unreachable/", follow=True)
+    assert response.redirect_chain[-1][0] == "/oncall/"
+    assert "That could not be done: the note can no longer be opened." in (
+        response.content.decode()
+    )
+
+
 # --- Gone: burned, expired ---------------------------------------------------------------
 
 
