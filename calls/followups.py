@@ -246,10 +246,14 @@ def field_context(
 ) -> dict[str, object]:
     """The person's own field check-in timer (and the timers they may start, when they
     respond), and, for whoever holds the line now (or a coordinator while nobody
-    does), everyone's, overdue ones as alerts; one query."""
+    does), everyone's, overdue ones as alerts; one query, none for someone who
+    neither responds nor coordinates."""
     from calls.fieldcheck import for_oncall
     from calls.models import FieldCheckIn
+    from crisisline.roles import can
 
+    if not (responds or can(request.user, "coordinate")):
+        return {}
     own, watched = for_oncall(request.user, now)
     return {
         "field_own": own,

@@ -24,7 +24,7 @@ from calls.followups import aftercare_context, field_context, follow_ups_for, no
 from crisisline.binding import posted
 from crisisline.confirm import Confirmation, act_after_asking, delete_after_asking
 from crisisline.models import User
-from crisisline.roles import SignedInRequest, can, role_required
+from crisisline.roles import SignedInRequest, role_required
 from shifts import oncall as oncall_board
 from shifts import places
 from shifts.forms import (
@@ -61,9 +61,7 @@ def oncall(request: SignedInRequest) -> HttpResponse:
     yours = oncall_board.your_shifts(who, now) if responds else []
     status = opening_status(now)
     follow_ups = follow_ups_for(request) if responds else None
-    # Coordinators watch missed check-ins too while nobody holds the line (calls.fieldcheck).
-    watches = responds or can(request.user, "coordinate")
-    field = field_context(request, now, responds=responds) if watches else {}
+    field = field_context(request, now, responds=responds)
     due = cast("datetime | None", field.get("field_next_due"))
     aftercare = (
         aftercare_context(
