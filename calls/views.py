@@ -529,6 +529,8 @@ def notice_read(request: SignedInRequest, pk: int) -> HttpResponse:
     if notice is None:
         raise Http404
     NoticeRead.objects.get_or_create(notice=notice, person=request.user)
+    if request.POST.get("folded"):  # back into the fold, which the browser opens for it
+        return redirect(reverse("shifts:oncall") + "#folded-notices")
     return _back_to_queue(request)
 
 

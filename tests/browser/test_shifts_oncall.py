@@ -123,3 +123,34 @@ def test_folded_notices_stay_open_while_the_board_refreshes(phone):
     assert phone.get_by_text("3 more notices").is_visible()
     assert phone.get_by_text("Closure number 5").is_visible()
     assert phone.locator("#more-notices").get_attribute("open") is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_marking_a_folded_notice_read_without_javascript_keeps_the_fold_open(chromium, live_server):
+    from calls.models import Notice
+
+    make_person("sam", "Responder", display_name="Sam Responder")
+    now = timezone.now()
+    for minute in range(6, 0, -1):
+        Notice.objects.create(
+            text=f"Closure number {minute}",
+            posted_at=now - timedelta(minutes=minute),
+            expires_at=now + timedelta(days=2),
+        )
+    context = chromium.new_context(
+        java_script_enabled=False, base_url=live_server.url, viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, "sam", PASSWORD)
+        page.goto("/oncall/")
+        page.get_by_text("3 more notices").click()
+        folded = page.locator("li", has_text="Closure number 5")
+        with page.expect_navigation():
+            folded.get_by_role("button", name="Mark read").click()
+        assert page.url.endswith("/oncall/#folded-notices")
+        assert page.get_by_text("2 more notices").is_visible()
+        assert page.get_by_text("Closure number 6").is_visible()  # the fold is open again
+        assert "Closure number 5" not in page.content()
+    finally:
+        context.close()
