@@ -8,7 +8,7 @@ from django.utils import timezone
 from crisisline.models import Skill
 from shifts.models import Assignment, Position, Shift, Slot
 from tests.browser.audit import audit
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, touch_phone
 from tests.factory import PASSWORD, grant, make_person
 
 
@@ -79,9 +79,7 @@ def test_on_call_refreshes_itself_without_javascript(chromium, live_server, monk
     # The next change is far off; make "refresh at the latest" two seconds for the test.
     monkeypatch.setattr(oncall, "REFRESH_MIN_SECONDS", 1)
     monkeypatch.setattr(oncall, "REFRESH_MAX_SECONDS", 2)
-    context = chromium.new_context(
-        java_script_enabled=False, base_url=live_server.url, viewport={"width": 390, "height": 844}
-    )
+    context = touch_phone(chromium, live_server, javascript=False)
     page = context.new_page()
     try:
         sign_in(page, "sam", PASSWORD)
@@ -137,9 +135,7 @@ def test_marking_a_folded_notice_read_without_javascript_keeps_the_fold_open(chr
             posted_at=now - timedelta(minutes=minute),
             expires_at=now + timedelta(days=2),
         )
-    context = chromium.new_context(
-        java_script_enabled=False, base_url=live_server.url, viewport={"width": 390, "height": 844}
-    )
+    context = touch_phone(chromium, live_server, javascript=False)
     page = context.new_page()
     try:
         sign_in(page, "sam", PASSWORD)
