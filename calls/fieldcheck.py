@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,10 @@ from calls.models import FieldCheckIn
 from shifts.oncall import current_shift_end
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from crisisline.models import User
+    from shifts.models import Assignment
 
 logger = logging.getLogger(__name__)
 # A timer's record lives at least this long after it is due (off shift, or when the
@@ -45,19 +48,15 @@ def check_in(person: User) -> bool:
     return bool(deleted)
 
 
-def _holds_line_now(now: datetime) -> Q:
+def _holding_line(now: datetime) -> QuerySet[Assignment]:
+    """The places on the line at `now`: whoever holds one is alerted."""
     from shifts.models import Assignment
 
-    return Q(
-        Exists(
-            Assignment.objects.filter(
-                person=OuterRef("pk"),
-                slot__position__holds_line=True,
-                shift__cancelled=False,
-                shift__start__lte=now,
-                shift__end__gt=now,
-            )
-        )
+    return Assignment.objects.filter(
+        slot__position__holds_line=True,
+        shift__cancelled=False,
+        shift__start__lte=now,
+        shift__end__gt=now,
     )
 
 
@@ -65,17 +64,10 @@ def for_oncall(person: User, now: datetime) -> tuple[FieldCheckIn | None, list[F
     """(`person`'s own running timer, the live timers of everyone if `person` holds
     the line now, or coordinates while nobody holds it), in one query."""
     from crisisline.roles import can
-    from shifts.models import Assignment
 
-    holding_now = Assignment.objects.filter(
-        slot__position__holds_line=True,
-        shift__cancelled=False,
-        shift__start__lte=now,
-        shift__end__gt=now,
-    )
-    watches = Q(Exists(holding_now.filter(person=person)))
+    watches = Q(Exists(_holding_line(now).filter(person=person)))
     if can(person, "coordinate"):  # nobody on the line: a missed check-in still reaches someone
-        watches |= ~Q(Exists(holding_now))
+        watches |= ~Q(Exists(_holding_line(now)))
     rows = list(
         FieldCheckIn.objects.filter(ends_at__gt=now)
         .filter(Q(person=person) | watches)
@@ -103,9 +95,10 @@ def alert_missed(now: datetime | None = None) -> int:
     )
     if not missed:
         return 0
-    holders = [
-        p.email for p in User.objects.filter(_holds_line_now(now), is_active=True).exclude(email="")
-    ] or [p.email for p in holders_of("coordinate").exclude(email="")]
+    on_the_line = User.objects.filter(pk__in=_holding_line(now).values("person"), is_active=True)
+    holders = [p.email for p in on_the_line.exclude(email="")] or [
+        p.email for p in holders_of("coordinate").exclude(email="")
+    ]
     if settings.EMAIL_ENABLED and not holders:
         logger.warning(
             "%d missed check-in(s): nobody holds the line and no coordinator has an email "
