@@ -19,6 +19,7 @@ from calls.models import (
     Tally,
     WeeklyCount,
 )
+from crisisline.dates import local_date
 
 WEEKS_SHOWN = 52
 # Wherever two or more attributes are crossed, counts from 1 to SMALL_COUNT - 1 are
@@ -103,8 +104,8 @@ CSV_HEADER = ["week_starting", "kind", "response", "police", "follow_up", "count
 
 
 def csv_rows(tallies: Iterable[Tally]) -> list[list[str]]:
-    """The weekly counters that counted something, five attributes crossed: small
-    counts are never given exactly (in words of the file's own, untranslated)."""
+    """`tallies` as the CSV's rows, five attributes crossed: small counts are never
+    given exactly (in the file's own words, untranslated)."""
     return [
         [
             t.week.isoformat(),
@@ -115,7 +116,6 @@ def csv_rows(tallies: Iterable[Tally]) -> list[list[str]]:
             str(t.count) if t.count >= SMALL_COUNT else f"fewer than {SMALL_COUNT}",
         ]
         for t in tallies
-        if t.count
     ]
 
 
@@ -142,7 +142,10 @@ def check_outs_by_week(counts: Iterable[WeeklyCount]) -> CrossTable:
     return CrossTable(
         columns=list(CheckOutAnswer.labels),
         rows=[
-            (week, [crossed(per[(week, answer)]) for answer in CheckOutAnswer.values])
+            (
+                local_date(week, "j M Y"),
+                [crossed(per[(week, answer)]) for answer in CheckOutAnswer.values],
+            )
             for week in weeks[:CHECK_OUT_WEEKS_SHOWN]
         ],
     )

@@ -608,6 +608,7 @@ def evaluation_csv(request: SignedInRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="call-totals.csv"'
     writer = csv.writer(response)
     writer.writerow(CSV_HEADER)
+    # Every week has a row for each combination, most of them 0: only those that count.
     writer.writerows(csv_rows(Tally.objects.filter(count__gt=0)))
     return response
 
