@@ -87,14 +87,19 @@ class HtmlChecker:
                 _missing("vnu-jar")
             port, self.process = start_html_checker()
         self.port = port
-        deadline = time.monotonic() + 60
+        # A JVM starting beside two busy test workers has taken over a minute.
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             try:
                 self.errors("<!doctype html><html lang=en><title>x</title></html>")
                 return
             except OSError:
+                if self.process is not None and self.process.poll() is not None:
+                    raise RuntimeError(
+                        f"the Nu Html Checker exited ({self.process.returncode}) on port {port}"
+                    ) from None
                 time.sleep(0.3)
-        raise RuntimeError("the Nu Html Checker did not start")
+        raise RuntimeError(f"the Nu Html Checker did not answer on port {port} in 180 s")
 
     def errors(self, html: str) -> list[str]:
         request = urllib.request.Request(

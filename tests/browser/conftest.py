@@ -46,6 +46,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A browser test that fails says what each of its open pages showed then:
+    in CI's log that is all there is to tell a slow page from a wrong one."""
+    report = yield
+    browser = getattr(item, "funcargs", {}).get("chromium")
+    if report.when == "call" and report.failed and browser is not None:
+        report.sections.append(("Pages open when it failed", _pages_now(browser)))
+    return report
+
+
+def _pages_now(browser) -> str:
+    shown = []
+    for context in browser.contexts:
+        for page in context.pages:
+            try:
+                text = page.locator("body").inner_text(timeout=2000)
+                shown.append(f"{page.url} ({page.title()}):\n{text[:2000]}")
+            except Exception as error:  # a page closing or hung says that much
+                shown.append(f"{page.url}: {error}")
+    return "\n\n".join(shown) or "(none)"
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[object]:
     if not shutil.which(CHROMIUM):

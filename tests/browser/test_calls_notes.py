@@ -31,7 +31,8 @@ def test_responder_writes_reads_and_burns_a_note_on_a_phone(phone, html_checker)
 
     phone.get_by_role("link", name="Notes", exact=True).click()
     audit(phone, html_checker)
-    phone.get_by_role("link", name="Write a note").click()
+    with phone.expect_navigation():
+        phone.get_by_role("link", name="Write a note").click()
     assert phone.url.endswith("/notes/new/")
     audit(phone, html_checker)
 
@@ -46,9 +47,11 @@ def test_responder_writes_reads_and_burns_a_note_on_a_phone(phone, html_checker)
     phone.get_by_role("button", name="Save note").click()
 
     # Bad date and a likely phone number: both explained, nothing saved.
-    assert phone.locator("#field-body").get_by_text("This note may identify someone").is_visible()
-    assert phone.get_by_text("555-010-0199").first.is_visible()
-    assert phone.locator("#field-follow_up_by").get_by_text("at most 30 days").is_visible()
+    expect(
+        phone.locator("#field-body").get_by_text("This note may identify someone")
+    ).to_be_visible()
+    expect(phone.get_by_text("555-010-0199").first).to_be_visible()
+    expect(phone.locator("#field-follow_up_by").get_by_text("at most 30 days")).to_be_visible()
     assert not CallNote.objects.exists()
     audit(phone, html_checker)
 
@@ -57,8 +60,8 @@ def test_responder_writes_reads_and_burns_a_note_on_a_phone(phone, html_checker)
     phone.get_by_label("Follow-up by:", exact=True).select_option(label="No follow-up needed")
     phone.get_by_role("button", name="Save note").click()
 
-    assert phone.get_by_text("Note saved.").is_visible()
-    assert phone.get_by_text("Wants a call back tomorrow about food.").is_visible()
+    expect(phone.get_by_text("Note saved.")).to_be_visible()
+    expect(phone.get_by_text("Wants a call back tomorrow about food.")).to_be_visible()
     assert phone.get_by_role("heading", level=1).inner_text() == "Crisis: non-acute"
     audit(phone, html_checker)  # with its flash message
     # A week's rows are all made at once; only the one combination is counted.
@@ -101,6 +104,6 @@ def test_coordinator_pages_and_the_public_page_pass_the_audit(desktop, phone, ht
         audit(desktop, html_checker)
     desktop.get_by_label("Type the confirmation phrase").fill("destroy every note")
     desktop.get_by_role("button", name="Destroy every note now").click()
-    assert desktop.get_by_text(
-        "Every note and every key is destroyed: 1 note and 1 key."
-    ).is_visible()
+    expect(
+        desktop.get_by_text("Every note and every key is destroyed: 1 note and 1 key.")
+    ).to_be_visible()

@@ -74,7 +74,8 @@ def test_responder_finds_a_no_police_housing_resource_open_now_in_spanish(phone,
     phone.wait_for_url("**/protocols/resources/")
     audit(phone, html_checker)
     phone.get_by_label("Necesidad").select_option("housing")
-    phone.get_by_role("button", name="Buscar").click()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Buscar").click()
     phone.get_by_role("link", name="Sin policía").click()
     phone.wait_for_url("**no_police=1**")
     phone.get_by_role("link", name="Abierto ahora").click()

@@ -49,7 +49,7 @@ def test_check_out_asking_for_a_debrief_reaches_the_debrief_holder(
         sign_in(sam, "sam", PASSWORD)
         sam.goto("/oncall/")
         question = sam.locator("section.check-out")
-        assert question.get_by_text("How are you after your shift?").is_visible()
+        expect(question.get_by_text("How are you after your shift?")).to_be_visible()
         assert sam.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         if SHOTS:
             sam.screenshot(path=f"{SHOTS}/check-out-{suffix}.png", full_page=True)
@@ -60,7 +60,7 @@ def test_check_out_asking_for_a_debrief_reaches_the_debrief_holder(
         sign_in(dee, "dee", PASSWORD)
         dee.goto("/oncall/")
         requests = dee.locator("section.aftercare-requests")
-        assert requests.get_by_text("Sam Worker asked for a debrief.").is_visible()
+        expect(requests.get_by_text("Sam Worker asked for a debrief.")).to_be_visible()
         if SHOTS:
             dee.screenshot(path=f"{SHOTS}/debrief-request-{suffix}.png", full_page=True)
         requests.get_by_role("button", name="Seen").click()

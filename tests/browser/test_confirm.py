@@ -146,7 +146,7 @@ def test_removing_opening_hours_asks_first(
             page.goto("/roster/hours/")
 
         ask_and_do(page, html_checker, remove, "Remove", javascript)
-        assert "Window removed." in page.locator(".messages").inner_text()
+        expect(page.locator(".messages")).to_contain_text("Window removed.")
         assert not ServiceWindow.objects.exists()
     finally:
         context.close()

@@ -52,7 +52,7 @@ def test_a_missed_check_in_alerts_the_line_holder(chromium, live_server, javascr
         sam.get_by_text("Going out to an in-person response?").click()
         sam.get_by_role("button", name="30 min").click()
         expect(sam.get_by_text("Timer started")).to_be_visible()
-        assert sam.get_by_role("button", name="I'm back: check in").is_visible()
+        expect(sam.get_by_role("button", name="I'm back: check in")).to_be_visible()
 
         # The half hour is nearly over: due in three seconds, and nobody checks in.
         FieldCheckIn.objects.update(due_at=timezone.now() + timedelta(seconds=3))
@@ -62,7 +62,7 @@ def test_a_missed_check_in_alerts_the_line_holder(chromium, live_server, javascr
         # Nothing clicked: the board asks again just after the timer runs out (htmx, or
         # the page reloading itself without JavaScript) and shows the alert.
         lee.get_by_text("Sam Outside has not checked in").wait_for(timeout=20_000)
-        assert lee.get_by_text("Sam Outside has not checked in").is_visible()
+        expect(lee.get_by_text("Sam Outside has not checked in")).to_be_visible()
         assert lee.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         if SHOTS:
             lee.screenshot(path=f"{SHOTS}/missed-check-in-{suffix}.png", full_page=True)

@@ -64,8 +64,8 @@ def test_hand_off_then_due_on_oncall_then_done(chromium, live_server, javascript
         sign_in(follower, "marisol", PASSWORD)
         follower.goto("/oncall/")
         queue = follower.locator("section.follow-ups")
-        assert queue.get_by_text("Due today").is_visible()
-        assert queue.get_by_text("from Sam Writer").is_visible()
+        expect(queue.get_by_text("Due today")).to_be_visible()
+        expect(queue.get_by_text("from Sam Writer")).to_be_visible()
         assert follower.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         shot(follower, f"oncall-follow-up-{'js' if javascript else 'nojs'}")
         queue.get_by_role("link", name="Done").click()
@@ -79,7 +79,7 @@ def test_hand_off_then_due_on_oncall_then_done(chromium, live_server, javascript
 
         response = author.goto(note_url)
         assert response is not None and response.status == 410
-        assert author.get_by_text("Its follow-up was marked done").is_visible()
+        expect(author.get_by_text("Its follow-up was marked done")).to_be_visible()
         assert author.get_by_text("Wants a call back").count() == 0
         shot(author, f"note-gone-{'js' if javascript else 'nojs'}")
     finally:

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from calls.models import CallNote
 from shifts.models import Assignment, Position, Shift, Slot
@@ -78,7 +79,7 @@ def responder_journey(v: Visitor, line) -> None:
     v.fill(page.get_by_role("textbox", name="Note"), "Wants a call back tomorrow about food.")
     v.follow(page.get_by_role("button", name="Save note"))
     assert "Note saved." in v.message()
-    assert page.get_by_text("Wants a call back tomorrow about food.").is_visible()
+    expect(page.get_by_text("Wants a call back tomorrow about food.")).to_be_visible()
     assert CallNote.objects.filter(author=line["sam"]).count() == 1
     v.confirm(page.get_by_role("link", name="Burn now"), "Burn now")
     assert "The note is destroyed." in v.message()
@@ -90,7 +91,7 @@ def responder_journey(v: Visitor, line) -> None:
     v.follow(page.get_by_role("link", name="No, or I'm not sure it is right now"))
     v.follow(page.get_by_role("link", name="No", exact=True))
     v.follow(page.get_by_role("link", name="A long-running situation that keeps coming back"))
-    assert page.get_by_role("heading", name="Chronic crisis").is_visible()
+    expect(page.get_by_role("heading", name="Chronic crisis")).to_be_visible()
 
 
 @pytest.mark.django_db(transaction=True)

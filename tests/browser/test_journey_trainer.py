@@ -7,6 +7,7 @@ On a phone with every page audited, and on a phone without JavaScript.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from protocols.models import Protocol
 from tests.browser.journeys import Visitor, browser_page, restore_roles
@@ -36,7 +37,7 @@ def trainer_journey(v: Visitor) -> None:
     v.fill(page.get_by_label("Text (Markdown)"), "# Breathe together\n\nCount to four, out loud.")
     v.fill(page.get_by_label("What changed"), "Count out loud")
     v.follow(page.get_by_role("button", name="Save", exact=True))
-    assert page.get_by_role("heading", name="Breathe together").is_visible()
+    expect(page.get_by_role("heading", name="Breathe together")).to_be_visible()
     assert Protocol.objects.get(slug="breathing").current.number == 2
 
     # Compare the two revisions.
@@ -50,7 +51,7 @@ def trainer_journey(v: Visitor) -> None:
     v.follow(page.get_by_role("link", name="#1"))
     v.follow(page.get_by_role("button", name="Restore revision 1"))
     assert "Revision 1 is restored" in v.message()
-    assert page.get_by_role("heading", name="Breathe first").is_visible()
+    expect(page.get_by_role("heading", name="Breathe first")).to_be_visible()
     current = Protocol.objects.get(slug="breathing").current
     assert (current.number, current.restored_from) == (3, 1)
 
@@ -73,7 +74,7 @@ def trainer_journey(v: Visitor) -> None:
     tree = Protocol.objects.get(slug="crisis-or-emergency").current
     assert tree.number == 2
     assert tree.document["nodes"][0]["answers"][0]["label"] == "Yes, right now"
-    assert page.get_by_role("link", name="Yes, right now").is_visible()
+    expect(page.get_by_role("link", name="Yes, right now")).to_be_visible()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -38,7 +38,7 @@ def test_coordinator_keeps_the_line_answered(phone, html_checker):
     # The holder has no phone: /oncall/ says so first, in red.
     phone.goto("/oncall/")
     alert = phone.locator(".line-alerts")
-    assert alert.is_visible()
+    expect(alert).to_be_visible()
     assert "Ana Holder holds Line holder but has no phone number" in alert.inner_text()
     audit(phone, html_checker)
 
@@ -46,7 +46,7 @@ def test_coordinator_keeps_the_line_answered(phone, html_checker):
     phone.goto("/roster/rules/")
     phone.get_by_label("Then Debrief / backup: place in the order").fill("1")
     phone.get_by_role("button", name="Save the order").click()
-    assert "Forwarding order saved." in phone.locator(".messages").inner_text()
+    expect(phone.locator(".messages")).to_contain_text("Forwarding order saved.")
     phone.get_by_role("button", name="Make a forwarding link").click()
     link = phone.locator("#forward-link").input_value()
     audit(phone, html_checker)
@@ -62,7 +62,8 @@ def test_coordinator_keeps_the_line_answered(phone, html_checker):
     phone.get_by_role("link", name="Bo Backup").click()
     phone.get_by_label("Skill or training").select_option(label="Line holder training")
     phone.get_by_label("Renew by").fill(f"{timezone.localdate() + timedelta(days=365)}")
-    phone.get_by_role("button", name="Confirm").click()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Confirm").click()
     assert (
         "Line holder training confirmed for Bo Backup." in phone.locator(".messages").inner_text()
     )
@@ -74,7 +75,8 @@ def test_coordinator_keeps_the_line_answered(phone, html_checker):
     phone.get_by_role("row", name="Ana Holder").get_by_role("link", name="Deactivate").click()
     expect(phone.locator("main")).to_contain_text("running now")
     audit(phone, html_checker)
-    phone.get_by_role("button", name="Deactivate Ana Holder").click()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Deactivate Ana Holder").click()
     messages = phone.locator(".messages").inner_text()
     assert "1 place freed:" in messages and "choose who takes it now" in messages
     assert "/assign/" in phone.url

@@ -5,10 +5,12 @@ the responder to the field."""
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 
 from calls.models import CallNote
 from tests.browser.audit import audit
@@ -49,13 +51,13 @@ def test_the_note_form_fits_a_phone_and_a_refusal_says_where_to_look(phone, html
     assert not CallNote.objects.exists()
     box = summary.bounding_box()
     assert box["y"] + box["height"] <= PHONE["height"]  # on the first screen
-    assert phone.get_by_text("This note may identify someone").first.is_visible()
+    expect(phone.get_by_text("This note may identify someone").first).to_be_visible()
     phone.screenshot(path=str(SHOTS / "note-form-refused-phone.png"), full_page=True)
     audit(phone, html_checker)
 
     phone.locator("#error-summary a[href='#field-kind']").click()
-    assert phone.url.endswith("#field-kind")
-    assert phone.locator("#field-kind").is_visible()
+    expect(phone).to_have_url(re.compile("#field-kind$"))
+    expect(phone.locator("#field-kind")).to_be_visible()
     kind = phone.locator("#field-kind").bounding_box()
     assert -1 < kind["y"] < PHONE["height"]  # scrolled to it (to the pixel)
 

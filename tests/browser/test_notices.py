@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 import pytest
 import time_machine
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from calls.models import Notice
 from calls.purge import purge_expired
@@ -28,7 +29,7 @@ def post_notice(page, text: str) -> None:
     page.get_by_label("Show it until (last day)").fill(timezone.localdate().isoformat())
     with page.expect_navigation():
         page.get_by_role("button", name="Post the notice").click()
-    assert "Notice posted." in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("Notice posted.")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -54,11 +55,11 @@ def test_a_notice_is_posted_a_mistaken_one_withdrawn_and_the_rest_expire(
             with page.expect_navigation():
                 question.get_by_role("button", name="Withdraw").click()
         else:  # a page asks
-            assert page.get_by_role("heading", name="Withdraw this notice?").is_visible()
+            expect(page.get_by_role("heading", name="Withdraw this notice?")).to_be_visible()
             assert not html_checker.errors(shown_html(page))
             with page.expect_navigation():
                 page.get_by_role("button", name="Withdraw").click()
-        assert "Notice withdrawn." in page.locator(".messages").inner_text()
+        expect(page.locator(".messages")).to_contain_text("Notice withdrawn.")
         assert "Posted to the wrong line." not in page.content()
         assert list(Notice.objects.values_list("text", flat=True)) == [
             "The food bank on 5th is closed today."
@@ -70,7 +71,7 @@ def test_a_notice_is_posted_a_mistaken_one_withdrawn_and_the_rest_expire(
     try:
         sign_in(page, "sam", PASSWORD)
         page.goto("/oncall/")
-        assert page.get_by_text("The food bank on 5th is closed today.").is_visible()
+        expect(page.get_by_text("The food bank on 5th is closed today.")).to_be_visible()
         assert "Posted to the wrong line." not in page.content()
         tomorrow = datetime.combine(timezone.localdate() + timedelta(days=1), time(0, 5))
         with time_machine.travel(timezone.make_aware(tomorrow), tick=True):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, sign_in
 from tests.factory import PASSWORD, make_person
@@ -53,7 +54,8 @@ def test_copy_puts_the_link_on_the_clipboard_and_share_hands_it_to_the_phone(
     link = _make_calendar_link(page)
     copy = page.get_by_role("button", name="Copy", exact=True)
     share = page.get_by_role("button", name="Share", exact=True)
-    assert copy.is_visible() and share.is_visible()
+    expect(copy).to_be_visible()
+    expect(share).to_be_visible()
     for button in (copy, share):
         box = button.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44
@@ -65,7 +67,7 @@ def test_copy_puts_the_link_on_the_clipboard_and_share_hands_it_to_the_phone(
     # The link is still there; making another is secondary, and warns first.
     again = page.get_by_role("button", name="Make a new link")
     assert "secondary" in again.get_attribute("class")
-    assert page.get_by_text("A new link stops the old one at once").is_visible()
+    expect(page.get_by_text("A new link stops the old one at once")).to_be_visible()
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "calendar-link-phone.png"), full_page=True)
     context.close()
@@ -76,8 +78,8 @@ def test_without_share_only_copy_is_offered(chromium, live_server, sam):
     context.add_init_script("delete Navigator.prototype.share;")
     page = context.new_page()
     _make_calendar_link(page)
-    assert page.get_by_role("button", name="Copy", exact=True).is_visible()
-    assert not page.get_by_role("button", name="Share", exact=True).is_visible()
+    expect(page.get_by_role("button", name="Copy", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Share", exact=True)).to_be_hidden()
     page.screenshot(path=str(SHOTS / "calendar-link-desktop.png"), full_page=True)
     context.close()
 
@@ -90,10 +92,11 @@ def test_without_javascript_the_link_is_a_field_to_select(chromium, live_server,
     with page.expect_navigation():
         page.get_by_role("button", name="Make my calendar link").click()
     field = page.get_by_label("Copy this link now: it is shown only once.")
-    assert field.is_visible() and field.get_attribute("readonly") is not None
+    expect(field).to_be_visible()
+    assert field.get_attribute("readonly") is not None
     assert "/feed/" in field.input_value()
     # Buttons that would do nothing without the script are not shown.
-    assert not page.get_by_role("button", name="Copy", exact=True).is_visible()
-    assert not page.get_by_role("button", name="Share", exact=True).is_visible()
+    expect(page.get_by_role("button", name="Copy", exact=True)).to_be_hidden()
+    expect(page.get_by_role("button", name="Share", exact=True)).to_be_hidden()
     page.screenshot(path=str(SHOTS / "calendar-link-phone-nojs.png"), full_page=True)
     context.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from calls import keyring_guard
 from crisisline.models import Heartbeat
@@ -35,7 +36,7 @@ def test_the_dashboard_says_when_notes_were_last_purged_and_when_that_is_late(
     sign_in(page, "coord", PASSWORD)
     page.goto("/home/")
     status = page.get_by_text("Expired notes last purged")
-    assert status.is_visible()
+    expect(status).to_be_visible()
     _shot(page, f"dashboard-purged-{device}")
 
     keyring_guard.ready_for_share()  # the keyring is in use
@@ -43,7 +44,7 @@ def test_the_dashboard_says_when_notes_were_last_purged_and_when_that_is_late(
     Heartbeat.objects.filter(pk="purge_expired").update(finished_at=late)
     page.goto("/home/")
     warning = page.locator("p.message.error", has_text="not being purged on schedule")
-    assert warning.is_visible()
+    expect(warning).to_be_visible()
     assert "start the scheduler" in warning.inner_text()
     # Nothing scrolls sideways on a phone.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

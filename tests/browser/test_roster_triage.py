@@ -166,7 +166,7 @@ def test_phone_month_is_a_day_list_with_problems_first(chromium, live_server, ht
         expect(monday.locator("details").first).to_have_attribute("open", "")
         staffed = page.locator("details:not([open])").first.element_handle()
         names = staffed.query_selector("ul")
-        assert not names.is_visible()
+        assert not names.is_visible()  # a handle: <details> opens at once, no waiting
         staffed.query_selector("summary").click()
         assert names.is_visible()
         shoot(page, "roster-month-390")
@@ -201,7 +201,8 @@ def test_a_responder_sees_the_team_and_what_waits(chromium, live_server, html_ch
         expect(page.locator("main")).to_contain_text("Waiting for a coordinator")
         expect(page.locator("main")).not_to_contain_text("You have no upcoming shifts.")
         shoot(page, "mine-waiting-390")
-        page.get_by_role("link", name="Who works when").click()
+        with page.expect_navigation():
+            page.get_by_role("link", name="Who works when").click()
         page.goto(f"/roster/team/?start={next_monday():%Y-%m-%d}")
         expect(page.locator("main")).to_contain_text("Ana")
         assert page.locator("main button").count() == 0  # read-only
@@ -214,7 +215,8 @@ def test_a_responder_sees_the_team_and_what_waits(chromium, live_server, html_ch
         page.goto("/places/")
         day = timezone.localtime(shifts[0].start).date()
         page.get_by_label("Day").fill(f"{day:%Y-%m-%d}")
-        page.get_by_role("button", name="Show").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Show").click()
         assert f"day={day:%Y-%m-%d}" in page.url
         shoot(page, "places-filter-1280")
     finally:
@@ -233,7 +235,8 @@ def test_filters_and_the_month_work_without_javascript(chromium, live_server):
         sign_in(page, "rosa", PASSWORD)
         page.goto("/roster/coverage/")
         page.get_by_label("Show").select_option(label="No line holder")
-        page.get_by_role("button", name="Show").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Show").click()
         assert "kind=no-line-holder" in page.url
         # The click waits for the new page to begin, not to finish arriving.
         expect(page.locator(".triage li")).to_have_count(1)
@@ -243,7 +246,8 @@ def test_filters_and_the_month_work_without_javascript(chromium, live_server):
         assert folded.query_selector("ul").is_visible()
         page.goto("/places/")
         page.get_by_label("Position").select_option(label="Backup")
-        page.get_by_role("button", name="Show").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Show").click()
         assert "position=" in page.url
         assert "Line holder" not in page.locator("ul.places").first.inner_text()
     finally:

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from crisisline.models import Skill
 from shifts.models import Assignment, Position, Shift, Slot
@@ -39,7 +40,7 @@ def test_responder_sees_who_is_on_call_and_claims_a_place(phone, html_checker):
     sign_in(phone, "sam", PASSWORD)
     phone.goto("/oncall/")
     assert phone.get_by_role("heading", level=1).inner_text() == "On call now"
-    assert phone.get_by_text("Ana Holder").is_visible()
+    expect(phone.get_by_text("Ana Holder")).to_be_visible()
     assert (
         phone.get_by_role("link", name="Call Ana Holder").get_attribute("href")
         == "tel:+15550107777"
@@ -51,13 +52,13 @@ def test_responder_sees_who_is_on_call_and_claims_a_place(phone, html_checker):
     audit(phone, html_checker)
 
     phone.get_by_role("button", name="Take it").click()
-    assert "You are on" in phone.locator(".messages").inner_text()
+    expect(phone.locator(".messages")).to_contain_text("You are on")
     assert Assignment.objects.filter(shift=later, person__username="sam").exists()
 
     phone.goto("/me/shifts/")
     audit(phone, html_checker)
     phone.get_by_role("button", name="Offer for a swap").click()
-    assert "Offered for a swap." in phone.locator(".messages").inner_text()
+    expect(phone.locator(".messages")).to_contain_text("Offered for a swap.")
 
     phone.goto("/places/")
     audit(phone, html_checker)
@@ -86,7 +87,7 @@ def test_on_call_refreshes_itself_without_javascript(chromium, live_server, monk
         page.goto("/oncall/")
         with page.expect_navigation(url="**/oncall/", timeout=10_000):
             pass  # nothing clicked: the page reloads itself
-        assert page.get_by_role("heading", level=1).is_visible()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
     finally:
         context.close()
 
@@ -111,15 +112,15 @@ def test_folded_notices_stay_open_while_the_board_refreshes(phone):
     sign_in(phone, "sam", PASSWORD)
     phone.goto("/oncall/")
     phone.get_by_text("2 more notices").click()
-    assert phone.get_by_text("Closure number 5").is_visible()
+    expect(phone.get_by_text("Closure number 5")).to_be_visible()
 
     post("A safety alert", 0)  # reaches the board with its next refresh
     with phone.expect_response("**/oncall/"):
         phone.get_by_role("link", name="Refresh").click()
     phone.get_by_text("A safety alert").wait_for()
     # The board is the new one (three notices fold now), and the fold is still open.
-    assert phone.get_by_text("3 more notices").is_visible()
-    assert phone.get_by_text("Closure number 5").is_visible()
+    expect(phone.get_by_text("3 more notices")).to_be_visible()
+    expect(phone.get_by_text("Closure number 5")).to_be_visible()
     assert phone.locator("#more-notices").get_attribute("open") is not None
 
 
@@ -145,8 +146,8 @@ def test_marking_a_folded_notice_read_without_javascript_keeps_the_fold_open(chr
         with page.expect_navigation():
             folded.get_by_role("button", name="Mark read").click()
         assert page.url.endswith("/oncall/#folded-notices")
-        assert page.get_by_text("2 more notices").is_visible()
-        assert page.get_by_text("Closure number 6").is_visible()  # the fold is open again
+        expect(page.get_by_text("2 more notices")).to_be_visible()
+        expect(page.get_by_text("Closure number 6")).to_be_visible()  # the fold is open again
         assert "Closure number 5" not in page.content()
     finally:
         context.close()

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from crisisline.models import User
 from shifts.models import (
@@ -106,7 +107,7 @@ def mark_time_off_and_limits(v: Visitor, line) -> None:
     v.fill(page.get_by_label("Note"), "Family visit")
     v.follow(page.get_by_role("button", name="Save"))
     assert "Time off saved." in v.message()
-    assert page.get_by_text("Family visit").is_visible()
+    expect(page.get_by_text("Family visit")).to_be_visible()
     assert TimeOff.objects.filter(
         person=line["sam"], first_day=first, last_day=first + timedelta(days=2)
     ).exists()
@@ -178,7 +179,7 @@ def close_a_day_and_change_a_shift(v: Visitor) -> None:
     v.confirm(page.get_by_role("link", name="Cancel shift"), "Cancel shift")
     assert "Shift cancelled." in v.message()
     assert Shift.objects.get(pk=shift.pk).cancelled
-    assert page.locator(f"#shift-{shift.pk}").get_by_role("button", name="Restore").is_visible()
+    expect(page.locator(f"#shift-{shift.pk}").get_by_role("button", name="Restore")).to_be_visible()
 
 
 def make_and_revoke_forwarding(v: Visitor) -> None:
@@ -193,7 +194,7 @@ def make_and_revoke_forwarding(v: Visitor) -> None:
     assert answer.status == 200 and answer.headers["content-type"].startswith("text/plain")
 
     v.goto("/roster/rules/")
-    assert page.get_by_text("A forwarding link is active.").is_visible()
+    expect(page.get_by_text("A forwarding link is active.")).to_be_visible()
     v.confirm(page.get_by_role("link", name="Revoke the link"), "Revoke the link")
     assert "Forwarding link revoked: it no longer answers." in v.message()
     assert page.request.get(link).status == 404

@@ -31,12 +31,13 @@ def test_responder_signs_in_on_a_phone_and_sees_the_dashboard(phone, html_checke
     # The public page says when the line is open, on screen and on paper.
     phone.goto("/")
     hours = phone.locator("section.hours")
-    assert hours.get_by_text("19:00–02:00").is_visible()
-    assert hours.get_by_text("10:00–14:00, 19:00–24:00").is_visible()
-    assert hours.get_by_text("Closed on these days:").is_visible()
+    expect(hours.get_by_text("19:00–02:00")).to_be_visible()
+    expect(hours.get_by_text("10:00–14:00, 19:00–24:00")).to_be_visible()
+    expect(hours.get_by_text("Closed on these days:")).to_be_visible()
     audit(phone, html_checker)
     phone.emulate_media(media="print")
-    assert hours.is_visible() and hours.get_by_text("19:00–02:00").is_visible()
+    expect(hours).to_be_visible()
+    expect(hours.get_by_text("19:00–02:00")).to_be_visible()
     assert fits_the_phone(phone)
     phone.emulate_media(media="screen")
 
@@ -62,7 +63,7 @@ def test_responder_signs_in_on_a_phone_and_sees_the_dashboard(phone, html_checke
     phone.locator("header.site").get_by_role("link", name="Crisis line").click()
     phone.wait_for_url("**/home/")
     assert phone.get_by_role("heading", level=1).inner_text() == "Hello, Sam Responder"
-    assert phone.get_by_text("Responder", exact=True).is_visible()
+    expect(phone.get_by_text("Responder", exact=True)).to_be_visible()
     # Fits the phone: nothing scrolls sideways.
     assert fits_the_phone(phone)
     # htmx loaded from this server under the strict CSP, with no violations.

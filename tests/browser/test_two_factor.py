@@ -53,7 +53,7 @@ def test_a_responder_turns_on_two_steps_and_signs_in_with_a_code_and_a_recovery_
     with phone.expect_navigation():
         phone.get_by_role("link", name="Set up two-step sign-in").click()
     qr = phone.locator("figure.qr svg")
-    assert qr.is_visible()
+    expect(qr).to_be_visible()
     box = qr.bounding_box()
     assert box["width"] >= 150 and box["width"] == pytest.approx(box["height"], abs=1)
     assert fits_the_phone(phone)
@@ -64,14 +64,14 @@ def test_a_responder_turns_on_two_steps_and_signs_in_with_a_code_and_a_recovery_
 
     # A wrong code is refused and turns nothing on.
     type_code(phone, "000000" if totp.now() != "000000" else "111111")
-    assert phone.get_by_text("That code is not right").is_visible()
+    expect(phone.get_by_text("That code is not right")).to_be_visible()
     assert not sam.has_two_factor
 
     type_code(phone, totp.now())
-    assert phone.get_by_role("heading", name="Your recovery codes").is_visible()
+    expect(phone.get_by_role("heading", name="Your recovery codes")).to_be_visible()
     codes = phone.locator("ol.recovery-codes code").all_inner_texts()
     assert len(codes) == 10
-    assert phone.get_by_role("link", name="Save as a text file").is_visible()
+    expect(phone.get_by_role("link", name="Save as a text file")).to_be_visible()
     assert fits_the_phone(phone)
     audit(phone, html_checker)
     with phone.expect_navigation():
@@ -85,7 +85,7 @@ def test_a_responder_turns_on_two_steps_and_signs_in_with_a_code_and_a_recovery_
     assert fits_the_phone(phone)
     audit(phone, html_checker)
     type_code(phone, "123")
-    assert phone.get_by_text("That code is not right").is_visible()
+    expect(phone.get_by_text("That code is not right")).to_be_visible()
     type_code(phone, fresh_code(sam))
     phone.wait_for_url("**/oncall/")
     sign_out(phone)
@@ -97,7 +97,7 @@ def test_a_responder_turns_on_two_steps_and_signs_in_with_a_code_and_a_recovery_
     sign_out(phone)
     password_step(phone, "sam")
     type_code(phone, codes[0])
-    assert phone.get_by_text("already used").is_visible()
+    expect(phone.get_by_text("already used")).to_be_visible()
     assert phone.url.endswith("/accounts/login/code/")
 
 
@@ -106,7 +106,7 @@ def test_a_coordinator_sets_up_two_steps_before_anything_else(phone, html_checke
     rosa = make_person("rosa", "Coordinator", "Responder", display_name="Rosa Coordinator")
     password_step(phone, "rosa")
     phone.wait_for_url("**/accounts/login/set-up/")
-    assert phone.get_by_text("Set it up now to finish signing in").is_visible()
+    expect(phone.get_by_text("Set it up now to finish signing in")).to_be_visible()
     assert fits_the_phone(phone)
     audit(phone, html_checker)
 
@@ -117,10 +117,10 @@ def test_a_coordinator_sets_up_two_steps_before_anything_else(phone, html_checke
 
     secret = phone.get_by_label("Cannot scan?").input_value().replace(" ", "")
     type_code(phone, pyotp.TOTP(secret).now())
-    assert phone.get_by_role("heading", name="Your recovery codes").is_visible()
+    expect(phone.get_by_role("heading", name="Your recovery codes")).to_be_visible()
     with phone.expect_navigation():
         phone.get_by_role("link", name="I have saved them, continue").click()
     phone.wait_for_url("**/oncall/")
     assert rosa.has_two_factor
     phone.goto("/people/")
-    assert phone.get_by_role("heading", name="People").is_visible()
+    expect(phone.get_by_role("heading", name="People")).to_be_visible()
