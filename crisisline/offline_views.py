@@ -30,6 +30,7 @@ def _kept_always() -> list[str]:
         static("crisisline.css"),
         static("vendor/htmx-2.0.11.min.js"),
         static("offline.js"),
+        static("request-errors.js"),
         static("favicon.svg"),
     ]
 

@@ -19,11 +19,12 @@ from django.db import DatabaseError, IntegrityError, connection
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -75,6 +76,19 @@ def home(request: HttpRequest) -> HttpResponse:
             "time_zone": settings.TIME_ZONE.replace("_", " "),
         },
     )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused for its CSRF token: most often sent from a page opened
+    before a sign-in or sign-out (in another tab, say). Say so in the reader's
+    language, and offer the page it came from afresh (settings.CSRF_FAILURE_VIEW)."""
+    came_from = request.headers.get("referer", "")
+    if not url_has_allowed_host_and_scheme(
+        came_from, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        came_from = ""
+    context = {"came_from": came_from, "no_cookie": reason == REASON_NO_CSRF_COOKIE}
+    return render(request, "403_csrf.html", context, status=403)
 
 
 def _unhealthy(reason: str) -> HttpResponse:

@@ -290,10 +290,8 @@ def edit(request: SignedInRequest, slug: str) -> HttpResponse:
 @require_POST
 def preview(request: SignedInRequest) -> HttpResponse:
     form = PreviewForm(request.POST)
-    if not form.is_valid():
-        return HttpResponse(
-            _("The text is too long to preview."), status=400, content_type="text/plain"
-        )
+    if not form.is_valid():  # said where the preview goes, not as an error page
+        return render(request, "protocols/edit.html#preview", {"too_long": True})
     return render(
         request,
         "protocols/edit.html#preview",

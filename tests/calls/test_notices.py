@@ -144,7 +144,7 @@ def test_the_newest_three_are_open_and_the_rest_folded_each_marked_read_alone(
 def test_a_refused_notice_says_why_at_the_top_and_links_to_the_field(coordinator):
     response = post(client_for(coordinator), "")
     page = response.content.decode()
-    summary = page.split('role="alert"')[1].split("</div>")[0]
+    summary = page.split('<div class="message error" role="alert"><p>')[1].split("</div>")[0]
     assert "The notice was not posted:" in summary
     assert 'href="#id_text"' in summary and 'id="id_text"' in page
     assert not Notice.objects.exists()

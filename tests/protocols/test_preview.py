@@ -24,7 +24,10 @@ def test_returns_only_the_sanitised_fragment(as_trainer):
     assert "<html" not in html
 
 
-def test_too_long_is_refused_clearly(as_trainer):
+def test_too_long_is_said_where_the_preview_goes(as_trainer):
     response = as_trainer.post(URL, {"body": "x" * 100_001})
-    assert response.status_code == 400
-    assert "too long" in response.content.decode()
+    assert response.status_code == 200  # htmx swaps it in place of the preview
+    html = response.content.decode()
+    assert html.startswith('<div id="preview"')
+    assert "The text is too long to preview." in html
+    assert "xxxx" not in html

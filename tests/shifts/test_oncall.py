@@ -98,7 +98,7 @@ def test_when_closed_says_when_it_opens(as_responder, db):
 def test_refreshes_itself_at_the_next_shift_change(as_responder, responder_position):
     make_shift(in_hours(-1), hours=1 + 10 / 60, positions=[responder_position])  # ends in 10 min
     body = as_responder.get(URL).content.decode()
-    seconds = int(re.search(r'data-hx-trigger="click, load delay:(\d+)s"', body).group(1))
+    seconds = int(re.search(r'data-hx-trigger="click, every (\d+)s"', body).group(1))
     assert 595 <= seconds <= 605
     # Without JavaScript, the page reloads itself at the same moment.
     head = body.split("</head>", 1)[0]

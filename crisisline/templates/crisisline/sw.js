@@ -7,6 +7,11 @@ const CONFIG = {{ config|safe }};
 const CACHE = "crisisline-offline-v1";
 const LIST = "/offline/kept-list";  // where the last list is kept, inside the cache
 const REFRESH_EVERY = 10 * 60 * 1000;
+// The worker's own requests. A redirect is not followed: it only ever leads to
+// the sign-in page (signed out), which the worker has no use for; and one loaded
+// in the instant after a sign-out, before a CSRF cookie is set again, would set
+// a new one under the sign-in form the reader is filling in.
+const OWN = { credentials: "same-origin", cache: "no-store", redirect: "manual" };
 let refreshing = null;
 
 self.addEventListener("install", (event) => {
@@ -60,13 +65,13 @@ async function doRefresh(language) {
   if (!due) return;
   let response;
   try {
-    response = await fetch(CONFIG.copies, { credentials: "same-origin", cache: "no-store" });
+    response = await fetch(CONFIG.copies, OWN);
   } catch (error) {
     return;  // no signal: keep what we have
   }
-  if (response.redirected || !response.ok) {
+  if (!response.ok) {
     // Signed out (sent to sign in): nothing may stay on this device.
-    if (response.redirected || response.status === 403) await forget();
+    if (response.type === "opaqueredirect" || response.status === 403) await forget();
     return;
   }
   const list = await response.json();
@@ -88,7 +93,7 @@ async function doRefresh(language) {
 
 async function keep(cache, address, fetched) {
   try {
-    const response = fetched || await fetch(address, { credentials: "same-origin", cache: "no-store" });
+    const response = fetched || await fetch(address, OWN);
     if (!response.ok || response.redirected) return;
     const body = await response.clone().text();
     const headers = new Headers(response.headers);

@@ -1,0 +1,63 @@
+/* When a request htmx makes without leaving the page fails, say so at the top
+   of the page instead of doing nothing: a form refused, the server failing, no
+   signal. What the reader typed stays where it is. The notice is the error
+   page's own words (its .what-went-wrong part). It goes at the next request
+   that works: any, if a refresh nobody asked for put it there; else one the
+   reader asked for. */
+"use strict";
+(function () {
+  function notice() {
+    return document.getElementById("request-error");
+  }
+
+  // Whether the reader's own tap or key press started the request, not a timer.
+  function asked(event) {
+    var cause = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    return Boolean(cause && cause.isTrusted);
+  }
+
+  function say(nodes, event) {
+    var box = notice();
+    if (!box) return;
+    box.replaceChildren.apply(box, nodes);
+    box.dataset.by = asked(event) ? "reader" : "refresh";
+    if (asked(event)) {
+      box.scrollIntoView({ block: "start" });
+      box.focus({ preventScroll: true });
+    }
+  }
+
+  function problemIn(html) {
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var part = page.querySelector(".what-went-wrong") || page.querySelector("main") || page.body;
+    var inner = part.querySelector("#request-error");
+    if (inner) inner.remove();
+    // The page's heading becomes the notice's first line: the page keeps its own h1.
+    var heading = part.querySelector("h1");
+    if (heading) {
+      var line = document.createElement("p");
+      var strong = document.createElement("strong");
+      strong.textContent = heading.textContent;
+      line.append(strong);
+      heading.replaceWith(line);
+    }
+    return Array.prototype.slice.call(part.childNodes);
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    say(problemIn(event.detail.xhr.responseText), event);
+  });
+
+  document.addEventListener("htmx:sendError", function (event) {
+    var line = document.createElement("p");
+    line.textContent = notice() ? notice().dataset.offline : "";
+    say([line], event);
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var box = notice();
+    if (box && event.detail.successful && (asked(event) || box.dataset.by === "refresh")) {
+      box.replaceChildren();
+    }
+  });
+})();
