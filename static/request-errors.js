@@ -10,10 +10,20 @@
     return document.getElementById("request-error");
   }
 
-  // Whether the reader's own tap or key press started the request, not a timer.
+  function cause(event) {
+    var config = event.detail.requestConfig;
+    return (config && config.triggeringEvent) || null;
+  }
+
+  // Whether the reader started the request (not a timer), and whether by a tap
+  // or a form sent: only then is the page moved to the notice. Typing or ticking
+  // a box that asks for something on the side leaves the reader where they are.
   function asked(event) {
-    var cause = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
-    return Boolean(cause && cause.isTrusted);
+    return Boolean(cause(event) && cause(event).isTrusted);
+  }
+
+  function tapped(event) {
+    return asked(event) && (cause(event).type === "click" || cause(event).type === "submit");
   }
 
   function say(nodes, event) {
@@ -21,7 +31,7 @@
     if (!box) return;
     box.replaceChildren.apply(box, nodes);
     box.dataset.by = asked(event) ? "reader" : "refresh";
-    if (asked(event)) {
+    if (tapped(event)) {
       box.scrollIntoView({ block: "start" });
       box.focus({ preventScroll: true });
     }

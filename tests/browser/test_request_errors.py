@@ -1,7 +1,8 @@
-"""A coordinator assigning in place on a phone, when what htmx sends does not get
-through: with no signal, and with a form from before a sign-in elsewhere. Each
-time the top of the page says so, the choice made stays in the form, and the next
-request that works takes the notice away."""
+"""When what htmx sends in place does not get through (no signal, a form from
+before a sign-in elsewhere), the top of the page says so and what was chosen or
+typed stays. A coordinator assigning on a phone is taken to the notice; a
+responder ticking a need in a note, or the on-call board refreshing itself, is
+left where they are. The next request that works takes the notice away."""
 
 from __future__ import annotations
 
@@ -91,14 +92,10 @@ def test_the_board_keeps_refreshing_after_a_refresh_fails(phone, monkeypatch):
     sign_in(phone, "sam", PASSWORD)
     phone.goto("/oncall/")
     notice = phone.locator("#request-error")
-    phone.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-    reading_at = phone.evaluate("window.scrollY")
 
     phone.context.set_offline(True)
     expect(notice).to_have_text("No connection: nothing was sent. Try again when you have signal.")
-    # A refresh nobody asked for neither moves the page nor takes the focus.
-    assert phone.evaluate("window.scrollY") == reading_at
-    expect(notice).not_to_be_focused()
+    expect(notice).not_to_be_focused()  # a refresh nobody asked for leaves the reader be
 
     phone.context.set_offline(False)
     expect(notice).to_be_hidden(timeout=10_000)  # the next refresh went through
@@ -106,3 +103,27 @@ def test_the_board_keeps_refreshing_after_a_refresh_fails(phone, monkeypatch):
         with phone.expect_response(lambda r: r.url.endswith("/oncall/") and r.ok):
             pass
     expect(phone.locator("#board")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ticking_a_need_offline_says_so_without_moving_the_note(phone):
+    from tests.browser.journeys import restore_roles
+
+    restore_roles()
+    make_person("sam", "Responder", display_name="Sam Responder")
+    sign_in(phone, "sam", PASSWORD)
+    phone.goto("/notes/new/")
+    phone.locator("details.more > summary").click()
+    food = phone.get_by_label("Food")
+    food.scroll_into_view_if_needed()
+    writing_at = food.bounding_box()["y"]  # where it is on the screen
+    assert phone.evaluate("window.scrollY") > 0
+
+    phone.context.set_offline(True)
+    food.check()  # asks for the resources that fit, on the side
+    notice = phone.locator("#request-error")
+    expect(notice).to_have_text("No connection: nothing was sent. Try again when you have signal.")
+    assert food.bounding_box()["y"] == pytest.approx(writing_at, abs=2)
+    expect(notice).not_to_be_in_viewport()
+    expect(notice).not_to_be_focused()
+    expect(food).to_be_checked()
