@@ -3,7 +3,7 @@
    signal. What the reader typed stays where it is. The notice is the error
    page's own words (its .what-went-wrong part). It goes at the next request
    that works: any, if a refresh nobody asked for put it there; else one the
-   reader asked for. */
+   reader asked for; never, if it says the page must be opened again. */
 "use strict";
 (function () {
   function notice() {
@@ -26,48 +26,54 @@
     return asked(event) && (cause(event).type === "click" || cause(event).type === "submit");
   }
 
-  function say(nodes, event) {
+  function line(text) {
+    var p = document.createElement("p");
+    p.textContent = text;
+    return p;
+  }
+
+  function say(nodes, event, by) {
     var box = notice();
     if (!box) return;
     box.replaceChildren.apply(box, nodes);
-    box.dataset.by = asked(event) ? "reader" : "refresh";
+    box.dataset.by = by || (asked(event) ? "reader" : "refresh");
     if (tapped(event)) {
       box.scrollIntoView({ block: "start" });
       box.focus({ preventScroll: true });
     }
   }
 
-  function problemIn(html) {
-    var page = new DOMParser().parseFromString(html, "text/html");
+  function problemIn(page) {
     var part = page.querySelector(".what-went-wrong") || page.querySelector("main") || page.body;
     var inner = part.querySelector("#request-error");
     if (inner) inner.remove();
+    // An empty answer (a proxy's 502 while the app restarts, say) still says something.
+    if (!part.textContent.trim()) return [line(notice() ? notice().dataset.failed : "")];
     // The page's heading becomes the notice's first line: the page keeps its own h1.
     var heading = part.querySelector("h1");
     if (heading) {
-      var line = document.createElement("p");
+      var first = document.createElement("p");
       var strong = document.createElement("strong");
       strong.textContent = heading.textContent;
-      line.append(strong);
-      heading.replaceWith(line);
+      first.append(strong);
+      heading.replaceWith(first);
     }
     return Array.prototype.slice.call(part.childNodes);
   }
 
   document.addEventListener("htmx:responseError", function (event) {
-    say(problemIn(event.detail.xhr.responseText), event);
+    var page = new DOMParser().parseFromString(event.detail.xhr.responseText, "text/html");
+    // A page that stays (forms refused until it is opened again) keeps its notice.
+    say(problemIn(page), event, page.querySelector("[data-until-reload]") ? "page" : null);
   });
 
   document.addEventListener("htmx:sendError", function (event) {
-    var line = document.createElement("p");
-    line.textContent = notice() ? notice().dataset.offline : "";
-    say([line], event);
+    say([line(notice() ? notice().dataset.offline : "")], event);
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var box = notice();
-    if (box && event.detail.successful && (asked(event) || box.dataset.by === "refresh")) {
-      box.replaceChildren();
-    }
+    if (!box || !event.detail.successful || box.dataset.by === "page") return;
+    if (asked(event) || box.dataset.by === "refresh") box.replaceChildren();
   });
 })();

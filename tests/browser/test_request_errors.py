@@ -47,8 +47,16 @@ def test_a_request_that_fails_in_place_says_so_at_the_top(phone, live_server, ht
     assert not Assignment.objects.exists()
     audit(phone, html_checker)
 
-    # Signal again: the same tap goes through, and the notice goes.
+    # The server restarting behind its proxy: an empty 502 still says something.
     phone.context.set_offline(False)
+    phone.route("**/assign/", lambda route: route.fulfill(status=502, body=""))
+    slot.get_by_role("button", name="Assign").click()
+    expect(notice).to_have_text(
+        "The server did not answer. Open the page again to see what was saved."
+    )
+    phone.unroute("**/assign/")
+
+    # Up again: the same tap goes through, and the notice goes.
     slot.get_by_role("button", name="Assign").click()
     expect(slot).to_contain_text("Kai")
     expect(notice).to_be_hidden()
@@ -70,6 +78,10 @@ def test_a_request_that_fails_in_place_says_so_at_the_top(phone, live_server, ht
     expect(slot.get_by_role("button", name="Unassign")).to_be_visible()  # still asking
     assert Assignment.objects.filter(person=kai, shift=shift).exists()
     audit(phone, html_checker)
+    # Going back works, yet the page's forms are still refused: the notice stays.
+    slot.get_by_role("link", name="No, go back").click()
+    expect(slot.get_by_role("link", name="Unassign Kai")).to_be_visible()
+    expect(notice).to_contain_text("This could not be sent")
 
     # Opened again, the page's forms are accepted.
     with phone.expect_navigation():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.conf import settings
 from django.test import Client
 
@@ -70,14 +71,35 @@ def test_in_spanish_with_the_cookie_advice_when_no_cookie_came(db):
     assert "Ir a la página de inicio" in html  # no page to go back to
 
 
-def test_a_page_of_another_site_is_never_offered_as_the_way_back(db):
+@pytest.mark.parametrize(
+    "referer",
+    [
+        "https://elsewhere.example/form",
+        "//elsewhere.example/form",
+        "http://testserver@elsewhere.example/form",
+        "javascript:alert(1)",
+    ],
+)
+def test_a_page_of_another_site_is_never_offered_as_the_way_back(db, referer):
     client = Client(enforce_csrf_checks=True)
 
-    response = client.post("/accounts/login/", {}, HTTP_REFERER="https://elsewhere.example/form")
+    response = client.post("/accounts/login/", {}, HTTP_REFERER=referer)
 
     html = response.content.decode()
-    assert "elsewhere.example" not in html
+    assert "elsewhere.example" not in html and "alert(1)" not in html
     assert '<a href="/">Go to the start page</a>' in html
+
+
+def test_the_way_back_is_written_as_text_not_markup(db):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        "/accounts/login/", {}, HTTP_REFERER='http://testserver/roster/?q="><b>x</b>'
+    )
+
+    html = response.content.decode()
+    assert '<a href="http://testserver/roster/?q=&quot;&gt;&lt;b&gt;x&lt;/b&gt;">' in html
+    assert "<b>x</b>" not in html
 
 
 def test_sent_without_leaving_the_page_it_says_the_text_is_still_there(db):
@@ -87,4 +109,5 @@ def test_sent_without_leaving_the_page_it_says_the_text_is_still_there(db):
 
     html = response.content.decode()
     assert "What you typed is still on the page" in html
+    assert "allow cookies for this site" in html  # none came
     assert "go back and copy it first" not in html
