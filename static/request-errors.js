@@ -1,9 +1,10 @@
 /* When a request htmx makes without leaving the page fails, say so at the top
    of the page instead of doing nothing: a form refused, the server failing, no
    signal. What the reader typed stays where it is. The notice is the error
-   page's own words (its .what-went-wrong part). It goes at the next request
-   that works: any, if a refresh nobody asked for put it there; else one the
-   reader asked for; never, if it says the page must be opened again. */
+   page's own words (its .what-went-wrong part: templates/error.html). It goes
+   at the next request that works: any, if a refresh nobody asked for put it
+   there; else one the reader asked for; never, if it says the page must be
+   opened again. */
 "use strict";
 (function () {
   function notice() {
@@ -26,9 +27,10 @@
     return asked(event) && (cause(event).type === "click" || cause(event).type === "submit");
   }
 
-  function line(text) {
+  // One of the box's own sentences (data-offline, data-failed), as a paragraph.
+  function sentence(name) {
     var p = document.createElement("p");
-    p.textContent = text;
+    p.textContent = notice() ? notice().dataset[name] : "";
     return p;
   }
 
@@ -48,7 +50,7 @@
     var inner = part.querySelector("#request-error");
     if (inner) inner.remove();
     // An empty answer (a proxy's 502 while the app restarts, say) still says something.
-    if (!part.textContent.trim()) return [line(notice() ? notice().dataset.failed : "")];
+    if (!part.textContent.trim()) return [sentence("failed")];
     // The page's heading becomes the notice's first line: the page keeps its own h1.
     var heading = part.querySelector("h1");
     if (heading) {
@@ -68,7 +70,7 @@
   });
 
   document.addEventListener("htmx:sendError", function (event) {
-    say([line(notice() ? notice().dataset.offline : "")], event);
+    say([sentence("offline")], event);
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
